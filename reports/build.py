@@ -1,0 +1,119 @@
+"""Rebuild every report of a run from its results folder alone.
+
+    python -m reports.build results/<run-id>
+
+Reads only the stored JSON (never runs a workload, never unpickles), then
+writes ``summary.json``, ``dashboard.html``, the task-stream pages under
+``streams/`` and prints the terminal summary.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from reports import stats
+from reports.load import Results, load
+
+__all__ = ["summarise", "build", "main", "SUMMARY_VERSION"]
+
+SUMMARY_VERSION = 1
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        return None if not math.isfinite(float(x)) else float(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if isinstance(x, np.ndarray):
+        return _jsonable(x.tolist())
+    if x is pd.NA or x is pd.NaT:
+        return None
+    return x
+
+
+def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The run's summary (what summary.json holds) and the statistics table."""
+    from reports import recommend, verdicts
+
+    table = stats.table(res.rows, res.workload_info())
+    rows = res.rows
+    failures = []
+    if not rows.empty:
+        for r in rows[rows["status"].fillna("ok") != "ok"].itertuples():
+            failures.append({"workload": r.workload, "scheduler": r.scheduler, "repeat": r.repeat,
+                             "status": r.status, "error_type": r.error_type or "",
+                             "error": str(r.error or r.check_detail or "")[:500]})
+    claims = verdicts.decide(table, res)
+    recs = recommend.recommend(table, res)
+    keep = [c for c in table.columns if c not in ("times",)] if not table.empty else []
+    summary = {
+        "v": SUMMARY_VERSION,
+        "run_id": res.run_id,
+        "profile": res.meta.get("profile"),
+        "machine": {k: res.meta.get(k) for k in ("host", "cpu_model", "cores", "cpu_count", "memory_bytes",
+                                                  "python", "gil_enabled", "switch_interval_s", "versions", "blas")},
+        "claims": claims,
+        "recommendations": recs,
+        "instrumentation_overhead": stats.overhead(rows),
+        "aa_control": stats.aa_control(rows),
+        "startup": stats.startup(res.startup).to_dict("records"),
+        "table": table[keep].to_dict("records") if keep else [],
+        "failures": failures,
+        "skipped": res.skipped,
+        "complete": bool(res.meta.get("complete", False)),
+    }
+    return _jsonable(summary), table
+
+
+def build(run_dir: str | Path, quiet: bool = False) -> dict[str, Any]:
+    """Write every report of *run_dir*; returns the summary."""
+    from reports import dashboard, taskstream, terminal
+
+    run_dir = Path(run_dir)
+    res = load(run_dir)
+    summary, table = summarise(res)
+    pages = taskstream.render_all(res, run_dir / "streams")
+    dash = run_dir / "dashboard.html"
+    dashboard.render(res, table, summary, pages, dash)
+    tmp = run_dir / "summary.json.tmp"
+    tmp.write_text(json.dumps(summary, indent=1, sort_keys=False, default=str))
+    os.replace(tmp, run_dir / "summary.json")
+    if not quiet:
+        print(terminal.render(summary, table, width=100))
+        for s in res.skipped:
+            print(f"skipped: {s}", file=sys.stderr)
+        print(f"\ndashboard: {dash.resolve()}")
+    return summary
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(
+        prog="python -m reports.build",
+        description="Rebuild summary.json, dashboard.html and the task-stream pages of a run "
+        "from its results folder alone (no workload is run, nothing is unpickled).",
+    )
+    p.add_argument("run_dir", help="a results folder, e.g. results/20261123-021530-1a2b")
+    p.add_argument("-q", "--quiet", action="store_true", help="do not print the terminal summary")
+    a = p.parse_args(argv)
+    if not Path(a.run_dir).is_dir():
+        print(f"ERROR: {a.run_dir}: no such results folder", file=sys.stderr)
+        sys.exit(2)
+    build(a.run_dir, quiet=a.quiet)
+
+
+if __name__ == "__main__":
+    main()

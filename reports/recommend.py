@@ -1,0 +1,4 @@
+"""Recommendations (stub)."""
+from __future__ import annotations
+def recommend(table, res):
+    return []

