@@ -81,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--claims", metavar="IDS", help="only the workloads and experiments of these claims, e.g. C1,C3")
     p.add_argument("--address", metavar="tcp://HOST:PORT",
                    help="run the distributed leg on this existing Dask cluster instead of a LocalCluster")
+    p.add_argument("--tls-ca-file", metavar="PEM",
+                   help="CA certificate for a tls:// cluster (default: Dask config distributed.comm.tls.ca-file)")
+    p.add_argument("--tls-cert", metavar="PEM", help="client certificate for a tls:// cluster (may hold the key too)")
+    p.add_argument("--tls-key", metavar="PEM", help="client private key, unless it is in --tls-cert")
     p.add_argument("--repeats", type=int, help="timed repeats per (workload, scheduler) (default: from the profile)")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="limit for one repeat (default: from the profile)")
     p.add_argument("--out", default="results", metavar="DIR", help="folder that holds the <run-id>/ folders (default: results/)")
@@ -143,42 +147,96 @@ def _check_out(out: Path) -> None:
         raise UsageError(f"--out {out}: not writable ({e.strerror or e})") from None
 
 
-def _check_address(address: str) -> None:
+def _security(args: argparse.Namespace) -> Any:
+    """A ``distributed.security.Security`` from the --tls-* flags; None without them (Dask config applies)."""
+    flags = {"--tls-ca-file": args.tls_ca_file, "--tls-cert": args.tls_cert, "--tls-key": args.tls_key}
+    if not any(flags.values()):
+        return None
+    for flag, path in flags.items():
+        if path and not Path(path).is_file():
+            raise UsageError(f"{flag} {path}: no such file")
+    if not (args.tls_ca_file and args.tls_cert):
+        raise UsageError("TLS needs --tls-ca-file and --tls-cert (plus --tls-key unless the key is in the cert file)")
+    from distributed.security import Security
+
+    return Security(tls_ca_file=args.tls_ca_file, tls_client_cert=args.tls_cert,
+                    tls_client_key=args.tls_key, require_encryption=True)
+
+
+def _check_address(address: str, security: Any = None) -> None:
     from runners.pools import CONNECT_TIMEOUT_S, ClusterUnreachable, Pool
     from runners.spec import SchedulerSpec
 
-    pool = Pool(SchedulerSpec("distributed", address=address), dashboard=False)
+    pool = Pool(SchedulerSpec("distributed", address=address), dashboard=False, security=security)
     try:
         pool.start()
     except ClusterUnreachable as e:
         raise UsageError(str(e)) from None
     except Exception as e:
-        raise UsageError(f"--address {address}: cannot connect within {CONNECT_TIMEOUT_S} s: {type(e).__name__}: {e}") from None
+        msg = " ".join(str(e).split())  # one line
+        raise UsageError(f"{address}: cannot connect within {CONNECT_TIMEOUT_S} s: {type(e).__name__}: {msg}") from None
     finally:
         pool.close()
 
 
-def _cluster_versions(address: str) -> dict[str, Any]:
-    """Versions on the cluster, and Dask's own mismatch warning if any."""
+def _cluster_versions(address: str, security: Any = None) -> dict[str, Any]:
+    """The cluster's workers, threads, memory limits and versions, and Dask's mismatch report."""
     import warnings
 
     from distributed import Client
+    from distributed.versions import error_message
+
+    from runners.pools import CONNECT_TIMEOUT_S, _takes_n_workers
+
+    def _suite_importable() -> bool:
+        # Local, so cloudpickle sends it by value: it must run where runners.* may be missing.
+        import importlib.util
+
+        return all(importlib.util.find_spec(m) is not None for m in ("runners", "workloads"))
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with Client(address, timeout=10, set_as_default=False) as c:
+        with Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False, security=security) as c:
             versions = c.get_versions(check=False)
-            info = c.scheduler_info()
-    mismatch = [str(w.message).strip() for w in caught if "version" in str(w.message).lower()]
+            info = c.scheduler_info(n_workers=-1) if _takes_n_workers() else c.scheduler_info()
+            importable = c.run(_suite_importable, on_error="return")
     workers = info.get("workers", {})
+    report = error_message(versions.get("scheduler"), versions.get("workers") or {}, versions.get("client"))
+    mismatch = [report["warning"]] if report.get("warning") else []
+    mismatch += [str(w.message).strip() for w in caught
+                 if "version" in str(w.message).lower() and str(w.message).strip() not in mismatch]
     return {
         "address": address,
         "workers": len(workers),
         "threads": {a: w.get("nthreads") for a, w in workers.items()},
         "memory_limit": {a: w.get("memory_limit") for a, w in workers.items()},
         "scheduler_packages": (versions.get("scheduler") or {}).get("packages"),
+        "worker_packages": {a: (v or {}).get("packages") for a, v in (versions.get("workers") or {}).items()},
+        "client_packages": (versions.get("client") or {}).get("packages"),
+        "version_mismatch": _mismatched(versions),
         "version_warnings": mismatch,
+        "suite_missing_on": sorted(a for a, ok in importable.items() if ok is not True),
     }
+
+
+def _mismatched(versions: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Package -> {client, scheduler, workers} for every package whose versions differ.
+
+    >>> v = {"client": {"packages": {"numpy": "2.4"}}, "scheduler": {"packages": {"numpy": "2.4"}},
+    ...      "workers": {"w1": {"packages": {"numpy": "2.3"}}}}
+    >>> _mismatched(v)
+    {'numpy': {'client': '2.4', 'scheduler': '2.4', 'workers': ['2.3']}}
+    """
+    client = (versions.get("client") or {}).get("packages") or {}
+    sched = (versions.get("scheduler") or {}).get("packages") or {}
+    workers = [(w or {}).get("packages") or {} for w in (versions.get("workers") or {}).values()]
+    out = {}
+    for pkg in sorted(set(client) | set(sched) | {p for w in workers for p in w}):
+        wv = sorted({str(w.get(pkg)) for w in workers})
+        seen = {str(client.get(pkg)), str(sched.get(pkg)), *wv}
+        if len(seen) > 1:
+            out[pkg] = {"client": client.get(pkg), "scheduler": sched.get(pkg), "workers": wv}
+    return out
 
 
 def _progress(line: str) -> None:
@@ -191,7 +249,13 @@ def _kill_children() -> None:
         import psutil
     except ImportError:
         return
-    kids = psutil.Process().children(recursive=True)
+    kids = [k for k in psutil.Process().children(recursive=True) if _is_ours(k)]
+    # multiprocessing's resource tracker lives as long as this process by design;
+    # stop it and reap it here so it does not linger as a zombie after exit.
+    leftover = [k for k in kids if "resource_tracker" not in " ".join(_cmdline(k))]
+    if leftover:
+        names = ", ".join(sorted({" ".join(_cmdline(k))[:60] for k in leftover}))
+        print(f"WARNING: stopping {len(leftover)} leftover process(es): {names}", file=sys.stderr)
     for k in kids:
         try:
             k.terminate()
@@ -205,13 +269,46 @@ def _kill_children() -> None:
             pass
 
 
+def _cmdline(proc: Any) -> list[str]:
+    try:
+        return proc.cmdline()
+    except Exception:
+        return []
+
+
+def _is_ours(proc: Any) -> bool:
+    """Children that a run starts: pool workers, nannies, the resource tracker."""
+    try:
+        return proc.is_running() and proc.status() != "zombie"
+    except Exception:
+        return False
+
+
 def _on_term(signum: int, frame: Any) -> None:
     raise Terminated()
+
+
+def _become_subreaper() -> None:
+    """Adopt orphaned grandchildren (e.g. a worker whose nanny already exited).
+
+    Without it they are reparented to PID 1 and linger as zombies until it reaps
+    them; as subreaper this process waits for them itself before exiting.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except Exception:
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _on_term)
+    _become_subreaper()
     try:
         code = _main(args)
     except UsageError as e:
@@ -281,14 +378,28 @@ def _main(args: argparse.Namespace) -> int:
             from runners.spec import SchedulerSpec
 
             base = [s for s in base if not (s.kind == "distributed" and not s.address)]
-            base.append(SchedulerSpec("distributed", address=args.address))
+            if SchedulerSpec("distributed", address=args.address) not in base:
+                base.append(SchedulerSpec("distributed", address=args.address))
+    # Clusters first: an unreachable address is a one-line error with nothing written.
+    security = _security(args)
+    addresses = list(dict.fromkeys(s.address for s in base if s.address))
+    if security is not None and not addresses:
+        raise UsageError("--tls-* flags need a cluster: --address tls://HOST:PORT or distributed@tls://HOST:PORT")
+    clusters = []
+    for address in addresses:
+        _check_address(address, security)
+        clusters.append(_cluster_versions(address, security))
+    for c in clusters:
+        for pkg, v in c["version_mismatch"].items():
+            print(f"WARNING: {c['address']}: Dask reports mismatched {pkg} versions: client {v['client']}, "
+                  f"scheduler {v['scheduler']}, workers {', '.join(v['workers'])}", file=sys.stderr)
+        if c["suite_missing_on"]:
+            print(f"WARNING: {c['address']}: {len(c['suite_missing_on'])} worker(s) cannot import this suite "
+                  f"(runners, workloads); install it there, in the same environment as the client", file=sys.stderr)
+    cluster = clusters[0] if clusters else None
+    if addresses and not args.address:
+        args.address = addresses[0]  # recorded in meta.json, as with --address
     _check_out(out)
-    cluster = None
-    if args.address:
-        _check_address(args.address)
-        cluster = _cluster_versions(args.address)
-        for w in cluster["version_warnings"]:
-            print(f"WARNING: client/cluster versions differ: {w.splitlines()[0]}", file=sys.stderr)
     experiments: list[str] = []
     if not args.no_experiments:
         try:
@@ -305,7 +416,7 @@ def _main(args: argparse.Namespace) -> int:
         repeats=args.repeats or profile.repeats, instruments=instruments, experiments=experiments,
         controls=not args.no_controls and not args.workloads, timeout_s=args.timeout or profile.timeout_s,
         dashboard=not args.no_dashboard_link, seed=args.seed,
-        plugin_files=[p for p in plugins if p.endswith(".py")],
+        plugin_files=[p for p in plugins if p.endswith(".py")], security=security,
     )
     run_id = args.resume or new_run_id()
     run_dir = out / run_id
@@ -314,7 +425,7 @@ def _main(args: argparse.Namespace) -> int:
     meta = meta_prev or collect(
         run_id=run_id, profile=profile.name, command=[sys.executable, "-m", "runners.all", *sys.argv[1:]],
         cwd=os.getcwd(), schedulers_arg=args.schedulers, workloads_arg=args.workloads, claims_arg=args.claims,
-        address=args.address, cluster=cluster, repeats=plan.repeats, seed=plan.seed, plugins=plugins,
+        address=args.address, cluster=cluster, **({"clusters": clusters} if len(clusters) > 1 else {}), repeats=plan.repeats, seed=plan.seed, plugins=plugins,
         specs=[s.label for s in base], sweep_specs=[s.label for s in sweep], experiments=experiments,
         instruments=vars(instruments) if hasattr(instruments, "__dict__") else instruments.__dict__,
         timeout_s=plan.timeout_s, chunksize_processes=1,

@@ -61,6 +61,8 @@ class Measurement:
     bytes_out: int | None = None
     bytes_in: int | None = None
     bytes_moved: int | None = None
+    # Anything else worth keeping with the row, e.g. {"workers_lost": [...], "workers_joined": [...]}.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def gil_summary(self) -> tuple[float | None, float | None, float | None]:
         """(min, duration-weighted median, max) GIL contention over processes."""
@@ -267,7 +269,10 @@ def _measure_processes(pool: Pool, objs: Sequence[Any], ins: Instruments, timeou
 
 
 # -- distributed: functions run in each worker via Client.run ---------------
-def _worker_snapshot(dask_worker: Any) -> dict[str, Any]:
+def _worker_snapshot(dask_worker: Any, full: bool = True) -> dict[str, Any]:
+    """What one worker has counted so far; with ``full=False`` only its identity (pid, clock)."""
+    if not full:
+        return {"t": time.time(), "pid": os.getpid()}
     import psutil
 
     mon = dask_worker.monitor
@@ -288,13 +293,39 @@ def _worker_snapshot(dask_worker: Any) -> dict[str, Any]:
     }
 
 
+def _snapshots(client: Any, full: bool) -> dict[str, dict[str, Any]]:
+    """One snapshot per worker the scheduler knows; a worker that cannot answer (dying) is left out."""
+    try:
+        got = client.run(_worker_snapshot, full=full, on_error="return")
+    except Exception:  # the scheduler itself is unreachable: nothing to compare
+        return {}
+    return {addr: s for addr, s in got.items() if isinstance(s, dict)}
+
+
+def _roster_change(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Workers that left or joined between two snapshots (a restarted process counts as both).
+
+    >>> _roster_change({"a": {"pid": 1}, "b": {"pid": 2}}, {"a": {"pid": 1}, "c": {"pid": 3}})
+    {'workers_lost': ['b'], 'workers_joined': ['c']}
+    >>> _roster_change({"a": {"pid": 1}}, {"a": {"pid": 1}})
+    {}
+    """
+    old = {(a, s.get("pid")) for a, s in before.items()}
+    new = {(a, s.get("pid")) for a, s in after.items()}
+    lost = sorted(a for a, _ in old - new)
+    joined = sorted(a for a, _ in new - old)
+    return {"workers_lost": lost, "workers_joined": joined} if lost or joined else {}
+
+
 def _measure_distributed(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: float | None) -> Measurement:
     from distributed import get_task_stream
     from distributed.sizeof import sizeof
 
     client = pool.client
+    # Always take a (cheap, identity-only when no instrument needs more) snapshot, so a
+    # worker that dies or joins during the repeat is noticed and recorded.
     snap = ins.gil or ins.resources or ins.bytes
-    before = client.run(_worker_snapshot) if snap else {}
+    before = _snapshots(client, snap)
     ts = get_task_stream(client) if ins.tasks else None
     if ts is not None:
         ts.__enter__()
@@ -303,11 +334,22 @@ def _measure_distributed(pool: Pool, objs: Sequence[Any], ins: Instruments, time
         t0 = time.perf_counter()
         result = _run_with_timeout(lambda: pool.compute(objs), timeout)
         wall = time.perf_counter() - t0
+    except Exception as e:
+        # E.g. KilledWorker after workers died running a task: say which ones went.
+        change = _roster_change(before, _snapshots(client, False))
+        if change:
+            e.add_note(f"workers lost during the repeat: {change['workers_lost']}; "
+                       f"joined: {change['workers_joined']}")
+        raise
     finally:
         if ts is not None:
-            ts.__exit__(None, None, None)
+            try:
+                ts.__exit__(None, None, None)
+            except Exception:  # the scheduler went away: the exception above says why
+                pass
     m = Measurement(wall_s=wall, result=result, started_at=started_at)
-    after = client.run(_worker_snapshot) if snap else {}
+    after = _snapshots(client, snap)
+    m.extra.update(_roster_change(before, after))
     if ts is not None:
         for msg in ts.data:
             worker = str(msg.get("worker", ""))
@@ -323,11 +365,13 @@ def _measure_distributed(pool: Pool, objs: Sequence[Any], ins: Instruments, time
                         "nbytes": msg.get("nbytes"),
                     }
                 )
+    if not snap:
+        return m
     gil, cpu, rss, moved = [], 0.0, 0, 0
     for addr, a in before.items():
         b = after.get(addr)
-        if b is None:
-            continue
+        if b is None or b["pid"] != a["pid"]:
+            continue  # lost or restarted: its counters do not cover the repeat
         dt = b["t"] - a["t"]
         c = None
         if a["gil_s"] is not None and b["gil_s"] is not None and dt > 0:

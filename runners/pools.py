@@ -51,11 +51,15 @@ class Pool:
         Seconds taken to start (until every worker answered) and to stop.
     instrumented
         False for the overhead control: no GIL knocker in workers.
+    security
+        A ``distributed.security.Security`` for connecting to ``spec.address``
+        (TLS); ``None`` takes Dask's config (``distributed.comm.tls.*``).
     """
 
     def __init__(self, spec: SchedulerSpec, instrumented: bool = True, dashboard: bool = True,
-                 upload: Sequence[str] = ()):
+                 upload: Sequence[str] = (), security: Any = None):
         self.spec = spec
+        self.security = security
         self.upload = list(upload)
         self.instrumented = instrumented
         self.dashboard = dashboard
@@ -103,8 +107,11 @@ class Pool:
         logging.getLogger("distributed").setLevel(logging.ERROR)
         if self.spec.address:
             try:
-                self.client = Client(self.spec.address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+                self.client = Client(self.spec.address, timeout=CONNECT_TIMEOUT_S, set_as_default=False,
+                                     security=self.security)
             except (OSError, TimeoutError) as e:
+                # Distributed retries a refused connection until the timeout, so this
+                # takes CONNECT_TIMEOUT_S; the reason (refused, TLS handshake, ...) is in e.
                 raise ClusterUnreachable(
                     f"no Dask scheduler answered at {self.spec.address} within {CONNECT_TIMEOUT_S} s ({e})"
                 ) from None
@@ -222,9 +229,10 @@ def _takes_n_workers() -> bool:
 
 
 def open_pool(spec: SchedulerSpec, instrumented: bool = True, dashboard: bool = True,
-              upload: Sequence[str] = ()) -> Pool:
+              upload: Sequence[str] = (), security: Any = None) -> Pool:
     """A :class:`Pool` for *spec*, to use as a context manager.
 
     *upload* lists ``.py`` files (plugin workloads) that distributed workers must import.
+    *security* (a ``distributed.security.Security``) is used to connect to ``spec.address``.
     """
-    return Pool(spec, instrumented=instrumented, dashboard=dashboard, upload=upload)
+    return Pool(spec, instrumented=instrumented, dashboard=dashboard, upload=upload, security=security)

@@ -61,6 +61,7 @@ class Plan:
     dashboard: bool = True
     seed: int = 42
     plugin_files: list[str] = field(default_factory=list)
+    security: Any = None  # distributed.security.Security for address (TLS) clusters
 
     def units(self) -> list[tuple[SchedulerSpec, list[Workload]]]:
         """(spec, workloads) pairs in run order, sync first."""
@@ -245,7 +246,7 @@ class _Runner:
                 cores_used=(m.cpu_s / m.wall_s if m.cpu_s is not None and m.wall_s > 0 else None),
                 peak_rss=m.peak_rss, bytes_out=m.bytes_out, bytes_in=m.bytes_in, bytes_moved=m.bytes_moved,
                 check_ok=ok if mode == "instrumented" and not control else None, check_detail=detail,
-                started_at=m.started_at,
+                started_at=m.started_at, extra=m.extra,
             )
             self._store(row, m)
         return pool
@@ -254,7 +255,7 @@ class _Runner:
         pool.close()
         self._startup_row(pool, note="closed after a timeout or lost worker")
         fresh = open_pool(pool.spec, instrumented=pool.instrumented, dashboard=self.plan.dashboard,
-                          upload=self.plan.plugin_files)
+                          upload=self.plan.plugin_files, security=self.plan.security)
         fresh.start()
         return fresh
 
@@ -275,7 +276,8 @@ class _Runner:
                 self.step += len(ws)
                 continue
             self.say(f"starting {spec.label} ...")
-            pool = open_pool(spec, dashboard=self.plan.dashboard, upload=self.plan.plugin_files)
+            pool = open_pool(spec, dashboard=self.plan.dashboard, upload=self.plan.plugin_files,
+                             security=self.plan.security)
             status, error = "ok", ""
             try:
                 try:

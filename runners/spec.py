@@ -90,13 +90,16 @@ def parse(label: str) -> SchedulerSpec:
             f"bad scheduler label {label!r}; expected one of: sync, threads-N, processes-N, "
             "distributed-WxT, distributed@tcp://HOST:PORT (N, W, T >= 1)"
         )
-    if m["sync"]:
-        return SchedulerSpec("sync")
-    if m["local"]:
-        return SchedulerSpec(m["local"], workers=int(m["n"]))  # type: ignore[arg-type]
-    if m["addr"]:
-        return SchedulerSpec("distributed", address=m["addr"])
-    return SchedulerSpec("distributed", workers=int(m["w"]), threads_per_worker=int(m["t"]))
+    try:
+        if m["sync"]:
+            return SchedulerSpec("sync")
+        if m["local"]:
+            return SchedulerSpec(m["local"], workers=int(m["n"]))  # type: ignore[arg-type]
+        if m["addr"]:
+            return SchedulerSpec("distributed", address=m["addr"])
+        return SchedulerSpec("distributed", workers=int(m["w"]), threads_per_worker=int(m["t"]))
+    except ValueError as e:
+        raise ValueError(f"bad scheduler label {label!r}: {e}") from None
 
 
 def parse_list(text: str) -> list[SchedulerSpec]:
