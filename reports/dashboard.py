@@ -85,7 +85,7 @@ class Metric(NamedTuple):
 
 
 METRICS = [
-    Metric("speedup", "speedup", "Speedup vs sync", "× (sync median / this median)", 1.0, "diverging",
+    Metric("speedup", "speedup", "Speedup vs sync", "×", 1.0, "diverging",
            lambda v: f"{v:.2f}×"),
     Metric("wall", "median_s", "Wall time (median)", "s", 1.0, "log", _seconds),
     Metric("gil", "gil_median", "GIL contention (median over processes)", "% of time waiting", 100.0, "linear",
@@ -310,29 +310,46 @@ code { background: #f2f2f2; padding: 0 3px; border-radius: 3px; font-size: 12px;
 a { color: #0b5cad; text-decoration: none; } a:hover { text-decoration: underline; }
 .links a { margin-right: 8px; white-space: nowrap; }
 details summary { cursor: pointer; color: #0b5cad; }
+.small { font-size: 12px; color: #444; } .small code { font-size: 11px; } .nw { white-space: nowrap; }
 """
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], num_cols: Sequence[int] = ()) -> str:
-    """An HTML table; cells are trusted HTML (escape before)."""
-    h = "".join(f"<th>{c}</th>" for c in header)
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], num_cols: Sequence[int] = (),
+           widths: Sequence[int] = ()) -> str:
+    """An HTML table; cells are trusted HTML (escape before); *widths* in percent."""
+    h = "".join(f"<th style='width:{widths[i]}%'>{c}</th>" if i < len(widths) else f"<th>{c}</th>"
+                for i, c in enumerate(header))
     body = "".join("<tr>" + "".join(f'<td class="num">{c}</td>' if i in num_cols else f"<td>{c}</td>"
                                     for i, c in enumerate(r)) + "</tr>" for r in rows)
     return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _numbers(x: Any) -> str:
+def _compact(v: Any, depth: int = 0) -> str:
+    """Plain text of a nested number structure: floats to 3 digits, {value, lo, hi} as 'v [lo–hi]'."""
+    if isinstance(v, bool) or v is None:
+        return str(v)
+    if isinstance(v, float):
+        return "–" if not math.isfinite(v) else f"{v:.3g}"
+    if isinstance(v, dict):
+        if "value" in v and ("lo" in v or "hi" in v):
+            rest = {k: x for k, x in v.items() if k not in ("value", "lo", "hi")}
+            head = f"{_compact(v.get('value'))} [{_compact(v.get('lo'))}–{_compact(v.get('hi'))}]"
+            return head + (f" ({_compact(rest, depth + 1)})" if rest else "")
+        return ", ".join(f"{k}: {_compact(x, depth + 1)}" for k, x in v.items()) if depth < 4 else "…"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_compact(x, depth + 1) for x in v) if depth < 4 else "…"
+    return str(v)
+
+
+def _numbers(x: Any, sep: str = "<br>") -> str:
     """Escaped compact text of a claim's deciding numbers (dict, list or scalar)."""
     def one(v: Any) -> str:
-        if isinstance(v, float):
-            return "–" if not math.isfinite(v) else f"{v:.3g}"
-        if isinstance(v, (dict, list)):
-            return json.dumps(v, default=str)[:200]
-        return str(v)
+        t = _compact(v)
+        return t if len(t) <= 400 else t[:400] + "…"
     if isinstance(x, dict):
-        return "<br>".join(f"<code>{_esc(k)}</code> = {_esc(one(v))}" for k, v in x.items())
+        return sep.join(f"<code>{_esc(k)}</code> {_esc(one(v))}" for k, v in x.items())
     if isinstance(x, (list, tuple)):
-        return "<br>".join(_esc(one(v)) for v in x)
+        return sep.join(_esc(one(v)) for v in x)
     return _esc(one(x)) if x is not None else "–"
 
 
@@ -411,32 +428,39 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
     div("<h2>Speedup matrix</h2><p>Each cell: one workload on one scheduler. Colour: red slower than sync, "
         "blue faster (log scale, 4× saturates); for other metrics darker is more. Grey: no value (failed, or no "
         "sync reference for speedup). Workloads with <span class='real'>real data</span> are marked "
-        "“◆ real” on the axis.</p>")
+        "“◆ real data” on the axes.</p>")
     mdf = df[df["scheduler"].isin(matrix_scheds)] if not df.empty else df
     real = {}
     if not df.empty:
         for w, g in df.groupby("workload"):
             rd = g["real_data"].iloc[0] if "real_data" in g else False
             real[str(w)] = bool(rd) if rd is not None and not (isinstance(rd, float) and math.isnan(rd)) else False
+    label_of = {w: (f"{w}  ◆ real data" if real.get(w) else w) for w in wl_order}
+
+    def cols(k: pd.DataFrame) -> dict[str, list]:
+        d = columns(k)
+        d["wl_label"] = [label_of.get(w, w) for w in d["workload"]]
+        return d
+
+    sched_color = {s: SCHED_PALETTE[i % len(SCHED_PALETTE)] for i, s in enumerate(matrix_scheds)}
     if mdf.empty:
         div("<p class='warn'>No results: the table is empty (nothing ran, or every row was damaged).</p>")
     else:
         mwl = [w for w in wl_order if w in set(mdf["workload"])]
-        src = ColumnDataSource(columns(mdf))
+        src = ColumnDataSource(cols(mdf))
         switch_sources.append(src)
         h = 90 + 26 * len(mwl)
-        fig = figure(x_range=FactorRange(*matrix_scheds), y_range=FactorRange(*reversed(mwl)),
+        fig = figure(x_range=FactorRange(*matrix_scheds), y_range=FactorRange(*[label_of[w] for w in reversed(mwl)]),
                      width=min(WIDTH, 300 + 110 * len(matrix_scheds)), height=h, toolbar_location=None,
                      x_axis_location="above", title="Speedup vs sync", tools="")
-        fig.rect(x="scheduler", y="workload", width=0.96, height=0.92, fill_color="color", line_color=None, source=src)
-        fig.text(x="scheduler", y="workload", text="text", text_color="text_color", text_align="center",
+        fig.rect(x="scheduler", y="wl_label", width=0.96, height=0.92, fill_color="color", line_color=None, source=src)
+        fig.text(x="scheduler", y="wl_label", text="text", text_color="text_color", text_align="center",
                  text_baseline="middle", text_font_size="12px", source=src)
         fig.add_tools(HoverTool(tooltips=[("workload", "@workload"), ("scheduler", "@scheduler"),
                                           ("median", "@h_median"), ("IQR (q1 – q3)", "@h_iqr"),
                                           ("min – max", "@h_range"), ("speedup", "@h_speedup"),
                                           ("GIL min/med/max", "@h_gil"), ("stability", "@h_flag"),
                                           ("real data", "@h_real"), ("shown", "@text")]))
-        fig.yaxis.major_label_overrides = {w: f"◆ real · {w}" for w in mwl if real.get(w)}
         fig.axis.major_label_text_font_size = "12px"
         fig.xaxis.major_label_orientation = 0.5 if len(matrix_scheds) > 6 else 0
         fig.grid.grid_line_color = None
@@ -450,9 +474,10 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
     div("<h2>Claims</h2>")
     if claims:
         rows_ = [[f"<b>{_esc(c.get('id', ''))}</b>", _esc(c.get("claim", "")), _verdict(c.get("verdict")),
-                  _numbers(c.get("numbers")), _numbers(c.get("threshold")), _esc(c.get("reason", ""))]
+                  f"<span class='small'>{_numbers(c.get('numbers'))}</span>", _numbers(c.get("threshold")),
+                  _esc(c.get("reason", ""))]
                  for c in claims if isinstance(c, dict)]
-        div(_table(["", "claim", "verdict", "deciding numbers", "threshold", "why"], rows_))
+        div(_table(["", "claim", "verdict", "deciding numbers", "threshold", "why"], rows_, widths=[4, 16, 8, 32, 20, 20]))
     else:
         div("<p class='note'>No claim verdicts in this summary.</p>")
     recs = summary.get("recommendations") or []
@@ -464,8 +489,8 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
                 continue
             wl = str(r.get("workload", ""))
             mark = " <span class='real'>real data</span>" if real.get(wl) else ""
-            rows_.append([f"<b>{_esc(wl)}</b>{mark}", f"<code>{_esc(r.get('scheduler', ''))}</code>",
-                          _esc(r.get("explanation", "")), _numbers(r.get("evidence"))])
+            rows_.append([f"<b>{_esc(wl)}</b>{mark}", f"<code class='nw'>{_esc(r.get('scheduler', ''))}</code>",
+                          _esc(r.get("explanation", "")), f"<span class='small'>{_numbers(r.get('evidence'), sep='; ')}</span>"])
         div(_table(["workload", "use", "why", "evidence"], rows_))
     else:
         div("<p class='note'>No recommendations in this summary.</p>")
@@ -484,10 +509,11 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
     hover_pts = [("workload", "@workload"), ("scheduler", "@scheduler"), ("shown", "@text"),
                  ("median", "@h_median"), ("IQR", "@h_iqr"), ("speedup", "@h_speedup"), ("stability", "@h_flag")]
 
-    def scaling_lines(f: Any, g: pd.DataFrame, suffix: str = "", dash: str = "solid", colors: dict | None = None) -> None:
+    def scaling_lines(f: Any, g: pd.DataFrame, suffix: str = "", dash: str = "solid", colors: dict | None = None,
+                      with_sync: bool = True) -> None:
         colors = colors or KIND_COLOR
         g = g.assign(_kind=[_kind(r) for _, r in g.iterrows()], _x=[_nthreads(r) for _, r in g.iterrows()])
-        for kind in ("threads", "processes", "distributed", "sync"):
+        for kind in ("threads", "processes", "distributed", "sync")[: 4 if with_sync else 3]:
             k = g[g["_kind"] == kind].sort_values("_x")
             if k.empty:
                 continue
@@ -495,7 +521,7 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
             d["x"] = k["_x"].tolist()
             s = ColumnDataSource(d)
             switch_sources.append(s)
-            lab = f"{kind}{suffix}"
+            lab = f"{kind}{suffix}" if kind != "sync" else "sync"
             if kind in ("threads", "processes"):
                 f.line("x", "value", source=s, color=colors[kind], line_width=2.5, line_dash=dash, legend_label=lab)
                 f.scatter("x", "value", source=s, color=colors[kind], size=8, legend_label=lab)
@@ -518,11 +544,14 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
         "line for speedup.</p>")
     if stencil:
         f = metric_figure("Jacobi stencil: pure Python (dashed) vs NumPy (solid)", "threads / workers", 760, 380)
-        for w, dash in (("stencil-numpy", "solid"), ("stencil-python", "dashed")):
+        py_colors = {"threads": "#9467bd", "processes": "#8c564b", "distributed": "#e377c2", "sync": "#555555"}
+        for w, dash, c in (("stencil-numpy", "solid", None), ("stencil-python", "dashed", py_colors)):
             if w in stencil:
-                scaling_lines(f, df[df["workload"] == w], suffix=f" · {w.split('-')[1]}", dash=dash)
+                scaling_lines(f, df[df["workload"] == w], suffix=f" · {w.split('-')[1]}", dash=dash, colors=c,
+                              with_sync=w == stencil[0])
         ideal(f, max([_nthreads(r) for _, r in df[df["workload"].isin(stencil)].iterrows()] + [2]))
         f.add_tools(HoverTool(tooltips=hover_pts))
+        f.add_layout(f.legend[0], "right")
         items.append(f)
     grid = []
     for w in sweeps:
@@ -534,6 +563,8 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
         ideal(f, max([_nthreads(r) for _, r in g.iterrows()] + [2]))
         f.add_tools(HoverTool(tooltips=hover_pts))
         grid.append(f)
+    for f in grid[1:]:
+        f.legend.visible = False  # one legend for the grid: the first figure's
     if grid:
         items.append(gridplot(grid, ncols=3, toolbar_location=None))
     if not sweeps and not stencil:
@@ -568,14 +599,16 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
             d["x"] = k["_x"].tolist()
             src = ColumnDataSource(d)
             switch_sources.append(src)
-            c = SCHED_PALETTE[i % len(SCHED_PALETTE)]
+            c = sched_color.get(s, SCHED_PALETTE[i % len(SCHED_PALETTE)])
             f.line("x", "value", source=src, color=c, line_width=2, legend_label=s)
             f.scatter("x", "value", source=src, color=c, size=7, legend_label=s)
             if busy and s != "sync":
-                sp = [(x, num(v)) for x, v in zip(d["x"], d["v_speedup"])]
-                above = [x for x, v in sp if v > 1]
-                notes.append(f"{s}: " + (f"faster than sync from {above[0]:g} µs" if above
-                                         else "never faster than sync here"))
+                # "faster" as the statistics decide it (factor and Mann-Whitney), not any ratio above 1
+                vs = list(_col(k, "vs_sync"))
+                above = [x for x, v, sp in zip(d["x"], vs, d["v_speedup"])
+                         if v == "faster" or (not isinstance(v, str) and num(sp) >= 1.1)]
+                notes.append(f"{s}: " + (f"faster than sync from {above[0]:g} µs per task" if above
+                                         else "never significantly faster than sync here"))
         span = Span(location=1, dimension="width", line_color="#999", line_dash="dashed")
         f.add_layout(span)
         speedup_only.append(span)
@@ -584,10 +617,13 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
         f.legend.background_fill_alpha = 0.7
         f.add_tools(HoverTool(tooltips=hover_pts))
         if busy:
-            items.append(row(f, Div(text="<p><b>Break-even (speedup &gt; 1)</b></p>" +
+            items.append(row(f, Div(text="<p><b>Break-even</b> (smallest task duration where the scheduler is significantly faster than sync: "
+                                    "≥ 1.1× and Mann-Whitney p ≤ 0.05)</p>" +
                                     "".join(f"<p>{_esc(n)}</p>" for n in notes), width=420, stylesheets=[css])))
         else:
             fam_figs.append(f)
+    for f in fam_figs[1:]:
+        f.legend.visible = False
     if fam_figs:
         items.append(gridplot(fam_figs, ncols=3, toolbar_location=None))
     if not fams:
@@ -607,24 +643,23 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
         gwl = [w for w in wl_order if w in set(gdf["workload"])]
         gs = [s for s in matrix_scheds if s in set(gdf["scheduler"])]
         step = min(0.8 / max(len(gs), 1), 0.16)
-        f = figure(y_range=FactorRange(*reversed(gwl)), x_range=(0, 1), width=WIDTH, height=110 + 30 * len(gwl),
+        f = figure(y_range=FactorRange(*[label_of[w] for w in reversed(gwl)]), x_range=(0, 1), width=WIDTH, height=110 + 30 * len(gwl),
                    title="GIL contention per workload and scheduler (min – median – max over processes)",
                    x_axis_label="fraction of time waiting for the GIL", tools="hover,save", toolbar_location="right",
                    tooltips=[("workload", "@workload"), ("scheduler", "@scheduler"), ("min/median/max", "@h_gil")])
         for i, s in enumerate(gs):
             k = gdf[gdf["scheduler"] == s]
-            d = columns(k)
+            d = cols(k)
             d.update(lo=k["gil_min"].fillna(k["gil_median"]).tolist(), hi=k["gil_max"].fillna(k["gil_median"]).tolist(),
                      med=k["gil_median"].tolist())
             src = ColumnDataSource(d)
             off = (i - (len(gs) - 1) / 2) * step
-            y = dodge("workload", -off, range=f.y_range)
-            c = SCHED_PALETTE[(scheduler_order(all_scheds).index(s)) % len(SCHED_PALETTE)]
+            y = dodge("wl_label", -off, range=f.y_range)
+            c = sched_color[s]
             f.segment(x0="lo", x1="hi", y0=y, y1=y, source=src, color=c, line_width=3, alpha=0.6)
             f.scatter(x="med", y=y, source=src, color=c, size=7, legend_label=s)
-        f.legend.location = "bottom_right"
-        f.legend.label_text_font_size = "11px"
-        f.yaxis.major_label_overrides = {w: f"◆ real · {w}" for w in gwl if real.get(w)}
+        f.add_layout(f.legend[0], "right")
+        f.legend.label_text_font_size = "12px"
         f.axis.major_label_text_font_size = "12px"
         f.title.text_font_size = "14px"
         f.xaxis.formatter.use_scientific = False
@@ -695,19 +730,19 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
         bwl = [w for w in wl_order if w in set(bdf["workload"])]
         bs = [s for s in matrix_scheds if s in set(bdf["scheduler"])]
         step = min(0.8 / max(len(bs), 1), 0.2)
-        f = figure(y_range=FactorRange(*reversed(bwl)), x_axis_type="log", width=WIDTH, height=110 + 28 * len(bwl),
+        f = figure(y_range=FactorRange(*[label_of[w] for w in reversed(bwl)]), x_axis_type="log", width=WIDTH, height=110 + 28 * len(bwl),
                    title="Bytes serialised per run", x_axis_label="bytes", tools="hover,save",
                    tooltips=[("workload", "@workload"), ("scheduler", "@scheduler"), ("bytes", "@t_bytes")])
         for i, s in enumerate(bs):
             k = bdf[bdf["scheduler"] == s]
-            d = columns(k)
+            d = cols(k)
             d["b"] = k["_b"].tolist()
             off = (i - (len(bs) - 1) / 2) * step
-            c = SCHED_PALETTE[all_scheds.index(s) % len(SCHED_PALETTE)]
-            y = dodge("workload", -off, range=f.y_range)
+            c = sched_color[s]
+            y = dodge("wl_label", -off, range=f.y_range)
             f.hbar(y=y, left=1, right="b", height=step * 0.85, source=ColumnDataSource(d), color=c, legend_label=s)
-        f.legend.location = "bottom_right"
-        f.legend.label_text_font_size = "11px"
+        f.add_layout(f.legend[0], "right")
+        f.legend.label_text_font_size = "12px"
         f.axis.major_label_text_font_size = "12px"
         f.title.text_font_size = "14px"
         items.append(f)
@@ -723,7 +758,7 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
         d = {"pair": lab[:len(pairs_)], "ratio": [num(p.get("ratio")) for p in pairs_][:len(lab)],
              "t": [f"{num(p.get('ratio')):.3f}× ({_seconds(num(p.get('instrumented_s')))} vs "
                    f"{_seconds(num(p.get('bare_s')))}, n = {p.get('n')})" for p in pairs_][:len(lab)]}
-        f = figure(y_range=list(reversed(lab)), width=640, height=90 + 28 * len(lab),
+        f = figure(y_range=list(reversed(lab)), width=640, height=max(220, 90 + 28 * len(lab)),
                    title=f"Instrumentation overhead: median {num(ov.get('ratio')):.3f}× (instrumented / bare)",
                    x_axis_label="instrumented / bare wall time", tools="hover,save", tooltips=[("", "@pair: @t")])
         f.scatter(x="ratio", y="pair", source=ColumnDataSource(d), size=10, color="#9467bd")
@@ -736,11 +771,11 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
     aa = summary.get("aa_control")
     if isinstance(aa, dict) and aa:
         a, b = num(aa.get("median_a_s")), num(aa.get("median_b_s"))
-        d = {"run": ["A", "B"], "v": [a, b], "t": [_seconds(a) if not math.isnan(a) else "–",
+        d = {"run": ["A", "B"], "v": [a, b], "color": ["#8c564b", "#c49c94"], "t": [_seconds(a) if not math.isnan(a) else "–",
                                                    _seconds(b) if not math.isnan(b) else "–"]}
         f = figure(x_range=["A", "B"], width=300, height=300, y_axis_label="median wall time (s)",
                    title="A/A control", tools="hover,save", tooltips=[("", "@run: @t")])
-        f.vbar(x="run", top="v", width=0.6, source=ColumnDataSource(d), color=["#8c564b", "#c49c94"])
+        f.vbar(x="run", top="v", width=0.6, source=ColumnDataSource(d), color="color")
         f.y_range.start = 0
         f.title.text_font_size = "14px"
         false_diff = bool(aa.get("false_difference"))
@@ -839,7 +874,7 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
     div(_table(["", ""], mrows) if mrows else "<p class='note'>No machine information (meta.json missing).</p>")
 
     # ---------------------------------------------------------------- the one control
-    labels = {m.key: f"{m.title} ({m.unit})" for m in METRICS}
+    labels = {m.key: f"{m.title.split(' (')[0]} ({m.unit})" for m in METRICS}
     titles = {m.key: m.title for m in METRICS}
     select.js_on_change("value", CustomJS(args=dict(sources=switch_sources, axes=switch_axes, labels=labels,
                                                     titles=[t for t, _ in switch_titles], names=titles,

@@ -87,9 +87,13 @@ def explain(rec: pd.Series, rows: pd.DataFrame, n: int, default: str | None) -> 
         bits.append(f"{rec['speedup']:.2g}× vs sync")
     fastest = min(by.values(), key=lambda r: r["median_s"])
     if fastest["scheduler"] != lab:
-        bits.append(f"within noise of {fastest['scheduler']} ({fastest['median_s']:.3g} s vs {rec['median_s']:.3g} s), "
+        v, p = faster(fastest["times"], rec["times"])
+        ps = f", p={p:.2g}" if p is not None else ""
+        bits.append(f"{fastest['scheduler']} was {rec['median_s'] / fastest['median_s']:.2g}× faster by median "
+                    f"but not significantly ({len(fastest['times'])} vs {len(rec['times'])} repeats{ps}), "
                     f"so the simpler one")
         ev["fastest"] = fastest["scheduler"]
+        ev["fastest_median_s"] = _r(fastest["median_s"], 4)
     elif lab == "sync":
         bits.append("no parallel spec was faster")
     # GIL: how long a thread waited for it under the threaded spec (or the pick's own figure).
@@ -112,8 +116,8 @@ def explain(rec: pd.Series, rows: pd.DataFrame, n: int, default: str | None) -> 
     if sync is not None and _ok(sync.get("per_task_us")):
         ev["task_us_sync"] = _r(sync["per_task_us"], 1)
         ev["ntasks"] = int(ntasks) if _ok(ntasks) else None
-        bits.append(f"tasks ≈ {_dur(float(sync['per_task_us']))} each under sync"
-                    + (f" ({int(ntasks)} tasks)" if _ok(ntasks) else ""))
+        bits.append((f"{int(ntasks)} tasks" if _ok(ntasks) else "tasks")
+                    + f" of ≈ {_dur(float(sync['per_task_us']))} each (sync)")
     if _ok(rec.get("per_task_us")):
         ev["per_task_us"] = _r(rec["per_task_us"], 1)
     if _ok(rec.get("cores_used")):
@@ -124,8 +128,10 @@ def explain(rec: pd.Series, rows: pd.DataFrame, n: int, default: str | None) -> 
     ev["differs_from_default"] = bool(default) and lab != default
     if default and lab != default:
         if d is not None:
-            ev["default_over_recommended"] = _r(d["median_s"] / rec["median_s"])
-            bits.append(f"{d['median_s'] / rec['median_s']:.2g}× faster than {default} (Dask's default)")
+            ratio = d["median_s"] / rec["median_s"]
+            ev["default_over_recommended"] = _r(ratio)
+            bits.append(f"{ratio:.2g}× faster than {default} (Dask's default)" if ratio >= 1 else
+                        f"Dask's default {default} is within noise")
         else:
             bits.append(f"Dask's default {default} not measured")
     elif default:

@@ -76,14 +76,14 @@ def lanes(df: pd.DataFrame) -> list[str]:
     """One lane name per row: worker, then the thread's index within it (in order of first appearance)."""
     if df.empty:
         return []
-    order: dict[str, dict[str, int]] = {}
-    out = []
-    for w, t in zip(df["worker"].astype(str), df["thread"].astype(str)):
-        ts = order.setdefault(w, {})
-        if t not in ts:
-            ts[t] = len(ts)
-        out.append(f"{_worker_label(w)} · t{ts[t]}")
-    return out
+    w = df["worker"].astype(str).to_numpy(dtype=object)
+    t = df["thread"].astype(str).to_numpy(dtype=object)
+    # Vectorised (100 000 rows): codes per (worker, thread) pair, names built once per pair.
+    pair_codes, uniq = pd.factorize(pd.Series(w + "\x1f" + t))
+    first = pd.DataFrame({"w": [u.split("\x1f", 1)[0] for u in uniq]})
+    first["i"] = first.groupby("w").cumcount()
+    names = np.array([f"{_worker_label(x)} · t{i}" for x, i in zip(first["w"], first["i"])], dtype=object)
+    return names[pair_codes].tolist()
 
 
 def median_repeat(tasks: pd.DataFrame, rows: pd.DataFrame | None = None) -> int:
@@ -128,9 +128,10 @@ def _colors(df: pd.DataFrame) -> dict[str, str]:
 def columns(df: pd.DataFrame, colors: dict[str, str], lane: list[str]) -> dict[str, list | np.ndarray]:
     """Rows of tasks -> columns for a ``ColumnDataSource`` (times in ms)."""
     compute = (df["action"] == "compute").to_numpy()
-    label = np.where(compute, df["prefix"].to_numpy(dtype=object), df["action"].to_numpy(dtype=object))
+    prefix, action = df["prefix"].to_numpy(dtype=object), df["action"].to_numpy(dtype=object)
+    label = np.where(compute, prefix, action)
     color = [colors.get(p, OTHER_COLOR) if c else ACTION_COLORS.get(a, "#d62728")
-             for p, a, c in zip(df["prefix"], df["action"], compute)]
+             for p, a, c in zip(prefix, action, compute)]
     legend = [lab if (not c or colors.get(lab, OTHER_COLOR) != OTHER_COLOR) else "other prefixes"
               for lab, c in zip(label, compute)]
     nb = df["nbytes"].to_numpy(dtype=float)
@@ -140,10 +141,10 @@ def columns(df: pd.DataFrame, colors: dict[str, str], lane: list[str]) -> dict[s
         "stop": df["stop"].to_numpy(dtype=float) * 1e3,
         "duration": (df["stop"] - df["start"]).to_numpy(dtype=float) * 1e3,
         "height": np.where(compute, 0.8, 0.35),
-        "key": df["key"].str.slice(0, 200).tolist(),
+        "key": [k[:200] for k in df["key"].to_numpy(dtype=object)],
         "label": list(label),
         "legend": legend,
-        "action": df["action"].tolist(),
+        "action": action.tolist(),
         "color": color,
         "nbytes": nb,
     }
@@ -221,7 +222,7 @@ def page(tasks: pd.DataFrame, workload: str, scheduler: str, rows: pd.DataFrame 
     fig.yaxis.major_label_text_font_size = "12px"
 
     occ = occupancy(shown_df)
-    ofig = figure(height=200, width=1150, x_range=fig.x_range, title="Tasks running (all compute tasks of this repeat)",
+    ofig = figure(height=200, width=1150, x_range=fig.x_range, title=f"Tasks running (every compute task of repeat {shown})",
                   x_axis_label="ms", y_axis_label="running", tools="reset,save")
     ofig.varea(x=occ["t"], y1=0, y2=occ["running"], fill_color="#1f77b4", fill_alpha=0.5)
     ofig.line(x=occ["t"], y=occ["running"], color="#1f77b4")
@@ -233,8 +234,8 @@ def page(tasks: pd.DataFrame, workload: str, scheduler: str, rows: pd.DataFrame 
     n_parts = shown_df["action"].value_counts().to_dict()
     parts = ", ".join(f"{v:,} {_esc(k)}" for k, v in sorted(n_parts.items()))
     head = (f"<h1>Task stream — {_esc(workload)} on {_esc(scheduler)}</h1>"
-            f"<p>Repeat <b>{shown}</b> shown: the median repeat by wall time"
-            f"{' (choose another below)' if embed_all else ''}. {n_shown:,} tasks ({parts}) on "
+            f"<p>Shown first: repeat <b>{shown}</b>, the median repeat by wall time"
+            f"{' (the select box switches repeats; the occupancy chart stays on repeat ' + str(shown) + ')' if embed_all else ''}. {n_shown:,} tasks ({parts}) on "
             f"{len(set(shown_df['lane']))} lanes (one per worker process × thread). Colours are task prefixes; "
             f"thin bars are non-compute parts of a task (red: transfer, grey: deserialize). "
             f"Drag to pan, wheel to zoom time, click a legend entry to hide it.</p>")

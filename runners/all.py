@@ -446,6 +446,10 @@ def _main(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as e:
         code = 143 if isinstance(e, Terminated) else 130
         _progress(f"\ninterrupted: finished rows are kept in {run_dir}")
+    except Exception as e:
+        code = 1
+        _progress(f"ERROR: the run stopped: {type(e).__name__}: {e}; finished rows are kept in {run_dir}")
+        _progress(f"resume with: python -m runners.all --out {out} --resume {run_id}")
     _kill_children()
     try:
         from reports.build import build

@@ -106,15 +106,36 @@ class Pool:
 
         logging.getLogger("distributed").setLevel(logging.ERROR)
         if self.spec.address:
+            if self.spec.address.startswith("tls://") and self.security is None and not dask.config.get(
+                "distributed.client.security-loader", None
+            ):
+                # Without certificates Client fails on tls:// with a TypeError and then hangs
+                # 20 s in __del__ at exit: say what is missing before trying.
+                from distributed.security import Security
+
+                if Security().get_connection_args("client").get("ssl_context") is None:
+                    raise ClusterUnreachable(
+                        f"{self.spec.address} needs TLS certificates: give --tls-ca-file and --tls-cert "
+                        "(and --tls-key), or set Dask's distributed.comm.tls.ca-file, .client.cert and .client.key"
+                    )
             try:
                 self.client = Client(self.spec.address, timeout=CONNECT_TIMEOUT_S, set_as_default=False,
                                      security=self.security)
-            except (OSError, TimeoutError) as e:
+            except Exception as e:
                 # Distributed retries a refused connection until the timeout, so this
                 # takes CONNECT_TIMEOUT_S; the reason (refused, TLS handshake, ...) is in e.
-                raise ClusterUnreachable(
-                    f"no Dask scheduler answered at {self.spec.address} within {CONNECT_TIMEOUT_S} s ({e})"
-                ) from None
+                why = (f"no Dask scheduler answered at {self.spec.address} within {CONNECT_TIMEOUT_S} s"
+                       if isinstance(e, (OSError, TimeoutError)) else f"cannot connect to {self.spec.address}")
+                failed = f"{why} ({type(e).__name__}: {' '.join(str(e).split())})"
+            else:
+                failed = ""
+            if failed:
+                # Outside the except block, so the half-built Client is collected now, while
+                # its event loop still runs: at interpreter exit its __del__ hangs 20 s.
+                import gc
+
+                gc.collect()
+                raise ClusterUnreachable(failed)
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -1,8 +1,9 @@
 """Profiles: how much to run (sizes, repeats, schedulers, sweeps, time limits).
 
->>> p = PROFILES["quick"]
->>> p.repeats, [s.label for s in p.specs(cores=2)][:3]
-(3, ['sync', 'threads-2', 'processes-2'])
+>>> p = PROFILES["default"]
+>>> p.repeats, [s.label for s in p.specs(cores=2)]
+(5, ['sync', 'threads-2', 'processes-2', 'distributed-2x1', 'distributed-1x2'])
+
 >>> sweep_counts(2), sweep_counts(16)
 ([1, 2, 3, 4], [1, 2, 4, 8, 16, 32])
 """
@@ -13,7 +14,35 @@ from dataclasses import dataclass
 
 from runners.spec import SchedulerSpec
 
-__all__ = ["Profile", "PROFILES", "sweep_counts", "cores"]
+__all__ = ["Profile", "PROFILES", "sweep_counts", "cores", "CLAIM_KINDS", "needed_kinds"]
+
+# The scheduler kinds each claim's verdict reads.  A lean profile runs a
+# workload only under the kinds its claims need (C12 is then decided among the
+# kinds that were run); a full profile runs everything under every kind.
+CLAIM_KINDS: dict[str, frozenset[str]] = {
+    "C1": frozenset({"sync", "threads"}),
+    "C2": frozenset({"sync", "threads", "processes", "distributed"}),
+    "C3": frozenset({"sync", "threads", "processes", "distributed"}),
+    "C4": frozenset({"sync", "threads", "processes"}),
+    "C5": frozenset({"sync", "threads"}),
+    "C6": frozenset({"sync", "threads"}),
+    "C7": frozenset({"sync", "threads"}),
+    "C8": frozenset({"sync", "threads"}),
+    "C9": frozenset({"sync", "threads", "processes", "distributed"}),
+    "C10": frozenset({"sync", "threads"}),
+    "C11": frozenset({"sync", "threads", "processes"}),
+    "C12": frozenset({"sync", "threads"}),
+    "C13": frozenset({"sync", "threads"}),
+    "C14": frozenset({"sync", "threads", "processes"}),
+}
+ALL_KINDS = frozenset({"sync", "threads", "processes", "distributed"})
+
+
+def needed_kinds(claims: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """Kinds a lean profile runs for a workload serving *claims* (all kinds for a user's own)."""
+    if not claims:
+        return ALL_KINDS
+    return frozenset().union(*(CLAIM_KINDS.get(c, ALL_KINDS) for c in claims))
 
 
 def cores() -> int:
@@ -54,6 +83,10 @@ class Profile:
         Also run ``distributed-1xN`` (one worker process with N threads).
     overhead_repeats
         Interleaved instrumented/bare pairs for the instrumentation-overhead figure.
+    lean
+        Run each built-in workload only under the scheduler kinds its claims need
+        (see :data:`CLAIM_KINDS`), and Dask's performance_report for one workload per
+        cluster; what keeps ``quick`` within 3 minutes on 2 cores.
     """
 
     name: str
@@ -62,6 +95,7 @@ class Profile:
     full_sweep: bool
     distributed_1xn: bool
     overhead_repeats: int
+    lean: bool = False
 
     def specs(self, cores: int) -> list[SchedulerSpec]:
         """The base specs every workload runs under on a machine with *cores* cores."""
@@ -85,7 +119,8 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "quick": Profile("quick", repeats=3, timeout_s=60, full_sweep=False, distributed_1xn=True, overhead_repeats=7),
+    "quick": Profile("quick", repeats=3, timeout_s=60, full_sweep=False, distributed_1xn=False, overhead_repeats=7,
+                     lean=True),
     "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, distributed_1xn=True, overhead_repeats=9),
     "full": Profile("full", repeats=7, timeout_s=900, full_sweep=True, distributed_1xn=True, overhead_repeats=11),
 }

@@ -26,9 +26,9 @@ import numpy as np
 from runners import records
 from runners.measure import Instruments, Measurement, RepeatTimeout, graph_size, measure
 from runners.pools import Pool, open_pool
-from runners.profiles import Profile, cores
+from runners.profiles import Profile, cores, needed_kinds
 from runners.records import RunRecord, StartupRecord, TaskRecord
-from runners.spec import SchedulerSpec
+from runners.spec import DEFAULT_SCHEDULER, SchedulerSpec
 from workloads.base import Workload
 
 __all__ = ["Plan", "execute", "new_run_id", "plan_specs", "done_keys", "workload_info", "OVERHEAD_WORKLOADS", "AA_WORKLOAD"]
@@ -63,16 +63,23 @@ class Plan:
     plugin_files: list[str] = field(default_factory=list)
     security: Any = None  # distributed.security.Security for address (TLS) clusters
 
+    def _runs(self, w: Workload, spec: SchedulerSpec) -> bool:
+        if w.kinds is not None and spec.kind not in w.kinds:
+            return False
+        if self.profile.lean and spec.kind != "sync" and spec.kind not in needed_kinds(w.claims):
+            return False
+        return True
+
     def units(self) -> list[tuple[SchedulerSpec, list[Workload]]]:
         """(spec, workloads) pairs in run order, sync first."""
         out = []
         for spec in self.specs:
-            ws = [w for w in self.workloads.values() if w.kinds is None or spec.kind in w.kinds]
+            ws = [w for w in self.workloads.values() if self._runs(w, spec)]
             out.append((spec, ws))
         for spec in self.sweep_specs:
             if spec in self.specs:
                 continue
-            ws = [w for w in self.workloads.values() if w.sweep and (w.kinds is None or spec.kind in w.kinds)]
+            ws = [w for w in self.workloads.values() if w.sweep and self._runs(w, spec)]
             if ws:
                 out.append((spec, ws))
         out.sort(key=lambda u: u[0].kind != "sync")
@@ -256,7 +263,11 @@ class _Runner:
         self._startup_row(pool, note="closed after a timeout or lost worker")
         fresh = open_pool(pool.spec, instrumented=pool.instrumented, dashboard=self.plan.dashboard,
                           upload=self.plan.plugin_files, security=self.plan.security)
-        fresh.start()
+        try:
+            fresh.start()
+        except BaseException:
+            fresh.close()  # never leave a half-started pool behind
+            raise
         return fresh
 
     def _startup_row(self, pool: Pool, status: str = "ok", error: str = "", note: str = "") -> None:
@@ -296,10 +307,19 @@ class _Runner:
                 if link:
                     started += f"; Dask dashboard: {link}"
                 self.say(started)
-                for w in ws:
+                for i, w in enumerate(ws):
                     self.step += 1
                     self.say(f"[{self.step}/{self.total}] {pool.label:<18} {w.name}")
-                    pool = self._measure_workload(pool, w)
+                    try:
+                        pool = self._measure_workload(pool, w)
+                    except Exception as e:  # the pool could not be restarted: give up on this spec only
+                        status, error = "error", f"{type(e).__name__}: {e}"
+                        self.say(f"  {spec.label} is gone ({error}); skipping its remaining workloads")
+                        for rest in ws[i:]:
+                            self._store(self._row(rest, pool.label, spec, 0, status="error",
+                                                  error_type=type(e).__name__, error=f"scheduler lost: {e}"), None)
+                        self.step += len(ws) - i - 1
+                        break
                     self._perf_report(pool, w)
             except BaseException as e:
                 status, error = ("interrupted", "interrupted") if isinstance(e, KeyboardInterrupt) else ("error", f"{type(e).__name__}: {e}")
@@ -315,6 +335,8 @@ class _Runner:
         path = self.dir / "perf" / f"{records.slug(w.name)}__{records.slug(pool.label)}.html"
         if path.exists():
             return
+        if self.plan.profile.lean and any((self.dir / "perf").glob(f"*__{records.slug(pool.label)}.html")):
+            return  # a lean profile keeps one report per cluster
         try:
             from distributed import performance_report
 
@@ -352,13 +374,17 @@ class _Runner:
         if not names:
             return
         reps = self.plan.profile.overhead_repeats
-        for kind in ("threads", "processes"):
+        # Each workload on its collection's default scheduler: what users get.
+        by_kind: dict[str, list[str]] = {}
+        for nm in names:
+            by_kind.setdefault(DEFAULT_SCHEDULER.get(self.plan.workloads[nm].collection, "threads"), []).append(nm)
+        for kind, group in by_kind.items():
             spec = SchedulerSpec(kind, workers=n)
-            if all(self.done.get((nm, spec.label, m, "overhead"), 0) >= reps for nm in names for m in ("instrumented", "bare")):
+            if all(self.done.get((nm, spec.label, m, "overhead"), 0) >= reps for nm in group for m in ("instrumented", "bare")):
                 continue
-            self.say(f"instrumentation overhead on {spec.label} ({', '.join(names)}) ...")
+            self.say(f"instrumentation overhead on {spec.label} ({', '.join(group)}) ...")
             with open_pool(spec, dashboard=False) as on, open_pool(spec, instrumented=False, dashboard=False) as off:
-                for nm in names:
+                for nm in group:
                     w = self.plan.workloads[nm]
                     on_pool, off_pool = on, off
                     for r in range(reps):
