@@ -425,7 +425,7 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
     select = Select(title="Metric shown in the matrix, scaling, stencil and family charts",
                     value=METRICS[0].key, options=[(m.key, m.title) for m in METRICS], width=420)
     items.append(select)
-    div("<h2>Speedup matrix</h2><p>Each cell: one workload on one scheduler. Colour: red slower than sync, "
+    div("<h2>Speedup matrix (workload × scheduler)</h2><p>Each cell: one workload on one scheduler. Colour: red slower than sync, "
         "blue faster (log scale, 4× saturates); for other metrics darker is more. Grey: no value (failed, or no "
         "sync reference for speedup). Workloads with <span class='real'>real data</span> are marked "
         "“◆ real data” on the axes.</p>")
@@ -490,8 +490,9 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
             wl = str(r.get("workload", ""))
             mark = " <span class='real'>real data</span>" if real.get(wl) else ""
             rows_.append([f"<b>{_esc(wl)}</b>{mark}", f"<code class='nw'>{_esc(r.get('scheduler', ''))}</code>",
-                          _esc(r.get("explanation", "")), f"<span class='small'>{_numbers(r.get('evidence'), sep='; ')}</span>"])
-        div(_table(["workload", "use", "why", "evidence"], rows_))
+                          _esc(r.get("explanation", "")), f"<details><summary class='small'>numbers</summary><span class='small'>"
+                          f"{_numbers(r.get('evidence'), sep='; ')}</span></details>"])
+        div(_table(["workload", "use", "why", "evidence"], rows_, widths=[16, 10, 56, 18]))
     else:
         div("<p class='note'>No recommendations in this summary.</p>")
 
@@ -730,6 +731,7 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
         bwl = [w for w in wl_order if w in set(bdf["workload"])]
         bs = [s for s in matrix_scheds if s in set(bdf["scheduler"])]
         step = min(0.8 / max(len(bs), 1), 0.2)
+        left = max(1.0, float(bdf["_b"].astype(float).min()) / 4)
         f = figure(y_range=FactorRange(*[label_of[w] for w in reversed(bwl)]), x_axis_type="log", width=WIDTH, height=110 + 28 * len(bwl),
                    title="Bytes serialised per run", x_axis_label="bytes", tools="hover,save",
                    tooltips=[("workload", "@workload"), ("scheduler", "@scheduler"), ("bytes", "@t_bytes")])
@@ -740,7 +742,7 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
             off = (i - (len(bs) - 1) / 2) * step
             c = sched_color[s]
             y = dodge("wl_label", -off, range=f.y_range)
-            f.hbar(y=y, left=1, right="b", height=step * 0.85, source=ColumnDataSource(d), color=c, legend_label=s)
+            f.hbar(y=y, left=left, right="b", height=step * 0.85, source=ColumnDataSource(d), color=c, legend_label=s)
         f.add_layout(f.legend[0], "right")
         f.legend.label_text_font_size = "12px"
         f.axis.major_label_text_font_size = "12px"

@@ -316,6 +316,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = 2
     finally:
         _kill_children()
+    from runners.measure import ABANDONED
+
+    if any(t.is_alive() for t in ABANDONED):
+        # A thread stuck in a timed-out task would block interpreter exit
+        # (concurrent.futures joins its workers at exit): leave at once instead.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     sys.exit(code)
 
 

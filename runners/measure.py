@@ -25,6 +25,10 @@ __all__ = ["Instruments", "Measurement", "RepeatTimeout", "measure", "graph_size
 
 
 
+# Threads left running by a timed-out repeat (CPython cannot kill a thread).
+ABANDONED: list[threading.Thread] = []
+
+
 class RepeatTimeout(TimeoutError):
     """A repeat ran past its time limit."""
 
@@ -120,6 +124,7 @@ def _run_with_timeout(fn: Any, timeout: float | None) -> Any:
     t.start()
     t.join(timeout)
     if t.is_alive():
+        ABANDONED.append(t)
         raise RepeatTimeout(f"repeat did not finish within {timeout:g} s")
     if "error" in box:
         raise box["error"]

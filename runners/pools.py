@@ -169,7 +169,8 @@ class Pool:
             if self.executor is not None:
                 ex, self.executor = self.executor, None
                 procs = list(getattr(ex, "_processes", {}).values())
-                ex.shutdown(wait=not procs, cancel_futures=True)
+                # Never wait: a thread stuck in a timed-out task would block forever.
+                ex.shutdown(wait=False, cancel_futures=True)
                 for p in procs:
                     p.join(timeout=5)
                     if p.is_alive():

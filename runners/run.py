@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from runners import records
-from runners.measure import Instruments, Measurement, RepeatTimeout, graph_size, measure
+from runners.measure import Instruments, Measurement, RepeatTimeout, _run_with_timeout, graph_size, measure
 from runners.pools import Pool, open_pool
 from runners.profiles import Profile, cores, needed_kinds
 from runners.records import RunRecord, StartupRecord, TaskRecord
@@ -147,6 +147,10 @@ def _difference(result: Any, reference: Any) -> str:
         return f"result {type(result).__name__} differs from reference {type(reference).__name__}"
 
 
+class NoReference(Exception):
+    """The sync reference of a workload could not be computed."""
+
+
 class _Runner:
     def __init__(self, run_dir: Path, run_id: str, plan: Plan, progress: Progress):
         self.dir = run_dir
@@ -190,12 +194,23 @@ class _Runner:
         return self.built[w.name]
 
     def _reference(self, w: Workload) -> Any:
+        """The ``sync`` result of *w* (computed once, within the repeat time limit).
+
+        Raises :class:`NoReference` when it cannot be had (it failed or timed out).
+        """
         if w.name not in self.references:
             import dask
 
             objs, is_list, _ = self._build(w)
-            self.references[w.name] = _unpack(dask.compute(*objs, scheduler="sync"), is_list)
-        return self.references[w.name]
+            try:
+                value = _run_with_timeout(lambda: dask.compute(*objs, scheduler="sync"), self.plan.timeout_s)
+                self.references[w.name] = _unpack(value, is_list)
+            except Exception as e:
+                self.references[w.name] = NoReference(f"no sync reference: {type(e).__name__}: {e}")
+        ref = self.references[w.name]
+        if isinstance(ref, NoReference):
+            raise ref
+        return ref
 
     # -- one (workload, spec) -------------------------------------------------
     def _measure_workload(self, pool: Pool, w: Workload, mode: str = "instrumented", control: str = "",
@@ -240,11 +255,14 @@ class _Runner:
             ok, detail = True, ""
             if mode == "instrumented" and not control:
                 try:
-                    ok = bool(w.check(result, self._reference(w)))
+                    reference = self._reference(w)
+                    ok = bool(w.check(result, reference))
+                    if not ok:
+                        detail = _difference(result, reference)
+                except NoReference as e:
+                    ok, detail = False, str(e)
                 except Exception as e:
                     ok, detail = False, f"check raised {type(e).__name__}: {e}"
-                if not ok and not detail:
-                    detail = _difference(result, self._reference(w))
             gmin, gmed, gmax = m.gil_summary()
             row = self._row(
                 w, label, spec, repeat, wall_s=m.wall_s, status="ok" if ok else "mismatch", mode=mode,

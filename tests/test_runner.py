@@ -15,29 +15,10 @@ import pytest
 from reports.load import load
 from runners import records
 
-ROOT = Path(__file__).resolve().parents[1]
+from _cli import ROOT, run_cli
+
 FIVE = "sync,threads-2,processes-2,distributed-2x1,distributed-1x2"
 FAST = "kernel-sleep-nogil,kernel-sleep-gil,examples/my_workloads.py"
-
-
-def run_cli(*args: str, timeout: float = 400, **popen) -> subprocess.CompletedProcess:
-    """Run ``python -m runners.all`` in its own session; fail if it leaves a process behind."""
-    p = subprocess.Popen([sys.executable, "-m", "runners.all", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, start_new_session=True, **popen)
-    out, err = p.communicate(timeout=timeout)
-    time.sleep(2)
-    left = [q for q in psutil.process_iter(["pid", "name", "status", "cmdline"]) if _pgid(q.pid) == p.pid]
-    for q in left:
-        q.kill()
-    assert not left, f"processes left behind: {[q.info for q in left]}"
-    return subprocess.CompletedProcess(p.args, p.returncode, out, err)
-
-
-def _pgid(pid: int) -> int | None:
-    try:
-        return os.getpgid(pid)
-    except OSError:
-        return None
 
 
 @pytest.fixture(scope="module")
