@@ -161,6 +161,7 @@ class _Runner:
         self.references: dict[str, Any] = {}
         self.built: dict[str, tuple[list[Any], bool, int | None]] = {}
         self.step = 0
+        self.t0 = time.perf_counter()
         self.total = sum(len(ws) for _, ws in plan.units())
 
     # -- rows ---------------------------------------------------------------
@@ -327,7 +328,8 @@ class _Runner:
                 self.say(started)
                 for i, w in enumerate(ws):
                     self.step += 1
-                    self.say(f"[{self.step}/{self.total}] {pool.label:<18} {w.name}")
+                    self.say(f"[{self.step}/{self.total}] {time.perf_counter() - self.t0:6.1f}s "
+                             f"{pool.label:<18} {w.name}")
                     try:
                         pool = self._measure_workload(pool, w)
                     except Exception as e:  # the pool could not be restarted: give up on this spec only
