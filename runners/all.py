@@ -243,13 +243,19 @@ def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _kill_children() -> None:
-    """Last line of defence: no process this run started outlives it."""
+def _kill_children(keep_tracker: bool = False) -> None:
+    """Last line of defence: no process this run started outlives it.
+
+    *keep_tracker* spares multiprocessing's resource tracker while more
+    processes are to come (the report build renders pages in a process pool).
+    """
     try:
         import psutil
     except ImportError:
         return
     kids = [k for k in psutil.Process().children(recursive=True) if _is_ours(k)]
+    if keep_tracker:
+        kids = [k for k in kids if "resource_tracker" not in " ".join(_cmdline(k))]
     # multiprocessing's resource tracker lives as long as this process by design;
     # stop it and reap it here so it does not linger as a zombie after exit.
     leftover = [k for k in kids if "resource_tracker" not in " ".join(_cmdline(k))]
@@ -458,7 +464,7 @@ def _main(args: argparse.Namespace) -> int:
         code = 1
         _progress(f"ERROR: the run stopped: {type(e).__name__}: {e}; finished rows are kept in {run_dir}")
         _progress(f"resume with: python -m runners.all --out {out} --resume {run_id}")
-    _kill_children()
+    _kill_children(keep_tracker=True)
     try:
         from reports.build import build
 

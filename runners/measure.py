@@ -21,7 +21,7 @@ from typing import Any, Sequence
 from runners import _procworker
 from runners.pools import Pool
 
-__all__ = ["Instruments", "Measurement", "RepeatTimeout", "measure", "graph_size", "weighted_median"]
+__all__ = ["stop_knocker", "Instruments", "Measurement", "RepeatTimeout", "measure", "graph_size", "weighted_median"]
 
 
 
@@ -159,11 +159,54 @@ class _RssSampler:
 def measure(pool: Pool, objs: Sequence[Any], instruments: Instruments, timeout: float | None = None) -> Measurement:
     """Compute *objs* once on *pool* and measure it."""
     kind = pool.spec.kind
+    if kind not in ("sync", "threads") or not instruments.gil:
+        _local_knocker(False)  # only sync/threads read it; elsewhere it would only cost
     if kind in ("sync", "threads"):
         return _measure_local(pool, objs, instruments, timeout)
     if kind == "processes":
         return _measure_processes(pool, objs, instruments, timeout)
     return _measure_distributed(pool, objs, instruments, timeout)
+
+
+class _Knocker:
+    """One gilknocker for this process, kept running across repeats.
+
+    Starting and stopping a KnockKnock costs ~100 ms (its thread's sleep), more
+    than a quick repeat: so it runs from the first instrumented repeat on, and a
+    repeat reads the contention seconds accumulated during it.  It is stopped for
+    bare (uninstrumented) repeats, which must not pay for its probing.
+    """
+
+    def __init__(self) -> None:
+        from gilknocker import KnockKnock
+
+        self.k = KnockKnock(**_procworker.KNOCKER_KW)
+        self.k.start()
+        self.t0 = time.perf_counter()
+
+    def seconds(self) -> float:
+        """Seconds the probe waited for the GIL since start (metric is a fraction)."""
+        return self.k.contention_metric * (time.perf_counter() - self.t0)
+
+    def stop(self) -> None:
+        self.k.stop()
+
+
+_KNOCKER: list[_Knocker] = []
+
+
+def _local_knocker(on: bool) -> _Knocker | None:
+    """The running process-wide knocker when *on*; stop it when not."""
+    if on and not _KNOCKER:
+        _KNOCKER.append(_Knocker())
+    elif not on and _KNOCKER:
+        _KNOCKER.pop().stop()
+    return _KNOCKER[0] if _KNOCKER else None
+
+
+def stop_knocker() -> None:
+    """Stop this process's knocker (end of run)."""
+    _local_knocker(False)
 
 
 def _cpu_self() -> float:
@@ -179,23 +222,17 @@ def _measure_local(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: f
     with ExitStack() as stack:
         prof = stack.enter_context(Profiler()) if ins.tasks else None
         rss = stack.enter_context(_RssSampler()) if ins.resources else None
-        knocker = None
-        if ins.gil:
-            from gilknocker import KnockKnock
-
-            knocker = KnockKnock(**_procworker.KNOCKER_KW)
-            knocker.start()
-        try:
-            cpu0 = _cpu_self()
-            started_at = time.time()
-            t0 = time.perf_counter()
-            result = _run_with_timeout(lambda: pool.compute(objs), timeout)
-            wall = time.perf_counter() - t0
-            cpu = _cpu_self() - cpu0
-            contention = knocker.contention_metric if knocker else None
-        finally:
-            if knocker is not None:
-                knocker.stop()
+        knocker = _local_knocker(ins.gil)
+        g0 = knocker.seconds() if knocker else None
+        cpu0 = _cpu_self()
+        started_at = time.time()
+        t0 = time.perf_counter()
+        result = _run_with_timeout(lambda: pool.compute(objs), timeout)
+        wall = time.perf_counter() - t0
+        cpu = _cpu_self() - cpu0
+        contention = None
+        if knocker is not None and g0 is not None:
+            contention = min(1.0, max(0.0, (knocker.seconds() - g0) / wall)) if wall > 0 else None
     m = Measurement(wall_s=wall, result=result, started_at=started_at)
     pid = os.getpid()
     if ins.gil:

@@ -452,7 +452,12 @@ def write_meta(run_dir: Path, meta: dict[str, Any]) -> None:
 
 def execute(run_dir: Path, run_id: str, plan: Plan, progress: Progress = lambda s: None) -> None:
     """Measure *plan* into *run_dir*, skipping rows it already holds."""
+    from runners.measure import stop_knocker
+
     r = _Runner(run_dir, run_id, plan, progress)
-    r.run_units()
-    r.run_experiments()
-    r.run_controls()
+    try:
+        r.run_units()
+        r.run_experiments()
+        r.run_controls()
+    finally:
+        stop_knocker()
