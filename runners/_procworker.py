@@ -16,6 +16,7 @@ batching too; this records what the worker itself saw.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import resource
 import threading
@@ -59,6 +60,9 @@ def init(gil: bool = True) -> None:
 
         _KNOCKER = KnockKnock(**KNOCKER_KW)
         _KNOCKER.start()
+        # Stop its thread before the interpreter finalises: left running, it is
+        # unwound mid-probe at exit and glibc aborts with "exception not rethrown".
+        atexit.register(_KNOCKER.stop)
         _T0[0] = time.perf_counter()
 
 

@@ -556,10 +556,7 @@ def compare(
 
     write_meta(root / run_id, collect(run_id=run_id, profile="default", workloads=[workload_info(w, "default")],
                                       specs=[s.label for s in specs], repeats=repeats))
-    try:
-        execute(root / run_id, run_id, plan)
-    finally:
-        _kill_children()
+    execute(root / run_id, run_id, plan)  # every pool closes itself, also on error
     summary, table = summarise(load(root / run_id))
     rec = next((r for r in summary["recommendations"] if r["workload"] == name), {})
     return table, rec

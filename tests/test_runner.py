@@ -105,3 +105,19 @@ def test_reports_rebuild_from_the_folder_alone(tiny_run, tmp_path):
     assert r.returncode == 0, r.stderr
     assert (copy / "dashboard.html").stat().st_size > 10_000
     assert json.loads((copy / "summary.json").read_text())["run_id"] == run_dir.name
+
+
+@pytest.mark.slow
+def test_compare_from_a_notebook_returns_table_and_recommendation(tmp_path):
+    import dask.array as da
+
+    from runners.all import compare
+
+    x = da.random.default_rng(3).random((1_000, 1_000), chunks=250)
+    table, rec = compare(lambda: (x @ x.T).sum(), ["threads-2"], repeats=2, name="gram", collection="array",
+                         out=tmp_path)
+    assert set(table["scheduler"]) == {"sync", "threads-2"}
+    assert table["check_ok"].all() and table["median_s"].notna().all()
+    assert rec["workload"] == "gram" and rec["scheduler"] in {"sync", "threads-2"}
+    assert "GIL" in rec["explanation"] or "gil" in rec["explanation"].lower()
+    assert list(tmp_path.iterdir())  # the results folder is kept where asked
