@@ -60,10 +60,20 @@ def init(gil: bool = True) -> None:
 
         _KNOCKER = KnockKnock(**KNOCKER_KW)
         _KNOCKER.start()
-        # Stop its thread before the interpreter finalises: left running, it is
-        # unwound mid-probe at exit and glibc aborts with "exception not rethrown".
-        atexit.register(_KNOCKER.stop)
+        # gilknocker 0.4's thread is unwound mid-probe when the interpreter
+        # finalises (stopping it from atexit is no better), and glibc aborts the
+        # worker with "FATAL: exception not rethrown".  A pool worker has sent
+        # every result by then: flush and leave without finalising.
+        atexit.register(_exit_now)
         _T0[0] = time.perf_counter()
+
+
+def _exit_now() -> None:
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _gil_seconds() -> float | None:

@@ -66,7 +66,8 @@ class Plan:
     def _runs(self, w: Workload, spec: SchedulerSpec) -> bool:
         if w.kinds is not None and spec.kind not in w.kinds:
             return False
-        if self.profile.lean and spec.kind != "sync" and spec.kind not in needed_kinds(w.claims):
+        if (self.profile.lean and spec.kind != "sync"
+                and spec.kind not in needed_kinds(w.claims, self.profile.c12_everywhere)):
             return False
         return True
 
@@ -355,7 +356,8 @@ class _Runner:
         path = self.dir / "perf" / f"{records.slug(w.name)}__{records.slug(pool.label)}.html"
         if path.exists():
             return
-        if self.plan.profile.lean and any((self.dir / "perf").glob(f"*__{records.slug(pool.label)}.html")):
+        if (self.plan.profile.lean and not self.plan.profile.c12_everywhere
+                and any((self.dir / "perf").glob(f"*__{records.slug(pool.label)}.html"))):
             return  # a lean profile keeps one report per cluster
         try:
             from distributed import performance_report
