@@ -2,7 +2,7 @@
 
 >>> p = PROFILES["default"]
 >>> p.repeats, [s.label for s in p.specs(cores=2)]
-(4, ['sync', 'threads-2', 'processes-2', 'distributed-2x1', 'distributed-1x2'])
+(3, ['sync', 'threads-2', 'processes-2', 'distributed-2x1', 'distributed-1x2'])
 
 >>> sweep_counts(2), sweep_counts(16)
 ([1, 2, 3, 4], [1, 2, 4, 8, 16, 32])
@@ -129,7 +129,7 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "quick": Profile("quick", repeats=3, timeout_s=60, full_sweep=False, distributed_1xn=False, overhead_repeats=7,
                      lean=True, c12_everywhere=False),
-    "default": Profile("default", repeats=4, timeout_s=300, full_sweep=True, distributed_1xn=True, overhead_repeats=9,
+    "default": Profile("default", repeats=3, timeout_s=300, full_sweep=True, distributed_1xn=True, overhead_repeats=9,
                        lean=True),
     "full": Profile("full", repeats=7, timeout_s=900, full_sweep=True, distributed_1xn=True, overhead_repeats=11),
 }

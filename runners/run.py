@@ -66,9 +66,12 @@ class Plan:
     def _runs(self, w: Workload, spec: SchedulerSpec) -> bool:
         if w.kinds is not None and spec.kind not in w.kinds:
             return False
-        if (self.profile.lean and spec.kind != "sync"
-                and spec.kind not in needed_kinds(w.claims, self.profile.c12_everywhere)):
-            return False
+        if self.profile.lean and spec.kind != "sync":
+            # One worker process with N threads is a question for the claims about
+            # threads vs processes (C2, C3, C9), not for C12's best-of-all.
+            one_by_n = spec.kind == "distributed" and spec.workers == 1 and spec.threads_per_worker > 1
+            if spec.kind not in needed_kinds(w.claims, self.profile.c12_everywhere and not one_by_n):
+                return False
         return True
 
     def units(self) -> list[tuple[SchedulerSpec, list[Workload]]]:
@@ -80,7 +83,8 @@ class Plan:
         for spec in self.sweep_specs:
             if spec in self.specs:
                 continue
-            ws = [w for w in self.workloads.values() if w.sweep and self._runs(w, spec)]
+            ws = [w for w in self.workloads.values() if w.sweep and self._runs(w, spec)
+                  and (not self.profile.lean or spec.kind in _scaling_kinds(w))]
             if ws:
                 out.append((spec, ws))
         out.sort(key=lambda u: u[0].kind != "sync")
@@ -421,6 +425,12 @@ class _Runner:
             with open_pool(spec, dashboard=False) as pool:
                 for c in ("A", "B"):
                     pool = self._measure_workload(pool, self.plan.workloads[aa], "instrumented", c)
+
+
+def _scaling_kinds(w: Workload) -> frozenset[str]:
+    """Kinds whose worker-count curve a scaling claim of *w* reads (C12/C2 compare, not sweep)."""
+    scaling = [c for c in w.claims if c not in ("C2", "C12")]
+    return needed_kinds(scaling) if scaling else needed_kinds(w.claims)
 
 
 def _label_guess(spec: SchedulerSpec) -> str:

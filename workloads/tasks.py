@@ -94,7 +94,7 @@ NULL = Workload(
     name="delayed-null",
     collection="delayed",
     claims=("C9",),
-    sizes={"quick": 400, "default": 3_000, "full": 30_000},
+    sizes={"quick": 400, "default": 1_500, "full": 30_000},
     build=_build_null,
     check=_check_total,
     nbytes=lambda size: 28 * size,
@@ -104,8 +104,8 @@ NULL = Workload(
 # Tasks per profile: about 0.1 s / 1 s / 4 s of work under sync, but capped so the
 # tiny-task variants do not take minutes under distributed (~1.6 ms per task there).
 _BUSY_SIZES = {
-    10: {"quick": 400, "default": 3_000, "full": 30_000},
-    100: {"quick": 300, "default": 2_000, "full": 25_000},
+    10: {"quick": 400, "default": 1_500, "full": 30_000},
+    100: {"quick": 300, "default": 1_000, "full": 25_000},
     1000: {"quick": 60, "default": 600, "full": 4_000},
     10000: {"quick": 10, "default": 80, "full": 400},
 }
