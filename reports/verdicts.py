@@ -64,6 +64,7 @@ class Context(NamedTuple):
     free_threaded: bool | None
     rows: pd.DataFrame  # raw per-repeat rows (experiments read these)
     index: dict[tuple[str, str], pd.Series]  # (workload, scheduler) -> table row with a median
+    openmp: bool | None = None  # were the prange kernels compiled with OpenMP (meta)
 
 
 class Ratio(NamedTuple):
@@ -128,7 +129,8 @@ def context(table: pd.DataFrame, res: "Results | None") -> Context:
     gil = meta.get("gil_enabled")
     ft = meta.get("free_threaded_build")
     return Context(cores=cores, n=max(int(n), 1), gil_enabled=None if gil is None else bool(gil),
-                   free_threaded=None if ft is None else bool(ft), rows=rows, index=index)
+                   free_threaded=None if ft is None else bool(ft), rows=rows, index=index,
+                   openmp=meta.get("openmp_kernels"))
 
 
 def _row(ctx: Context, workload: str, label: str) -> pd.Series | None:
@@ -511,6 +513,10 @@ def claim_c8(t: pd.DataFrame, ctx: Context) -> dict[str, Any]:
     oks = []
     miss = []
     for fam, many, one in fams:
+        if fam == "kernel-prange" and ctx.openmp is False:
+            # Built without OpenMP, prange runs serially: nothing to oversubscribe.
+            numbers[fam] = {"skipped": "kernels built without OpenMP; prange ran serially"}
+            continue
         r = _pair_ratio(ctx, many, one, lab)
         if r is None:
             miss += [f"{w}@{lab}" for w in (many, one) if _row(ctx, w, lab) is None]
@@ -523,7 +529,8 @@ def claim_c8(t: pd.DataFrame, ctx: Context) -> dict[str, Any]:
         return _missing(th, miss)
     if miss:
         numbers["missing"] = miss
-    parts = ", ".join(f"{f} {d['libcores_over_lib1']['value']}x" for f, d in numbers.items() if f != "missing")
+    parts = ", ".join(f"{f} {d['libcores_over_lib1']['value']}x" for f, d in numbers.items()
+                      if f != "missing" and "libcores_over_lib1" in d)
     return _out(_tri(oks), numbers, th, f"Library threads = cores vs 1 under {lab}: {parts}.")
 
 

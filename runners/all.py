@@ -448,6 +448,9 @@ def _main(args: argparse.Namespace) -> int:
     if meta_prev:
         meta.setdefault("resumed", []).append(time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     write_meta(run_dir, meta)
+    if meta.get("openmp_kernels") is False:
+        _progress("WARNING: the kernels were built without OpenMP: kernel-prange-* run serially, "
+                  "so C8 is decided on BLAS alone")
     _progress(f"run {run_id}: profile {profile.name}, {len(workloads)} workloads, "
               f"{len(base)} schedulers + {len(sweep)} sweep specs, {plan.repeats} repeats -> {run_dir}")
     code = 0
