@@ -273,6 +273,25 @@ def _kill_children(keep_tracker: bool = False) -> None:
             k.kill()
         except psutil.Error:
             pass
+    _reap()
+
+
+def _reap(grace_s: float = 1.0) -> None:
+    """Wait for orphans adopted as subreaper (e.g. a dead worker's own resource tracker).
+
+    They exit as soon as their parent has gone; reaping them here keeps them from
+    lingering as zombies in this run's process group after it exits.
+    """
+    deadline = time.monotonic() + grace_s
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # no child left at all
+        if pid == 0:  # children remain, none has exited yet
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
 
 
 def _cmdline(proc: Any) -> list[str]:
@@ -430,7 +449,8 @@ def _main(args: argparse.Namespace) -> int:
         repeats=args.repeats or profile.repeats, instruments=instruments, experiments=experiments,
         controls=not args.no_controls and not args.workloads, timeout_s=args.timeout or profile.timeout_s,
         dashboard=not args.no_dashboard_link, seed=args.seed,
-        plugin_files=[p for p in plugins if p.endswith(".py")], security=security,
+        plugin_files=[p for p in plugins if p.endswith(".py")],
+        lean=None if specs is None else False,  # named schedulers run every selected workload security=security,
     )
     run_id = args.resume or new_run_id()
     run_dir = out / run_id

@@ -145,7 +145,7 @@ class Pool:
                     processes=True,
                     dashboard_address=":0" if self.dashboard else None,
                     host="127.0.0.1",
-                    silence_logs=logging.ERROR,
+                    silence_logs=logging.CRITICAL,
                 )
             self.client = Client(self.cluster, set_as_default=False)
             self.client.wait_for_workers(self.spec.workers, timeout=120)

@@ -61,12 +61,17 @@ class Plan:
     dashboard: bool = True
     seed: int = 42
     plugin_files: list[str] = field(default_factory=list)
+    lean: bool | None = None  # None: the profile's; False when the user named the schedulers
     security: Any = None  # distributed.security.Security for address (TLS) clusters
+
+    @property
+    def is_lean(self) -> bool:
+        return self.profile.lean if self.lean is None else self.lean
 
     def _runs(self, w: Workload, spec: SchedulerSpec) -> bool:
         if w.kinds is not None and spec.kind not in w.kinds:
             return False
-        if self.profile.lean and spec.kind != "sync":
+        if self.is_lean and spec.kind != "sync":
             # One worker process with N threads is a question for the claims about
             # threads vs processes (C2, C3, C9), not for C12's best-of-all.
             one_by_n = spec.kind == "distributed" and spec.workers == 1 and spec.threads_per_worker > 1
@@ -84,7 +89,7 @@ class Plan:
             if spec in self.specs:
                 continue
             ws = [w for w in self.workloads.values() if w.sweep and self._runs(w, spec)
-                  and (not self.profile.lean or spec.kind in _scaling_kinds(w))]
+                  and (not self.is_lean or spec.kind in _scaling_kinds(w))]
             if ws:
                 out.append((spec, ws))
         out.sort(key=lambda u: u[0].kind != "sync")
