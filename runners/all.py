@@ -450,7 +450,8 @@ def _main(args: argparse.Namespace) -> int:
         controls=not args.no_controls and not args.workloads, timeout_s=args.timeout or profile.timeout_s,
         dashboard=not args.no_dashboard_link, seed=args.seed,
         plugin_files=[p for p in plugins if p.endswith(".py")],
-        lean=None if specs is None else False,  # named schedulers run every selected workload security=security,
+        lean=None if specs is None else False,  # named schedulers run every selected workload
+        security=security,
     )
     run_id = args.resume or new_run_id()
     run_dir = out / run_id
