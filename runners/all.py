@@ -53,6 +53,23 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+class _Once(argparse.Action):
+    """Store an option's value, refusing a second, different one (`--out a --out b`).
+
+    A benchmark that silently takes the last of two output folders or profiles
+    measures something the user did not ask for.
+    """
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        seen = getattr(namespace, "_given", set())
+        if self.dest in seen and getattr(namespace, self.dest) != values:
+            parser.error(f"{option_string} given twice ({getattr(namespace, self.dest)!r} and {values!r})")
+        seen.add(self.dest)
+        namespace._given = seen
+        setattr(namespace, self.dest, values)
+
+
 def _parser() -> argparse.ArgumentParser:
     from runners.profiles import PROFILES
 
@@ -72,24 +89,24 @@ def _parser() -> argparse.ArgumentParser:
             "python -m runners.all --address tcp://scheduler:8786"
         ),
     )
-    p.add_argument("--profile", default="default", choices=list(PROFILES),
+    p.add_argument("--profile", action=_Once, default="default", choices=list(PROFILES),
                    help="sizes, repeats and sweeps: quick (<= 3 min on 2 cores), default (<= 15 min), full")
-    p.add_argument("--schedulers", metavar="LABELS",
+    p.add_argument("--schedulers", action=_Once, metavar="LABELS",
                    help="comma-separated scheduler labels to run instead of the profile's (no sweeps then)")
-    p.add_argument("--workloads", metavar="NAMES|FILE|MODULE",
+    p.add_argument("--workloads", action=_Once, metavar="NAMES|FILE|MODULE",
                    help="comma-separated workload names, and/or .py files or module names declaring your own")
-    p.add_argument("--claims", metavar="IDS", help="only the workloads and experiments of these claims, e.g. C1,C3")
-    p.add_argument("--address", metavar="tcp://HOST:PORT",
+    p.add_argument("--claims", action=_Once, metavar="IDS", help="only the workloads and experiments of these claims, e.g. C1,C3")
+    p.add_argument("--address", action=_Once, metavar="tcp://HOST:PORT",
                    help="run the distributed leg on this existing Dask cluster instead of a LocalCluster")
     p.add_argument("--tls-ca-file", metavar="PEM",
                    help="CA certificate for a tls:// cluster (default: Dask config distributed.comm.tls.ca-file)")
     p.add_argument("--tls-cert", metavar="PEM", help="client certificate for a tls:// cluster (may hold the key too)")
     p.add_argument("--tls-key", metavar="PEM", help="client private key, unless it is in --tls-cert")
-    p.add_argument("--repeats", type=int, help="timed repeats per (workload, scheduler) (default: from the profile)")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="limit for one repeat (default: from the profile)")
-    p.add_argument("--out", default="results", metavar="DIR", help="folder that holds the <run-id>/ folders (default: results/)")
-    p.add_argument("--resume", metavar="RUN_ID", help="finish an interrupted run in <out>/RUN_ID, skipping what it holds")
-    p.add_argument("--seed", type=int, default=42, help="seed for generated data (default 42)")
+    p.add_argument("--repeats", action=_Once, type=int, help="timed repeats per (workload, scheduler) (default: from the profile)")
+    p.add_argument("--timeout", action=_Once, type=float, metavar="SECONDS", help="limit for one repeat (default: from the profile)")
+    p.add_argument("--out", action=_Once, default="results", metavar="DIR", help="folder that holds the <run-id>/ folders (default: results/)")
+    p.add_argument("--resume", action=_Once, metavar="RUN_ID", help="finish an interrupted run in <out>/RUN_ID, skipping what it holds")
+    p.add_argument("--seed", action=_Once, type=int, default=42, help="seed for generated data (default 42)")
     p.add_argument("--no-controls", action="store_true", help="skip the instrumentation-overhead and A/A controls")
     p.add_argument("--no-experiments", action="store_true", help="skip the raw-thread experiments (C13)")
     for inst, what in (("tasks", "task streams"), ("gil", "GIL contention sampling"),

@@ -103,3 +103,9 @@ def test_help_explains(capsys):
     for flag in ("--profile", "--schedulers", "--workloads", "--claims", "--address", "--repeats", "--out",
                  "--resume", "--list"):
         assert flag in out
+
+
+def test_option_given_twice_with_different_values_is_refused(tmp_path, capsys):
+    code, lines = run_main(["--out", "/proc/forbidden", "--out", str(tmp_path / "o"), "--profile", "quick"], capsys)
+    assert code == 2 and len(lines) == 1 and "given twice" in lines[0]
+    assert not (tmp_path / "o").exists()
