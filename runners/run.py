@@ -175,8 +175,9 @@ class _Runner:
         self.total = sum(len(ws) for _, ws in plan.units())
 
     # -- rows ---------------------------------------------------------------
-    def _row(self, w: Workload, label: str, spec: SchedulerSpec, repeat: int, **kw: Any) -> RunRecord:
-        info = workload_info(w, self.plan.profile.name)
+    def _row(self, w: Workload, label: str, spec: SchedulerSpec, repeat: int, size_profile: str | None = None,
+             **kw: Any) -> RunRecord:
+        info = workload_info(w, size_profile or self.plan.profile.name)
         return RunRecord(
             run_id=self.run_id, workload=w.name, scheduler=label, repeat=repeat,
             family=w.family, collection=w.collection, claims=list(w.claims), params=dict(w.params),
@@ -198,11 +199,13 @@ class _Runner:
             records.append(records.tasks_path(self.dir, row.workload, row.scheduler), rows)
 
     # -- building and references ----------------------------------------------
-    def _build(self, w: Workload) -> tuple[list[Any], bool, int | None]:
-        if w.name not in self.built:
-            objs, is_list = _as_objs(w.build(w.size_for(self.plan.profile.name), self.plan.seed))
-            self.built[w.name] = (objs, is_list, graph_size(objs))
-        return self.built[w.name]
+    def _build(self, w: Workload, profile: str | None = None) -> tuple[list[Any], bool, int | None]:
+        profile = profile or self.plan.profile.name
+        key = w.name if profile == self.plan.profile.name else f"{w.name}@{profile}"
+        if key not in self.built:
+            objs, is_list = _as_objs(w.build(w.size_for(profile), self.plan.seed))
+            self.built[key] = (objs, is_list, graph_size(objs))
+        return self.built[key]
 
     def _reference(self, w: Workload) -> Any:
         """The ``sync`` result of *w* (computed once, within the repeat time limit).
@@ -225,7 +228,7 @@ class _Runner:
 
     # -- one (workload, spec) -------------------------------------------------
     def _measure_workload(self, pool: Pool, w: Workload, mode: str = "instrumented", control: str = "",
-                          repeats: int | None = None) -> Pool:
+                          repeats: int | None = None, size_profile: str | None = None) -> Pool:
         """Warm-up and timed repeats of *w* on *pool*; returns the pool (a fresh one after a timeout)."""
         spec = pool.spec
         label = pool.label
@@ -235,9 +238,9 @@ class _Runner:
             return pool
         ins = self.plan.instruments if mode == "instrumented" else Instruments.none()
         try:
-            objs, is_list, ntasks = self._build(w)
+            objs, is_list, ntasks = self._build(w, size_profile)
         except Exception as e:
-            self._store(self._row(w, label, spec, have, status="error", mode=mode, control=control,
+            self._store(self._row(w, label, spec, size_profile=size_profile, repeat=have, status="error", mode=mode, control=control,
                                   error_type=type(e).__name__, error=f"build failed: {e}",
                                   traceback=tb.format_exc(limit=20)), None)
             return pool
@@ -246,12 +249,12 @@ class _Runner:
             try:
                 m = measure(pool, objs, ins, timeout)
             except RepeatTimeout as e:
-                self._store(self._row(w, label, spec, max(repeat, 0), status="timeout", mode=mode,
+                self._store(self._row(w, label, spec, size_profile=size_profile, repeat=max(repeat, 0), status="timeout", mode=mode,
                                       control=control, error_type="RepeatTimeout", error=str(e)), None)
                 self.say(f"  {w.name} on {label}: {e}; starting a fresh {spec.kind} pool")
                 return self._restart(pool)
             except Exception as e:
-                self._store(self._row(w, label, spec, max(repeat, 0), status="error", mode=mode, control=control,
+                self._store(self._row(w, label, spec, size_profile=size_profile, repeat=max(repeat, 0), status="error", mode=mode, control=control,
                                       error_type=type(e).__name__, error=str(e)[:2000],
                                       traceback=tb.format_exc(limit=30)), None)
                 self.say(f"  {w.name} on {label}: {type(e).__name__}: {str(e)[:200]}")
@@ -276,7 +279,7 @@ class _Runner:
                     ok, detail = False, f"check raised {type(e).__name__}: {e}"
             gmin, gmed, gmax = m.gil_summary()
             row = self._row(
-                w, label, spec, repeat, wall_s=m.wall_s, status="ok" if ok else "mismatch", mode=mode,
+                w, label, spec, repeat, size_profile=size_profile, wall_s=m.wall_s, status="ok" if ok else "mismatch", mode=mode,
                 control=control, ntasks_graph=ntasks, ntasks_captured=(len({t["key"] for t in m.tasks}) if ins.tasks else None),
                 gil=m.gil, gil_min=gmin, gil_median=gmed, gil_max=gmax, cpu_s=m.cpu_s,
                 cores_used=(m.cpu_s / m.wall_s if m.cpu_s is not None and m.wall_s > 0 else None),
@@ -405,7 +408,9 @@ class _Runner:
         if not names:
             return
         reps = self.plan.profile.overhead_repeats
-        # Each workload on its collection's default scheduler: what users get.
+        # Each workload on its collection's default scheduler (what users get), at the
+        # default profile's size whatever the profile: the overhead goal is stated for
+        # those sizes, and 40 ms quick repeats would measure mostly noise.
         by_kind: dict[str, list[str]] = {}
         for nm in names:
             by_kind.setdefault(DEFAULT_SCHEDULER.get(self.plan.workloads[nm].collection, "threads"), []).append(nm)
@@ -420,8 +425,10 @@ class _Runner:
                     on_pool, off_pool = on, off
                     for r in range(reps):
                         # Interleaved, one repeat each, so drift in the machine hits both alike.
-                        on_pool = self._measure_workload(on_pool, w, "instrumented", "overhead", repeats=r + 1)
-                        off_pool = self._measure_workload(off_pool, w, "bare", "overhead", repeats=r + 1)
+                        on_pool = self._measure_workload(on_pool, w, "instrumented", "overhead", repeats=r + 1,
+                                                         size_profile="default")
+                        off_pool = self._measure_workload(off_pool, w, "bare", "overhead", repeats=r + 1,
+                                                          size_profile="default")
                         self.done = done_keys(self.dir)
         aa = AA_WORKLOAD if AA_WORKLOAD in self.plan.workloads else names[0]
         spec = SchedulerSpec("threads", workers=n)
