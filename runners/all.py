@@ -350,6 +350,9 @@ def _become_subreaper() -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _on_term)
+    # A shell starts background jobs with SIGINT ignored, and Python keeps an
+    # inherited SIG_IGN: Ctrl-C (or kill -INT) must still stop the run cleanly.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     _become_subreaper()
     try:
         code = _main(args)
