@@ -516,6 +516,7 @@ def _main(args: argparse.Namespace) -> int:
     try:
         from reports.build import build
 
+        _progress("rendering reports ...")
         build(run_dir)
     except KeyboardInterrupt:
         code = code or 130
