@@ -7,23 +7,12 @@ import pandas as pd
 
 from reports import stats
 from reports.recommend import recommend
-from runners.records import RunRecord
-from runners.spec import parse
+from _factories import timed as _timed
 
 
-def timed(workload, medians, *, collection="array", gil=None, bytes_moved=None, spread=0.02):
-    """Raw rows of *workload*: three repeats per ``{label: median}`` at +-spread."""
-    rows = []
-    for label, m in medians.items():
-        s = parse(label)
-        for i, f in enumerate((1 - spread, 1.0, 1 + spread)):
-            rows.append(RunRecord(
-                run_id="t", workload=workload, scheduler=label, repeat=i, wall_s=m * f, kind=s.kind,
-                workers=s.workers, threads_per_worker=s.threads_per_worker, collection=collection,
-                gil_median=(gil or {}).get(label), bytes_moved=(bytes_moved or {}).get(label),
-                ntasks_captured=10, ntasks_graph=10,
-            ).to_dict())
-    return rows
+def timed(workload, medians, **kw):
+    """Rows of *workload* (see _factories.timed), with 10 tasks a repeat unless told."""
+    return _timed(workload, medians, **{"ntasks": 10, **kw})
 
 
 def recs(*groups, cores=2):
