@@ -314,7 +314,7 @@ class _Runner:
     # -- the run -------------------------------------------------------------
     def run_units(self) -> None:
         for spec, ws in self.plan.units():
-            todo = [w for w in ws if self.done.get((w.name, _label_guess(spec), "instrumented", ""), 0) < self.plan.repeats]
+            todo = [w for w in ws if self.done.get((w.name, spec.label, "instrumented", ""), 0) < self.plan.repeats]
             if not todo:
                 self.step += len(ws)
                 continue
@@ -419,17 +419,24 @@ class _Runner:
             if all(self.done.get((nm, spec.label, m, "overhead"), 0) >= reps for nm in group for m in ("instrumented", "bare")):
                 continue
             self.say(f"instrumentation overhead on {spec.label} ({', '.join(group)}) ...")
-            with open_pool(spec, dashboard=False) as on, open_pool(spec, instrumented=False, dashboard=False) as off:
+            on_pool = open_pool(spec, dashboard=False)
+            off_pool = open_pool(spec, instrumented=False, dashboard=False)
+            try:
+                on_pool.start()
+                off_pool.start()
                 for nm in group:
                     w = self.plan.workloads[nm]
-                    on_pool, off_pool = on, off
                     for r in range(reps):
                         # Interleaved, one repeat each, so drift in the machine hits both alike.
+                        # A timeout hands back a fresh pool; the finally closes whichever is current.
                         on_pool = self._measure_workload(on_pool, w, "instrumented", "overhead", repeats=r + 1,
                                                          size_profile="default")
                         off_pool = self._measure_workload(off_pool, w, "bare", "overhead", repeats=r + 1,
                                                           size_profile="default")
                         self.done = done_keys(self.dir)
+            finally:
+                on_pool.close()
+                off_pool.close()
         aa = AA_WORKLOAD if AA_WORKLOAD in self.plan.workloads else names[0]
         spec = SchedulerSpec("threads", workers=n)
         if any(self.done.get((aa, spec.label, "instrumented", c), 0) < self.plan.repeats for c in ("A", "B")):
@@ -443,10 +450,6 @@ def _scaling_kinds(w: Workload) -> frozenset[str]:
     """Kinds whose worker-count curve a scaling claim of *w* reads (C12/C2 compare, not sweep)."""
     scaling = [c for c in w.claims if c not in ("C2", "C12")]
     return needed_kinds(scaling) if scaling else needed_kinds(w.claims)
-
-
-def _label_guess(spec: SchedulerSpec) -> str:
-    return spec.label
 
 
 def _alive(pool: Pool) -> bool:
