@@ -6,10 +6,12 @@ ARGS ?=
 
 .PHONY: run test setup clean
 
+# The extra "gil" (gilknocker, the GIL sampler) only where there is a GIL: it has no
+# free-threaded wheel, and on a free-threaded build GIL figures are not applicable anyway.
 $(BIN)/.installed: pyproject.toml setup.py $(wildcard kernels/*.pyx)
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e ".[$$($(BIN)/python -c 'import sysconfig; print("test" if sysconfig.get_config_var("Py_GIL_DISABLED") == 1 else "gil,test")')]"
 	touch $@
 
 setup: $(BIN)/.installed

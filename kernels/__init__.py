@@ -12,6 +12,13 @@
 
 Every kernel is a ``def`` function: a ``cpdef ... nogil`` function called from Python
 does *not* release the GIL, only a ``with nogil:`` block does.
+
+Each compiled module declares ``freethreading_compatible`` (none keeps state between
+calls), so on a free-threaded build (``python3.13t``/``3.14t``) importing them does not
+turn the GIL back on.  There, with the GIL off, the "GIL-holding" variants hold
+nothing that serialises: ``with gil:`` only attaches the calling thread to the
+interpreter.  C5–C7 then measure attach/detach costs, not the GIL; each module's
+docstring says what its variants become.
 """
 from __future__ import annotations
 

@@ -1,9 +1,17 @@
-# cython: boundscheck=False, wraparound=False
+# cython: boundscheck=False, wraparound=False, freethreading_compatible=True
 """Blocking kernels: sleep in the C library, with and without the GIL.
 
 A sleep uses no CPU, so these separate the GIL from the cores: :func:`sleep_nogil`
 in two threads overlaps even on one core, :func:`sleep_gil` never does (C5), and
 alone the two take the same time (C6).
+
+Free-threaded builds: the module keeps no state (``errno`` is per thread), so it
+declares ``freethreading_compatible`` and importing it leaves the GIL off.  With the
+GIL off, "holding the GIL" only means the thread stays attached to the interpreter:
+two :func:`sleep_gil` calls overlap like :func:`sleep_nogil` (C5's contrast is gone),
+but an attached sleeper delays the stop-the-world pauses of the garbage collector,
+so other threads can still stall behind it.  Where the GIL is on (``PYTHON_GIL=1``,
+or re-enabled by another module) both mean what they say on a GIL build.
 """
 from libc.errno cimport errno, EINTR
 from posix.time cimport nanosleep, timespec

@@ -1,4 +1,4 @@
-# cython: boundscheck=False, wraparound=False, cdivision=True
+# cython: boundscheck=False, wraparound=False, cdivision=True, freethreading_compatible=True
 """Parallel kernel: the loop of ``kernels._compute`` split over OpenMP threads with ``prange``.
 
 A kernel that starts its own threads competes with the scheduler's threads for the
@@ -6,6 +6,10 @@ same cores (C8): under ``threads-2`` with ``num_threads=2`` four threads share t
 
 Built without OpenMP (no ``-fopenmp`` in the compiler, or ``SUITE_NO_OPENMP=1``) the
 ``prange`` runs serially and :data:`OPENMP` is false.
+
+Free-threaded builds: :data:`OPENMP` is set once at import and the loop uses only its
+arguments and per-thread locals, so the module declares ``freethreading_compatible``.
+The kernel releases the GIL anyway: with or without one it behaves the same.
 """
 from cython.parallel cimport prange
 from libc.math cimport sin, cos, sqrt

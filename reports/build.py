@@ -4,14 +4,15 @@
 
 Reads only the stored JSON (never runs a workload, never unpickles), then
 writes ``summary.json``, ``dashboard.html``, the task-stream pages under
-``streams/`` and prints the terminal summary.
+``streams/`` and prints the terminal summary.  Each file is created afresh
+inside the folder: a link found at its place (say, in a folder unpacked from
+someone else's archive) is replaced, never followed, and named on stderr.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pandas as pd
 
 from reports import stats
 from reports.load import Results, load
+from runners import records
 
 __all__ = ["summarise", "build", "main", "SUMMARY_VERSION"]
 
@@ -47,7 +49,8 @@ def _jsonable(x: Any) -> Any:
 
 def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     """The run's summary (what summary.json holds) and the statistics table."""
-    from reports import recommend, verdicts
+    from reports import recommend, rules
+    from reports.evidence import context
 
     table = stats.table(res.rows, res.workload_info())
     rows = res.rows
@@ -57,19 +60,28 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
             failures.append({"workload": r.workload, "scheduler": r.scheduler, "repeat": r.repeat,
                              "status": r.status, "error_type": r.error_type or "",
                              "error": str(r.error or r.check_detail or "")[:500]})
-    claims = verdicts.decide(table, res)
-    recs = recommend.recommend(table, res)
+    ctx = context(table, res.meta, rows)
+    claims = rules.decide(ctx)
+    by_wl: dict[str, list[str]] = {}
+    for f in failures:
+        by_wl.setdefault(f["workload"], []).append(f"{f['scheduler']}: {f['status']} {f['error_type']}".strip())
+    recs = recommend.recommend(ctx, failures=by_wl)
+    harness = stats.harness_check(rows)
     keep = [c for c in table.columns if c not in ("times",)] if not table.empty else []
     summary = {
         "v": SUMMARY_VERSION,
         "run_id": res.run_id,
         "profile": res.meta.get("profile"),
         "machine": {k: res.meta.get(k) for k in ("host", "cpu_model", "cores", "cpu_count", "memory_bytes",
-                                                  "python", "gil_enabled", "switch_interval_s", "versions", "blas")},
+                                                  "python", "gil_enabled", "free_threaded_build", "gil_reenabled_by",
+                                                  "gil_sampler", "switch_interval_s", "versions", "blas")},
+        "duration_s": res.meta.get("duration_s"),
         "claims": claims,
         "recommendations": recs,
         "instrumentation_overhead": stats.overhead(rows),
         "aa_control": stats.aa_control(rows),
+        "harness_check": harness,
+        "rounds": res.rounds,
         "startup": stats.startup(res.startup).to_dict("records"),
         "table": table[keep].to_dict("records") if keep else [],
         "failures": failures,
@@ -89,11 +101,10 @@ def build(run_dir: str | Path, quiet: bool = False) -> dict[str, Any]:
     pages = taskstream.render_all(res, run_dir / "streams")
     dash = run_dir / "dashboard.html"
     dashboard.render(res, table, summary, pages, dash)
-    tmp = run_dir / "summary.json.tmp"
-    tmp.write_text(json.dumps(summary, indent=1, sort_keys=False, default=str))
-    os.replace(tmp, run_dir / "summary.json")
+    # Created afresh: a link planted in the folder is replaced, never written through (said on stderr).
+    records.write_file_safely(run_dir, "summary.json", json.dumps(summary, indent=1, sort_keys=False, default=str))
     if not quiet:
-        print(terminal.render(summary, table, width=100))
+        terminal.show(summary, table)
         for s in res.skipped:
             print(f"skipped: {s}", file=sys.stderr)
         print(f"\ndashboard: {dash.resolve()}")

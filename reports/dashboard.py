@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from reports.load import Results
+from reports import fmt
 from runners import records
 
 __all__ = ["Metric", "METRICS", "fmt", "num", "columns", "scheduler_order", "sweep_workloads",
@@ -406,12 +407,15 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
     n_w = df["workload"].nunique() if not df.empty else 0
     n_s = df["scheduler"].nunique() if not df.empty else 0
     complete = summary.get("complete", meta.get("complete"))
+    sampler = machine.get("gil_sampler") or meta.get("gil_sampler") or {}
     div(f"<h1>Dask scheduler suite — run {_esc(run_id)} on {_esc(host)}</h1>"
         f"<p class='sub'>{_esc(cpu)}, {_esc(cores)} cores{'' if math.isnan(mem) else ', ' + _esc(_si(mem, 'B'))} · "
         f"profile <b>{_esc(summary.get('profile') or meta.get('profile') or '?')}</b> · {n_w} workloads × "
         f"{n_s} scheduler configurations · created {_esc(meta.get('created') or '?')}"
         f"{'' if complete in (None, True) else ' · <b>run incomplete</b>'} · "
         f"<a href='summary.json'>summary.json</a></p>"
+        f"<p class='sub'><b>{_esc(fmt.interpreter({**meta, **{k: v for k, v in machine.items() if v is not None}}))}</b>"
+        f"{'' if sampler.get('available') is not False else ' · GIL figures not applicable: ' + _esc(sampler.get('reason') or 'no GIL sampler')}</p>"
         "<p>Speedups are sync median / scheduler median over the timed repeats of the same workload; "
         "<b>*</b> marks an unstable row (spread &gt; 10% of the median, under 1 ms, or fewer than 3 repeats). "
         "Hover any chart for medians, spread and flags.</p>")
@@ -639,7 +643,8 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
             gdf[c] = [num(x) for x in _col(gdf, c)]
         gdf = gdf[np.isfinite(gdf["gil_median"].astype(float))]
     if gdf.empty:
-        div("<p class='note'>No GIL measurements (the <code>gil</code> instrument was off or every run failed).</p>")
+        div("<p class='note'>No GIL measurements (" + (_esc(sampler["reason"]) if sampler.get("reason") else
+            "the <code>gil</code> instrument was off or every run failed") + ").</p>")
     else:
         gwl = [w for w in wl_order if w in set(gdf["workload"])]
         gs = [s for s in matrix_scheds if s in set(gdf["scheduler"])]
@@ -918,6 +923,4 @@ def render(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict], 
     """
     text = page(res, table, summary or {}, pages or [])
     path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    records.write_file_safely(path.parent, path.name, text)  # no link at its place is followed

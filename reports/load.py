@@ -26,6 +26,7 @@ class Results:
     rows: pd.DataFrame
     startup: pd.DataFrame
     skipped: list[str] = field(default_factory=list)
+    rounds: list[dict[str, Any]] = field(default_factory=list)  # per workload: rounds run and why they stopped
 
     @property
     def run_id(self) -> str:
@@ -76,7 +77,9 @@ def load(path: str | Path) -> Results:
         if c not in rows.columns:
             rows[c] = None
     startup = pd.DataFrame(list(records.read(path / records.STARTUP, skipped)))
-    return Results(path=path, meta=meta, rows=rows, startup=startup, skipped=skipped)
+    rounds = [{k: d.get(k) for k in ("workload", "session", "rounds", "stopped", "undecided")}
+              for d in records.read(path / records.ROUNDS, skipped)]
+    return Results(path=path, meta=meta, rows=rows, startup=startup, skipped=skipped, rounds=rounds)
 
 
 def load_tasks(path: str | Path, workload: str, scheduler: str, skipped: list[str] | None = None) -> pd.DataFrame:

@@ -1,182 +1,191 @@
 """Recommend a scheduler for every workload, explained by its own measurements.
 
-The rule: the spec with the lowest median wall time wins, but every spec that
-it does not beat significantly (:func:`reports.stats.faster`: >= 1.1x and
-Mann-Whitney p <= 0.05) is tied with it, and among tied specs the simplest is
-recommended: ``sync < threads < processes < distributed``, then fewer threads.
-The explanation is built from the run's figures: GIL contention under threads,
-bytes serialised, task duration vs per-task time, cores used, speedups, and
-whether the pick differs from Dask's default for the collection.
+The rule (:func:`pick`): among the specs whose repeats all succeeded, the one
+with the lowest median is the *fastest*.  Every other spec is compared with it
+(:func:`reports.stats.compare`): it is beaten (``faster``), ``equivalent``
+(within ±10 %, with 95 % confidence) or undecided.  When none is undecided, the
+simplest of the fastest and its equivalents is recommended
+(``sync < threads < processes < distributed``, then fewer threads) and the
+explanation says which were equivalent.  When one stays undecided at the cap,
+the recommendation says so and names both candidates (the fastest stays the
+pick, marked ``undecided``), instead of quietly choosing the simpler one.  A
+spec with a failed or mismatched repeat is never a candidate.
 
 >>> KIND_RANK["sync"] < KIND_RANK["threads"] < KIND_RANK["processes"] < KIND_RANK["distributed"]
 True
 """
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import pandas as pd
+import numpy as np
 
-from reports.stats import faster
-from reports.verdicts import context, main_labels
-from runners.spec import DEFAULT_SCHEDULER
+from reports import fmt
+from reports.evidence import Context, rounded
+from reports.stats import MIN_REPEATS, compare
+from workloads.claims import DEFAULT_KIND
 
-if TYPE_CHECKING:
-    from reports.load import Results
-
-__all__ = ["KIND_RANK", "pick", "recommend", "explain"]
+__all__ = ["KIND_RANK", "pick", "recommend", "explain", "Pick"]
 
 KIND_RANK = {"sync": 0, "threads": 1, "processes": 2, "distributed": 3}
 
 
-def _ok(x: Any) -> bool:
-    try:
-        return x is not None and math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
+def _healthy(r: dict[str, Any]) -> bool:
+    return len(r["times"]) >= 1 and not r.get("n_failed") and r.get("check_ok") is not False
 
 
-def _r(x: Any, nd: int = 3) -> float | None:
-    return round(float(x), nd) if _ok(x) else None
+def _simplicity(r: dict[str, Any]) -> tuple[int, int, float]:
+    return KIND_RANK.get(r["kind"], 9), int(r.get("nthreads") or 1), float(r["median_s"])
 
 
-def _size(b: float) -> str:
-    for unit, f in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if b >= f:
-            return f"{b / f:.1f} {unit}"
-    return f"{b:.0f} B"
+class Pick(dict):
+    """``{scheduler, status, fastest, equivalent, beaten, undecided, comparisons}`` of one workload."""
 
 
-def _dur(us: float) -> str:
-    if us >= 1e6:
-        return f"{us / 1e6:.2g} s"
-    if us >= 1e3:
-        return f"{us / 1e3:.2g} ms"
-    return f"{us:.0f} µs"
+def pick(rows: list[dict[str, Any]]) -> Pick | None:
+    """The recommendation among one workload's *rows* (table rows with ``times``); None if none is healthy.
 
-
-def pick(rows: pd.DataFrame) -> tuple[pd.Series, list[str]]:
-    """The recommended row of one workload's *rows* and the labels tied with the fastest.
-
-    >>> t = pd.DataFrame([{"scheduler": "sync", "kind": "sync", "nthreads": 1, "median_s": 1.0,
-    ...                    "times": [1.0, 1.01, 0.99]},
-    ...                   {"scheduler": "threads-2", "kind": "threads", "nthreads": 2, "median_s": 0.98,
-    ...                    "times": [0.98, 0.97, 0.99]}])
-    >>> pick(t)[0]["scheduler"]
-    'sync'
+    >>> a = {"scheduler": "sync", "kind": "sync", "nthreads": 1, "times": [1.0, 1.01, 0.99, 1.0, 1.02]}
+    >>> b = {"scheduler": "threads-2", "kind": "threads", "nthreads": 2, "times": [0.99, 1.0, 0.98, 1.0, 0.99]}
+    >>> for r in (a, b): r["median_s"] = float(np.median(r["times"]))
+    >>> p = pick([a, b]); p["scheduler"], p["status"], p["equivalent"]
+    ('sync', 'equivalent', ['sync'])
     """
-    rows = rows[rows["median_s"].map(_ok)]
-    best = rows.loc[rows["median_s"].astype(float).idxmin()]
-    tied = [r for _, r in rows.iterrows()
-            if r["scheduler"] == best["scheduler"] or faster(best["times"], r["times"])[0] != "faster"]
-    choice = min(tied, key=lambda r: (KIND_RANK.get(r["kind"], 9), int(r["nthreads"] or 1), float(r["median_s"])))
-    return choice, [r["scheduler"] for r in tied]
+    good = [r for r in rows if _healthy(r)]
+    if not good:
+        return None
+    fastest = min(good, key=lambda r: r["median_s"])
+    eq, beaten, undecided, comps = [], [], [], {}
+    for r in good:
+        if r is fastest:
+            continue
+        c = compare(fastest["times"], r["times"], names=(fastest["scheduler"], r["scheduler"]))
+        comps[r["scheduler"]] = c
+        {"equivalent": eq, "undecided": undecided}.get(c.outcome, beaten).append(r)
+    if undecided:
+        return Pick(scheduler=fastest["scheduler"], status="undecided", fastest=fastest["scheduler"],
+                    equivalent=[r["scheduler"] for r in eq], beaten=[r["scheduler"] for r in beaten],
+                    undecided=[r["scheduler"] for r in undecided], comparisons=comps)
+    choice = min([fastest] + eq, key=_simplicity)
+    return Pick(scheduler=choice["scheduler"], status="equivalent" if choice is not fastest else "fastest",
+                fastest=fastest["scheduler"], equivalent=[r["scheduler"] for r in eq],
+                beaten=[r["scheduler"] for r in beaten], undecided=[], comparisons=comps)
 
 
-def explain(rec: pd.Series, rows: pd.DataFrame, n: int, default: str | None) -> tuple[str, dict[str, Any]]:
-    """One short explanation of *rec* among a workload's *rows*, and its evidence dict."""
-    L = main_labels(n)
-    by = {r["scheduler"]: r for _, r in rows.iterrows() if _ok(r["median_s"])}
-    lab = rec["scheduler"]
-    sync, thr, proc = by.get("sync"), by.get(L["threads"]), by.get(L["processes"])
-    ev: dict[str, Any] = {"scheduler": lab, "median_s": _r(rec["median_s"], 4), "speedup": _r(rec.get("speedup")),
-                          "speedup_lo": _r(rec.get("speedup_lo")), "speedup_hi": _r(rec.get("speedup_hi"))}
+def explain(p: Pick, rows: list[dict[str, Any]], n: int, default: str | None) -> tuple[str, dict[str, Any]]:
+    """One short explanation of pick *p* among a workload's *rows*, and its evidence dict."""
+    by = {r["scheduler"]: r for r in rows}
+    rec = by[p["scheduler"]]
+    sync = next((r for r in rows if r["kind"] == "sync"), None)
+    thr = next((r for r in rows if r["kind"] == "threads" and int(r.get("workers") or 0) == n), None)
+    comps = p["comparisons"]
+    ev: dict[str, Any] = {"scheduler": p["scheduler"], "status": p["status"], "median_s": rounded(rec["median_s"], 4),
+                          "fastest": p["fastest"], "equivalent_to_fastest": p["equivalent"],
+                          "beaten_by_fastest": p["beaten"], "undecided_with_fastest": p["undecided"],
+                          "comparisons": {k: c.as_dict() for k, c in comps.items()}}
     bits = []
-    if lab != "sync" and _ok(rec.get("speedup")):
-        bits.append(f"{rec['speedup']:.2g}× vs sync")
-    fastest = min(by.values(), key=lambda r: r["median_s"])
-    if fastest["scheduler"] != lab:
-        v, p = faster(fastest["times"], rec["times"])
-        ps = f", p={p:.2g}" if p is not None else ""
-        bits.append(f"{fastest['scheduler']} was {rec['median_s'] / fastest['median_s']:.2g}× faster by median "
-                    f"but not significantly ({len(fastest['times'])} vs {len(rec['times'])} repeats{ps}), "
-                    f"so the simpler one")
-        ev["fastest"] = fastest["scheduler"]
-        ev["fastest_median_s"] = _r(fastest["median_s"], 4)
-    elif lab == "sync":
-        bits.append("no parallel spec was faster")
-    # GIL: how long a thread waited for it under the threaded spec (or the pick's own figure).
+    if p["status"] == "undecided":
+        other = p["undecided"][0]
+        bits.append(f"undecided between {p['fastest']} and {', '.join(p['undecided'])} at the cap: "
+                    + comps[other].words(p["fastest"], other))
+    elif p["status"] == "equivalent":
+        bits.append(comps[p["scheduler"]].words(p["fastest"], p["scheduler"]).replace(" equivalent:", " equivalent:", 1)
+                    + ", so the simpler one")
+    else:
+        beaten = [comps[k] for k in p["beaten"]]
+        if beaten:
+            closest = min(beaten, key=lambda c: c.ratio or np.inf)
+            bits.append(closest.words(p["scheduler"], next(k for k in p["beaten"] if comps[k] is closest)))
+        if p["equivalent"]:
+            bits.append(f"equivalent: {', '.join(p['equivalent'])}")
+    if sync is not None and rec is not sync:
+        c = compare(rec, sync, names=(rec["scheduler"], "sync"))
+        ev["vs_sync"] = c.as_dict()
+        if c.outcome != "undecided" and c.lo is not None and c.lo > max(1, min(int(rec.get("nthreads") or 1), n)):
+            bits.append(f"ARTEFACT to explain: {c.ratio:.3g}× over sync exceeds the {min(int(rec.get('nthreads') or 1), n)} "
+                        f"cores it uses")
+            ev["artefact"] = True
     g_row = thr if thr is not None else rec
     g = g_row.get("gil_median")
-    if _ok(g):
-        bits.append(f"{g:.2f} of the time a thread waited for the GIL under {g_row['scheduler']}")
-        ev["gil_median"] = _r(g)
-        ev["gil_scheduler"] = g_row["scheduler"]
-    if _ok(rec.get("gil_median")) and rec["scheduler"] != g_row["scheduler"]:
-        ev["gil_median_recommended"] = _r(rec.get("gil_median"))
-    # Bytes serialised between processes.
-    b_row = rec if rec.get("kind") in ("processes", "distributed") else proc
-    if b_row is not None and _ok(b_row.get("bytes_moved")):
-        bits.append(f"{b_row['scheduler']} moved {_size(float(b_row['bytes_moved']))}")
+    if rounded(g) is not None:
+        bits.append(f"a thread waited for the GIL {g:.0%} of the time under {g_row['scheduler']}")
+        ev["gil_median"] = rounded(g)
+    b_row = rec if rec["kind"] in ("processes", "distributed") else next(
+        (r for r in rows if r["kind"] == "processes"), None)
+    if b_row is not None and rounded(b_row.get("bytes_moved")) is not None:
+        bits.append(f"{b_row['scheduler']} moved {fmt.size(float(b_row['bytes_moved']))}")
         ev["bytes_moved"] = int(b_row["bytes_moved"])
-        ev["bytes_scheduler"] = b_row["scheduler"]
-    # Task duration (sync wall per task) vs the pick's wall per task.
-    ntasks = rec.get("ntasks") if _ok(rec.get("ntasks")) else rec.get("ntasks_graph")
-    if sync is not None and _ok(sync.get("per_task_us")):
-        ev["task_us_sync"] = _r(sync["per_task_us"], 1)
-        ev["ntasks"] = int(ntasks) if _ok(ntasks) else None
-        bits.append((f"{int(ntasks)} tasks" if _ok(ntasks) else "tasks")
-                    + f" of ≈ {_dur(float(sync['per_task_us']))} each (sync)")
-    if _ok(rec.get("per_task_us")):
-        ev["per_task_us"] = _r(rec["per_task_us"], 1)
-    if _ok(rec.get("cores_used")):
-        ev["cores_used"] = _r(rec["cores_used"], 2)
+    if sync is not None and rounded(sync.get("per_task_us")) is not None:
+        nt = sync.get("ntasks") or sync.get("ntasks_graph")
+        ev["task_us_sync"] = rounded(sync["per_task_us"], 1)
+        bits.append((f"{int(nt)} tasks" if rounded(nt) is not None else "tasks")
+                    + f" of ≈ {fmt.duration(float(sync['per_task_us']) / 1e6)} each under sync")
+    if rounded(rec.get("cores_used")) is not None:
+        ev["cores_used"] = rounded(rec["cores_used"], 2)
         bits.append(f"{rec['cores_used']:.1f} cores busy")
     ev["default"] = default
-    d = by.get(default) if default else None
-    ev["differs_from_default"] = bool(default) and lab != default
-    if default and lab != default:
-        if d is not None:
-            ratio = d["median_s"] / rec["median_s"]
-            ev["default_over_recommended"] = _r(ratio)
-            bits.append(f"{ratio:.2g}× faster than {default} (Dask's default)" if ratio >= 1 else
-                        f"Dask's default {default} is within noise")
-        else:
+    ev["differs_from_default"] = bool(default) and p["scheduler"] != default
+    if default and p["scheduler"] != default:
+        d = by.get(default)
+        if d is None:
             bits.append(f"Dask's default {default} not measured")
+        elif default in comps:
+            bits.append("vs Dask's default: " + comps[default].words(p["fastest"], default))
+        else:
+            bits.append(f"Dask's default {default} had failed repeats")
     elif default:
         bits.append("Dask's default")
-    if bool(rec.get("unstable")):
-        bits.append(f"unstable: {rec.get('unstable_reason')}")
-    return f"{lab}: " + "; ".join(bits), ev
+    return f"{p['scheduler']}: " + "; ".join(bits), ev
 
 
-def recommend(table: pd.DataFrame, res: "Results | None") -> list[dict[str, Any]]:
-    """One recommendation per workload of *table* (experiments excluded).
+def _default_label(rows: list[dict[str, Any]], collection: str, n: int) -> str | None:
+    kind = DEFAULT_KIND.get(collection)
+    r = next((r for r in rows if r["kind"] == kind and int(r.get("workers") or 0) == n
+              and int(r.get("threads_per_worker") or 1) == 1), None)
+    return r["scheduler"] if r is not None else (None if kind is None else f"{kind}-{n}")
 
-    Parameters
-    ----------
-    table
-        The statistics table of :func:`reports.stats.table`.
-    res
-        The loaded run (its ``meta["cores"]`` fixes N for the default spec).
 
-    Returns
-    -------
-    list of dict
-        ``{workload, scheduler, explanation, evidence, default, differs_from_default}``;
-        ``scheduler`` is None when no spec of the workload succeeded.
+def _groups(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for (w, _), r in ctx.rows.items():
+        if r.get("collection") != "experiment":
+            out.setdefault(w, []).append(r)
+    return out
+
+
+def recommend(ctx: Context, resamples: int = 200, seed: int = 1, failures: dict[str, list[str]] | None = None
+              ) -> list[dict[str, Any]]:
+    """One recommendation per workload, each with its stability over *resamples* bootstrap resamples.
+
+    Returns ``{workload, scheduler, status, explanation, evidence, default, differs_from_default, stability}``;
+    ``scheduler`` is None when no spec of the workload finished its repeats without a failure.
     """
-    if not isinstance(table, pd.DataFrame) or table.empty:
-        return []
-    n = context(table, res).n
+    groups = _groups(ctx)
+    picks = {w: pick(rows) for w, rows in groups.items()}
+    rng = np.random.default_rng(seed)
+    same = {w: 0 for w in groups}
+    for _ in range(resamples):
+        r = _groups(ctx.resample(rng))
+        for w, rows in r.items():
+            q = pick(rows)
+            same[w] += (q["scheduler"] if q else None) == (picks[w]["scheduler"] if picks[w] else None)
     out = []
-    for wl, rows in table.groupby("workload", sort=False):
-        coll = rows.iloc[0].get("collection") or ""
-        if coll == "experiment":
+    for w, rows in groups.items():
+        default = _default_label(rows, rows[0].get("collection") or "", ctx.n)
+        p = picks[w]
+        if p is None:
+            fails = sorted({f for r in rows for f in (r.get("failures") or [])}) or (failures or {}).get(w, [])
+            out.append({"workload": w, "scheduler": None, "status": "failed", "default": default,
+                        "differs_from_default": False, "stability": None,
+                        "explanation": "no spec finished its repeats without a failure: "
+                                       + ("; ".join(fails)[:200] or "no data"), "evidence": {"failures": fails}})
             continue
-        kind = DEFAULT_SCHEDULER.get(coll)
-        default = None if kind is None else main_labels(n)[kind]
-        good = rows[rows["median_s"].map(_ok)]
-        if good.empty:
-            fails = sorted({f for fs in rows["failures"] for f in (fs or [])})
-            out.append({"workload": wl, "scheduler": None, "default": default, "differs_from_default": False,
-                        "explanation": "no spec finished a repeat: " + ("; ".join(fails)[:200] or "no data"),
-                        "evidence": {"failures": fails}})
-            continue
-        rec, tied = pick(good)
-        text, ev = explain(rec, good, n, default)
-        ev["tied_with_fastest"] = tied
-        out.append({"workload": wl, "scheduler": rec["scheduler"], "explanation": text, "evidence": ev,
-                    "default": default, "differs_from_default": ev["differs_from_default"]})
+        text, ev = explain(p, rows, ctx.n, default)
+        few = [r["scheduler"] for r in rows if len(r["times"]) < MIN_REPEATS]
+        if few:
+            text += f"; fewer than {MIN_REPEATS} repeats on {', '.join(few)}: nothing decided there"
+        stab = round(same[w] / resamples, 3) if resamples else None
+        out.append({"workload": w, "scheduler": p["scheduler"], "status": p["status"], "explanation": text,
+                    "evidence": ev, "default": default, "differs_from_default": ev["differs_from_default"],
+                    "stability": stab, "fragile": bool(stab is not None and stab < 0.9)})
     return out

@@ -15,9 +15,12 @@ from *every* task shows what was left out.  The page says so.
 """
 from __future__ import annotations
 
+import hashlib
 import html
-import os
 import math
+import os
+import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -294,13 +297,12 @@ def render(res: Results, workload: str, scheduler: str, out_dir: Path, resources
         rows = rows[(rows["workload"] == workload) & (rows["scheduler"] == scheduler)
                     & (rows["status"].fillna("ok") == "ok") & (rows["mode"].fillna("instrumented") == "instrumented")
                     & (rows["control"].fillna("") == "")]
-    name = f"{records.slug(workload)}__{records.slug(scheduler)}"
-    perf = res.path / "perf" / f"{name}.html"
-    text, info = page(tasks, workload, scheduler, rows, perf_link=f"../perf/{name}.html" if perf.exists() else None,
+    perf_name = f"{records.slug(workload)}__{records.slug(scheduler)}.html"  # as the runner saves it
+    perf = res.path / "perf" / perf_name
+    text, info = page(tasks, workload, scheduler, rows, perf_link=f"../perf/{perf_name}" if perf.exists() else None,
                       resources=resources)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{name}.html"
-    target.write_text(text, encoding="utf-8")
+    target = Path(out_dir) / f"{records.stem(workload, scheduler)}.html"
+    _write(res.path, target, text)
     try:
         rel = target.relative_to(res.path).as_posix()
     except ValueError:
@@ -309,23 +311,46 @@ def render(res: Results, workload: str, scheduler: str, out_dir: Path, resources
             "sampled": info["sampled"], "repeat": info["repeat"]}
 
 
-def local_resources(out_dir: Path) -> Any:
+def _write(root: Path, target: Path, data: str | bytes) -> None:
+    """Write *target* afresh, following no link below *root* (the results folder) when it lies in it."""
+    root, target = Path(root), Path(target)
+    try:
+        rel = target.relative_to(root)
+    except ValueError:  # pages written outside the results folder on purpose
+        root, rel = target.parent, Path(target.name)
+    records.write_file_safely(root, rel, data)
+
+
+def _sha256(path: Path) -> str | None:
+    """Digest of the regular file at *path* (not through a link); None if there is none."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def local_resources(out_dir: Path, root: Path | None = None) -> Any:
     """BokehJS copied once into *out_dir*/static/js and referenced by relative path.
 
     Works offline from ``file://`` like INLINE does, without repeating 1.9 MB in
-    every page (a quick run has ~150 pages).
+    every page (a quick run has ~150 pages).  A copy is kept only when its
+    content hashes like Bokeh's own: a file of the same size, or a link, is
+    replaced.  *root* is the results folder (default *out_dir*): nothing below
+    it is written through a link.
     """
-    import shutil
-
     from bokeh.resources import Resources
     from bokeh.util.paths import bokehjs_path
 
     src = Path(bokehjs_path()) / "js"
     dst = Path(out_dir) / "static" / "js"
-    dst.mkdir(parents=True, exist_ok=True)
-    for f in src.glob("bokeh*.min.js"):
-        if not (dst / f.name).exists() or (dst / f.name).stat().st_size != f.stat().st_size:
-            shutil.copyfile(f, dst / f.name)
+    for f in sorted(src.glob("bokeh*.min.js")):
+        data = f.read_bytes()
+        if _sha256(dst / f.name) != hashlib.sha256(data).hexdigest():
+            _write(Path(root or out_dir), dst / f.name, data)
     return Resources(mode="server", root_url="./")
 
 
@@ -335,7 +360,7 @@ def _render_some(run_dir: str, some: list[tuple[str, str]], out_dir: str) -> tup
 
     res = load(run_dir)
     res.skipped.clear()
-    resources = local_resources(Path(out_dir))
+    resources = local_resources(Path(out_dir), res.path)
     out = []
     for w, s in some:
         try:
@@ -359,7 +384,12 @@ def render_all(res: Results, out_dir: Path, jobs: int | None = None) -> list[dic
     plist = pairs(res)
     if not plist:
         return []
-    local_resources(Path(out_dir))
+    try:
+        local_resources(Path(out_dir), res.path)
+    except records.UnsafePath as e:  # e.g. streams/ is a link out of the folder
+        print(f"WARNING: refused: {e}", file=sys.stderr)
+        res.skipped.append(f"task-stream pages not written: {e}")
+        return []
     if jobs is None:
         jobs = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
     if jobs <= 1 or len(plist) < 20:
@@ -370,7 +400,9 @@ def render_all(res: Results, out_dir: Path, jobs: int | None = None) -> list[dic
     from concurrent.futures import ProcessPoolExecutor
 
     parts = [plist[i::jobs] for i in range(jobs)]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
+    # Workers end with this process, also when it is killed (see records.die_with_parent).
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=records.die_with_parent) as ex:
         done = list(ex.map(_render_some, [str(res.path)] * jobs, parts, [str(out_dir)] * jobs))
     order = {p: i for i, p in enumerate(plist)}
     out = [info for infos, _ in done for info in infos]

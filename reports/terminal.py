@@ -1,232 +1,186 @@
-"""The terminal summary of a run: plain text, no line wider than *width*.
+"""The terminal summary of a run, with rich: tables that fit the terminal, colour only on a terminal.
 
-Sections: header (run id, cores, profile), wall-time/speedup matrix (workloads x
-main schedulers), claim verdicts, recommendations, instrumentation overhead and
-A/A noise, failures, skipped lines.
+Sections: header (run id, profile, cores, interpreter), wall-time/speedup matrix
+(workloads x main schedulers), claim verdicts with their stability,
+recommendations, the controls (instrumentation overhead, A/A noise, the
+harness against plain Dask), failures and skipped lines.  Cells wrap at word
+boundaries; nothing is cut mid-word.  Piped, the same text comes out plain.
 
 >>> import pandas as pd
->>> print(render({"run_id": "r1", "profile": "quick", "machine": {"cores": 2}}, pd.DataFrame()))
-run r1 · profile quick · 2 cores
-<BLANKLINE>
-no results
-<BLANKLINE>
-instrumentation overhead: not measured
-A/A noise: not measured
+>>> text = render({"run_id": "r1", "profile": "quick", "machine": {"cores": 2}}, pd.DataFrame(), width=80)
+>>> text.splitlines()[0]
+'run r1 · profile quick · 2 cores'
 """
 from __future__ import annotations
 
-import math
-import textwrap
-from typing import Any, Iterable
+import io
+import sys
+from typing import Any, TextIO
 
 import pandas as pd
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
-__all__ = ["render", "matrix", "verdict_lines", "recommendation_lines", "flatten"]
+from reports import fmt
 
-ELL = "…"
+__all__ = ["render", "show", "VERDICT_STYLE"]
 
-
-def _ok(x: Any) -> bool:
-    try:
-        return x is not None and math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
-
-
-def _fit(line: str, width: int) -> str:
-    return line if len(line) <= width else line[: max(width - 1, 0)] + ELL
-
-
-def _secs(s: float) -> str:
-    if s >= 100:
-        return f"{s:.0f}"
-    if s >= 10:
-        return f"{s:.1f}"
-    if s >= 0.01:
-        return f"{s:.3f}"
-    return f"{s:.4f}"
-
-
-def _short(label: str) -> str:
-    return (label.replace("threads-", "thr-").replace("processes-", "proc-")
-            .replace("distributed-", "dist-"))
+VERDICT_STYLE = {"holds": "green", "does not hold": "red", "inconclusive": "yellow"}
 
 
 def _cores(summary: dict[str, Any], table: pd.DataFrame) -> int:
     c = (summary.get("machine") or {}).get("cores")
-    if _ok(c):
-        return int(c)
+    if isinstance(c, int):
+        return c
     if not table.empty and "kind" in table:
-        thr = table[table["kind"] == "threads"]["nthreads"]
+        thr = table[table["kind"] == "threads"]["workers"]
         if len(thr):
             return int(thr.mode().iloc[0])
     return 1
 
 
-def matrix(table: pd.DataFrame, n: int, recs: dict[str, str], width: int = 100) -> list[str]:
-    """Median seconds and speedup vs sync per workload under the main schedulers.
-
-    ``*`` marks the recommended spec, ``~`` an unstable row, ``FAIL`` a spec with no
-    successful repeat, ``-`` one not run.
-    """
-    main = ["sync", f"threads-{n}", f"processes-{n}", f"distributed-{n}x1", f"distributed-1x{n}"]
-    present = set(table["scheduler"])
-    cols = [c for c in main if c in present]
-    if not cols:
-        cols = list(dict.fromkeys(table["scheduler"]))[:5]
-    cw = 13
-    name_w = max(12, min(30, width - cw * len(cols) - 1))
-    idx = {(r.workload, r.scheduler): r for r in table.itertuples()}
-    lines = ["wall time (median s) and speedup vs sync; * recommended, ~ unstable",
-             f"{'workload':<{name_w}}" + "".join(f"{_short(c):>{cw}}" for c in cols)]
-    wls = [w for w, g in table.groupby("workload", sort=False) if (g["collection"] != "experiment").all()]
-    for wl in wls:
+def _matrix(table: pd.DataFrame, n: int, recs: dict[str, str]) -> Table:
+    """Median wall time and speedup vs sync per workload under the main specs (from the rows' kind/workers)."""
+    main = [("sync", 1, 1), ("threads", n, 1), ("processes", n, 1), ("distributed", n, 1)]
+    t = Table(title="median wall time, speedup vs sync  (* recommended, ~ unstable, FAIL no ok repeat)",
+              title_justify="left", show_edge=False, pad_edge=False)
+    t.add_column("workload", overflow="fold")
+    cols = []
+    for kind, w, tpw in main:
+        sel = table[(table["kind"] == kind) & (table["workers"] == w) & (table["threads_per_worker"] == tpw)]
+        if not sel.empty:
+            cols.append((kind, w, tpw))
+            t.add_column(sel["scheduler"].iloc[0], justify="right")
+    for wl, g in table.groupby("workload", sort=False):
+        if (g["collection"] == "experiment").all():
+            continue
         cells = []
-        for c in cols:
-            r = idx.get((wl, c))
-            if r is None:
-                cell = "-"
-            elif not _ok(r.median_s):
-                cell = "FAIL"
-            else:
-                cell = _secs(r.median_s)
-                if c != "sync" and _ok(r.speedup):
-                    sp = r.speedup
-                    cell += f" {sp:.1f}x" if sp < 10 else (f" {sp:.0f}x" if sp < 1000 else " >999x")
-                cell += ("~" if r.unstable else "") + ("*" if recs.get(wl) == c else "")
-            cells.append(f"{_fit(cell, cw - 1):>{cw}}")
-        lines.append(f"{_fit(wl, name_w):<{name_w}}" + "".join(cells))
-    return lines
+        for kind, w, tpw in cols:
+            r = g[(g["kind"] == kind) & (g["workers"] == w) & (g["threads_per_worker"] == tpw)]
+            if r.empty:
+                cells.append("-")
+                continue
+            r = r.iloc[0]
+            if not r.get("n"):
+                cells.append("FAIL")
+                continue
+            mark = ("*" if recs.get(wl) == r["scheduler"] else "") + ("~" if r.get("unstable") else "")
+            sp = "" if kind == "sync" or r.get("speedup") is None else f" {fmt.ratio(r['speedup'])}"
+            cells.append(f"{fmt.duration(r['median_s'])}{sp}{mark}")
+        t.add_row(wl, *cells)
+    return t
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, bool) or v is None:
-        return str(v)
-    if isinstance(v, float):
-        return f"{v:.3g}"
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_fmt(x) for x in v[:4]) + (", …" if len(v) > 4 else "") + "]"
-    return str(v)
-
-
-def flatten(numbers: Any, prefix: str = "") -> list[str]:
-    """``key=value`` pieces of a nested numbers dict; ``{value, lo, hi}`` reads ``1.8 [1.6-2]``.
-
-    >>> flatten({"a": {"speedup": {"value": 1.8, "lo": 1.6, "hi": 2.0}}, "n": 3})
-    ['a.speedup=1.8 [1.6-2]', 'n=3']
-    """
-    if not isinstance(numbers, dict):
-        return [f"{prefix}={_fmt(numbers)}"] if prefix else [_fmt(numbers)]
-    if set(numbers) == {"value", "lo", "hi"}:
-        return [f"{prefix}={_fmt(numbers['value'])} [{_fmt(numbers['lo'])}-{_fmt(numbers['hi'])}]"]
-    out = []
-    for k, v in numbers.items():
-        key = f"{prefix}.{k}" if prefix else str(k)
-        out += flatten(v, key) if isinstance(v, dict) else [f"{key}={_fmt(v)}"]
-    return out
-
-
-def _wrap(text: str, width: int, indent: int, max_lines: int) -> list[str]:
-    body = textwrap.wrap(text, width=max(width - indent, 10)) or [""]
-    if len(body) > max_lines:
-        body = body[:max_lines]
-        body[-1] = _fit(body[-1] + " " + ELL, width - indent)
-    return [" " * indent + b for b in body]
-
-
-def verdict_lines(claims: Iterable[dict[str, Any]], width: int = 100) -> list[str]:
-    """Claim, verdict, the reason (wrapped) and its numbers (one truncated line)."""
-    lines = [f"{'claim':<6}{'verdict':<15}reason / deciding numbers"]
+def _claims(claims: list[dict[str, Any]]) -> Table:
+    t = Table(title="claims  (stability: share of 200 bootstrap resamples giving the same verdict)",
+              title_justify="left", show_edge=False, pad_edge=False)
+    t.add_column("id")
+    t.add_column("verdict", no_wrap=True)
+    t.add_column("stab.", justify="right")
+    t.add_column("why", overflow="fold")
     for c in claims:
-        head = f"{c.get('id', '?'):<6}{c.get('verdict', '?'):<15}"
-        body = _wrap(str(c.get("reason", "")), width, len(head), 3)
-        lines.append(head + body[0].lstrip())
-        lines += body[1:]
-        numbers = c.get("numbers") or {}
-        nums = "; ".join(flatten(numbers))
-        if nums and set(numbers) != {"missing"}:  # a bare "missing" list repeats the reason
-            lines.append(_fit(" " * len(head) + nums, width))
-    return lines
+        v = c.get("verdict", "?")
+        label = Text(v + (" (fragile)" if c.get("fragile") else ""), style=VERDICT_STYLE.get(v, ""))
+        s = c.get("stability")
+        t.add_row(c.get("id", "?"), label, "–" if s is None else f"{s:.2f}", str(c.get("reason", "")))
+    return t
 
 
-def recommendation_lines(recs: Iterable[dict[str, Any]], width: int = 100) -> list[str]:
-    """Workload, recommended scheduler (``!`` differs from Dask's default), explanation wrapped."""
-    name_w, sched_w = 24, 18
-    lines = [f"{'workload':<{name_w}}{'scheduler':<{sched_w}}why (! = not Dask's default)"]
+def _recommendations(recs: list[dict[str, Any]]) -> Table:
+    t = Table(title="recommendations  (! = not Dask's default)", title_justify="left", show_edge=False,
+              pad_edge=False)
+    t.add_column("workload", overflow="fold")
+    t.add_column("scheduler", no_wrap=True)
+    t.add_column("stab.", justify="right")
+    t.add_column("why", overflow="fold")
     for r in recs:
         sched = str(r.get("scheduler") or "none") + (" !" if r.get("differs_from_default") else "")
+        if r.get("status") == "undecided":
+            sched += " ?"
         text = str(r.get("explanation", ""))
         if r.get("scheduler") and text.startswith(f"{r['scheduler']}: "):
             text = text[len(r["scheduler"]) + 2:]
-        head = f"{_fit(str(r.get('workload')), name_w - 1):<{name_w}}{_fit(sched, sched_w - 1):<{sched_w}}"
-        body = _wrap(text, width, len(head), 5)
-        lines.append(head + body[0].lstrip())
-        lines += body[1:]
-    return lines
+        s = r.get("stability")
+        t.add_row(str(r.get("workload")), sched, "–" if s is None else f"{s:.2f}", text)
+    return t
 
 
 def _controls(summary: dict[str, Any]) -> list[str]:
     out = []
     ov = summary.get("instrumentation_overhead")
-    if ov and _ok(ov.get("ratio")):
-        out.append(f"instrumentation overhead: {ov['ratio']:.3f}x wall time, instrumented/bare "
-                   f"(median of {len(ov.get('pairs') or [])} workload/scheduler pairs)")
+    if ov and ov.get("ratio") is not None:
+        p = ov.get("pooled") or {}
+        ci = f" [{p['lo']:.3g}–{p['hi']:.3g}]" if p.get("lo") is not None else ""
+        out.append(f"instrumentation overhead: instrumented/bare {ov['ratio']:.3f} (median of {len(ov.get('pairs') or [])} "
+                   f"pairs; pooled {fmt.number(p.get('ratio'))}{ci}, {ov.get('outcome')})")
     else:
         out.append("instrumentation overhead: not measured")
     aa = summary.get("aa_control")
-    if aa and _ok(aa.get("ratio")):
-        out.append(f"A/A noise: {aa.get('workload')} on {aa.get('scheduler')} twice: B/A {aa['ratio']:.3f} "
-                   f"(noise {aa.get('noise', 0):.1%}), faster() says {aa.get('verdict')}"
-                   + (" - a FALSE difference" if aa.get("false_difference") else ""))
+    if aa and aa.get("ratio") is not None:
+        c = aa.get("comparison") or {}
+        ci = f" [{c['lo']:.3g}–{c['hi']:.3g}]" if c.get("lo") is not None else ""
+        out.append(f"A/A noise: {aa.get('workload')} on {aa.get('scheduler')}, two interleaved blocks: B/A "
+                   f"{aa['ratio']:.3f}{ci}, {aa.get('verdict')}" + (" - a FALSE difference" if aa.get("false_difference") else ""))
     else:
         out.append("A/A noise: not measured")
+    hc = summary.get("harness_check")
+    if hc:
+        out.append(f"harness vs plain Dask in a fresh interpreter: median {fmt.number(hc.get('median_ratio'))} over "
+                   f"{len(hc.get('pairs') or [])} pairs; {len(hc.get('warnings') or [])} disagree")
+        out += [f"  WARNING {w}" for w in hc.get("warnings") or []]
     return out
 
 
-def render(summary: dict[str, Any], table: pd.DataFrame, width: int = 100) -> str:
-    """The terminal summary of a run.
-
-    Parameters
-    ----------
-    summary
-        What :func:`reports.build.summarise` returns (run id, machine, claims,
-        recommendations, controls, failures, skipped).
-    table
-        The statistics table of :func:`reports.stats.table`.
-    width
-        Widest line allowed; longer ones are wrapped or cut with an ellipsis.
-    """
+def _write(console: Console, summary: dict[str, Any], table: pd.DataFrame) -> None:
     table = table if isinstance(table, pd.DataFrame) else pd.DataFrame()
     m = summary.get("machine") or {}
     n = _cores(summary, table)
     head = [f"run {summary.get('run_id', '?')}", f"profile {summary.get('profile') or '?'}", f"{n} cores"]
     if m.get("python"):
-        head.append("Python " + str(m["python"]).split()[0])
-    if m.get("gil_enabled") is not None:
-        head.append("GIL on" if m["gil_enabled"] else "GIL off")
+        head.append(fmt.interpreter(m))
     if summary.get("complete") is False and "complete" in summary:
         head.append("INCOMPLETE run")
-    lines = [" · ".join(head), ""]
+    console.print(" · ".join(head), highlight=False)
+    sampler = m.get("gil_sampler") or {}
+    if sampler.get("available") is False:
+        console.print(f"GIL figures not applicable: {sampler.get('reason') or 'no GIL sampler'}", highlight=False)
+    console.print()
     if table.empty:
-        lines.append("no results")
+        console.print("no results")
     else:
         recs = {r["workload"]: r.get("scheduler") for r in summary.get("recommendations") or []}
-        lines += matrix(table, n, recs, width)
-    claims = summary.get("claims") or []
-    if claims:
-        lines += ["", "claims"] + verdict_lines(claims, width)
-    recs_list = summary.get("recommendations") or []
-    if recs_list:
-        lines += ["", "recommendations"] + recommendation_lines(recs_list, width)
-    lines += [""] + _controls(summary)
+        console.print(_matrix(table, n, recs))
+    if summary.get("claims"):
+        console.print()
+        console.print(_claims(summary["claims"]))
+    if summary.get("recommendations"):
+        console.print()
+        console.print(_recommendations(summary["recommendations"]))
+    console.print()
+    for line in _controls(summary):
+        console.print(line, highlight=False)
     fails = summary.get("failures") or []
     if fails:
-        lines += ["", f"failures ({len(fails)})"]
+        console.print(f"\nfailures ({len(fails)})", highlight=False)
         for f in fails[:10]:
-            lines.append(f"  {f.get('workload')} {f.get('scheduler')} #{f.get('repeat')} {f.get('status')}: "
-                         f"{f.get('error_type', '')} {' '.join(str(f.get('error', '')).split())}")
+            console.print(f"  {f.get('workload')} {f.get('scheduler')} #{f.get('repeat')} {f.get('status')}: "
+                          f"{f.get('error_type', '')} {' '.join(str(f.get('error', '')).split())}", highlight=False)
         if len(fails) > 10:
-            lines.append(f"  … and {len(fails) - 10} more (summary.json)")
+            console.print(f"  … and {len(fails) - 10} more (summary.json)", highlight=False)
     for s in (summary.get("skipped") or [])[:10]:
-        lines.append(f"skipped: {' '.join(str(s).split())}")
-    return "\n".join(_fit(line.rstrip(), width) for line in lines)
+        console.print(f"skipped: {' '.join(str(s).split())}", highlight=False)
+
+
+def render(summary: dict[str, Any], table: pd.DataFrame, width: int = 100) -> str:
+    """The terminal summary as plain text, no line wider than *width*."""
+    buf = io.StringIO()
+    _write(Console(file=buf, width=width, color_system=None, force_terminal=False, soft_wrap=False), summary, table)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines())
+
+
+def show(summary: dict[str, Any], table: pd.DataFrame, file: TextIO | None = None) -> None:
+    """Print the summary: coloured and as wide as the terminal on a terminal, plain text when piped."""
+    out = file or sys.stdout
+    tty = out.isatty()
+    _write(Console(file=out, width=None if tty else 100, color_system="auto" if tty else None), summary, table)

@@ -8,7 +8,8 @@ module-level functions (importable in the spawned workers), so:
 * in the parent they count every byte sent and received (exact bytes moved);
 * in the worker, ``loads`` notes when a task starts, and ``dumps`` wraps the
   result with the worker-side start/stop, pid, thread, the worker's GIL
-  contention (gilknocker, started by :func:`init`), CPU time and RSS;
+  contention (gilknocker, started by :func:`init`), CPU time and the peak RSS
+  of that task alone (:class:`_PeakRss`);
 * back in the parent, ``loads`` unwraps it and keeps the worker-side record.
 
 The Profiler of ``dask.diagnostics`` runs in the parent and would time IPC and
@@ -25,7 +26,9 @@ from typing import Any
 
 import cloudpickle
 
-__all__ = ["init", "dumps", "loads", "Collector", "COLLECTOR", "bare_init"]
+from runners.records import die_with_parent
+
+__all__ = ["init", "dumps", "loads", "Collector", "COLLECTOR", "bare_init", "can_sample_gil"]
 
 _IN_WORKER = False
 _KNOCKER: Any = None
@@ -47,15 +50,35 @@ def _warm_imports() -> None:
 
 def bare_init() -> None:
     """Worker initializer with no instruments (the overhead control)."""
+    die_with_parent()  # a killed runner leaves no worker behind
     _warm_imports()
+
+
+_SAMPLER: list[bool] = []  # whether gilknocker imports, looked up once per process
+
+
+def can_sample_gil() -> bool:
+    """True where GIL contention can be sampled: the GIL is on and gilknocker imports.
+
+    Where not, GIL figures are None (not 0); ``runners.meta.gil_sampler`` says why.
+    """
+    from runners.meta import gil_enabled, gil_sampler
+
+    if not gil_enabled():  # checked every time: an import can turn the GIL back on
+        return False
+    if not _SAMPLER:
+        _SAMPLER.append(bool(gil_sampler()["available"]))
+    return _SAMPLER[0]
 
 
 def init(gil: bool = True) -> None:
-    """Worker initializer: mark this process as a worker and start the GIL knocker."""
-    global _IN_WORKER, _KNOCKER
+    """Worker initializer: mark this process as a worker and start the GIL knocker (where it can run)."""
+    global _IN_WORKER, _KNOCKER, _PEAK
+    die_with_parent()  # first: a killed runner leaves no worker behind, knocker polling
     _warm_imports()
+    _PEAK = _PeakRss()
     _IN_WORKER = True
-    if gil:
+    if gil and can_sample_gil():
         from gilknocker import KnockKnock
 
         _KNOCKER = KnockKnock(**KNOCKER_KW)
@@ -77,22 +100,80 @@ def _exit_now() -> None:
 
 
 def _gil_seconds() -> float | None:
-    """Seconds the knocker's probe waited for the GIL since it started."""
+    """Seconds the knocker's probe waited for the GIL since it started; None without a knocker."""
     if _KNOCKER is None:
         return None
     return _KNOCKER.contention_metric * (time.perf_counter() - _T0[0])
 
 
-def _snapshot() -> dict[str, Any]:
+class _PeakRss:
+    """Peak RSS of this worker since the current task began, in bytes.
+
+    Not ``ru_maxrss``: that is the worker's lifetime peak (a small task after a
+    large one would inherit its peak), and in a spawned worker it even starts
+    at the parent's size at fork.  Linux keeps a high-water mark of RSS
+    (``VmHWM``) that writing ``5`` to ``/proc/self/clear_refs`` resets to the
+    current RSS (Linux >= 4.0): it is reset as a task starts (~1 us) and read
+    as it ends (~10 us), so each task's peak is its own, whatever the sampling
+    rate.  Elsewhere the peak is the larger of the RSS at the task's start and
+    end (psutil).
+    """
+
+    def __init__(self) -> None:
+        self._clear: int | None = None
+        self._status: int | None = None
+        self._start = 0
+        try:
+            self._clear = os.open("/proc/self/clear_refs", os.O_WRONLY | os.O_CLOEXEC)
+            self._status = os.open("/proc/self/status", os.O_RDONLY | os.O_CLOEXEC)
+            self.reset()
+            self._hwm()
+        except (OSError, ValueError):
+            for fd in (self._clear, self._status):
+                if fd is not None:
+                    os.close(fd)
+            self._clear = self._status = None
+
+    def _hwm(self) -> int:
+        text = os.pread(self._status, 4096, 0)  # type: ignore[arg-type]
+        i = text.index(b"VmHWM:")
+        return int(text[i + 6: text.index(b"kB", i)]) * 1024
+
+    @staticmethod
+    def _rss() -> int:
+        import psutil
+
+        return psutil.Process().memory_info().rss
+
+    def reset(self) -> None:
+        """A task starts: its peak so far is the RSS now."""
+        if self._clear is not None:
+            os.write(self._clear, b"5")
+        else:
+            self._start = self._rss()
+
+    def peak(self) -> int:
+        """The peak RSS since :meth:`reset`."""
+        if self._status is not None:
+            return self._hwm()
+        return max(self._start, self._rss())
+
+
+_PEAK: _PeakRss | None = None
+
+
+def _snapshot(start: bool = False) -> dict[str, Any]:
     # getrusage costs ~1 us where psutil costs ~30 us: this runs twice per task,
-    # and null tasks under processes take ~80 us in all.  ru_maxrss is the
-    # process's peak RSS so far (KiB on Linux).
+    # and null tasks under processes take ~80 us in all.  "rss" is read at a
+    # task's end only: the task's own peak (see _PeakRss).
     ru = resource.getrusage(resource.RUSAGE_SELF)
+    if _PEAK is not None and start:
+        _PEAK.reset()
     return {
         "t": time.time(),
         "gil_s": _gil_seconds(),
         "cpu_s": ru.ru_utime + ru.ru_stime,
-        "rss": ru.ru_maxrss * 1024,
+        "rss": _PEAK.peak() if _PEAK is not None and not start else None,
     }
 
 
@@ -134,7 +215,7 @@ def loads(data: bytes) -> Any:
     """``func_loads`` for the processes scheduler (see module docstring)."""
     if _IN_WORKER:
         obj = cloudpickle.loads(data)
-        _CURRENT["start"] = _snapshot()
+        _CURRENT["start"] = _snapshot(start=True)
         try:
             task = obj[0]
             _CURRENT["key"] = str(getattr(task, "key", None))

@@ -19,24 +19,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from workloads.claims import CLAIMS
+
 __all__ = ["main", "parse_args", "compare", "UsageError"]
 
-CLAIMS_TEXT = {
-    "C1": "NumPy kernels release the GIL: dask.array speeds up on threads",
-    "C2": "For arrays, threads beat processes (no pickling of chunks)",
-    "C3": "Pure-Python work holds the GIL: threads ~1x, processes > 1x (bag default)",
-    "C4": "Jacobi stencil: pure Python flat on threads, NumPy scales; processes ~ threads",
-    "C5": "A nogil compiled kernel runs in parallel on threads; the GIL-holding one serialises",
-    "C6": "Releasing the GIL does not make one thread faster",
-    "C7": "Re-taking the GIL in the hot loop loses the parallel speedup",
-    "C8": "prange/BLAS threads oversubscribe the scheduler's threads",
-    "C9": "Per-task overhead: sync < threads < processes < distributed; break-even size",
-    "C10": "pandas numeric ops release the GIL; object-dtype/apply hold it",
-    "C11": "Parsing text (re) is GIL-bound and belongs on processes",
-    "C12": "Dask's default scheduler per collection is the best or within noise",
-    "C13": "A GIL-holding thread delays GIL-releasing ones (convoy, switch interval)",
-    "C14": "Without the GIL (free-threaded CPython) pure Python scales on threads",
-}
 
 
 class UsageError(ValueError):
@@ -44,7 +30,15 @@ class UsageError(ValueError):
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C (exit status 143)."""
+    """SIGTERM or SIGHUP (the terminal closed), handled like Ctrl-C (exit status 128 + the signal)."""
+
+    def __init__(self, signum: int = signal.SIGTERM):
+        super().__init__(signum)
+        self.signum = int(signum)
+
+
+# Results-folder locks this process holds (runners.records.RunLock); main() releases them last.
+_HELD: list[Any] = []
 
 
 class _Parser(argparse.ArgumentParser):
@@ -102,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="CA certificate for a tls:// cluster (default: Dask config distributed.comm.tls.ca-file)")
     p.add_argument("--tls-cert", metavar="PEM", help="client certificate for a tls:// cluster (may hold the key too)")
     p.add_argument("--tls-key", metavar="PEM", help="client private key, unless it is in --tls-cert")
-    p.add_argument("--repeats", action=_Once, type=int, help="timed repeats per (workload, scheduler) (default: from the profile)")
+    p.add_argument("--repeats", action=_Once, type=int,
+                   help="exactly this many interleaved rounds per workload, no adaptive ones (default: the profile's "
+                        "minimum of 5, then more while a comparison is undecided); fewer than 5 decide nothing")
     p.add_argument("--timeout", action=_Once, type=float, metavar="SECONDS", help="limit for one repeat (default: from the profile)")
     p.add_argument("--out", action=_Once, default="results", metavar="DIR", help="folder that holds the <run-id>/ folders (default: results/)")
     p.add_argument("--resume", action=_Once, metavar="RUN_ID", help="finish an interrupted run in <out>/RUN_ID, skipping what it holds")
@@ -123,13 +119,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 # -- validation: everything checked before anything is written ------------------
-def _select_workloads(arg: str | None, claims: set[str] | None) -> tuple[dict[str, Any], list[str]]:
+def _select_workloads(arg: str | None, claims: set[str] | None, profile: str = "default"
+                      ) -> tuple[dict[str, Any], list[str]]:
     from workloads import PluginError, catalogue, load_plugin
 
     cat = catalogue()
     plugins: list[str] = []
-    if not arg:
-        chosen = dict(cat)
+    if not arg:  # the profile's own selection; a workload named explicitly always runs
+        chosen = {n: w for n, w in cat.items() if w.in_profile(profile)}
     else:
         chosen = {}
         for item in [x.strip() for x in arg.split(",") if x.strip()]:
@@ -256,8 +253,18 @@ def _mismatched(versions: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _decider() -> Any:
+    """The comparisons the runner keeps measuring for (the composition root wires reports in)."""
+    from reports.stats import open_questions
+
+    return open_questions
+
+
 def _progress(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:  # stderr gone (the terminal closed): the run still stops cleanly
+        pass
 
 
 def _kill_children(keep_tracker: bool = False) -> None:
@@ -278,7 +285,7 @@ def _kill_children(keep_tracker: bool = False) -> None:
     leftover = [k for k in kids if "resource_tracker" not in " ".join(_cmdline(k))]
     if leftover:
         names = ", ".join(sorted({" ".join(_cmdline(k))[:60] for k in leftover}))
-        print(f"WARNING: stopping {len(leftover)} leftover process(es): {names}", file=sys.stderr)
+        _progress(f"WARNING: stopping {len(leftover)} leftover process(es): {names}")
     for k in kids:
         try:
             k.terminate()
@@ -327,7 +334,7 @@ def _is_ours(proc: Any) -> bool:
 
 
 def _on_term(signum: int, frame: Any) -> None:
-    raise Terminated()
+    raise Terminated(signum)
 
 
 def _become_subreaper() -> None:
@@ -350,6 +357,8 @@ def _become_subreaper() -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _on_term)
+    if hasattr(signal, "SIGHUP"):  # closing the terminal: stop as cleanly as on SIGTERM
+        signal.signal(signal.SIGHUP, _on_term)
     # A shell starts background jobs with SIGINT ignored, and Python keeps an
     # inherited SIG_IGN: Ctrl-C (or kill -INT) must still stop the run cleanly.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -359,8 +368,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     except UsageError as e:
         print(f"ERROR: {e}", file=sys.stderr)
         code = 2
+    except Exception as e:
+        from runners.records import WriteError
+
+        if not isinstance(e, WriteError):
+            raise
+        _progress(f"ERROR: {e}")  # before anything was measured (meta.json)
+        code = 1
     finally:
         _kill_children()
+        while _HELD:  # the folder is free once no process of this run is left
+            _HELD.pop().release()
     from runners.measure import ABANDONED
 
     if any(t.is_alive() for t in ABANDONED):
@@ -395,11 +413,14 @@ def _main(args: argparse.Namespace) -> int:
     claims = None
     if args.claims:
         claims = {c.strip().upper() for c in args.claims.split(",") if c.strip()}
-        bad = sorted(claims - set(CLAIMS_TEXT))
+        bad = sorted(claims - set(CLAIMS))
         if bad:
             raise UsageError(f"unknown claim ids {', '.join(bad)}; valid: C1..C14")
     meta_prev: dict[str, Any] = {}
     if args.resume:
+        if not args.resume or "/" in args.resume or os.sep in args.resume or args.resume.startswith("."):
+            raise UsageError(f"--resume takes a run id (the name of a folder in {out}/, e.g. 20261123-021530-1a2b), "
+                             f"not a path; got {args.resume!r}")
         mp = out / args.resume / records.META
         if not mp.is_file():
             raise UsageError(f"--resume {args.resume}: no run of that id in {out}/ (no {mp})")
@@ -416,7 +437,7 @@ def _main(args: argparse.Namespace) -> int:
         args.workloads = args.workloads or meta_prev.get("workloads_arg")
         args.claims = args.claims or meta_prev.get("claims_arg")
         args.address = args.address or meta_prev.get("address")
-        args.repeats = args.repeats or meta_prev.get("repeats")
+        args.repeats = args.repeats or meta_prev.get("repeats_arg")
         args.seed = meta_prev.get("seed", args.seed)
         if args.claims and claims is None:
             claims = {c.strip().upper() for c in args.claims.split(",")}
@@ -425,7 +446,7 @@ def _main(args: argparse.Namespace) -> int:
         specs = parse_list(args.schedulers) if args.schedulers else None
     except ValueError as e:
         raise UsageError(str(e)) from None
-    workloads, plugins = _select_workloads(args.workloads, claims)
+    workloads, plugins = _select_workloads(args.workloads, claims, profile.name)
     n = cores()
     if specs is None:
         base, sweep = plan_specs(profile, n, args.address)
@@ -470,7 +491,8 @@ def _main(args: argparse.Namespace) -> int:
                               resources=not args.no_resources)
     plan = Plan(
         profile=profile, workloads=workloads, specs=base, sweep_specs=sweep,
-        repeats=args.repeats or profile.repeats, instruments=instruments, experiments=experiments,
+        repeats=args.repeats, fixed=args.repeats is not None, decide=_decider(),
+        instruments=instruments, experiments=experiments,
         controls=not args.no_controls and not args.workloads, timeout_s=args.timeout or profile.timeout_s,
         dashboard=not args.no_dashboard_link, seed=args.seed,
         plugin_files=[p for p in plugins if p.endswith(".py")],
@@ -479,12 +501,17 @@ def _main(args: argparse.Namespace) -> int:
     )
     run_id = args.resume or new_run_id()
     run_dir = out / run_id
+    try:  # one run at a time in a folder: a second one (fresh or --resume) would measure the same pairs
+        _HELD.append(records.lock(run_dir))
+    except (records.Locked, records.UnsafePath) as e:
+        raise UsageError(str(e)) from None
     from runners.meta import collect
 
     meta = meta_prev or collect(
         run_id=run_id, profile=profile.name, command=[sys.executable, "-m", "runners.all", *sys.argv[1:]],
         cwd=os.getcwd(), schedulers_arg=args.schedulers, workloads_arg=args.workloads, claims_arg=args.claims,
-        address=args.address, cluster=cluster, **({"clusters": clusters} if len(clusters) > 1 else {}), repeats=plan.repeats, seed=plan.seed, plugins=plugins,
+        address=args.address, cluster=cluster, **({"clusters": clusters} if len(clusters) > 1 else {}), repeats=plan.min_repeats, repeats_arg=args.repeats,
+        max_repeats=plan.max_repeats, budget_s=plan.budget_s, seed=plan.seed, plugins=plugins,
         specs=[s.label for s in base], sweep_specs=[s.label for s in sweep], experiments=experiments,
         instruments=vars(instruments) if hasattr(instruments, "__dict__") else instruments.__dict__,
         timeout_s=plan.timeout_s, chunksize_processes=1,
@@ -497,7 +524,10 @@ def _main(args: argparse.Namespace) -> int:
         _progress("WARNING: the kernels were built without OpenMP: kernel-prange-* run serially, "
                   "so C8 is decided on BLAS alone")
     _progress(f"run {run_id}: profile {profile.name}, {len(workloads)} workloads, "
-              f"{len(base)} schedulers + {len(sweep)} sweep specs, {plan.repeats} repeats -> {run_dir}")
+              f"{len(base)} schedulers + {len(sweep)} sweep specs, "
+              + (f"{plan.min_repeats} repeats" if plan.fixed else
+                 f"{plan.min_repeats}..{plan.max_repeats} interleaved rounds (<= {plan.budget_s:g} s a workload)")
+              + f" -> {run_dir}")
     code = 0
     t0 = time.perf_counter()
     try:
@@ -506,8 +536,17 @@ def _main(args: argparse.Namespace) -> int:
         meta["duration_s"] = time.perf_counter() - t0 + float(meta.get("duration_s") or 0)
         write_meta(run_dir, meta)
     except KeyboardInterrupt as e:
-        code = 143 if isinstance(e, Terminated) else 130
+        code = 128 + e.signum if isinstance(e, Terminated) else 130
         _progress(f"\ninterrupted: finished rows are kept in {run_dir}")
+    except records.WriteError as e:  # disk full, read-only: reports could not be written either
+        first, seen = e, e.__context__
+        while seen is not None:  # the first write that failed says most (clean-ups then failed too)
+            first = seen if isinstance(seen, records.WriteError) else first
+            seen = seen.__context__ if seen.__context__ is not seen else None
+        e = first
+        _progress(f"ERROR: the run stopped: {e}; every row written before is kept in {run_dir}")
+        _progress(f"resume with: python -m runners.all --out {out} --resume {run_id}")
+        return 1
     except Exception as e:
         code = 1
         _progress(f"ERROR: the run stopped: {type(e).__name__}: {e}; finished rows are kept in {run_dir}")
@@ -524,7 +563,7 @@ def _main(args: argparse.Namespace) -> int:
         _progress(f"ERROR: reports could not be built: {type(e).__name__}: {e} "
                   f"(the results are safe; retry with python -m reports.build {run_dir})")
         code = code or 1
-    if code in (130, 143):
+    if code in (129, 130, 143):
         _progress(f"resume with: python -m runners.all --out {out} --resume {run_id}")
     return code
 
@@ -538,8 +577,8 @@ def _list() -> int:
         tag = " [real data]" if w.real_data else ""
         print(f"  {name:<28} {w.collection:<9} {','.join(w.claims):<14} {w.description[:60]}{tag}")
     print("claims:")
-    for cid, text in CLAIMS_TEXT.items():
-        print(f"  {cid:<4} {text}")
+    for cid, c in CLAIMS.items():
+        print(f"  {cid:<4} {c.text}")
     print("schedulers (labels):")
     for name, p in PROFILES.items():
         print(f"  {name:<8} " + ", ".join(s.label for s in p.specs(cores())))
@@ -550,7 +589,7 @@ def _list() -> int:
 def compare(
     work: Any | Callable[[], Any],
     schedulers: Sequence[str] = ("sync", "threads-2", "processes-2"),
-    repeats: int = 3,
+    repeats: int | None = None,
     name: str = "my-workload",
     collection: str = "delayed",
     out: str | Path | None = None,
@@ -565,11 +604,12 @@ def compare(
     schedulers
         Scheduler labels, e.g. ``["sync", "threads-4", "processes-4", "distributed-2x2"]``.
     repeats
-        Timed repeats per scheduler, after one warm-up.
+        Exactly this many interleaved rounds; by default at least 5, then more
+        while the comparison between the schedulers is undecided.
     name, collection
         How the work is called in results, and its collection (for Dask's default).
     out
-        Results folder to keep (a temporary one otherwise).
+        Results folder to keep; without it a temporary one is used and removed before returning.
     check
         ``check(result, reference)``; by default results must be equal (allclose for numbers).
 
@@ -600,13 +640,20 @@ def compare(
     root = Path(out) if out else Path(tempfile.mkdtemp(prefix="dask-suite-"))
     run_id = new_run_id()
     plan = Plan(profile=PROFILES["default"], workloads={name: w}, specs=specs, repeats=repeats,
-                instruments=Instruments(), controls=False)
+                fixed=repeats is not None, decide=_decider(),
+                instruments=Instruments(), controls=False, check_plain=False)
     from runners.meta import collect
 
-    write_meta(root / run_id, collect(run_id=run_id, profile="default", workloads=[workload_info(w, "default")],
-                                      specs=[s.label for s in specs], repeats=repeats))
-    execute(root / run_id, run_id, plan)  # every pool closes itself, also on error
-    summary, table = summarise(load(root / run_id))
+    try:
+        write_meta(root / run_id, collect(run_id=run_id, profile="default", workloads=[workload_info(w, "default")],
+                                          specs=[s.label for s in specs], repeats=repeats))
+        execute(root / run_id, run_id, plan)  # every pool closes itself, also on error
+        summary, table = summarise(load(root / run_id))
+    finally:
+        if not out:  # the table is in memory: the temporary folder goes
+            import shutil
+
+            shutil.rmtree(root, ignore_errors=True)
     rec = next((r for r in summary["recommendations"] if r["workload"] == name), {})
     return table, rec
 

@@ -21,7 +21,8 @@ from typing import Any, Sequence
 from runners import _procworker
 from runners.pools import Pool
 
-__all__ = ["stop_knocker", "Instruments", "Measurement", "RepeatTimeout", "measure", "graph_size", "weighted_median"]
+__all__ = ["stop_knocker", "Instruments", "Measurement", "RepeatTimeout", "measure", "graph_size", "weighted_median",
+           "run_with_timeout"]
 
 
 
@@ -106,7 +107,7 @@ def graph_size(objs: Sequence[Any]) -> int | None:
         return None
 
 
-def _run_with_timeout(fn: Any, timeout: float | None) -> Any:
+def run_with_timeout(fn: Any, timeout: float | None) -> Any:
     """Run *fn* in a daemon thread; raise RepeatTimeout if it is not done in time.
 
     The main thread stays free to receive Ctrl-C.  A stuck thread cannot be
@@ -200,8 +201,12 @@ _KNOCKER: list[_Knocker] = []
 
 
 def _local_knocker(on: bool) -> _Knocker | None:
-    """The running process-wide knocker when *on*; stop it when not."""
-    if on and not _KNOCKER:
+    """The running process-wide knocker when *on*; stop it when not.
+
+    None where GIL contention cannot be sampled (gilknocker missing, or no GIL):
+    the repeat's GIL figures are then None, with the reason in meta.json.
+    """
+    if on and not _KNOCKER and _procworker.can_sample_gil():
         _KNOCKER.append(_Knocker())
     elif not on and _KNOCKER:
         _KNOCKER.pop().stop()
@@ -231,7 +236,7 @@ def _measure_local(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: f
         cpu0 = _cpu_self()
         started_at = time.time()
         t0 = time.perf_counter()
-        result = _run_with_timeout(lambda: pool.compute(objs), timeout)
+        result = run_with_timeout(lambda: pool.compute(objs), timeout)
         wall = time.perf_counter() - t0
         cpu = _cpu_self() - cpu0
         contention = None
@@ -267,7 +272,7 @@ def _measure_processes(pool: Pool, objs: Sequence[Any], ins: Instruments, timeou
     col.reset()
     started_at = time.time()
     t0 = time.perf_counter()
-    result = _run_with_timeout(lambda: pool.compute(objs), timeout)
+    result = run_with_timeout(lambda: pool.compute(objs), timeout)
     wall = time.perf_counter() - t0
     m = Measurement(wall_s=wall, result=result, started_at=started_at)
     if not pool.instrumented:
@@ -323,7 +328,8 @@ def _worker_snapshot(dask_worker: Any, full: bool = True) -> dict[str, Any]:
 
     mon = dask_worker.monitor
     gil = None
-    if getattr(mon, "monitor_gil_contention", False):
+    # Distributed runs gilknocker only where it imports; with no GIL its figure would mean nothing.
+    if getattr(mon, "monitor_gil_contention", False) and _procworker.can_sample_gil():
         mon.update()  # fold the knocker's latest reading into the cumulative figure
         gil = mon.cumulative_gil_contention
     proc = psutil.Process()
@@ -378,7 +384,7 @@ def _measure_distributed(pool: Pool, objs: Sequence[Any], ins: Instruments, time
     try:
         started_at = time.time()
         t0 = time.perf_counter()
-        result = _run_with_timeout(lambda: pool.compute(objs), timeout)
+        result = run_with_timeout(lambda: pool.compute(objs), timeout)
         wall = time.perf_counter() - t0
     except Exception as e:
         # E.g. KilledWorker after workers died running a task: say which ones went.

@@ -24,9 +24,10 @@ from typing import Any, Sequence
 import dask
 
 from runners import _procworker
+from runners.meta import free_threaded_build
 from runners.spec import SchedulerSpec
 
-__all__ = ["Pool", "open_pool", "ClusterUnreachable", "CONNECT_TIMEOUT_S"]
+__all__ = ["Pool", "open_pool", "ClusterUnreachable", "SchedulerUnavailable", "CONNECT_TIMEOUT_S"]
 
 # How long to wait for an existing cluster at --address before giving up.
 CONNECT_TIMEOUT_S = 10
@@ -34,6 +35,38 @@ CONNECT_TIMEOUT_S = 10
 
 class ClusterUnreachable(RuntimeError):
     """Nothing answered at the cluster address within CONNECT_TIMEOUT_S."""
+
+
+class SchedulerUnavailable(RuntimeError):
+    """This interpreter cannot run the scheduler at all: a result to report as skipped, not a failure.
+
+    Raised by :meth:`Pool.start` when ``distributed`` cannot be imported, or when a local
+    cluster fails to start on a free-threaded build (distributed is still working towards
+    free-threaded support).  ``reason`` says why, in words fit for a report.
+
+    >>> SchedulerUnavailable("distributed is not installed").reason
+    'distributed is not installed'
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _interpreter() -> str:
+    import sys
+
+    return f"{'free-threaded ' if free_threaded_build() else ''}Python {sys.version.split()[0]}"
+
+
+def _distributed_importable() -> None:
+    """Raise SchedulerUnavailable unless ``distributed`` imports on this interpreter."""
+    try:
+        import distributed  # noqa: F401
+    except Exception as e:  # ImportError, or whatever its import raises on this build
+        raise SchedulerUnavailable(
+            f"distributed cannot be imported on {_interpreter()} ({type(e).__name__}: {' '.join(str(e).split())})"
+        ) from e
 
 
 def _pid() -> int:
@@ -85,7 +118,20 @@ class Pool:
             )
             self._spawn_all()
         elif kind == "distributed":
-            self._start_cluster()
+            _distributed_importable()
+            try:
+                self._start_cluster()
+            except (ClusterUnreachable, SchedulerUnavailable):
+                raise
+            except Exception as e:
+                # On a GIL build a failed start is a failure; on a free-threaded one it is
+                # most likely distributed not running there yet: skipped, with the error.
+                if self.spec.address or not free_threaded_build():
+                    raise
+                raise SchedulerUnavailable(
+                    f"distributed could not start a local cluster on {_interpreter()} "
+                    f"({type(e).__name__}: {' '.join(str(e).split())[:300]})"
+                ) from e
         self.start_s = time.perf_counter() - t0
         return self
 

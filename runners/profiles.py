@@ -2,7 +2,7 @@
 
 >>> p = PROFILES["default"]
 >>> p.repeats, [s.label for s in p.specs(cores=2)]
-(3, ['sync', 'threads-2', 'processes-2', 'distributed-2x1', 'distributed-1x2'])
+(5, ['sync', 'threads-2', 'processes-2', 'distributed-2x1', 'distributed-1x2'])
 
 >>> sweep_counts(2), sweep_counts(16)
 ([1, 2, 3, 4], [1, 2, 4, 8, 16, 32])
@@ -13,28 +13,14 @@ import os
 from dataclasses import dataclass
 
 from runners.spec import SchedulerSpec
+from workloads.claims import CLAIMS
 
 __all__ = ["Profile", "PROFILES", "sweep_counts", "cores", "CLAIM_KINDS", "needed_kinds"]
 
-# The scheduler kinds each claim's verdict reads.  A lean profile runs a
-# workload only under the kinds its claims need (C12 is then decided among the
-# kinds that were run); a full profile runs everything under every kind.
-CLAIM_KINDS: dict[str, frozenset[str]] = {
-    "C1": frozenset({"sync", "threads"}),
-    "C2": frozenset({"sync", "threads", "processes", "distributed"}),
-    "C3": frozenset({"sync", "threads", "processes", "distributed"}),
-    "C4": frozenset({"sync", "threads", "processes"}),
-    "C5": frozenset({"sync", "threads"}),
-    "C6": frozenset({"sync", "threads"}),
-    "C7": frozenset({"sync", "threads"}),
-    "C8": frozenset({"sync", "threads"}),
-    "C9": frozenset({"sync", "threads", "processes", "distributed"}),
-    "C10": frozenset({"sync", "threads"}),
-    "C11": frozenset({"sync", "threads", "processes"}),
-    "C12": frozenset({"sync", "threads"}),
-    "C13": frozenset({"sync", "threads"}),
-    "C14": frozenset({"sync", "threads", "processes"}),
-}
+# The scheduler kinds each claim's verdict reads, from the claim registry.  A lean
+# profile runs a workload only under the kinds its claims need (C12 is then decided
+# among the kinds that were run); a full profile runs everything under every kind.
+CLAIM_KINDS: dict[str, frozenset[str]] = {c.id: c.kinds for c in CLAIMS.values()}
 ALL_KINDS = frozenset({"sync", "threads", "processes", "distributed"})
 
 
@@ -78,7 +64,17 @@ class Profile:
         ``quick`` (CI and tests, <= 3 min on 2 cores), ``default`` (start-up
         amortised, <= 15 min on 2 cores), ``full``.
     repeats
-        Timed repeats per (workload, spec), after one warm-up.
+        The minimum of interleaved rounds (timed repeats per (workload, spec)),
+        after one warm-up per pair; at least 5, the least that can decide.
+    max_repeats, budget_s
+        The cap on adaptive rounds: past the minimum, rounds continue while a
+        comparison the verdicts or the recommendation read is undecided, until
+        a pair has *max_repeats* repeats or the workload's rounds have taken
+        *budget_s* seconds.
+    plain_check
+        Workloads whose times are checked against plain ``dask.compute`` in a
+        fresh interpreter: ``"all"``, or ``"sample"`` (one per collection and
+        claim family, what the quick budget allows).
     timeout_s
         Limit for one repeat; past it the repeat is recorded as ``timeout``.
     full_sweep
@@ -104,6 +100,11 @@ class Profile:
     overhead_repeats: int
     lean: bool = False
     c12_everywhere: bool = True
+    max_repeats: int = 15
+    budget_s: float = 20.0
+    plain_check: str = "all"
+    plain_repeats: int = 4
+    sweep_claims: tuple[str, ...] | None = None  # sweep only the workloads of these claims (None: every sweep)
 
     def specs(self, cores: int) -> list[SchedulerSpec]:
         """The base specs every workload runs under on a machine with *cores* cores."""
@@ -127,9 +128,11 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "quick": Profile("quick", repeats=3, timeout_s=60, full_sweep=False, distributed_1xn=False, overhead_repeats=7,
-                     lean=True, c12_everywhere=False),
-    "default": Profile("default", repeats=3, timeout_s=300, full_sweep=True, distributed_1xn=True, overhead_repeats=9,
-                       lean=True),
-    "full": Profile("full", repeats=7, timeout_s=900, full_sweep=True, distributed_1xn=True, overhead_repeats=11),
+    "quick": Profile("quick", repeats=5, timeout_s=60, full_sweep=False, distributed_1xn=False, overhead_repeats=7,
+                     lean=True, c12_everywhere=False, max_repeats=10, budget_s=4.0, plain_check="sample",
+                     sweep_claims=("C4",)),
+    "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, distributed_1xn=True, overhead_repeats=9,
+                       lean=True, max_repeats=15, budget_s=20.0),
+    "full": Profile("full", repeats=7, timeout_s=900, full_sweep=True, distributed_1xn=True, overhead_repeats=11,
+                    max_repeats=30, budget_s=90.0),
 }

@@ -13,6 +13,11 @@ A results folder ``results/<run-id>/`` holds:
     :class:`TaskRecord` rows, the task stream of every repeat in one schema.
 ``summary.json``, ``dashboard.html``, ``streams/*.html``, ``perf/*.html``
     Reports, rebuilt from the files above by ``python -m reports.build``.
+``.lock``
+    The pid of the run writing into the folder (:func:`lock`): one at a time.
+
+Every file is created afresh inside the folder (:func:`write_file_safely`): a
+link planted in a folder from elsewhere is never written through.
 
 Every line carries ``"v": SCHEMA_VERSION``.  Readers skip lines of another
 version or cut off mid-line and say what they skipped; nothing is ever
@@ -24,6 +29,8 @@ True
 """
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import math
 import os
@@ -31,6 +38,9 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
+
+from runners._safety import (LOCK, Locked, RunLock, UnsafePath, WriteError, _write_all, die_with_parent, lock,
+                             write_file_safely)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -40,11 +50,21 @@ __all__ = [
     "append",
     "read",
     "slug",
+    "stem",
     "tasks_path",
+    "write_file_safely",
+    "UnsafePath",
+    "WriteError",
+    "lock",
+    "Locked",
+    "RunLock",
+    "LOCK",
+    "die_with_parent",
     "META",
     "ROWS",
     "STARTUP",
     "TASKS_DIR",
+    "ROUNDS",
 ]
 
 # Version history:
@@ -55,6 +75,7 @@ META = "meta.json"
 ROWS = "rows.jsonl"
 STARTUP = "startup.jsonl"
 TASKS_DIR = "tasks"
+ROUNDS = "rounds.jsonl"  # per workload: rounds run, why they stopped, what stayed undecided
 
 T = TypeVar("T", bound="_Record")
 
@@ -121,6 +142,10 @@ class RunRecord(_Record):
     traceback: str = ""
     started_at: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    # Interleaved measurement: the round this repeat belongs to (-1: not in rounds),
+    # and the session of the run (0, then 1, 2, ... for each --resume).
+    round: int = -1
+    session: int = 0
 
 
 @dataclass(frozen=True)
@@ -173,18 +198,35 @@ def _clean(value: Any) -> Any:
 
 
 def append(path: Path, rows: Iterable[_Record | dict[str, Any]]) -> int:
-    """Append *rows* as JSON lines and flush them to disk; earlier lines are never rewritten."""
+    """Append *rows* as JSON lines and flush them to disk; earlier lines are never rewritten.
+
+    A file cut off mid-line (a crash, a full disk) gets a newline first, so the
+    first new row is not glued onto the damaged line and lost with it.  Raises
+    :class:`WriteError` when the system refuses the write (disk full,
+    read-only) or a link sits at *path*: nothing is written through a link.
+    """
     lines = []
     for r in rows:
         d = r.to_dict() if isinstance(r, _Record) else {"v": SCHEMA_VERSION, **r}
         lines.append(json.dumps(_clean(d), sort_keys=True, default=str))
     if not lines:
         return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as f:
-        f.write("".join(line + "\n" for line in lines))
-        f.flush()
-        os.fsync(f.fileno())
+    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        try:
+            end = os.fstat(fd).st_size
+            if end and os.pread(fd, 1, end - 1) != b"\n":
+                data = b"\n" + data
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            e = OSError(errno.ELOOP, "a link sits there; not followed")
+        raise WriteError(path, e) from e
     return len(lines)
 
 
@@ -219,6 +261,24 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "_"
 
 
+def stem(workload: str, scheduler: str) -> str:
+    """The file-name stem of (*workload*, *scheduler*): readable, and never the same for two pairs.
+
+    Names that are already file-name safe keep their form; any other pair gets
+    a hash of its exact names, after a ``~`` that safe names cannot contain.
+
+    >>> stem("array-x", "threads-2")
+    'array-x__threads-2'
+    >>> stem("a/b", "sync") != stem("a_b", "sync")
+    True
+    """
+    plain = all(slug(x) == x and "__" not in x for x in (workload, scheduler))
+    if plain and len(workload) + len(scheduler) <= 200:
+        return f"{workload}__{scheduler}"
+    digest = hashlib.sha256(f"{workload}\0{scheduler}".encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{slug(workload)[:80]}__{slug(scheduler)[:80]}~{digest}"
+
+
 def tasks_path(run_dir: Path, workload: str, scheduler: str) -> Path:
     """Where the task stream of (*workload*, *scheduler*) is stored."""
-    return run_dir / TASKS_DIR / f"{slug(workload)}__{slug(scheduler)}.jsonl"
+    return run_dir / TASKS_DIR / f"{stem(workload, scheduler)}.jsonl"

@@ -1,43 +1,61 @@
-"""The measurement loop: every workload under every spec, rows appended as measured.
+"""The measurement loop: every workload under its specs, interleaved, rows appended as measured.
 
-Order: spec by spec (each pool or cluster started once, timed, always closed),
-``sync`` first so its results are the reference every other spec is checked
-against.  Per (workload, spec): one warm-up, then R timed repeats.  Then the
-raw-thread experiments, the instrumentation-overhead control (instrumented vs
-bare, interleaved) and the A/A noise control.
+Order: workload by workload.  The pools of every spec a workload runs under
+are open together (each started once, timed, and closed when no later
+workload needs it).  Per workload: one warm-up per spec (``sync`` first: its
+result is the reference every other spec is checked against), then rounds,
+each visiting every spec once in a seeded random order (ABCD, CADB, ...), so
+the two sides of every ratio are measured seconds apart and a noisy
+neighbour's drift falls on all specs alike.  Past the profile's minimum,
+rounds continue while :attr:`Plan.decide` (the comparisons the verdicts and
+the recommendation read) reports an undecided pair, up to a cap in repeats and
+seconds; why the rounds stopped is stored in ``rounds.jsonl``.  A sample of
+workloads is then timed bare here, interleaved with plain ``dask.compute`` in
+a fresh interpreter (:mod:`runners.plain`).  Then the raw-thread experiments,
+the instrumentation-overhead control (instrumented vs bare pools,
+interleaved) and the A/A control (two interleaved blocks of one spec).
 
 A crash or Ctrl-C keeps every finished row; :func:`execute` with an existing
-run folder skips what it already holds (``--resume``).
+run folder (``--resume``) continues: the repeats it holds count, a pair
+continued is warmed up again, and failed pairs are retried (their old rows are
+kept, superseded by the new session's).
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
 import time
 import traceback as tb
 import uuid
-from dataclasses import asdict, dataclass, field
+import zlib
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
 from runners import records
-from runners.measure import Instruments, Measurement, RepeatTimeout, _run_with_timeout, graph_size, measure
+from runners.measure import Instruments, Measurement, RepeatTimeout, graph_size, measure, run_with_timeout
 from runners.pools import Pool, open_pool
 from runners.profiles import Profile, cores, needed_kinds
 from runners.records import RunRecord, StartupRecord, TaskRecord
 from runners.spec import DEFAULT_SCHEDULER, SchedulerSpec
 from workloads.base import Workload
 
-__all__ = ["Plan", "execute", "new_run_id", "plan_specs", "done_keys", "workload_info", "OVERHEAD_WORKLOADS", "AA_WORKLOAD"]
+__all__ = ["Plan", "execute", "new_run_id", "plan_specs", "done_keys", "workload_info", "OVERHEAD_WORKLOADS",
+           "AA_WORKLOAD", "Decider"]
 
 # The overhead and A/A controls use these when selected, else the first selected workloads.
 OVERHEAD_WORKLOADS = ("array-transcendental", "df-groupby", "bag-json")
 AA_WORKLOAD = "array-transcendental"
 
 Progress = Callable[[str], None]
+_WRITE_ERROR = getattr(records, "WriteError", ())  # a full or read-only disk stops the run
+# Given the ok times per scheduler label of one workload, the comparisons still undecided.
+Decider = Callable[[dict[str, list[float]]], list[str]]
 
 
 def new_run_id() -> str:
@@ -47,13 +65,18 @@ def new_run_id() -> str:
 
 @dataclass
 class Plan:
-    """What one run measures; stored in meta.json so ``--resume`` can redo it."""
+    """What one run measures; stored in meta.json so ``--resume`` can redo it.
+
+    ``repeats`` is the minimum of rounds per workload (``fixed``: exactly that
+    many, as ``--repeats`` asks); ``decide`` says which comparisons are still
+    undecided (None: stop at the minimum).
+    """
 
     profile: Profile
     workloads: dict[str, Workload]
     specs: list[SchedulerSpec]
     sweep_specs: list[SchedulerSpec] = field(default_factory=list)
-    repeats: int = 3
+    repeats: int | None = None
     instruments: Instruments = field(default_factory=Instruments)
     experiments: list[str] = field(default_factory=list)
     controls: bool = True
@@ -63,10 +86,33 @@ class Plan:
     plugin_files: list[str] = field(default_factory=list)
     lean: bool | None = None  # None: the profile's; False when the user named the schedulers
     security: Any = None  # distributed.security.Security for address (TLS) clusters
+    decide: Decider | None = None
+    fixed: bool = False
+    check_plain: bool = True
+
+    @property
+    def min_repeats(self) -> int:
+        return self.repeats if self.repeats is not None else self.profile.repeats
+
+    @property
+    def max_repeats(self) -> int:
+        return max(self.min_repeats, self.profile.max_repeats)
+
+    @property
+    def budget_s(self) -> float:
+        return self.profile.budget_s
 
     @property
     def is_lean(self) -> bool:
         return self.profile.lean if self.lean is None else self.lean
+
+    def plain_check(self, w: Workload) -> bool:
+        """Is *w* timed against plain Dask in a fresh interpreter?  Every workload, or a sample."""
+        if not self.check_plain or self.profile.plain_check == "none":
+            return False
+        if self.profile.plain_check == "all":
+            return True
+        return w.name in PLAIN_SAMPLE
 
     def _runs(self, w: Workload, spec: SchedulerSpec) -> bool:
         if w.kinds is not None and spec.kind not in w.kinds:
@@ -79,21 +125,28 @@ class Plan:
                 return False
         return True
 
-    def units(self) -> list[tuple[SchedulerSpec, list[Workload]]]:
-        """(spec, workloads) pairs in run order, sync first."""
-        out = []
-        for spec in self.specs:
-            ws = [w for w in self.workloads.values() if self._runs(w, spec)]
-            out.append((spec, ws))
-        for spec in self.sweep_specs:
-            if spec in self.specs:
-                continue
-            ws = [w for w in self.workloads.values() if w.sweep and self._runs(w, spec)
-                  and (not self.is_lean or spec.kind in _scaling_kinds(w))]
-            if ws:
-                out.append((spec, ws))
-        out.sort(key=lambda u: u[0].kind != "sync")
-        return out
+    def schedule(self) -> list[tuple[Workload, list[SchedulerSpec]]]:
+        """(workload, specs) in run order: workloads without sweeps first, then the sweeps.
+
+        Sweep workloads come last, together, so the pools of the extra worker
+        counts are started once and closed when the sweeps are done.
+        """
+        out, sweeps = [], []
+        for w in self.workloads.values():
+            specs = [s for s in self.specs if self._runs(w, s)]
+            sweeps_here = self.profile.sweep_claims is None or set(w.claims) & set(self.profile.sweep_claims)
+            if w.sweep and sweeps_here:
+                extra = [s for s in self.sweep_specs if s not in specs and self._runs(w, s)
+                         and (not self.is_lean or s.kind in _scaling_kinds(w))]
+                sweeps.append((w, specs + extra))
+            else:
+                out.append((w, specs))
+        return [(w, s) for w, s in out + sweeps if s]
+
+
+# The quick profile's sample for the plain-Dask check: one workload per collection
+# and per kind of work (NumPy, pandas, pure Python, tiny tasks, a GIL-holding kernel).
+PLAIN_SAMPLE = ("array-transcendental", "df-groupby", "bag-json", "delayed-busy-1000", "kernel-compute-gil")
 
 
 def plan_specs(profile: Profile, n_cores: int, address: str | None = None) -> tuple[list[SchedulerSpec], list[SchedulerSpec]]:
@@ -167,12 +220,14 @@ class _Runner:
         self.run_id = run_id
         self.plan = plan
         self.say = progress
+        self.prior = _prior(run_dir)
+        self.session = self.prior.session
         self.done = done_keys(run_dir)
         self.references: dict[str, Any] = {}
         self.built: dict[str, tuple[list[Any], bool, int | None]] = {}
-        self.step = 0
+        self.pools: dict[str, Pool] = {}
+        self.plain: _PlainChild | None = None
         self.t0 = time.perf_counter()
-        self.total = sum(len(ws) for _, ws in plan.units())
 
     # -- rows ---------------------------------------------------------------
     def _row(self, w: Workload, label: str, spec: SchedulerSpec, repeat: int, size_profile: str | None = None,
@@ -182,7 +237,7 @@ class _Runner:
             run_id=self.run_id, workload=w.name, scheduler=label, repeat=repeat,
             family=w.family, collection=w.collection, claims=list(w.claims), params=dict(w.params),
             kind=spec.kind, workers=spec.workers, threads_per_worker=spec.threads_per_worker,
-            size=info["size"], input_bytes=info["input_bytes"], real_data=w.real_data, **kw,
+            size=info["size"], input_bytes=info["input_bytes"], real_data=w.real_data, session=self.session, **kw,
         )
 
     def _store(self, row: RunRecord, m: Measurement | None) -> None:
@@ -217,7 +272,7 @@ class _Runner:
 
             objs, is_list, _ = self._build(w)
             try:
-                value = _run_with_timeout(lambda: dask.compute(*objs, scheduler="sync"), self.plan.timeout_s)
+                value = run_with_timeout(lambda: dask.compute(*objs, scheduler="sync"), self.plan.timeout_s)
                 self.references[w.name] = _unpack(value, is_list)
             except Exception as e:
                 self.references[w.name] = NoReference(f"no sync reference: {type(e).__name__}: {e}")
@@ -226,81 +281,51 @@ class _Runner:
             raise ref
         return ref
 
-    # -- one (workload, spec) -------------------------------------------------
-    def _measure_workload(self, pool: Pool, w: Workload, mode: str = "instrumented", control: str = "",
-                          repeats: int | None = None, size_profile: str | None = None) -> Pool:
-        """Warm-up and timed repeats of *w* on *pool*; returns the pool (a fresh one after a timeout)."""
-        spec = pool.spec
-        label = pool.label
-        repeats = self.plan.repeats if repeats is None else repeats
-        have = self.done.get((w.name, label, mode, control), 0)
-        if have >= repeats:
-            return pool
-        ins = self.plan.instruments if mode == "instrumented" else Instruments.none()
+    def _check(self, w: Workload, result: Any) -> tuple[bool, str]:
         try:
-            objs, is_list, ntasks = self._build(w, size_profile)
+            reference = self._reference(w)
+            ok = bool(w.check(result, reference))
+            return ok, "" if ok else _difference(result, reference)
+        except NoReference as e:
+            return False, str(e)
         except Exception as e:
-            self._store(self._row(w, label, spec, size_profile=size_profile, repeat=have, status="error", mode=mode, control=control,
-                                  error_type=type(e).__name__, error=f"build failed: {e}",
-                                  traceback=tb.format_exc(limit=20)), None)
-            return pool
-        timeout = self.plan.timeout_s
-        for repeat in range(-1 if have == 0 else have, repeats):
-            try:
-                m = measure(pool, objs, ins, timeout)
-            except RepeatTimeout as e:
-                self._store(self._row(w, label, spec, size_profile=size_profile, repeat=max(repeat, 0), status="timeout", mode=mode,
-                                      control=control, error_type="RepeatTimeout", error=str(e)), None)
-                self.say(f"  {w.name} on {label}: {e}; starting a fresh {spec.kind} pool")
-                return self._restart(pool)
-            except Exception as e:
-                self._store(self._row(w, label, spec, size_profile=size_profile, repeat=max(repeat, 0), status="error", mode=mode, control=control,
-                                      error_type=type(e).__name__, error=str(e)[:2000],
-                                      traceback=tb.format_exc(limit=30)), None)
-                self.say(f"  {w.name} on {label}: {type(e).__name__}: {str(e)[:200]}")
-                if spec.kind == "distributed" and not _alive(pool):
-                    return self._restart(pool)
-                return pool
-            result = _unpack(m.result, is_list)
-            if repeat < 0:  # warm-up: not recorded; under sync it is the reference
-                if spec.kind == "sync" and w.name not in self.references:
-                    self.references[w.name] = result
-                continue
-            ok, detail = True, ""
-            if mode == "instrumented" and not control:
-                try:
-                    reference = self._reference(w)
-                    ok = bool(w.check(result, reference))
-                    if not ok:
-                        detail = _difference(result, reference)
-                except NoReference as e:
-                    ok, detail = False, str(e)
-                except Exception as e:
-                    ok, detail = False, f"check raised {type(e).__name__}: {e}"
-            gmin, gmed, gmax = m.gil_summary()
-            row = self._row(
-                w, label, spec, repeat, size_profile=size_profile, wall_s=m.wall_s, status="ok" if ok else "mismatch", mode=mode,
-                control=control, ntasks_graph=ntasks, ntasks_captured=(len({t["key"] for t in m.tasks}) if ins.tasks else None),
-                gil=m.gil, gil_min=gmin, gil_median=gmed, gil_max=gmax, cpu_s=m.cpu_s,
-                cores_used=(m.cpu_s / m.wall_s if m.cpu_s is not None and m.wall_s > 0 else None),
-                peak_rss=m.peak_rss, bytes_out=m.bytes_out, bytes_in=m.bytes_in, bytes_moved=m.bytes_moved,
-                check_ok=ok if mode == "instrumented" and not control else None, check_detail=detail,
-                started_at=m.started_at, extra=m.extra,
-            )
-            self._store(row, m)
+            return False, f"check raised {type(e).__name__}: {e}"
+
+    # -- pools ----------------------------------------------------------------
+    def _pool(self, spec: SchedulerSpec) -> Pool | None:
+        """The open pool of *spec*, started (and timed) on first use; None if it cannot start."""
+        if spec.label in self.pools:
+            return self.pools[spec.label]
+        pool = open_pool(spec, dashboard=self.plan.dashboard, upload=self.plan.plugin_files,
+                         security=self.plan.security)
+        try:
+            pool.start()
+        except Exception as e:
+            pool.close()
+            self._startup_row(pool, status="error", error=f"{type(e).__name__}: {e}")
+            self.say(f"  {spec.label} failed to start: {type(e).__name__}: {e}")
+            self.pools[spec.label] = None  # type: ignore[assignment]  # remembered: not retried
+            return None
+        except BaseException:
+            pool.close()
+            raise
+        link = pool.info.get("dashboard_link")
+        self.say(f"{spec.label} up in {pool.start_s:.2f} s" + (f"; Dask dashboard: {link}" if link else ""))
+        self.pools[spec.label] = pool
         return pool
 
-    def _restart(self, pool: Pool) -> Pool:
+    def _close_pools(self, keep: set[str] = frozenset(), status: str = "ok", error: str = "") -> None:
+        for label in [k for k in self.pools if k not in keep]:
+            pool = self.pools.pop(label)
+            if pool is not None:
+                pool.close()
+                self._startup_row(pool, status=status, error=error)
+
+    def _restart(self, pool: Pool) -> Pool | None:
         pool.close()
         self._startup_row(pool, note="closed after a timeout or lost worker")
-        fresh = open_pool(pool.spec, instrumented=pool.instrumented, dashboard=self.plan.dashboard,
-                          upload=self.plan.plugin_files, security=self.plan.security)
-        try:
-            fresh.start()
-        except BaseException:
-            fresh.close()  # never leave a half-started pool behind
-            raise
-        return fresh
+        del self.pools[pool.spec.label]
+        return self._pool(pool.spec)
 
     def _startup_row(self, pool: Pool, status: str = "ok", error: str = "", note: str = "") -> None:
         info = {k: v for k, v in pool.info.items() if k != "dashboard_link"}
@@ -311,55 +336,173 @@ class _Runner:
             stop_s=pool.stop_s, status=status, error=error, address=str(pool.info.get("address", "")),
             dashboard_link=str(pool.info.get("dashboard_link", "")), info=info)])
 
-    # -- the run -------------------------------------------------------------
-    def run_units(self) -> None:
-        for spec, ws in self.plan.units():
-            todo = [w for w in ws if self.done.get((w.name, spec.label, "instrumented", ""), 0) < self.plan.repeats]
-            if not todo:
-                self.step += len(ws)
-                continue
-            self.say(f"starting {spec.label} ...")
-            pool = open_pool(spec, dashboard=self.plan.dashboard, upload=self.plan.plugin_files,
-                             security=self.plan.security)
-            status, error = "ok", ""
-            try:
-                try:
-                    pool.start()
-                except Exception as e:
-                    status, error = "error", f"{type(e).__name__}: {e}"
-                    self.say(f"  {spec.label} failed to start: {error}; its workloads are recorded as failed")
-                    for w in todo:
-                        self._store(self._row(w, spec.label, spec, 0, status="error", error_type=type(e).__name__,
-                                              error=f"scheduler failed to start: {e}",
-                                              traceback=tb.format_exc(limit=20)), None)
-                    self.step += len(ws)
+    # -- one timed compute ----------------------------------------------------
+    def _once(self, pool: Pool, w: Workload, ins: Instruments, size_profile: str | None = None) -> tuple[Measurement, Any]:
+        """One compute of *w* on *pool*; the harness's own objects frozen out of the collector.
+
+        ``gc.freeze()`` moves every object alive now (the harness, a
+        LocalCluster's scheduler, results of earlier repeats) out of the
+        collector's reach for the length of the repeat, so a full collection
+        during the workload walks only the workload's own objects — as in a
+        fresh interpreter — whichever specs are open beside it.
+        """
+        objs, is_list, _ = self._build(w, size_profile)
+        gc.freeze()
+        try:
+            m = measure(pool, objs, ins, self.plan.timeout_s)
+        finally:
+            gc.unfreeze()
+        return m, _unpack(m.result, is_list)
+
+    def _timed(self, pool: Pool, w: Workload, repeat: int, rnd: int, mode: str = "instrumented", control: str = "",
+               size_profile: str | None = None) -> tuple[str, float | None]:
+        """Measure and store one repeat; returns (status, wall) and restarts a broken pool."""
+        spec, label = pool.spec, pool.label
+        ins = self.plan.instruments if mode == "instrumented" else Instruments.none()
+        row = partial(self._row, w, label, spec, repeat, size_profile=size_profile, mode=mode, control=control, round=rnd)
+        try:
+            m, result = self._once(pool, w, ins, size_profile)
+        except RepeatTimeout as e:
+            self._store(row(status="timeout", error_type="RepeatTimeout", error=str(e)), None)
+            self.say(f"  {w.name} on {label}: {e}; starting a fresh {spec.kind} pool")
+            self._restart(pool)
+            return "timeout", None
+        except _WRITE_ERROR:
+            raise
+        except Exception as e:
+            self._store(row(status="error", error_type=type(e).__name__, error=str(e)[:2000],
+                            traceback=tb.format_exc(limit=30)), None)
+            self.say(f"  {w.name} on {label}: {type(e).__name__}: {str(e)[:200]}")
+            if spec.kind == "distributed" and not _alive(pool):
+                self._restart(pool)
+            return "error", None
+        checked = mode == "instrumented" and not control
+        ok, detail = self._check(w, result) if checked else (True, "")
+        gmin, gmed, gmax = m.gil_summary()
+        objs_info = self._build(w, size_profile)
+        self._store(row(
+            wall_s=m.wall_s, status="ok" if ok else "mismatch",
+            ntasks_graph=objs_info[2], ntasks_captured=(len({t["key"] for t in m.tasks}) if ins.tasks else None),
+            gil=m.gil, gil_min=gmin, gil_median=gmed, gil_max=gmax, cpu_s=m.cpu_s,
+            cores_used=(m.cpu_s / m.wall_s if m.cpu_s is not None and m.wall_s > 0 else None),
+            peak_rss=m.peak_rss, bytes_out=m.bytes_out, bytes_in=m.bytes_in, bytes_moved=m.bytes_moved,
+            check_ok=ok if checked else None, check_detail=detail, started_at=m.started_at, extra=m.extra,
+        ), m if mode == "instrumented" else None)
+        return ("ok" if ok else "mismatch"), m.wall_s
+
+    def _warm(self, pool: Pool, w: Workload, size_profile: str | None = None) -> str:
+        """The untimed warm-up of (*w*, spec); under sync it gives the reference.  '' or why it failed."""
+        try:
+            _, result = self._once(pool, w, self.plan.instruments, size_profile)
+        except RepeatTimeout as e:
+            self._restart(pool)
+            return f"warm-up: {e}"
+        except Exception as e:
+            if pool.spec.kind == "distributed" and not _alive(pool):
+                self._restart(pool)
+            return f"warm-up: {type(e).__name__}: {e}"
+        if pool.spec.kind == "sync" and w.name not in self.references and size_profile is None:
+            self.references[w.name] = result
+        return ""
+
+    # -- one workload, every spec, interleaved --------------------------------
+    def measure_workload(self, w: Workload, specs: list[SchedulerSpec], index: int, total: int) -> None:
+        """Warm-up per spec, then rounds visiting every spec once in a seeded random order."""
+        plan = self.plan
+        # Results of earlier sessions (--resume) count; their failures are retried.
+        times = {s.label: list(self.prior.times.get((w.name, s.label), [])) for s in specs}
+        if self.prior.finished.get(w.name):
+            return
+        try:
+            self._build(w)
+        except Exception as e:
+            for s in specs:
+                self._store(self._row(w, s.label, s, 0, status="error", error_type=type(e).__name__,
+                                      error=f"build failed: {e}", traceback=tb.format_exc(limit=20)), None)
+            self._rounds_row(w, 0, "build failed", [])
+            return
+        live: dict[str, Pool] = {}
+        for s in specs:
+            pool = self._pool(s)
+            if pool is None:
+                self._store(self._row(w, s.label, s, 0, status="error", error_type="SchedulerUnavailable",
+                                      error="scheduler failed to start"), None)
+            else:
+                live[s.label] = pool
+        elapsed = lambda: time.perf_counter() - self.t0  # noqa: E731
+        self.say(f"[{index}/{total}] {elapsed():6.1f}s {w.name}: {', '.join(live)}")
+        order = list(live)
+        _shuffle(order, plan.seed, w.name, self.session, -1)
+        if "sync" in order:  # the reference first, so every other spec's warm-up can be checked
+            order.remove("sync")
+            order.insert(0, "sync")
+        for label in order:
+            why = self._warm(self.pools.get(label) or live[label], w)
+            if why:
+                s = live.pop(label).spec
+                self._store(self._row(w, label, s, 0, status="error", error_type="WarmupFailed", error=why), None)
+        t_start = time.perf_counter()
+        rnd, stop, open_ = 0, "", []
+        while live and not stop:
+            labels = list(live)
+            _shuffle(labels, plan.seed, w.name, self.session, rnd)
+            t_round = time.perf_counter()
+            for label in labels:
+                pool = self.pools.get(label)
+                if pool is None:
+                    live.pop(label, None)
                     continue
-                link = pool.info.get("dashboard_link")
-                started = f"{spec.label} up in {pool.start_s:.2f} s"
-                if link:
-                    started += f"; Dask dashboard: {link}"
-                self.say(started)
-                for i, w in enumerate(ws):
-                    self.step += 1
-                    self.say(f"[{self.step}/{self.total}] {time.perf_counter() - self.t0:6.1f}s "
-                             f"{pool.label:<18} {w.name}")
-                    try:
-                        pool = self._measure_workload(pool, w)
-                    except Exception as e:  # the pool could not be restarted: give up on this spec only
-                        status, error = "error", f"{type(e).__name__}: {e}"
-                        self.say(f"  {spec.label} is gone ({error}); skipping its remaining workloads")
-                        for rest in ws[i:]:
-                            self._store(self._row(rest, pool.label, spec, 0, status="error",
-                                                  error_type=type(e).__name__, error=f"scheduler lost: {e}"), None)
-                        self.step += len(ws) - i - 1
-                        break
-                    self._perf_report(pool, w)
-            except BaseException as e:
-                status, error = ("interrupted", "interrupted") if isinstance(e, KeyboardInterrupt) else ("error", f"{type(e).__name__}: {e}")
-                raise
-            finally:
-                pool.close()
-                self._startup_row(pool, status=status, error=error)
+                status, wall = self._timed(pool, w, len(times[label]), rnd)
+                if status == "ok":
+                    times[label].append(wall)
+                else:  # a failed pair cannot decide: it leaves the rotation
+                    live.pop(label, None)
+            rnd += 1
+            n_min = min((len(times[k]) for k in live), default=0)
+            if n_min < plan.min_repeats:
+                continue
+            if plan.fixed:
+                stop = "fixed repeats"
+                break
+            open_ = plan.decide({k: times[k] for k in live}) if plan.decide else []
+            round_s = time.perf_counter() - t_round
+            if not open_:
+                stop = "decided"
+            elif n_min >= plan.max_repeats:
+                stop = "repeat cap"
+            elif time.perf_counter() - t_start + round_s > plan.budget_s:
+                stop = "time cap"
+        self._rounds_row(w, rnd, stop or "no spec left", open_)
+        if plan.plain_check(w):
+            self._plain_check(w, [self.pools[k] for k in live if self.pools.get(k) is not None])
+        if any(s.kind == "distributed" for s in specs):
+            for k in live:
+                if self.pools.get(k) is not None and self.pools[k].spec.kind == "distributed":
+                    self._perf_report(self.pools[k], w)
+
+    def _rounds_row(self, w: Workload, rounds: int, stop: str, open_: list[str]) -> None:
+        records.append(self.dir / records.ROUNDS, [{
+            "run_id": self.run_id, "workload": w.name, "session": self.session, "rounds": rounds,
+            "stopped": stop, "undecided": open_}])
+
+    # -- the harness against plain Dask ------------------------------------------
+    def _plain_check(self, w: Workload, pools: list[Pool]) -> None:
+        """Bare repeats here interleaved with plain ``dask.compute`` in a fresh interpreter."""
+        local = [p for p in pools if p.spec.kind in ("sync", "threads", "processes")]
+        if not local:
+            return
+        if self.plain is None:
+            self.plain = _PlainChild(self.plan)
+        for rnd in range(self.plan.profile.plain_repeats):
+            order = list(range(len(local)))
+            _shuffle(order, self.plan.seed, w.name + "/plain", self.session, rnd)
+            for i in order:
+                pool = local[i]
+                self._timed(pool, w, rnd, rnd, mode="bare", control="plain-check")
+                got = self.plain.time(w, pool.spec)
+                self._store(self._row(w, pool.label, pool.spec, rnd, mode="plain", control="plain-check", round=rnd,
+                                      status="ok" if "wall_s" in got else "error", wall_s=got.get("wall_s"),
+                                      error=got.get("error", "")), None)
 
     def _perf_report(self, pool: Pool, w: Workload) -> None:
         """Dask's own performance_report for one more compute, saved beside the results."""
@@ -381,6 +524,24 @@ class _Runner:
         except Exception as e:  # a report is a nicety; never lose the run for it
             self.say(f"  performance_report for {w.name} failed: {type(e).__name__}: {e}")
 
+    # -- the run -------------------------------------------------------------
+    def run_workloads(self) -> None:
+        schedule = self.plan.schedule()
+        status, error = "ok", ""
+        try:
+            for i, (w, specs) in enumerate(schedule):
+                # Pools no later workload needs (sweep counts) are closed as soon as they are done.
+                later = {s.label for _, ss in schedule[i:] for s in ss}
+                self._close_pools(keep=later)
+                self.measure_workload(w, specs, i + 1, len(schedule))
+        except BaseException as e:
+            status, error = ("interrupted", "interrupted") if isinstance(e, KeyboardInterrupt) else ("error", f"{type(e).__name__}: {e}")
+            raise
+        finally:
+            self._close_pools(status=status, error=error)
+            if self.plain is not None:
+                self.plain.close()
+
     def run_experiments(self) -> None:
         if not self.plan.experiments:
             return
@@ -392,15 +553,15 @@ class _Runner:
                 continue
             self.say(f"experiment {name} ...")
             try:
-                rows = exp.run(self.plan.profile.name, self.plan.repeats)
+                rows = exp.run(self.plan.profile.name, max(self.plan.min_repeats, self.plan.profile.repeats))
             except Exception as e:
                 rows = [{"workload": name, "scheduler": "threads-1", "repeat": 0, "status": "error",
                          "error_type": type(e).__name__, "error": str(e), "traceback": tb.format_exc(limit=20),
                          "claims": list(exp.claims), "collection": "experiment"}]
-            records.append(self.dir / records.ROWS, [RunRecord(run_id=self.run_id, **r) for r in rows])
+            records.append(self.dir / records.ROWS, [RunRecord(run_id=self.run_id, session=self.session, **r) for r in rows])
 
     def run_controls(self) -> None:
-        """Instrumentation overhead (instrumented vs bare, interleaved) and the A/A noise control."""
+        """Instrumentation overhead (instrumented vs bare pools, interleaved) and the A/A control."""
         if not self.plan.controls:
             return
         n = cores()
@@ -409,8 +570,8 @@ class _Runner:
             return
         reps = self.plan.profile.overhead_repeats
         # Each workload on its collection's default scheduler (what users get), at the
-        # default profile's size whatever the profile: the overhead goal is stated for
-        # those sizes, and 40 ms quick repeats would measure mostly noise.
+        # run's sizes; the pairs are interleaved in random order and the figure carries
+        # its interval, so a quick run says how much (or how little) it could resolve.
         by_kind: dict[str, list[str]] = {}
         for nm in names:
             by_kind.setdefault(DEFAULT_SCHEDULER.get(self.plan.workloads[nm].collection, "threads"), []).append(nm)
@@ -419,31 +580,83 @@ class _Runner:
             if all(self.done.get((nm, spec.label, m, "overhead"), 0) >= reps for nm in group for m in ("instrumented", "bare")):
                 continue
             self.say(f"instrumentation overhead on {spec.label} ({', '.join(group)}) ...")
-            on_pool = open_pool(spec, dashboard=False)
-            off_pool = open_pool(spec, instrumented=False, dashboard=False)
-            try:
-                on_pool.start()
-                off_pool.start()
+            with open_pool(spec, dashboard=False) as on_pool, open_pool(spec, instrumented=False, dashboard=False) as off_pool:
                 for nm in group:
                     w = self.plan.workloads[nm]
+                    pair = [("instrumented", on_pool), ("bare", off_pool)]
+                    for p in pair:
+                        self._once(p[1], w, self.plan.instruments if p[0] == "instrumented" else Instruments.none())
                     for r in range(reps):
-                        # Interleaved, one repeat each, so drift in the machine hits both alike.
-                        # A timeout hands back a fresh pool; the finally closes whichever is current.
-                        on_pool = self._measure_workload(on_pool, w, "instrumented", "overhead", repeats=r + 1,
-                                                         size_profile="default")
-                        off_pool = self._measure_workload(off_pool, w, "bare", "overhead", repeats=r + 1,
-                                                          size_profile="default")
-                        self.done = done_keys(self.dir)
-            finally:
-                on_pool.close()
-                off_pool.close()
+                        _shuffle(pair, self.plan.seed, nm + "/overhead", self.session, r)
+                        for mode, pool in pair:
+                            self._timed(pool, w, r, r, mode=mode, control="overhead")
         aa = AA_WORKLOAD if AA_WORKLOAD in self.plan.workloads else names[0]
         spec = SchedulerSpec("threads", workers=n)
-        if any(self.done.get((aa, spec.label, "instrumented", c), 0) < self.plan.repeats for c in ("A", "B")):
-            self.say(f"A/A control: {aa} on {spec.label} twice ...")
+        if any(self.done.get((aa, spec.label, "instrumented", c), 0) < self.plan.min_repeats for c in ("A", "B")):
+            self.say(f"A/A control: {aa} on {spec.label}, two interleaved blocks ...")
+            w = self.plan.workloads[aa]
             with open_pool(spec, dashboard=False) as pool:
-                for c in ("A", "B"):
-                    pool = self._measure_workload(pool, self.plan.workloads[aa], "instrumented", c)
+                self._once(pool, w, self.plan.instruments)
+                blocks = ["A", "B"]
+                for r in range(max(self.plan.min_repeats, reps)):
+                    _shuffle(blocks, self.plan.seed, aa + "/aa", self.session, r)
+                    for c in blocks:
+                        self._timed(pool, w, r, r, control=c)
+
+
+class _Prior(NamedTuple):
+    """What a results folder already holds (for ``--resume``)."""
+
+    session: int  # the session this run writes (0 for a fresh folder)
+    times: dict[tuple[str, str], list[float]]  # ok main times of earlier sessions
+    finished: dict[str, bool]  # workloads whose rounds ended by decision or cap
+
+
+def _prior(run_dir: Path) -> _Prior:
+    rows = list(records.read(run_dir / records.ROWS))
+    session = 1 + max((int(r.get("session") or 0) for r in rows), default=-1)
+    times: dict[tuple[str, str], list[float]] = {}
+    for r in rows:
+        if r.get("status") == "ok" and r.get("mode", "instrumented") == "instrumented" and not r.get("control") \
+                and r.get("wall_s") is not None:
+            times.setdefault((r["workload"], r["scheduler"]), []).append(float(r["wall_s"]))
+    finished = {d["workload"]: True for d in records.read(run_dir / records.ROUNDS)
+                if d.get("stopped") in ("decided", "repeat cap", "time cap", "fixed repeats")}
+    return _Prior(session, times, finished)
+
+
+def _shuffle(items: list[Any], seed: int, name: str, session: int, rnd: int) -> None:
+    """Shuffle *items* in place, the same way for the same (seed, workload, session, round)."""
+    rng = np.random.default_rng([seed, zlib.crc32(name.encode()), session, rnd + 1])
+    perm = rng.permutation(len(items))
+    items[:] = [items[i] for i in perm]
+
+
+class _PlainChild:
+    """``python -m runners.plain`` in a fresh interpreter, one request at a time."""
+
+    def __init__(self, plan: Plan):
+        import subprocess
+
+        cmd = [sys.executable, "-m", "runners.plain", plan.profile.name, str(plan.seed), *plan.plugin_files]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def time(self, w: Workload, spec: SchedulerSpec) -> dict[str, Any]:
+        try:
+            self.proc.stdin.write(json.dumps({"workload": w.name, "kind": spec.kind, "workers": spec.workers}) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+            return json.loads(line) if line else {"error": "the plain-Dask interpreter exited"}
+        except (OSError, ValueError) as e:
+            return {"error": f"plain-Dask interpreter: {e}"}
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=20)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def _scaling_kinds(w: Workload) -> frozenset[str]:
@@ -470,20 +683,18 @@ def _prefix(key: str) -> str:
 
 
 def write_meta(run_dir: Path, meta: dict[str, Any]) -> None:
-    """Write meta.json atomically (a crash never leaves half a file)."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    tmp = run_dir / (records.META + ".tmp")
-    tmp.write_text(json.dumps({"v": records.SCHEMA_VERSION, **meta}, indent=1, sort_keys=True, default=str))
-    os.replace(tmp, run_dir / records.META)
+    """Write meta.json atomically and durably (a crash never leaves half a file; no link is followed)."""
+    text = json.dumps({"v": records.SCHEMA_VERSION, **meta}, indent=1, sort_keys=True, default=str)
+    records.write_file_safely(run_dir, records.META, text, durable=True)
 
 
 def execute(run_dir: Path, run_id: str, plan: Plan, progress: Progress = lambda s: None) -> None:
-    """Measure *plan* into *run_dir*, skipping rows it already holds."""
+    """Measure *plan* into *run_dir*, continuing what it already holds."""
     from runners.measure import stop_knocker
 
     r = _Runner(run_dir, run_id, plan, progress)
     try:
-        r.run_units()
+        r.run_workloads()
         r.run_experiments()
         r.run_controls()
     finally:

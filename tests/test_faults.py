@@ -1,6 +1,7 @@
 """Faults and interruption: nothing finished is lost, no process is left behind."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -52,8 +53,20 @@ def _wait_for(path: Path, pattern: str, proc: subprocess.Popen, timeout: float =
     raise AssertionError(f"{pattern!r} never appeared")
 
 
-def _count_rows(run_dir: Path) -> int:
-    return len(list(records.read(run_dir / records.ROWS)))
+def _complete_lines_of(data: bytes) -> bytes:
+    """The whole lines of *data*: what a crash at that moment could not take back."""
+    return data[: data.rfind(b"\n") + 1]
+
+
+def _complete_lines(run_dir: Path) -> bytes:
+    p = run_dir / records.ROWS
+    return p.read_bytes() if p.exists() else b""
+
+
+def _damaged(run_dir: Path) -> int:
+    skipped: list[str] = []
+    list(records.read(run_dir / records.ROWS, skipped))
+    return len(skipped)
 
 
 @pytest.mark.slow
@@ -63,6 +76,7 @@ def _count_rows(run_dir: Path) -> int:
         (signal.SIGINT, "starting processes-2", 130),  # during pool start-up
         (signal.SIGINT, "[5/", 130),  # during a repeat
         (signal.SIGTERM, "[3/", 143),
+        (signal.SIGHUP, "[3/", 129),  # the terminal closed: handled like SIGTERM
         (signal.SIGINT, "rendering reports", 130),  # during the report build
     ],
 )
@@ -77,7 +91,7 @@ def test_signal_stops_everything_keeps_rows_and_resume_finishes(sig, when, code,
         try:
             _wait_for(err, when, p)
             (run_dir,) = list(out.iterdir())
-            before = _count_rows(run_dir)
+            before = (run_dir / records.ROWS).read_bytes() if (run_dir / records.ROWS).exists() else b""
             p.send_signal(sig)
             assert p.wait(timeout=60) == code
         finally:
@@ -86,13 +100,16 @@ def test_signal_stops_everything_keeps_rows_and_resume_finishes(sig, when, code,
     time.sleep(2)
     left = [q for q in psutil.process_iter(["pid", "cmdline"]) if pgid(q.pid) == p.pid]
     assert not left, [q.info for q in left]
-    assert _count_rows(run_dir) >= before  # nothing finished was lost
+    assert _complete_lines(run_dir).startswith(_complete_lines_of(before))  # nothing finished lost or rewritten
     text = err.read_text()
     assert "--resume" in text
     if when != "rendering reports":  # interrupted while writing them, reports come with --resume
         assert (run_dir / "dashboard.html").exists()  # reports written from what exists
+    damaged_before = _damaged(run_dir)
     r = run_cli("--out", str(out), "--resume", run_dir.name, timeout=400)
     assert r.returncode == 0, r.stderr[-1500:]
+    assert _complete_lines(run_dir).startswith(_complete_lines_of(before))
+    assert _damaged(run_dir) <= damaged_before  # no row of the resume glued onto a cut-off line
     meta = json.loads((run_dir / records.META).read_text())
     assert meta["complete"] is True and meta["resumed"]
     rows = load(run_dir).rows
@@ -100,3 +117,83 @@ def test_signal_stops_everything_keeps_rows_and_resume_finishes(sig, when, code,
     counts = main.groupby(["workload", "scheduler"]).size()
     # named schedulers: every selected workload under every one of them
     assert len(counts) == 3 * 4 and (counts >= 2).all(), counts
+
+
+def _session(sid: int) -> list[psutil.Process]:
+    """Live processes of session *sid*; zombies of it that are ours to reap are reaped first."""
+    out = []
+    for q in psutil.process_iter(["pid", "status"]):
+        try:
+            if os.getsid(q.pid) != sid:
+                continue
+        except OSError:
+            continue
+        if q.info["status"] == psutil.STATUS_ZOMBIE:
+            try:  # adopted by this process (a subreaper): reap it, it is gone
+                os.waitpid(q.pid, os.WNOHANG)
+                continue
+            except ChildProcessError:
+                pass
+        out.append(q)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sched", ["processes-2", "distributed-2x1"])
+def test_sigkill_of_the_runner_leaves_no_process(sched, tmp_path):
+    err = tmp_path / "err"
+    args = [sys.executable, "-m", "runners.all", "--profile", "quick", "--repeats", "30", "--no-controls",
+            "--no-dashboard-link", "--workloads", "bag-json,delayed-busy-1000", "--schedulers", f"sync,{sched}",
+            "--out", str(tmp_path / "out")]
+    with err.open("w") as ferr:
+        p = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=ferr, start_new_session=True)
+        try:
+            _wait_for(err, f"{sched} up in", p, timeout=240)
+            time.sleep(1.5)  # in the middle of a repeat
+            before = _session(p.pid)
+            assert len(before) >= 3, [q.info for q in before]  # the runner and its workers
+            p.kill()
+            p.wait()
+            deadline = time.monotonic() + 5
+            while _session(p.pid) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            left = _session(p.pid)
+        finally:
+            for q in _session(p.pid):
+                q.kill()
+    assert not left, [(q.pid, " ".join(q.cmdline())[:100]) for q in left]
+
+
+def _limit_file_size(limit: int):
+    def limit_it() -> None:
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return limit_it
+
+
+@pytest.mark.slow
+def test_write_error_keeps_rows_names_it_and_resume_loses_no_row(tmp_path):
+    """A real write failure (the file-size limit, as a full disk would): one ERROR line, rows kept."""
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "runners.all", "--profile", "quick", "--repeats", "5", "--no-tasks",
+            "--no-dashboard-link", "--workloads", "delayed-null,delayed-busy-10,delayed-busy-100",
+            "--schedulers", "sync,threads-2", "--out", str(out)]
+    r = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                       preexec_fn=_limit_file_size(48_000))
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("ERROR")]
+    assert r.returncode == 1, r.stderr[-2000:]
+    assert len(errors) == 1 and records.ROWS in errors[0] and os.strerror(errno.EFBIG) in errors[0], errors
+    assert "is gone" not in r.stderr and "--resume" in r.stderr
+    (run_dir,) = list(out.iterdir())
+    kept = _complete_lines(run_dir)
+    n_kept = len(list(records.read(run_dir / records.ROWS)))
+    assert n_kept >= 5
+    r2 = run_cli("--out", str(out), "--resume", run_dir.name, timeout=300)
+    assert r2.returncode == 0, r2.stderr[-1500:]
+    assert _complete_lines(run_dir).startswith(kept)
+    rows = load(run_dir).rows
+    assert len(rows) >= n_kept and _damaged(run_dir) <= 1
+    assert (rows.groupby(["workload", "scheduler"]).size() >= 5).all()

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Literal, Mapping
 
+from workloads.claims import CLAIM_IDS, SCHEDULER_KINDS
+
 __all__ = [
     "COLLECTIONS",
     "CLAIM_IDS",
@@ -31,10 +33,8 @@ __all__ = [
 
 Collection = Literal["array", "dataframe", "bag", "delayed"]
 COLLECTIONS: tuple[Collection, ...] = ("array", "dataframe", "bag", "delayed")
-CLAIM_IDS: tuple[str, ...] = tuple(f"C{i}" for i in range(1, 15))
 PROFILES: tuple[str, ...] = ("quick", "default", "full")
 # Names only: a workload may say under which kinds it is meaningful, nothing more.
-SCHEDULER_KINDS: tuple[str, ...] = ("sync", "threads", "processes", "distributed")
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,9 @@ class Workload:
         Ids of the claims of CLAIMS.md it serves (``("C1", "C2")``).
     sizes
         Profile name -> size argument of ``build``.  Every profile of
-        :data:`PROFILES` must be present.
+        :data:`PROFILES` must be present; ``None`` leaves the workload out of
+        that profile (``quick`` runs only what its claims need, at sizes that
+        can decide them).
     build
         ``build(size, seed)`` -> dask collection, ``dask.delayed`` object or list of them.
         Pure: no compute, deterministic for a given ``(size, seed)``.
@@ -117,8 +119,18 @@ class Workload:
             object.__setattr__(self, "family", self.name)
 
     def size_for(self, profile: str) -> int:
-        """The ``build`` size for *profile* (``"quick"``, ``"default"``, ``"full"``)."""
-        try:
-            return self.sizes[profile]
-        except KeyError:
-            raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}") from None
+        """The ``build`` size for *profile* (``"quick"``, ``"default"``, ``"full"``).
+
+        A workload left out of a profile (size ``None``) that is asked for by
+        name runs at the next larger profile's size.
+        """
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+        for p in PROFILES[PROFILES.index(profile):]:
+            if self.sizes.get(p) is not None:
+                return self.sizes[p]
+        raise ValueError(f"workload {self.name!r} has no size for {profile!r} or larger")
+
+    def in_profile(self, profile: str) -> bool:
+        """Does *profile* run this workload when no workload is named?  (size not ``None``)"""
+        return self.sizes.get(profile) is not None

@@ -57,12 +57,22 @@ MATMUL_REPEAT = 4  # chained products per matmul block
 RETAKE_KS = (1, 16, 256, 4096)
 
 # About 29 ns per element pass on the reference 2-core machine.
-_COMPUTE_SIZES = {"quick": 40_000, "default": 320_000, "full": 1_600_000}
+_COMPUTE_SIZES = {"quick": 120_000, "default": 320_000, "full": 1_600_000}
 # kernel-retake/-callback: k=1 costs 2-4x more per element, so the whole family (one size
 # for every k, to keep the variants comparable) runs smaller.
 _RETAKE_SIZES = {"quick": 24_000, "default": 200_000, "full": 1_000_000}
+
+
+def _retake_sizes(k: int) -> dict[str, int | None]:
+    """Quick runs the ends of the k range only (what C7 reads), the largest k at a size
+    whose tasks are long enough for two threads to show their speedup."""
+    if k == RETAKE_KS[0]:
+        return _RETAKE_SIZES
+    if k == RETAKE_KS[-1]:
+        return {**_RETAKE_SIZES, "quick": 100_000}
+    return {**_RETAKE_SIZES, "quick": None}
 _SLEEP_SIZES = {"quick": 10, "default": 70, "full": 300}
-_MATMUL_SIZES = {"quick": 384, "default": 768, "full": 1152}
+_MATMUL_SIZES = {"quick": 512, "default": 768, "full": 1152}
 _RTOL = 1e-9
 
 
@@ -248,7 +258,7 @@ RETAKE: tuple[Workload, ...] = tuple(
         name=f"kernel-retake-k{k}",
         collection="array",
         claims=("C7",),
-        sizes=_RETAKE_SIZES,
+        sizes=_retake_sizes(k),
         build=_build_trig(f"kernel-retake-k{k}", "retake", k=k),
         check=_check_close,
         nbytes=_nbytes_vector,
@@ -264,7 +274,7 @@ CALLBACK: tuple[Workload, ...] = tuple(
         name=f"kernel-callback-k{k}",
         collection="array",
         claims=("C7",),
-        sizes=_RETAKE_SIZES,
+        sizes=_retake_sizes(k),
         build=_build_trig(f"kernel-callback-k{k}", "callback", k=k),
         check=_check_close,
         nbytes=_nbytes_vector,

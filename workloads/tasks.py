@@ -104,10 +104,10 @@ NULL = Workload(
 # Tasks per profile: about 0.1 s / 1 s / 4 s of work under sync, but capped so the
 # tiny-task variants do not take minutes under distributed (~1.6 ms per task there).
 _BUSY_SIZES = {
-    10: {"quick": 400, "default": 1_500, "full": 30_000},
-    100: {"quick": 300, "default": 1_000, "full": 25_000},
+    10: {"quick": None, "default": 1_500, "full": 30_000},
+    100: {"quick": None, "default": 1_000, "full": 25_000},
     1000: {"quick": 60, "default": 600, "full": 4_000},
-    10000: {"quick": 10, "default": 80, "full": 400},
+    10000: {"quick": None, "default": 80, "full": 400},
 }
 
 BUSY = tuple(

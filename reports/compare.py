@@ -1,0 +1,115 @@
+"""Compare two runs: ``python -m reports.compare RUN_A RUN_B``.
+
+What a user runs before and after an upgrade, or on two machines: per claim
+and per recommendation, both answers and whether they agree; for every
+(workload, scheduler) measured in both, the ratio of run B's time to run A's
+(Hodges–Lehmann, with its 95 % interval, :func:`reports.stats.compare`).
+Reads the two results folders only (their stored rows; nothing is run or
+written).  Exit status 0; 2 with one ``ERROR:`` line when a folder is not a run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from reports.stats import compare as compare_times
+
+__all__ = ["compare_runs", "main"]
+
+
+def _summary(path: Path) -> tuple[dict[str, Any], Any]:
+    from reports.build import summarise
+    from reports.load import load
+
+    return summarise(load(path))
+
+
+def compare_runs(a: Path, b: Path) -> dict[str, Any]:
+    """The comparison of runs *a* and *b* as a dict (claims, recommendations, timings, agreement counts)."""
+    (sa, ta), (sb, tb) = _summary(a), _summary(b)
+    ca = {c["id"]: c for c in sa.get("claims", [])}
+    cb = {c["id"]: c for c in sb.get("claims", [])}
+    claims = []
+    for cid in dict.fromkeys(list(ca) + list(cb)):
+        x, y = ca.get(cid, {}), cb.get(cid, {})
+        claims.append({"id": cid, "a": x.get("verdict"), "b": y.get("verdict"), "a_stability": x.get("stability"),
+                       "b_stability": y.get("stability"), "agree": x.get("verdict") == y.get("verdict"),
+                       "swap": {x.get("verdict"), y.get("verdict")} == {"holds", "does not hold"}})
+    ra = {r["workload"]: r for r in sa.get("recommendations", [])}
+    rb = {r["workload"]: r for r in sb.get("recommendations", [])}
+    recs = [{"workload": w, "a": ra[w].get("scheduler"), "b": rb[w].get("scheduler"),
+             "a_status": ra[w].get("status"), "b_status": rb[w].get("status"),
+             "agree": ra[w].get("scheduler") == rb[w].get("scheduler")} for w in ra if w in rb]
+    timings = []
+    if not ta.empty and not tb.empty:
+        ib = {(r["workload"], r["scheduler"]): r for r in tb.to_dict("records")}
+        for r in ta.to_dict("records"):
+            other = ib.get((r["workload"], r["scheduler"]))
+            if other is None or not r.get("times") or not other.get("times"):
+                continue
+            c = compare_times(r["times"], other["times"], names=("A", "B"))
+            timings.append({"workload": r["workload"], "scheduler": r["scheduler"], "a_s": r.get("median_s"),
+                            "b_s": other.get("median_s"), "b_over_a": c.ratio, "lo": c.lo, "hi": c.hi,
+                            "outcome": {"faster": "B slower", "slower": "B faster"}.get(c.outcome, c.outcome)})
+    decidable = [c for c in claims if c["id"] != "C14"]
+    return {"a": str(a), "b": str(b), "claims": claims, "recommendations": recs, "timings": timings,
+            "claims_agree": sum(c["agree"] for c in decidable), "claims_total": len(decidable),
+            "swaps": [c["id"] for c in claims if c["swap"]],
+            "recommendations_agree": sum(r["agree"] for r in recs), "recommendations_total": len(recs)}
+
+
+def _print(d: dict[str, Any], console: Console) -> None:
+    console.print(f"A: {d['a']}\nB: {d['b']}\n", highlight=False)
+    t = Table(title="claims", title_justify="left", show_edge=False)
+    for col in ("id", "A", "stab. A", "B", "stab. B", "agree"):
+        t.add_column(col)
+    s = lambda x: "–" if x is None else f"{x:.2f}"  # noqa: E731
+    for c in d["claims"]:
+        t.add_row(c["id"], str(c["a"]), s(c["a_stability"]), str(c["b"]), s(c["b_stability"]),
+                  "yes" if c["agree"] else ("SWAP" if c["swap"] else "no"))
+    console.print(t)
+    t = Table(title="recommendations", title_justify="left", show_edge=False)
+    for col in ("workload", "A", "B", "agree"):
+        t.add_column(col, overflow="fold")
+    for r in d["recommendations"]:
+        t.add_row(r["workload"], f"{r['a']} ({r['a_status']})", f"{r['b']} ({r['b_status']})", "yes" if r["agree"] else "no")
+    console.print(t)
+    t = Table(title="time B / time A per (workload, scheduler), Hodges–Lehmann with 95 % interval",
+              title_justify="left", show_edge=False)
+    for col in ("workload", "scheduler", "B/A", "interval", "outcome"):
+        t.add_column(col, overflow="fold")
+    for x in d["timings"]:
+        iv = "–" if x["lo"] is None else f"{x['lo']:.3g}–{x['hi']:.3g}"
+        t.add_row(x["workload"], x["scheduler"], "–" if x["b_over_a"] is None else f"{x['b_over_a']:.3g}", iv, x["outcome"])
+    console.print(t)
+    console.print(f"claims agreeing: {d['claims_agree']}/{d['claims_total']} (C1–C13); holds ↔ does not hold swaps: "
+                  f"{', '.join(d['swaps']) or 'none'}; recommendations agreeing: "
+                  f"{d['recommendations_agree']}/{d['recommendations_total']}", highlight=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m reports.compare",
+                                description="Compare the verdicts, recommendations and timings of two runs.")
+    p.add_argument("run_a", help="a results folder, e.g. results/20261201-101500-1a2b")
+    p.add_argument("run_b", help="another results folder")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON instead of tables")
+    a = p.parse_args(argv)
+    for x in (a.run_a, a.run_b):
+        if not (Path(x) / "rows.jsonl").is_file():
+            print(f"ERROR: {x}: not a results folder (no rows.jsonl); give two folders under results/", file=sys.stderr)
+            sys.exit(2)
+    d = compare_runs(Path(a.run_a), Path(a.run_b))
+    if a.json:
+        print(json.dumps(d, indent=1, default=str))
+    else:
+        _print(d, Console(width=None if sys.stdout.isatty() else 110))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""What the claim rules and the recommendations read, and the words they decide with.
+
+A :class:`Context` holds one run's measurements as plain rows keyed by
+(workload, scheduler label), found by what the row says it is (kind, workers,
+threads per worker: never by parsing a label), plus the raw samples of the
+experiments.  :meth:`Context.resample` draws a bootstrap copy, which is how
+every verdict and recommendation gets its stability figure.
+
+Every test a rule makes is a :func:`reports.stats.compare` of two rows, turned
+into ``True`` / ``False`` / ``None`` (undecided) by :func:`outcome_is`; a rule
+combines its tests with :func:`all_of` or :func:`majority`.
+
+>>> all_of([True, True]), all_of([True, None]), all_of([True, False, None])
+('holds', 'inconclusive', 'does not hold')
+>>> majority([True, True, None]), majority([True, False]), majority([False, False, True])
+('holds', 'inconclusive', 'does not hold')
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from reports.stats import Comparison, compare
+
+__all__ = [
+    "HOLDS",
+    "FAILS",
+    "UNSURE",
+    "Context",
+    "context",
+    "is_number",
+    "rounded",
+    "versus",
+    "speedup",
+    "outcome_is",
+    "all_of",
+    "majority",
+    "verdict",
+    "missing",
+    "figure",
+    "shown",
+]
+
+HOLDS, FAILS, UNSURE = "holds", "does not hold", "inconclusive"
+
+
+def is_number(x: Any) -> bool:
+    """A finite number (not None, NaN, a string or a bool).
+
+    >>> is_number(1.5), is_number(float("nan")), is_number(None), is_number("3")
+    (True, False, False, False)
+    """
+    if isinstance(x, (bool, str)) or x is None:
+        return False
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def rounded(x: Any, digits: int = 3) -> float | None:
+    """*x* rounded for a report, None when it is not a number."""
+    return round(float(x), digits) if is_number(x) else None
+
+
+@dataclass
+class Context:
+    """One run's measurements, as the rules read them."""
+
+    cores: int | None
+    n: int  # the worker count N of the main specs (threads-N, processes-N, distributed-Nx1)
+    gil_enabled: bool | None
+    free_threaded: bool | None
+    openmp: bool | None
+    rows: dict[tuple[str, str], dict[str, Any]]  # (workload, label) -> table row
+    cells: dict[str, list[float]] = field(default_factory=dict)  # experiment samples
+    meta: dict[str, Any] = field(default_factory=dict)
+    by_spec: dict[tuple[str, str, int, int], dict[str, Any]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_spec = {}
+        for (w, _), r in self.rows.items():
+            key = (w, r["kind"], int(r.get("workers") or 1), int(r.get("threads_per_worker") or 1))
+            self.by_spec.setdefault(key, r)
+
+    def row(self, workload: str, kind: str = "sync", workers: int | None = None,
+            threads: int = 1) -> dict[str, Any] | None:
+        """The row of *workload* under *kind* with *workers* (default N) of *threads* threads each."""
+        if kind == "sync":
+            workers = 1
+        if kind != "distributed":
+            threads = 1
+        return self.by_spec.get((workload, kind, self.n if workers is None else workers, threads))
+
+    def workloads(self, claim: str | None = None, family: str | None = None) -> list[str]:
+        """Workloads (in table order) tagged with *claim*, or of *family*."""
+        out: list[str] = []
+        for (w, _), r in self.rows.items():
+            if w in out:
+                continue
+            if claim is not None and claim not in (r.get("claims") or []):
+                continue
+            if family is not None and r.get("family") != family:
+                continue
+            out.append(w)
+        return out
+
+    def param(self, workload: str, key: str) -> Any:
+        for (w, _), r in self.rows.items():
+            if w == workload:
+                return (r.get("params") or {}).get(key)
+        return None
+
+    def resample(self, rng: np.random.Generator) -> "Context":
+        """A bootstrap copy: every row's and cell's repeats drawn with replacement."""
+        rows = {}
+        for k, r in self.rows.items():
+            t = r["times"]
+            if len(t) > 1:
+                t = list(rng.choice(t, size=len(t), replace=True))
+                r = {**r, "times": t, "median_s": float(np.median(t))}
+            rows[k] = r
+        cells = {k: list(rng.choice(v, size=len(v), replace=True)) if len(v) > 1 else v for k, v in self.cells.items()}
+        return replace(self, rows=rows, cells=cells)
+
+
+def context(table: pd.DataFrame, meta: dict[str, Any] | None = None, rows: pd.DataFrame | None = None) -> Context:
+    """The rules' view of a run: the table's rows with a median, the experiments' samples."""
+    meta = dict(meta or {})
+    cores = meta.get("cores") or meta.get("cpu_count")
+    cores = int(cores) if is_number(cores) else None
+    index: dict[tuple[str, str], dict[str, Any]] = {}
+    if isinstance(table, pd.DataFrame) and not table.empty:
+        for r in table.to_dict("records"):
+            r["times"] = [float(x) for x in (r.get("times") if r.get("times") is not None else [])]
+            r["claims"] = list(r.get("claims") if r.get("claims") is not None else [])
+            if is_number(r.get("median_s")) and r["median_s"] > 0:
+                index[(r["workload"], r["scheduler"])] = r
+    n = cores
+    if n is None:  # not recorded: the most common worker count of the threads rows
+        thr = [int(r.get("workers") or 1) for r in index.values() if r["kind"] == "threads"]
+        n = max(set(thr), key=thr.count) if thr else 1
+    gil, ft = meta.get("gil_enabled"), meta.get("free_threaded_build")
+    return Context(cores=cores, n=max(int(n), 1), gil_enabled=None if gil is None else bool(gil),
+                   free_threaded=None if ft is None else bool(ft), openmp=meta.get("openmp_kernels"),
+                   rows=index, cells=_cells(rows), meta=meta)
+
+
+def _cells(rows: pd.DataFrame | None) -> dict[str, list[float]]:
+    """Experiment samples by cell: ``convoy/spinner=True/5.0`` -> wall times."""
+    cells: dict[str, list[float]] = {}
+    if rows is None or rows.empty or "collection" not in rows:
+        return cells
+    g = rows[(rows["collection"] == "experiment") & (rows["status"].fillna("ok") == "ok")]
+    for r in g.itertuples():
+        p = r.params if isinstance(r.params, dict) else {}
+        if is_number(r.wall_s) and "spinner" in p:
+            cells.setdefault(f"{r.workload}/spinner={bool(p['spinner'])}/{float(p['switch_interval_ms'])}", []).append(
+                float(r.wall_s))
+    return cells
+
+
+def versus(a: dict[str, Any] | None, b: dict[str, Any] | None, factor: float = 1.0,
+           margin: float | None = None) -> Comparison | None:
+    """How many times faster row *a* is than row *b* (None when either is missing)."""
+    if a is None or b is None:
+        return None
+    names = (str(a.get("scheduler", "A")), str(b.get("scheduler", "B")))
+    if names[0] == names[1]:
+        names = (str(a.get("workload", "A")), str(b.get("workload", "B")))
+    kw = {} if margin is None else {"margin": margin}
+    return compare(a, b, factor, names=names, **kw)
+
+
+def speedup(ctx: Context, workload: str, kind: str, workers: int | None = None, factor: float = 1.0,
+            threads: int = 1) -> Comparison | None:
+    """*workload* under *kind* (N workers by default) against ``sync``."""
+    return versus(ctx.row(workload, kind, workers, threads), ctx.row(workload, "sync"), factor)
+
+
+def outcome_is(c: Comparison | None, *wanted: str) -> bool | None:
+    """True when *c* decided one of *wanted*, False when it decided otherwise, None when undecided."""
+    if c is None or c.outcome == "undecided":
+        return None
+    return c.outcome in wanted
+
+
+def all_of(tests: Sequence[bool | None]) -> str:
+    """All True: holds; any False: does not hold; otherwise inconclusive."""
+    if not tests:
+        return UNSURE
+    if any(t is False for t in tests):
+        return FAILS
+    return HOLDS if all(t is True for t in tests) else UNSURE
+
+
+def majority(tests: Sequence[bool | None]) -> str:
+    """More than half True: holds; at least half False: does not hold; otherwise inconclusive.
+
+    Undecided tests count in the total, so an answer needs a decided majority.
+    """
+    n = len(tests)
+    if n == 0:
+        return UNSURE
+    yes, no = sum(t is True for t in tests), sum(t is False for t in tests)
+    if 2 * yes > n:
+        return HOLDS
+    if 2 * no >= n and no > yes:
+        return FAILS
+    return UNSURE
+
+
+def figure(c: Comparison | None) -> dict[str, Any] | None:
+    """A comparison for the numbers dict: estimate, interval, outcome, repeats."""
+    return None if c is None else c.as_dict()
+
+
+def shown(f: dict[str, Any] | None) -> str:
+    """A figure in a sentence: ``1.9× [1.8–2.0]``, or why it is missing.
+
+    >>> shown({"ratio": 1.9, "lo": 1.8, "hi": 2.0}), shown(None)
+    ('1.9× [1.8–2]', 'n/a')
+    """
+    if not f or f.get("ratio") is None:
+        return "n/a"
+    if f.get("lo") is None:
+        return f"{f['ratio']:.3g}× (undecided)"
+    return f"{f['ratio']:.3g}× [{f['lo']:.3g}–{f['hi']:.3g}]"
+
+
+def verdict(v: str, numbers: dict[str, Any], threshold: str, reason: str) -> dict[str, Any]:
+    return {"verdict": v, "numbers": numbers or {"missing": ["no figures"]}, "threshold": threshold, "reason": reason}
+
+
+def missing(threshold: str, what: Iterable[str], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    what = list(dict.fromkeys(what))
+    shown = ", ".join(what[:6]) + (f" and {len(what) - 6} more" if len(what) > 6 else "")
+    return verdict(UNSURE, {"missing": what, **(extra or {})}, threshold, f"Not measured: {shown}.")

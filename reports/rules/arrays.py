@@ -1,0 +1,99 @@
+"""Rules of the array claims: C1 (NumPy releases the GIL), C2 (threads beat processes), C4 (stencils)."""
+from __future__ import annotations
+
+from typing import Any
+
+from reports.evidence import (Context, all_of, figure, majority, missing, outcome_is, rounded, shown, speedup,
+                              verdict, versus)
+
+__all__ = ["c1", "c2", "c4"]
+
+
+def _is_object(ctx: Context, w: str) -> bool:
+    return ctx.param(w, "dtype") == "object" or "object" in w
+
+
+def c1(ctx: Context) -> dict[str, Any]:
+    """NumPy kernels release the GIL: dask.array speeds up on threads; object dtype does not."""
+    n = ctx.n
+    bar = round(1 + 0.3 * (min(n, 4) - 1), 2)
+    th = (f"every NumPy C1 workload: threads-{n} faster than sync by more than {bar}× (1 + 0.3 per extra core "
+          f"up to 4; the interval of the scaled samples above 1); the object-dtype contrast below {bar}×; "
+          f"where sampled, the NumPy GIL contention below the object-dtype one")
+    wls = [w for w in ctx.workloads("C1") if ctx.row(w) is not None and ctx.row(w, "threads") is not None]
+    obj = [w for w in wls if _is_object(ctx, w)]
+    num = [w for w in wls if not _is_object(ctx, w)]
+    if not num or not obj:
+        return missing(th, (["a NumPy C1 workload under sync and threads"] if not num else [])
+                       + (["the object-dtype contrast under sync and threads"] if not obj else []))
+    numbers: dict[str, Any] = {"bar": bar}
+    tests: list[bool | None] = []
+    go = ctx.row(obj[0], "threads").get("gil_median")
+    c_obj = speedup(ctx, obj[0], "threads", factor=bar)
+    numbers[obj[0]] = {"speedup": figure(speedup(ctx, obj[0], "threads")), "gil_median": rounded(go)}
+    tests.append(outcome_is(c_obj, "slower"))
+    for w in num:
+        g = ctx.row(w, "threads").get("gil_median")
+        numbers[w] = {"speedup": figure(speedup(ctx, w, "threads")), "gil_median": rounded(g)}
+        tests.append(outcome_is(speedup(ctx, w, "threads", factor=bar), "faster"))
+        if rounded(g) is not None and rounded(go) is not None:
+            tests.append(g < go)
+    sps = ", ".join(f"{w} {shown(numbers[w]['speedup'])} (GIL {numbers[w]['gil_median']})" for w in num)
+    reason = (f"On threads-{n}: {sps} vs object dtype {shown(numbers[obj[0]]['speedup'])} (GIL {rounded(go)}); "
+              f"the bar is {bar}×.")
+    return verdict(all_of(tests), numbers, th, reason)
+
+
+def c2(ctx: Context) -> dict[str, Any]:
+    """For arrays, threads beat processes (and distributed), which must pickle chunks."""
+    n = ctx.n
+    th = (f"threads-{n} faster than processes-{n} and distributed-{n}x1 (where measured) on more than half of "
+          f"the C2 array workloads (each interval above 1); does not hold when at least half are not")
+    tests, numbers = [], {}
+    for w in ctx.workloads("C2"):
+        tr, pr = ctx.row(w, "threads"), ctx.row(w, "processes")
+        if tr is None or pr is None:
+            continue
+        others = [pr] + [d for d in [ctx.row(w, "distributed")] if d is not None]
+        cs = [versus(tr, o) for o in others]
+        oks = [outcome_is(c, "faster") for c in cs]
+        tests.append(False if False in oks else (True if all(oks) else None))
+        numbers[w] = {"threads_vs_processes": figure(cs[0]),
+                      "threads_vs_distributed": figure(cs[1]) if len(cs) > 1 else None,
+                      "bytes_moved_processes_mb": rounded((pr.get("bytes_moved") or 0) / 1e6, 2)}
+    if not tests:
+        return missing(th, [f"C2 array workloads under threads-{n} and processes-{n}"])
+    wins = sum(t is True for t in tests)
+    reason = f"Threads were faster than every multi-process spec on {wins} of {len(tests)} array workloads."
+    return verdict(majority(tests), numbers, th, reason)
+
+
+def c4(ctx: Context) -> dict[str, Any]:
+    """Jacobi stencil: Python flat on threads; NumPy scales to the cores, levels off; processes ~ threads."""
+    n = ctx.n
+    bar = round(1 + 0.4 * (n - 1), 2)
+    th = (f"stencil-python: threads-{n} not faster than sync (slower or equivalent within ±10 %); "
+          f"stencil-numpy: threads-{n} faster than sync by more than {bar}×, threads-{2 * n} not faster than "
+          f"threads-{n} (levels off), processes-{n} equivalent to threads-{n} within ±25 %")
+    py, nu = "stencil-python", "stencil-numpy"
+    need = {(py, "sync", 1), (py, "threads", n), (nu, "sync", 1), (nu, "threads", n), (nu, "threads", 2 * n),
+            (nu, "processes", n)}
+    miss = [f"{w}@{k}-{m}" for w, k, m in sorted(need) if ctx.row(w, k, m) is None]
+    if miss:
+        return missing(th, miss)
+    c_py = speedup(ctx, py, "threads")
+    c_nu = speedup(ctx, nu, "threads", factor=bar)
+    c_level = versus(ctx.row(nu, "threads", 2 * n), ctx.row(nu, "threads"))
+    c_pt = versus(ctx.row(nu, "processes"), ctx.row(nu, "threads"), margin=1.25)
+    tests = [outcome_is(c_py, "slower", "equivalent"), outcome_is(c_nu, "faster"),
+             outcome_is(c_level, "slower", "equivalent"), outcome_is(c_pt, "equivalent")]
+    curves = {w: {r["scheduler"]: rounded(ctx.row(w)["median_s"] / r["median_s"])
+                  for (x, _), r in ctx.rows.items() if x == w and r["kind"] in ("threads", "processes")}
+              for w in (py, nu)}
+    numbers = {"python_speedup": figure(c_py), "numpy_speedup": figure(speedup(ctx, nu, "threads")),
+               "numpy_bar": bar, "numpy_2n_vs_n": figure(c_level), "numpy_processes_vs_threads": figure(c_pt),
+               "curves": curves}
+    reason = (f"Python {shown(figure(c_py))} on threads-{n}; NumPy {shown(numbers['numpy_speedup'])} on threads-{n} "
+              f"(bar {bar}×), threads-{2 * n} vs threads-{n} {shown(figure(c_level))}; NumPy processes vs threads "
+              f"{shown(figure(c_pt))}.")
+    return verdict(all_of(tests), numbers, th, reason)

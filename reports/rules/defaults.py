@@ -1,0 +1,62 @@
+"""Rule of claim C12: Dask's default scheduler per collection is the best, or equivalent to it."""
+from __future__ import annotations
+
+from typing import Any
+
+from reports.evidence import Context, all_of, figure, majority, missing, outcome_is, rounded, verdict, versus
+from workloads.claims import DEFAULT_KIND
+
+__all__ = ["c12", "why_default_lost"]
+
+
+def why_default_lost(default: dict[str, Any], best: dict[str, Any]) -> str:
+    """Why the default lost to *best*, in a few words, from the two rows' figures."""
+    bits = []
+    g = default.get("gil_median")
+    if default.get("kind") == "threads" and rounded(g) is not None and g >= 0.5:
+        bits.append(f"GIL contention {g:.2f} under {default['scheduler']}")
+    b = default.get("bytes_moved")
+    if default.get("kind") in ("processes", "distributed") and rounded(b) is not None and b > 0:
+        bits.append(f"{default['scheduler']} moved {b / 1e6:.1f} MB")
+    if best.get("kind") == "sync":
+        bits.append("parallelism did not pay for its overhead")
+    return "; ".join(bits) or "scheduler overhead"
+
+
+def c12(ctx: Context) -> dict[str, Any]:
+    """Dask's default scheduler per collection is the best or within noise of it."""
+    n = ctx.n
+    th = (f"per collection, on more than half of its C12 workloads the default (threads-{n} for array and "
+          f"dataframe, processes-{n} for bag) is the fastest measured spec or equivalent to it (±10 %), not slower "
+          f"by its interval; holds when that is so for every collection measured")
+    numbers: dict[str, Any] = {}
+    verdicts = []
+    for coll, kind in DEFAULT_KIND.items():
+        tests, losers = [], []
+        for w in ctx.workloads("C12"):
+            d = ctx.row(w, kind)
+            if d is None or d.get("collection") != coll:
+                continue
+            cands = [r for (x, _), r in ctx.rows.items() if x == w]
+            best = min(cands, key=lambda r: r["median_s"])
+            if best is d:
+                tests.append(True)
+                continue
+            c = versus(best, d)
+            lost = outcome_is(c, "faster")
+            tests.append(None if lost is None else not lost)
+            if lost:
+                losers.append({"workload": w, "best": best["scheduler"], "best_vs_default": figure(c),
+                               "why": why_default_lost(d, best)})
+        if not tests:
+            continue
+        v = majority(tests)
+        verdicts.append({"holds": True, "does not hold": False}.get(v))
+        numbers[coll] = {"default": f"{kind}-{n}", "workloads": len(tests), "default_best_or_equivalent":
+                         sum(t is True for t in tests), "default_lost": losers, "verdict": v}
+    if not verdicts:
+        return missing(th, ["C12 workloads under their collection's default scheduler"])
+    lost = [c for c, d in numbers.items() if d["verdict"] == "does not hold"]
+    reason = ("The default was best or equivalent on most workloads of every measured collection."
+              if not lost else "The default lost on most workloads of " + ", ".join(lost) + ".")
+    return verdict(all_of(verdicts), numbers, th, reason)

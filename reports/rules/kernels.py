@@ -1,0 +1,118 @@
+"""Rules of the Cython-kernel claims: C5 (nogil runs in parallel), C6 (nogil alone is no faster),
+C7 (re-taking the GIL loses the speedup), C8 (library threads oversubscribe)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from reports.evidence import (Context, all_of, figure, missing, outcome_is, rounded, shown, speedup, verdict,
+                              versus)
+
+__all__ = ["c5", "c6", "c7", "c8"]
+
+_PAIRS = (("kernel-sleep-gil", "kernel-sleep-nogil"), ("kernel-compute-gil", "kernel-compute-nogil"))
+
+
+def c5(ctx: Context) -> dict[str, Any]:
+    """A nogil kernel runs in parallel on threads; the GIL-holding twin serialises."""
+    n = ctx.n
+    bar = round(1 + 0.6 * (min(n, 4) - 1), 2)
+    th = (f"under threads-{n} the releasing kernel faster than the GIL-holding one by more than {bar}× "
+          f"(1 + 0.6 per extra core up to 4; ideal {min(n, 4)}), for both kernel-sleep and kernel-compute")
+    miss = [f"{w}@threads-{n}" for p in _PAIRS for w in p if ctx.row(w, "threads") is None]
+    if miss:
+        return missing(th, miss)
+    numbers: dict[str, Any] = {"bar": bar}
+    tests = []
+    for g, ng in _PAIRS:
+        c = versus(ctx.row(ng, "threads"), ctx.row(g, "threads"), bar)
+        numbers[g.rsplit("-", 1)[0]] = {"nogil_vs_gil": figure(versus(ctx.row(ng, "threads"), ctx.row(g, "threads"))),
+                                        "gil_median_held": rounded(ctx.row(g, "threads").get("gil_median")),
+                                        "gil_median_released": rounded(ctx.row(ng, "threads").get("gil_median"))}
+        tests.append(outcome_is(c, "faster"))
+    reason = (f"Under threads-{n} the releasing kernel was {shown(numbers['kernel-sleep']['nogil_vs_gil'])} (sleep) "
+              f"and {shown(numbers['kernel-compute']['nogil_vs_gil'])} (compute) faster than the GIL-holding one.")
+    return verdict(all_of(tests), numbers, th, reason)
+
+
+def c6(ctx: Context) -> dict[str, Any]:
+    """Releasing the GIL does not make one thread faster."""
+    th = "under sync the releasing and the GIL-holding kernel equivalent (interval within ±10 %), for sleep and compute"
+    miss = [f"{w}@sync" for p in _PAIRS for w in p if ctx.row(w) is None]
+    if miss:
+        return missing(th, miss)
+    numbers: dict[str, Any] = {}
+    tests = []
+    for g, ng in _PAIRS:
+        c = versus(ctx.row(ng), ctx.row(g))
+        numbers[g.rsplit("-", 1)[0]] = {"nogil_vs_gil": figure(c)}
+        tests.append(outcome_is(c, "equivalent"))
+    reason = (f"On one thread the releasing kernel was {shown(numbers['kernel-sleep']['nogil_vs_gil'])} (sleep) and "
+              f"{shown(numbers['kernel-compute']['nogil_vs_gil'])} (compute) as fast as the GIL-holding one.")
+    return verdict(all_of(tests), numbers, th, reason)
+
+
+def _k(ctx: Context, w: str) -> int | None:
+    k = ctx.param(w, "k")
+    if k is not None:
+        return int(k)
+    m = re.search(r"-k(\d+)$", w)
+    return int(m.group(1)) if m else None
+
+
+def c7(ctx: Context) -> dict[str, Any]:
+    """Re-taking the GIL in the hot loop loses the parallel speedup."""
+    n = ctx.n
+    lo_bar, hi_bar = 1.2, 1.3
+    th = (f"per family (kernel-retake, kernel-callback): on threads-{n} vs sync, below {lo_bar}× at the smallest k "
+          f"(the GIL taken every iteration) and above {hi_bar}× at the largest k, each by its interval")
+    numbers: dict[str, Any] = {}
+    tests: list[bool | None] = []
+    miss = []
+    for fam in ("kernel-retake", "kernel-callback"):
+        ks = sorted((k, w) for w in ctx.workloads(family=fam) if (k := _k(ctx, w)) is not None
+                    and speedup(ctx, w, "threads") is not None)
+        if len(ks) < 2:
+            miss.append(f"{fam} at two k or more under sync and threads-{n}")
+            continue
+        (k0, w0), (k1, w1) = ks[0], ks[-1]
+        numbers[fam] = {f"k{k}": figure(speedup(ctx, w, "threads")) for k, w in ks}
+        tests += [outcome_is(speedup(ctx, w0, "threads", factor=lo_bar), "slower"),
+                  outcome_is(speedup(ctx, w1, "threads", factor=hi_bar), "faster")]
+    if not numbers:
+        return missing(th, miss)
+    if miss:
+        numbers["missing"] = miss
+    parts = "; ".join(f"{f}: " + ", ".join(f"{k} {shown(v)}" for k, v in d.items())
+                      for f, d in numbers.items() if f != "missing")
+    return verdict(all_of(tests), numbers, th, f"Speedup on threads-{n} by k: {parts}.")
+
+
+def c8(ctx: Context) -> dict[str, Any]:
+    """Library threads (prange/BLAS) oversubscribe the scheduler's threads."""
+    n = ctx.n
+    bar = 1.1
+    th = (f"under threads-{n}: library threads = 1 faster than library threads = cores by more than {bar}× "
+          f"(interval), for each family measured")
+    fams = [("kernel-prange", "kernel-prange-libcores", "kernel-prange-lib1"),
+            ("array-matmul-blas", "array-matmul-blascores", "array-matmul-blas1")]
+    numbers: dict[str, Any] = {}
+    tests = []
+    miss = []
+    for fam, many, one in fams:
+        if fam == "kernel-prange" and ctx.openmp is False:
+            numbers[fam] = {"skipped": "kernels built without OpenMP; prange ran serially"}
+            continue
+        a, b = ctx.row(one, "threads"), ctx.row(many, "threads")
+        if a is None or b is None:
+            miss += [f"{w}@threads-{n}" for w, r in ((one, a), (many, b)) if r is None]
+            continue
+        numbers[fam] = {"lib1_vs_libcores": figure(versus(a, b)), "cores_used_libcores": rounded(b.get("cores_used"))}
+        tests.append(outcome_is(versus(a, b, bar), "faster"))
+    if not tests:
+        return missing(th, miss)
+    if miss:
+        numbers["missing"] = miss
+    parts = ", ".join(f"{f} {shown(d['lib1_vs_libcores'])}" for f, d in numbers.items()
+                      if isinstance(d, dict) and "lib1_vs_libcores" in d)
+    return verdict(all_of(tests), numbers, th, f"Library threads = 1 vs = cores under threads-{n}: {parts}.")

@@ -1,0 +1,99 @@
+"""Plain Dask in a fresh interpreter: the check that the harness does not change the answer.
+
+The runner starts ``python -m runners.plain PROFILE SEED [PLUGIN ...]`` once per
+run and sends it one JSON line per request on stdin::
+
+    {"workload": "bag-json", "kind": "threads", "workers": 2}
+
+It builds the workload's graph (once), runs ``dask.compute(*objs,
+scheduler=...)`` exactly as a user would — no profiler, no GIL sampler, no
+counting of bytes, no frozen garbage collector — and answers with one line
+``{"wall_s": 0.42}`` (or ``{"error": "..."}``).  ``processes`` uses one spawn
+pool kept for the run with ``chunksize=1``, the harness's own settings, so the
+check compares the process the harness measures in, not two configurations.
+
+The child asks the kernel to end it with its parent (``PR_SET_PDEATHSIG``), so a
+killed runner leaves nothing behind.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+__all__ = ["main", "die_with_parent"]
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Linux: ask for SIGKILL when the parent dies; leave at once if it already has."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except Exception:
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)
+
+
+def _workloads(plugins: list[str]) -> dict[str, Any]:
+    from workloads import catalogue, load_plugin
+
+    found = dict(catalogue())
+    for p in plugins:
+        found.update(load_plugin(p))
+    return found
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    profile, seed, plugins = argv[0], int(argv[1]), argv[2:]
+    die_with_parent(os.getppid())
+    import dask
+
+    cat = _workloads(plugins)
+    built: dict[str, list[Any]] = {}
+    pools: dict[int, ProcessPoolExecutor] = {}
+    ppid = os.getpid()
+    try:
+        for line in sys.stdin:
+            req = json.loads(line)
+            try:
+                w = cat[req["workload"]]
+                if w.name not in built:
+                    b = w.build(w.size_for(profile), seed)
+                    built[w.name] = list(b) if isinstance(b, (list, tuple)) else [b]
+                objs = built[w.name]
+                kind, n = req["kind"], int(req.get("workers") or 1)
+                kw: dict[str, Any] = {}
+                if kind == "threads":
+                    kw = {"num_workers": n}
+                elif kind == "processes":
+                    if n not in pools:
+                        pools[n] = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
+                                                       initializer=die_with_parent, initargs=(ppid,))
+                        list(pools[n].map(abs, range(4 * n)))  # spawn every worker before timing
+                    kw = {"pool": pools[n], "chunksize": 1}
+                t0 = time.perf_counter()
+                dask.compute(*objs, scheduler=kind, **kw)
+                answer = {"wall_s": time.perf_counter() - t0}
+            except Exception as e:
+                answer = {"error": f"{type(e).__name__}: {e}"[:500]}
+            sys.stdout.write(json.dumps(answer) + "\n")
+            sys.stdout.flush()
+    finally:
+        for p in pools.values():
+            p.shutdown(wait=True, cancel_futures=True)
+
+
+if __name__ == "__main__":
+    main()
+    sys.stdout.flush()
+    os._exit(0)
