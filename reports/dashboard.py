@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from reports.load import Results
-from reports import fmt
+from reports.fmt import interpreter  # not `fmt`: this module has its own fmt()
 from runners import records
 
 __all__ = ["Metric", "METRICS", "fmt", "num", "columns", "scheduler_order", "sweep_workloads",
@@ -414,7 +414,7 @@ def page(res: Results, table: pd.DataFrame, summary: dict, pages: list[dict]) ->
         f"{n_s} scheduler configurations · created {_esc(meta.get('created') or '?')}"
         f"{'' if complete in (None, True) else ' · <b>run incomplete</b>'} · "
         f"<a href='summary.json'>summary.json</a></p>"
-        f"<p class='sub'><b>{_esc(fmt.interpreter({**meta, **{k: v for k, v in machine.items() if v is not None}}))}</b>"
+        f"<p class='sub'><b>{_esc(interpreter({**meta, **{k: v for k, v in machine.items() if v is not None}}))}</b>"
         f"{'' if sampler.get('available') is not False else ' · GIL figures not applicable: ' + _esc(sampler.get('reason') or 'no GIL sampler')}</p>"
         "<p>Speedups are sync median / scheduler median over the timed repeats of the same workload; "
         "<b>*</b> marks an unstable row (spread &gt; 10% of the median, under 1 ms, or fewer than 3 repeats). "

@@ -144,7 +144,8 @@ def _write(console: Console, summary: dict[str, Any], table: pd.DataFrame) -> No
     console.print(" · ".join(head), highlight=False)
     sampler = m.get("gil_sampler") or {}
     if sampler.get("available") is False:
-        console.print(f"GIL figures not applicable: {sampler.get('reason') or 'no GIL sampler'}", highlight=False)
+        console.print(f"GIL figures not applicable: {sampler.get('reason') or 'no GIL sampler'}", highlight=False,
+                      markup=False)  # the reason holds "[gil]", which rich would take for markup
     console.print()
     if table.empty:
         console.print("no results")

@@ -400,7 +400,8 @@ def _main(args: argparse.Namespace) -> int:
     from runners import records
     from runners.measure import Instruments
     from runners.profiles import PROFILES, cores
-    from runners.run import Plan, execute, new_run_id, plan_specs, workload_info, write_meta
+    from runners.plan import Plan, new_run_id, plan_specs, workload_info, write_meta
+    from runners.run import execute
     from runners.spec import parse_list
 
     if args.list:
@@ -531,7 +532,10 @@ def _main(args: argparse.Namespace) -> int:
     code = 0
     t0 = time.perf_counter()
     try:
-        execute(run_dir, run_id, plan, _progress)
+        from runners.progress import Display
+
+        with Display() as display:
+            execute(run_dir, run_id, plan, display)
         meta["complete"] = True
         meta["duration_s"] = time.perf_counter() - t0 + float(meta.get("duration_s") or 0)
         write_meta(run_dir, meta)
@@ -623,7 +627,8 @@ def compare(
     from reports.load import load
     from runners.measure import Instruments
     from runners.profiles import PROFILES
-    from runners.run import Plan, execute, new_run_id, workload_info, write_meta
+    from runners.plan import Plan, new_run_id, workload_info, write_meta
+    from runners.run import execute
     from runners.spec import parse_list
     from workloads.base import Workload
 

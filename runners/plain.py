@@ -26,7 +26,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-__all__ = ["main", "die_with_parent"]
+__all__ = ["main", "die_with_parent", "PlainChild"]
 
 
 def die_with_parent(parent: int | None = None) -> None:
@@ -50,6 +50,33 @@ def _workloads(plugins: list[str]) -> dict[str, Any]:
     for p in plugins:
         found.update(load_plugin(p))
     return found
+
+
+class PlainChild:
+    """``python -m runners.plain`` in a fresh interpreter, one request at a time."""
+
+    def __init__(self, profile: str, seed: int, plugins: list[str]):
+        import subprocess
+
+        cmd = [sys.executable, "-m", "runners.plain", profile, str(seed), *plugins]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def time(self, w: Any, spec: Any) -> dict[str, Any]:
+        try:
+            self.proc.stdin.write(json.dumps({"workload": w.name, "kind": spec.kind, "workers": spec.workers}) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+            return json.loads(line) if line else {"error": "the plain-Dask interpreter exited"}
+        except (OSError, ValueError) as e:
+            return {"error": f"plain-Dask interpreter: {e}"}
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=20)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def main(argv: list[str] | None = None) -> None:

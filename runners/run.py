@@ -23,14 +23,8 @@ kept, superseded by the new session's).
 from __future__ import annotations
 
 import gc
-import json
-import os
-import sys
 import time
 import traceback as tb
-import uuid
-import zlib
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Sequence
@@ -39,153 +33,19 @@ import numpy as np
 
 from runners import records
 from runners.measure import Instruments, Measurement, RepeatTimeout, graph_size, measure, run_with_timeout
+from runners.controls import run_controls, run_experiments
+from runners.plain import PlainChild
+from runners.plan import Plan, done_keys, seeded_shuffle, workload_info
 from runners.pools import Pool, open_pool
-from runners.profiles import Profile, cores, needed_kinds
 from runners.records import RunRecord, StartupRecord, TaskRecord
-from runners.spec import DEFAULT_SCHEDULER, SchedulerSpec
+from runners.spec import SchedulerSpec
 from workloads.base import Workload
 
-__all__ = ["Plan", "execute", "new_run_id", "plan_specs", "done_keys", "workload_info", "OVERHEAD_WORKLOADS",
-           "AA_WORKLOAD", "Decider"]
+__all__ = ["execute"]
 
-# The overhead and A/A controls use these when selected, else the first selected workloads.
-OVERHEAD_WORKLOADS = ("array-transcendental", "df-groupby", "bag-json")
-AA_WORKLOAD = "array-transcendental"
 
 Progress = Callable[[str], None]
-_WRITE_ERROR = getattr(records, "WriteError", ())  # a full or read-only disk stops the run
-# Given the ok times per scheduler label of one workload, the comparisons still undecided.
-Decider = Callable[[dict[str, list[float]]], list[str]]
-
-
-def new_run_id() -> str:
-    """A sortable, unique run id: ``20261123-021530-1a2b``."""
-    return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:4]
-
-
-@dataclass
-class Plan:
-    """What one run measures; stored in meta.json so ``--resume`` can redo it.
-
-    ``repeats`` is the minimum of rounds per workload (``fixed``: exactly that
-    many, as ``--repeats`` asks); ``decide`` says which comparisons are still
-    undecided (None: stop at the minimum).
-    """
-
-    profile: Profile
-    workloads: dict[str, Workload]
-    specs: list[SchedulerSpec]
-    sweep_specs: list[SchedulerSpec] = field(default_factory=list)
-    repeats: int | None = None
-    instruments: Instruments = field(default_factory=Instruments)
-    experiments: list[str] = field(default_factory=list)
-    controls: bool = True
-    timeout_s: float | None = None
-    dashboard: bool = True
-    seed: int = 42
-    plugin_files: list[str] = field(default_factory=list)
-    lean: bool | None = None  # None: the profile's; False when the user named the schedulers
-    security: Any = None  # distributed.security.Security for address (TLS) clusters
-    decide: Decider | None = None
-    fixed: bool = False
-    check_plain: bool = True
-
-    @property
-    def min_repeats(self) -> int:
-        return self.repeats if self.repeats is not None else self.profile.repeats
-
-    @property
-    def max_repeats(self) -> int:
-        return max(self.min_repeats, self.profile.max_repeats)
-
-    @property
-    def budget_s(self) -> float:
-        return self.profile.budget_s
-
-    @property
-    def is_lean(self) -> bool:
-        return self.profile.lean if self.lean is None else self.lean
-
-    def plain_check(self, w: Workload) -> bool:
-        """Is *w* timed against plain Dask in a fresh interpreter?  Every workload, or a sample."""
-        if not self.check_plain or self.profile.plain_check == "none":
-            return False
-        if self.profile.plain_check == "all":
-            return True
-        return w.name in PLAIN_SAMPLE
-
-    def _runs(self, w: Workload, spec: SchedulerSpec) -> bool:
-        if w.kinds is not None and spec.kind not in w.kinds:
-            return False
-        if self.is_lean and spec.kind != "sync":
-            # One worker process with N threads is a question for the claims about
-            # threads vs processes (C2, C3, C9), not for C12's best-of-all.
-            one_by_n = spec.kind == "distributed" and spec.workers == 1 and spec.threads_per_worker > 1
-            if spec.kind not in needed_kinds(w.claims, self.profile.c12_everywhere and not one_by_n):
-                return False
-        return True
-
-    def schedule(self) -> list[tuple[Workload, list[SchedulerSpec]]]:
-        """(workload, specs) in run order: workloads without sweeps first, then the sweeps.
-
-        Sweep workloads come last, together, so the pools of the extra worker
-        counts are started once and closed when the sweeps are done.
-        """
-        out, sweeps = [], []
-        for w in self.workloads.values():
-            specs = [s for s in self.specs if self._runs(w, s)]
-            sweeps_here = self.profile.sweep_claims is None or set(w.claims) & set(self.profile.sweep_claims)
-            if w.sweep and sweeps_here:
-                extra = [s for s in self.sweep_specs if s not in specs and self._runs(w, s)
-                         and (not self.is_lean or s.kind in _scaling_kinds(w))]
-                sweeps.append((w, specs + extra))
-            else:
-                out.append((w, specs))
-        return [(w, s) for w, s in out + sweeps if s]
-
-
-# The quick profile's sample for the plain-Dask check: one workload per collection
-# and per kind of work (NumPy, pandas, pure Python, tiny tasks, a GIL-holding kernel).
-PLAIN_SAMPLE = ("array-transcendental", "df-groupby", "bag-json", "delayed-busy-1000", "kernel-compute-gil")
-
-
-def plan_specs(profile: Profile, n_cores: int, address: str | None = None) -> tuple[list[SchedulerSpec], list[SchedulerSpec]]:
-    """Base and sweep specs of *profile*; with *address* the cluster replaces local distributed."""
-    base = profile.specs(n_cores)
-    if address:
-        base = [s for s in base if s.kind != "distributed"] + [SchedulerSpec("distributed", address=address)]
-    return base, profile.sweep_specs(n_cores)
-
-
-def workload_info(w: Workload, profile: str) -> dict[str, Any]:
-    """What reports need to know of a workload (stored in meta.json)."""
-    size = w.size_for(profile)
-    try:
-        nbytes = int(w.nbytes(size))
-    except Exception:
-        nbytes = 0
-    return {
-        "name": w.name,
-        "collection": w.collection,
-        "claims": list(w.claims),
-        "family": w.family,
-        "params": dict(w.params),
-        "sweep": w.sweep,
-        "real_data": w.real_data,
-        "description": w.description,
-        "size": size,
-        "input_bytes": nbytes,
-        "module": getattr(w.build, "__module__", ""),
-    }
-
-
-def done_keys(run_dir: Path) -> dict[tuple, int]:
-    """(workload, scheduler, mode, control) -> number of finished repeats in the folder."""
-    counts: dict[tuple, int] = {}
-    for d in records.read(run_dir / records.ROWS):
-        k = (d.get("workload"), d.get("scheduler"), d.get("mode", "instrumented"), d.get("control", ""))
-        counts[k] = counts.get(k, 0) + 1
-    return counts
+_WRITE_ERROR = records.WriteError  # a full or read-only disk stops the run
 
 
 def _as_objs(built: Any) -> tuple[list[Any], bool]:
@@ -226,7 +86,7 @@ class _Runner:
         self.references: dict[str, Any] = {}
         self.built: dict[str, tuple[list[Any], bool, int | None]] = {}
         self.pools: dict[str, Pool] = {}
-        self.plain: _PlainChild | None = None
+        self.plain: PlainChild | None = None
         self.t0 = time.perf_counter()
 
     # -- rows ---------------------------------------------------------------
@@ -429,10 +289,9 @@ class _Runner:
                                       error="scheduler failed to start"), None)
             else:
                 live[s.label] = pool
-        elapsed = lambda: time.perf_counter() - self.t0  # noqa: E731
-        self.say(f"[{index}/{total}] {elapsed():6.1f}s {w.name}: {', '.join(live)}")
+        self._step(index, total, f"{w.name}: {', '.join(live)}")
         order = list(live)
-        _shuffle(order, plan.seed, w.name, self.session, -1)
+        seeded_shuffle(order, plan.seed, w.name, self.session, -1)
         if "sync" in order:  # the reference first, so every other spec's warm-up can be checked
             order.remove("sync")
             order.insert(0, "sync")
@@ -445,7 +304,7 @@ class _Runner:
         rnd, stop, open_ = 0, "", []
         while live and not stop:
             labels = list(live)
-            _shuffle(labels, plan.seed, w.name, self.session, rnd)
+            seeded_shuffle(labels, plan.seed, w.name, self.session, rnd)
             t_round = time.perf_counter()
             for label in labels:
                 pool = self.pools.get(label)
@@ -492,10 +351,10 @@ class _Runner:
         if not local:
             return
         if self.plain is None:
-            self.plain = _PlainChild(self.plan)
+            self.plain = PlainChild(self.plan.profile.name, self.plan.seed, self.plan.plugin_files)
         for rnd in range(self.plan.profile.plain_repeats):
             order = list(range(len(local)))
-            _shuffle(order, self.plan.seed, w.name + "/plain", self.session, rnd)
+            seeded_shuffle(order, self.plan.seed, w.name + "/plain", self.session, rnd)
             for i in order:
                 pool = local[i]
                 self._timed(pool, w, rnd, rnd, mode="bare", control="plain-check")
@@ -525,15 +384,27 @@ class _Runner:
             self.say(f"  performance_report for {w.name} failed: {type(e).__name__}: {e}")
 
     # -- the run -------------------------------------------------------------
+    def _step(self, index: int, total: int, text: str) -> None:
+        step = getattr(self.say, "step", None)
+        if step is not None:
+            step(index, total, text)
+        else:
+            self.say(f"[{index}/{total}] {time.perf_counter() - self.t0:6.1f}s {text}")
+
+    def steps(self) -> int:
+        """Items of work the progress display counts: workloads, experiments, the two controls."""
+        return len(self.plan.schedule()) + len(self.plan.experiments) + (2 if self.plan.controls else 0)
+
     def run_workloads(self) -> None:
         schedule = self.plan.schedule()
+        self.total = self.steps()
         status, error = "ok", ""
         try:
             for i, (w, specs) in enumerate(schedule):
                 # Pools no later workload needs (sweep counts) are closed as soon as they are done.
                 later = {s.label for _, ss in schedule[i:] for s in ss}
                 self._close_pools(keep=later)
-                self.measure_workload(w, specs, i + 1, len(schedule))
+                self.measure_workload(w, specs, i + 1, self.total)
         except BaseException as e:
             status, error = ("interrupted", "interrupted") if isinstance(e, KeyboardInterrupt) else ("error", f"{type(e).__name__}: {e}")
             raise
@@ -541,68 +412,6 @@ class _Runner:
             self._close_pools(status=status, error=error)
             if self.plain is not None:
                 self.plain.close()
-
-    def run_experiments(self) -> None:
-        if not self.plan.experiments:
-            return
-        from runners.experiments import EXPERIMENTS
-
-        for name in self.plan.experiments:
-            exp = EXPERIMENTS[name]
-            if any(k[0] == name or k[0].startswith(name) for k in self.done):
-                continue
-            self.say(f"experiment {name} ...")
-            try:
-                rows = exp.run(self.plan.profile.name, max(self.plan.min_repeats, self.plan.profile.repeats))
-            except Exception as e:
-                rows = [{"workload": name, "scheduler": "threads-1", "repeat": 0, "status": "error",
-                         "error_type": type(e).__name__, "error": str(e), "traceback": tb.format_exc(limit=20),
-                         "claims": list(exp.claims), "collection": "experiment"}]
-            records.append(self.dir / records.ROWS, [RunRecord(run_id=self.run_id, session=self.session, **r) for r in rows])
-
-    def run_controls(self) -> None:
-        """Instrumentation overhead (instrumented vs bare pools, interleaved) and the A/A control."""
-        if not self.plan.controls:
-            return
-        n = cores()
-        names = [x for x in OVERHEAD_WORKLOADS if x in self.plan.workloads] or list(self.plan.workloads)[:1]
-        if not names:
-            return
-        reps = self.plan.profile.overhead_repeats
-        # Each workload on its collection's default scheduler (what users get), at the
-        # run's sizes; the pairs are interleaved in random order and the figure carries
-        # its interval, so a quick run says how much (or how little) it could resolve.
-        by_kind: dict[str, list[str]] = {}
-        for nm in names:
-            by_kind.setdefault(DEFAULT_SCHEDULER.get(self.plan.workloads[nm].collection, "threads"), []).append(nm)
-        for kind, group in by_kind.items():
-            spec = SchedulerSpec(kind, workers=n)
-            if all(self.done.get((nm, spec.label, m, "overhead"), 0) >= reps for nm in group for m in ("instrumented", "bare")):
-                continue
-            self.say(f"instrumentation overhead on {spec.label} ({', '.join(group)}) ...")
-            with open_pool(spec, dashboard=False) as on_pool, open_pool(spec, instrumented=False, dashboard=False) as off_pool:
-                for nm in group:
-                    w = self.plan.workloads[nm]
-                    pair = [("instrumented", on_pool), ("bare", off_pool)]
-                    for p in pair:
-                        self._once(p[1], w, self.plan.instruments if p[0] == "instrumented" else Instruments.none())
-                    for r in range(reps):
-                        _shuffle(pair, self.plan.seed, nm + "/overhead", self.session, r)
-                        for mode, pool in pair:
-                            self._timed(pool, w, r, r, mode=mode, control="overhead")
-        aa = AA_WORKLOAD if AA_WORKLOAD in self.plan.workloads else names[0]
-        spec = SchedulerSpec("threads", workers=n)
-        if any(self.done.get((aa, spec.label, "instrumented", c), 0) < self.plan.min_repeats for c in ("A", "B")):
-            self.say(f"A/A control: {aa} on {spec.label}, two interleaved blocks ...")
-            w = self.plan.workloads[aa]
-            with open_pool(spec, dashboard=False) as pool:
-                self._once(pool, w, self.plan.instruments)
-                blocks = ["A", "B"]
-                for r in range(max(self.plan.min_repeats, reps)):
-                    _shuffle(blocks, self.plan.seed, aa + "/aa", self.session, r)
-                    for c in blocks:
-                        self._timed(pool, w, r, r, control=c)
-
 
 class _Prior(NamedTuple):
     """What a results folder already holds (for ``--resume``)."""
@@ -625,46 +434,6 @@ def _prior(run_dir: Path) -> _Prior:
     return _Prior(session, times, finished)
 
 
-def _shuffle(items: list[Any], seed: int, name: str, session: int, rnd: int) -> None:
-    """Shuffle *items* in place, the same way for the same (seed, workload, session, round)."""
-    rng = np.random.default_rng([seed, zlib.crc32(name.encode()), session, rnd + 1])
-    perm = rng.permutation(len(items))
-    items[:] = [items[i] for i in perm]
-
-
-class _PlainChild:
-    """``python -m runners.plain`` in a fresh interpreter, one request at a time."""
-
-    def __init__(self, plan: Plan):
-        import subprocess
-
-        cmd = [sys.executable, "-m", "runners.plain", plan.profile.name, str(plan.seed), *plan.plugin_files]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-
-    def time(self, w: Workload, spec: SchedulerSpec) -> dict[str, Any]:
-        try:
-            self.proc.stdin.write(json.dumps({"workload": w.name, "kind": spec.kind, "workers": spec.workers}) + "\n")
-            self.proc.stdin.flush()
-            line = self.proc.stdout.readline()
-            return json.loads(line) if line else {"error": "the plain-Dask interpreter exited"}
-        except (OSError, ValueError) as e:
-            return {"error": f"plain-Dask interpreter: {e}"}
-
-    def close(self) -> None:
-        try:
-            self.proc.stdin.close()
-            self.proc.wait(timeout=20)
-        except Exception:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def _scaling_kinds(w: Workload) -> frozenset[str]:
-    """Kinds whose worker-count curve a scaling claim of *w* reads (C12/C2 compare, not sweep)."""
-    scaling = [c for c in w.claims if c not in ("C2", "C12")]
-    return needed_kinds(scaling) if scaling else needed_kinds(w.claims)
-
-
 def _alive(pool: Pool) -> bool:
     try:
         return bool(pool.client and pool.client.scheduler_info().get("workers"))
@@ -682,12 +451,6 @@ def _prefix(key: str) -> str:
         return str(key)
 
 
-def write_meta(run_dir: Path, meta: dict[str, Any]) -> None:
-    """Write meta.json atomically and durably (a crash never leaves half a file; no link is followed)."""
-    text = json.dumps({"v": records.SCHEMA_VERSION, **meta}, indent=1, sort_keys=True, default=str)
-    records.write_file_safely(run_dir, records.META, text, durable=True)
-
-
 def execute(run_dir: Path, run_id: str, plan: Plan, progress: Progress = lambda s: None) -> None:
     """Measure *plan* into *run_dir*, continuing what it already holds."""
     from runners.measure import stop_knocker
@@ -695,7 +458,7 @@ def execute(run_dir: Path, run_id: str, plan: Plan, progress: Progress = lambda 
     r = _Runner(run_dir, run_id, plan, progress)
     try:
         r.run_workloads()
-        r.run_experiments()
-        r.run_controls()
+        run_experiments(r)
+        run_controls(r)
     finally:
         stop_knocker()

@@ -22,13 +22,26 @@ def _open(page, path: Path, min_canvases: int) -> int:
     return page.locator("canvas").count()
 
 
+def _dialogs(page) -> list[str]:
+    """Messages of every alert/confirm/prompt the page opens (each dismissed): an injected script fires one."""
+    seen: list[str] = []
+
+    def on_dialog(dialog) -> None:
+        seen.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return seen
+
+
 def _offline(requests: list[str]) -> list[str]:
     return [u for u in requests if not u.startswith(("file:", "data:", "blob:"))]
 
 
 def test_browser_dashboard_renders_offline(browser_page, synthetic_run, tmp_path):
     page, errors, requests = browser_page
-    build(synthetic_run, quiet=True)
+    dialogs = _dialogs(page)
+    build(synthetic_run, quiet=True)  # its names and errors hold <script>alert(1)</script> and onerror=alert(2)
     n = _open(page, synthetic_run / "dashboard.html", min_canvases=8)
     assert n >= 8
     # the metric switch reaches every chart without a script error
@@ -41,11 +54,14 @@ def test_browser_dashboard_renders_offline(browser_page, synthetic_run, tmp_path
     shutil.copy(shot, SCREENSHOT_COPY / "dashboard-test.png")
     assert not errors, errors
     assert not _offline(requests), _offline(requests)
-    assert page.evaluate("() => typeof alert_fired === 'undefined'")
+    page.mouse.move(400, 400)  # hover handlers too
+    page.wait_for_timeout(200)
+    assert not dialogs, dialogs  # no user string ran as script
 
 
 def test_browser_taskstream_renders_offline(browser_page, synthetic_run, tmp_path):
     page, errors, requests = browser_page
+    dialogs = _dialogs(page)
     build(synthetic_run, quiet=True)
     stream = synthetic_run / "streams" / "array-x__distributed-2x1.html"
     n = _open(page, stream, min_canvases=2)
@@ -57,3 +73,15 @@ def test_browser_taskstream_renders_offline(browser_page, synthetic_run, tmp_pat
     shutil.copy(shot, SCREENSHOT_COPY / "taskstream-test.png")
     assert not errors, errors
     assert not _offline(requests), _offline(requests)
+    assert not dialogs, dialogs
+
+
+def test_browser_dialog_check_sees_an_injected_script(browser_page, tmp_path):
+    """The check above can fail: a page that runs an injected alert is caught."""
+    page, _, _ = browser_page
+    dialogs = _dialogs(page)
+    bad = tmp_path / "bad.html"
+    bad.write_text("<html><body><img src=x onerror=alert(2)></body></html>")
+    page.goto(bad.as_uri(), wait_until="load")
+    page.wait_for_timeout(300)
+    assert dialogs == ["alert: 2"]

@@ -1,6 +1,7 @@
 """The dashboard: standalone, complete, escaped, and robust to partial data."""
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -13,6 +14,16 @@ from reports.load import load
 from runners import records
 
 XSS = "<script>alert(1)</script>"
+
+
+# What each section says when it has nothing to show, and what it draws only from data.
+NO_DATA = ("No results: the table is empty", "No claim verdicts", "No recommendations in this summary",
+           "No GIL measurements", "result: per-task overhead not measured", "No start-up records",
+           "No bytes were serialised", "No instrumentation-overhead control", "No A/A control in this run",
+           "No workloads.", "No machine information", "No workload family with a numeric parameter sweep")
+FROM_DATA = ("Speedup vs sync", "GIL contention per workload and scheduler", "Per-task overhead (delayed-null)",
+             "Start-up and teardown cost", "Bytes serialised per run", "Instrumentation overhead: median",
+             "A/A control</b>: array-x on threads-2", "Recommendation per workload")
 
 
 def _no_remote(text: str) -> None:
@@ -36,6 +47,12 @@ def test_dashboard_standalone_with_sections(synthetic_run):
     assert "real data" in text
     for m in dashboard.METRICS:  # the one control offers every metric
         assert f'"{m.key}"' in text
+    # Every section shows this run's data, not only its heading.
+    shown = html.unescape(text)
+    assert [n for n in NO_DATA if n in shown] == []
+    assert [d for d in FROM_DATA if d not in shown] == []
+    assert "ValueError</code> <img" not in shown and "ValueError" in shown  # the failure, its error escaped
+    assert "Test CPU" in shown and "cores" in shown
 
 
 def test_dashboard_escapes_user_strings(synthetic_run):
@@ -68,7 +85,11 @@ def test_dashboard_empty_folder(tmp_path):
     build(run, quiet=True)
     text = (run / "dashboard.html").read_text()
     _no_remote(text)
-    assert "No results" in text
+    shown = html.unescape(text)
+    # Each section says it has nothing; none draws a chart from thin air.
+    missing = [n for n in NO_DATA if n not in shown and n not in ("No claim verdicts", "No recommendations in this summary")]
+    assert missing == []
+    assert [d for d in FROM_DATA[1:-1] if d in shown] == []
 
 
 def test_dashboard_partial_table(synthetic_run, tmp_path):

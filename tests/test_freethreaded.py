@@ -95,6 +95,25 @@ def test_local_cluster_failure_is_unavailable_only_on_free_threaded(monkeypatch,
     pool.close()
 
 
+@pytest.mark.parametrize("machine, head", [
+    ({"python": "3.11.7", "free_threaded_build": False, "gil_enabled": True,
+      "gil_sampler": {"available": False, "reason": "gilknocker is not installed (pip install -e '.[gil]')"}},
+     "Python 3.11.7 with the GIL"),
+    ({"python": "3.14.0", "free_threaded_build": True, "gil_enabled": True, "gil_reenabled_by": ["x._ext"],
+      "gil_sampler": {"available": False, "reason": "gilknocker is not installed (pip install -e '.[gil]')"}},
+     "Python 3.14.0, free-threaded build, GIL re-enabled by x._ext"),
+])
+def test_terminal_says_interpreter_and_why_no_gil_figures(machine, head):
+    import pandas as pd
+
+    from reports import terminal
+
+    text = terminal.render({"run_id": "r", "machine": machine}, pd.DataFrame(), width=200)
+    first, second = text.splitlines()[:2]
+    assert head in first
+    assert second == "GIL figures not applicable: gilknocker is not installed (pip install -e '.[gil]')"
+
+
 @pytest.mark.slow
 def test_run_without_gilknocker_records_gil_not_applicable(no_gilknocker, tmp_path):
     out = tmp_path / "out"

@@ -119,7 +119,7 @@ def test_bokehjs_is_checked_by_content_not_size(synthetic_run):
 
 
 def test_write_meta_is_not_written_through_a_link(tmp_path):
-    from runners.run import write_meta
+    from runners.plan import write_meta
 
     run = tmp_path / "run"
     run.mkdir()

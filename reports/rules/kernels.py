@@ -75,7 +75,7 @@ def c7(ctx: Context) -> dict[str, Any]:
         if len(ks) < 2:
             miss.append(f"{fam} at two k or more under sync and threads-{n}")
             continue
-        (k0, w0), (k1, w1) = ks[0], ks[-1]
+        (_, w0), (_, w1) = ks[0], ks[-1]
         numbers[fam] = {f"k{k}": figure(speedup(ctx, w, "threads")) for k, w in ks}
         tests += [outcome_is(speedup(ctx, w0, "threads", factor=lo_bar), "slower"),
                   outcome_is(speedup(ctx, w1, "threads", factor=hi_bar), "faster")]

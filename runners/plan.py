@@ -1,0 +1,189 @@
+"""What one run measures: the plan, its run id, the workloads' stored description.
+
+:class:`Plan` is built by the command line (:mod:`runners.all`) or by
+:func:`runners.api.compare` and stored in ``meta.json`` so that ``--resume``
+can redo it; :meth:`Plan.schedule` orders the work (workloads without sweeps
+first, then the sweeps, so the extra worker counts' pools are started once).
+
+>>> from runners.profiles import PROFILES
+>>> base, sweep = plan_specs(PROFILES["quick"], 2)
+>>> [s.label for s in base], [s.label for s in sweep]
+(['sync', 'threads-2', 'processes-2', 'distributed-2x1'], ['threads-1', 'threads-2', 'threads-4', 'processes-1', 'processes-2', 'processes-4'])
+"""
+from __future__ import annotations
+
+import json
+import zlib
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from runners import records
+from runners.measure import Instruments
+from runners.profiles import Profile, needed_kinds
+from runners.spec import SchedulerSpec
+from workloads.base import Workload
+
+__all__ = ["Plan", "Decider", "PLAIN_SAMPLE", "new_run_id", "plan_specs", "workload_info", "done_keys",
+           "scaling_kinds", "write_meta", "seeded_shuffle"]
+
+# Given the ok times per scheduler label of one workload, the comparisons still undecided.
+Decider = Callable[[dict[str, list[float]]], list[str]]
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: ``20261123-021530-1a2b``."""
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:4]
+
+
+@dataclass
+class Plan:
+    """What one run measures; stored in meta.json so ``--resume`` can redo it.
+
+    ``repeats`` is the minimum of rounds per workload (``fixed``: exactly that
+    many, as ``--repeats`` asks); ``decide`` says which comparisons are still
+    undecided (None: stop at the minimum).
+    """
+
+    profile: Profile
+    workloads: dict[str, Workload]
+    specs: list[SchedulerSpec]
+    sweep_specs: list[SchedulerSpec] = field(default_factory=list)
+    repeats: int | None = None
+    instruments: Instruments = field(default_factory=Instruments)
+    experiments: list[str] = field(default_factory=list)
+    controls: bool = True
+    timeout_s: float | None = None
+    dashboard: bool = True
+    seed: int = 42
+    plugin_files: list[str] = field(default_factory=list)
+    lean: bool | None = None  # None: the profile's; False when the user named the schedulers
+    security: Any = None  # distributed.security.Security for address (TLS) clusters
+    decide: Decider | None = None
+    fixed: bool = False
+    check_plain: bool = True
+
+    @property
+    def min_repeats(self) -> int:
+        return self.repeats if self.repeats is not None else self.profile.repeats
+
+    @property
+    def max_repeats(self) -> int:
+        return max(self.min_repeats, self.profile.max_repeats)
+
+    @property
+    def budget_s(self) -> float:
+        return self.profile.budget_s
+
+    @property
+    def is_lean(self) -> bool:
+        return self.profile.lean if self.lean is None else self.lean
+
+    def plain_check(self, w: Workload) -> bool:
+        """Is *w* timed against plain Dask in a fresh interpreter?  Every workload, or a sample."""
+        if not self.check_plain or self.profile.plain_check == "none":
+            return False
+        if self.profile.plain_check == "all":
+            return True
+        return w.name in PLAIN_SAMPLE
+
+    def _runs(self, w: Workload, spec: SchedulerSpec) -> bool:
+        if w.kinds is not None and spec.kind not in w.kinds:
+            return False
+        if self.is_lean and spec.kind != "sync":
+            # One worker process with N threads is a question for the claims about
+            # threads vs processes (C2, C3, C9), not for C12's best-of-all.
+            one_by_n = spec.kind == "distributed" and spec.workers == 1 and spec.threads_per_worker > 1
+            if spec.kind not in needed_kinds(w.claims, self.profile.c12_everywhere and not one_by_n):
+                return False
+        return True
+
+    def schedule(self) -> list[tuple[Workload, list[SchedulerSpec]]]:
+        """(workload, specs) in run order: workloads without sweeps first, then the sweeps.
+
+        Sweep workloads come last, together, so the pools of the extra worker
+        counts are started once and closed when the sweeps are done.
+        """
+        out, sweeps = [], []
+        for w in self.workloads.values():
+            specs = [s for s in self.specs if self._runs(w, s)]
+            sweeps_here = self.profile.sweep_claims is None or set(w.claims) & set(self.profile.sweep_claims)
+            if w.sweep and sweeps_here:
+                extra = [s for s in self.sweep_specs if s not in specs and self._runs(w, s)
+                         and (not self.is_lean or s.kind in scaling_kinds(w))]
+                sweeps.append((w, specs + extra))
+            else:
+                out.append((w, specs))
+        return [(w, s) for w, s in out + sweeps if s]
+
+
+# The quick profile's sample for the plain-Dask check: one workload per collection
+# and per kind of work (NumPy, pandas, pure Python, tiny tasks, a GIL-holding kernel).
+PLAIN_SAMPLE = ("array-transcendental", "df-groupby", "bag-json", "delayed-busy-1000", "kernel-compute-gil")
+
+
+
+def plan_specs(profile: Profile, n_cores: int, address: str | None = None) -> tuple[list[SchedulerSpec], list[SchedulerSpec]]:
+    """Base and sweep specs of *profile*; with *address* the cluster replaces local distributed."""
+    base = profile.specs(n_cores)
+    if address:
+        base = [s for s in base if s.kind != "distributed"] + [SchedulerSpec("distributed", address=address)]
+    return base, profile.sweep_specs(n_cores)
+
+
+
+def workload_info(w: Workload, profile: str) -> dict[str, Any]:
+    """What reports need to know of a workload (stored in meta.json)."""
+    size = w.size_for(profile)
+    try:
+        nbytes = int(w.nbytes(size))
+    except Exception:
+        nbytes = 0
+    return {
+        "name": w.name,
+        "collection": w.collection,
+        "claims": list(w.claims),
+        "family": w.family,
+        "params": dict(w.params),
+        "sweep": w.sweep,
+        "real_data": w.real_data,
+        "description": w.description,
+        "size": size,
+        "input_bytes": nbytes,
+        "module": getattr(w.build, "__module__", ""),
+    }
+
+
+
+def done_keys(run_dir: Path) -> dict[tuple, int]:
+    """(workload, scheduler, mode, control) -> number of finished repeats in the folder."""
+    counts: dict[tuple, int] = {}
+    for d in records.read(run_dir / records.ROWS):
+        k = (d.get("workload"), d.get("scheduler"), d.get("mode", "instrumented"), d.get("control", ""))
+        counts[k] = counts.get(k, 0) + 1
+    return counts
+
+
+
+def scaling_kinds(w: Workload) -> frozenset[str]:
+    """Kinds whose worker-count curve a scaling claim of *w* reads (C12/C2 compare, not sweep)."""
+    scaling = [c for c in w.claims if c not in ("C2", "C12")]
+    return needed_kinds(scaling) if scaling else needed_kinds(w.claims)
+
+
+
+def write_meta(run_dir: Path, meta: dict[str, Any]) -> None:
+    """Write meta.json atomically and durably (a crash never leaves half a file; no link is followed)."""
+    text = json.dumps({"v": records.SCHEMA_VERSION, **meta}, indent=1, sort_keys=True, default=str)
+    records.write_file_safely(run_dir, records.META, text, durable=True)
+
+
+def seeded_shuffle(items: list[Any], seed: int, name: str, session: int, rnd: int) -> None:
+    """Shuffle *items* in place, the same way for the same (seed, workload, session, round)."""
+    rng = np.random.default_rng([seed, zlib.crc32(name.encode()), session, rnd + 1])
+    perm = rng.permutation(len(items))
+    items[:] = [items[i] for i in perm]
