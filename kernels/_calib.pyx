@@ -35,9 +35,11 @@ ITERATION_US = 100.0  # designed length of one iteration (µs); see the module d
 
 cdef inline double _chain(double acc, Py_ssize_t n) noexcept nogil:
     # A dependent chain: each step needs the last, so n steps take n times one step.
+    # (Not a fixed point of the step from the start value 1.0: the compiler would
+    # fold a chain whose first step returns its input.)
     cdef Py_ssize_t i
     for i in range(n):
-        acc = acc * 0.999999 + 1e-6
+        acc = acc * 0.9999999 + 0.5
     return acc
 
 

@@ -47,7 +47,7 @@ class Experiment:
     name
         Short kebab-case name, used as the rows' ``workload``.
     claims
-        Ids of the claims of CLAIMS.md it serves.
+        Ids of the claims of docs/CLAIMS.md it serves.
     description
         One sentence: what it does and what it shows.
     run

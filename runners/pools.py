@@ -273,7 +273,7 @@ class Pool:
                 else {}
             )
             # chunksize=1: one task per submission, so per-task times are per task
-            # (Dask's default of 6 batches tasks; FACTS.md measured 1.39 s vs 1.94 s).
+            # (Dask's default of 6 batches tasks; docs/FACTS.md measured 1.39 s vs 1.94 s).
             return dask.compute(*objs, scheduler="processes", pool=self.executor, chunksize=1, **extra)
         return dask.compute(*objs, scheduler=self.client)
 

@@ -268,9 +268,6 @@ class _Runner:
     # -- one workload, every spec, interleaved --------------------------------
     def measure_workload(self, w: Workload, specs: list[SchedulerSpec], index: int, total: int) -> None:
         """Warm-up per spec, then rounds visiting every spec once in a seeded random order."""
-        plan = self.plan
-        # Results of earlier sessions (--resume) count; their failures are retried.
-        times = {s.label: list(self.prior.times.get((w.name, s.label), [])) for s in specs}
         if self.prior.finished.get(w.name):
             return
         try:
@@ -281,6 +278,22 @@ class _Runner:
                                       error=f"build failed: {e}", traceback=tb.format_exc(limit=20)), None)
             self._rounds_row(w, 0, "build failed", [])
             return
+        live = self._open_for(w, specs)
+        self._step(index, total, f"{w.name}: {', '.join(live)}")
+        self._warm_all(w, live)
+        # Results of earlier sessions (--resume) count; their failures are retried.
+        times = {s.label: list(self.prior.times.get((w.name, s.label), [])) for s in specs}
+        rnd, stop, open_ = self._rounds(w, live, times)
+        self._rounds_row(w, rnd, stop or "no spec left", open_)
+        pools = [self.pools[k] for k in live if self.pools.get(k) is not None]
+        if self.plan.plain_check(w):
+            self._plain_check(w, pools)
+        for pool in pools:
+            if pool.spec.kind == "distributed":
+                self._perf_report(pool, w)
+
+    def _open_for(self, w: Workload, specs: list[SchedulerSpec]) -> dict[str, Pool]:
+        """The pools of *specs*, started as needed; a spec that cannot start is recorded as failed."""
         live: dict[str, Pool] = {}
         for s in specs:
             pool = self._pool(s)
@@ -289,10 +302,13 @@ class _Runner:
                                       error="scheduler failed to start"), None)
             else:
                 live[s.label] = pool
-        self._step(index, total, f"{w.name}: {', '.join(live)}")
+        return live
+
+    def _warm_all(self, w: Workload, live: dict[str, Pool]) -> None:
+        """One warm-up per spec, ``sync`` first (its result is the reference); failures leave *live*."""
         order = list(live)
-        seeded_shuffle(order, plan.seed, w.name, self.session, -1)
-        if "sync" in order:  # the reference first, so every other spec's warm-up can be checked
+        seeded_shuffle(order, self.plan.seed, w.name, self.session, -1)
+        if "sync" in order:
             order.remove("sync")
             order.insert(0, "sync")
         for label in order:
@@ -300,6 +316,10 @@ class _Runner:
             if why:
                 s = live.pop(label).spec
                 self._store(self._row(w, label, s, 0, status="error", error_type="WarmupFailed", error=why), None)
+
+    def _rounds(self, w: Workload, live: dict[str, Pool], times: dict[str, list[float]]) -> tuple[int, str, list[str]]:
+        """Interleaved rounds until decided or capped: (rounds run, why they stopped, what stayed undecided)."""
+        plan = self.plan
         t_start = time.perf_counter()
         rnd, stop, open_ = 0, "", []
         while live and not stop:
@@ -308,10 +328,7 @@ class _Runner:
             t_round = time.perf_counter()
             for label in labels:
                 pool = self.pools.get(label)
-                if pool is None:
-                    live.pop(label, None)
-                    continue
-                status, wall = self._timed(pool, w, len(times[label]), rnd)
+                status, wall = self._timed(pool, w, len(times[label]), rnd) if pool is not None else ("gone", None)
                 if status == "ok":
                     times[label].append(wall)
                 else:  # a failed pair cannot decide: it leaves the rotation
@@ -321,8 +338,7 @@ class _Runner:
             if n_min < plan.min_repeats:
                 continue
             if plan.fixed:
-                stop = "fixed repeats"
-                break
+                return rnd, "fixed repeats", []
             open_ = plan.decide({k: times[k] for k in live}) if plan.decide else []
             round_s = time.perf_counter() - t_round
             if not open_:
@@ -331,13 +347,7 @@ class _Runner:
                 stop = "repeat cap"
             elif time.perf_counter() - t_start + round_s > plan.budget_s:
                 stop = "time cap"
-        self._rounds_row(w, rnd, stop or "no spec left", open_)
-        if plan.plain_check(w):
-            self._plain_check(w, [self.pools[k] for k in live if self.pools.get(k) is not None])
-        if any(s.kind == "distributed" for s in specs):
-            for k in live:
-                if self.pools.get(k) is not None and self.pools[k].spec.kind == "distributed":
-                    self._perf_report(self.pools[k], w)
+        return rnd, stop, open_
 
     def _rounds_row(self, w: Workload, rounds: int, stop: str, open_: list[str]) -> None:
         records.append(self.dir / records.ROUNDS, [{

@@ -2,7 +2,7 @@
 
 Lines are generated inside each partition from ``(seed, partition)``, so the
 parent sends only a partition number to each task: a compute measures the
-parsing, not the pickling of parent-side data (see FACTS.md).
+parsing, not the pickling of parent-side data (see docs/FACTS.md).
 
 >>> r = LOGPARSE.build(400, 0).compute(scheduler="sync")
 >>> LOGPARSE.check(r, r), LOGPARSE.check(r, r[1:])

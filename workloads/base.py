@@ -49,7 +49,7 @@ class Workload:
         The dask collection it is written with: one of :data:`COLLECTIONS`.
         Decides the default scheduler it is compared with (claim C12).
     claims
-        Ids of the claims of CLAIMS.md it serves (``("C1", "C2")``).
+        Ids of the claims of docs/CLAIMS.md it serves (``("C1", "C2")``).
     sizes
         Profile name -> size argument of ``build``.  Every profile of
         :data:`PROFILES` must be present; ``None`` leaves the workload out of
