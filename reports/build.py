@@ -56,7 +56,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     rows = res.rows
     failures = []
     if not rows.empty:
-        for r in rows[rows["status"].fillna("ok") != "ok"].itertuples():
+        for r in rows[~rows["status"].fillna("ok").isin(["ok", "skipped"])].itertuples():
             failures.append({"workload": r.workload, "scheduler": r.scheduler, "repeat": r.repeat,
                              "status": r.status, "error_type": r.error_type or "",
                              "error": str(r.error or r.check_detail or "")[:500]})
@@ -85,7 +85,9 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
         "startup": stats.startup(res.startup).to_dict("records"),
         "table": table[keep].to_dict("records") if keep else [],
         "failures": failures,
-        "skipped": res.skipped,
+        "skipped": res.skipped + sorted({f"{r['scheduler']}: could not start on this interpreter: {r.get('error')}"
+                                         for r in (res.startup.to_dict("records") if not res.startup.empty else [])
+                                         if r.get("status") == "unavailable"}),
         "complete": bool(res.meta.get("complete", False)),
     }
     return _jsonable(summary), table

@@ -319,7 +319,8 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
     workloads = workloads or {}
     if rows.empty:
         return pd.DataFrame()
-    main = rows[(rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")]
+    main = rows[(rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")
+                & (rows["status"].fillna("ok") != "skipped")]  # a scheduler this interpreter cannot run
     out = []
     for (wl, sched), g in main.groupby(["workload", "scheduler"], sort=False):
         g = g[~_superseded(g)]

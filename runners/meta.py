@@ -7,12 +7,8 @@ On a free-threaded build (``Py_GIL_DISABLED``) the GIL can still be on: forced
 with ``PYTHON_GIL=1`` / ``-X gil=1``, or re-enabled by CPython when it imports an
 extension module that does not declare ``Py_mod_gil``.  :func:`collect` records
 the build, the state at run time and which modules re-enabled it, and whether
-GIL contention can be sampled at all (:func:`gil_sampler`).
-
->>> describe({"python": "3.11.7 (main)", "free_threaded_build": False, "gil_enabled": True})
-'Python 3.11.7 with the GIL'
->>> describe({"python": "3.14.0", "free_threaded_build": True, "gil_enabled": False})
-'Python 3.14.0, free-threaded build, GIL off'
+GIL contention can be sampled at all (:func:`gil_sampler`).  How the reports
+word that state is :func:`reports.fmt.interpreter`.
 """
 from __future__ import annotations
 
@@ -27,9 +23,9 @@ import sysconfig
 import time
 from importlib import metadata as _md
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
-__all__ = ["collect", "describe", "gil_enabled", "free_threaded_build", "gil_sampler", "gil_reenabled_by",
+__all__ = ["collect", "gil_enabled", "free_threaded_build", "gil_sampler", "gil_reenabled_by",
            "PACKAGES", "THREAD_ENV", "SUITE_IMPORTS"]
 
 PACKAGES = (
@@ -179,19 +175,6 @@ def gil_reenabled_by(modules: Sequence[str] = SUITE_IMPORTS, force: bool = False
         found += [n for n in names if n not in found]
         todo = todo[i + 1:]
     return found
-
-
-def describe(meta: Mapping[str, Any]) -> str:
-    """One line on the interpreter and its GIL, for the top of the reports (see module doctest)."""
-    py = "Python " + str(meta.get("python") or "?").split()[0]
-    if not meta.get("free_threaded_build"):
-        return f"{py} with the GIL"
-    by = [m for m in meta.get("gil_reenabled_by") or [] if m]
-    if by:
-        return f"{py}, free-threaded build, GIL re-enabled by {', '.join(by)}"
-    if meta.get("gil_enabled"):
-        return f"{py}, free-threaded build, GIL on (PYTHON_GIL=1 or -X gil=1)"
-    return f"{py}, free-threaded build, GIL off"
 
 
 def collect(**extra: Any) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from runners.measure import Instruments, Measurement, RepeatTimeout, graph_size,
 from runners.controls import run_controls, run_experiments
 from runners.plain import PlainChild
 from runners.plan import Plan, done_keys, seeded_shuffle, workload_info
-from runners.pools import Pool, open_pool
+from runners.pools import Pool, SchedulerUnavailable, open_pool
 from runners.records import RunRecord, StartupRecord, TaskRecord
 from runners.spec import SchedulerSpec
 from workloads.base import Workload
@@ -86,6 +86,7 @@ class _Runner:
         self.references: dict[str, Any] = {}
         self.built: dict[str, tuple[list[Any], bool, int | None]] = {}
         self.pools: dict[str, Pool] = {}
+        self.unavailable: dict[str, str] = {}  # label -> why this interpreter cannot run it
         self.plain: PlainChild | None = None
         self.t0 = time.perf_counter()
 
@@ -160,6 +161,13 @@ class _Runner:
                          security=self.plan.security)
         try:
             pool.start()
+        except SchedulerUnavailable as e:  # this interpreter cannot run it: skipped, not failed
+            pool.close()
+            self._startup_row(pool, status="unavailable", error=e.reason)
+            self.say(f"  {spec.label} skipped: {e.reason}")
+            self.pools[spec.label] = None  # type: ignore[assignment]  # remembered: not retried
+            self.unavailable[spec.label] = e.reason
+            return None
         except Exception as e:
             pool.close()
             self._startup_row(pool, status="error", error=f"{type(e).__name__}: {e}")
@@ -297,8 +305,11 @@ class _Runner:
         live: dict[str, Pool] = {}
         for s in specs:
             pool = self._pool(s)
-            if pool is None:
-                self._store(self._row(w, s.label, s, 0, status="error", error_type="SchedulerUnavailable",
+            if pool is None and s.label in self.unavailable:
+                self._store(self._row(w, s.label, s, 0, status="skipped", error_type="SchedulerUnavailable",
+                                      error=self.unavailable[s.label]), None)
+            elif pool is None:
+                self._store(self._row(w, s.label, s, 0, status="error", error_type="SchedulerFailedToStart",
                                       error="scheduler failed to start"), None)
             else:
                 live[s.label] = pool

@@ -101,5 +101,7 @@ def test_gil_reenabled_by_finds_nothing_in_the_suite_here():
     ({"python": "3.13.1", "free_threaded_build": True, "gil_enabled": True, "gil_reenabled_by": []},
      "Python 3.13.1, free-threaded build, GIL on (PYTHON_GIL=1 or -X gil=1)"),
 ])
-def test_describe_says_which_interpreter_and_gil(m, want):
-    assert meta.describe(m) == want
+def test_interpreter_line_says_which_interpreter_and_gil(m, want):
+    from reports.fmt import interpreter
+
+    assert interpreter(m) == want
