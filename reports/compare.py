@@ -58,10 +58,42 @@ def compare_runs(a: Path, b: Path) -> dict[str, Any]:
                             "b_s": other.get("median_s"), "b_over_a": c.ratio, "lo": c.lo, "hi": c.hi,
                             "outcome": {"faster": "B slower", "slower": "B faster"}.get(c.outcome, c.outcome)})
     decidable = [c for c in claims if c["id"] != "C14"]
+    ft = _free_threaded_cost(sa, ta, sb, tb)
     return {"a": str(a), "b": str(b), "claims": claims, "recommendations": recs, "timings": timings,
             "claims_agree": sum(c["agree"] for c in decidable), "claims_total": len(decidable),
             "swaps": [c["id"] for c in claims if c["swap"]],
-            "recommendations_agree": sum(r["agree"] for r in recs), "recommendations_total": len(recs)}
+            "recommendations_agree": sum(r["agree"] for r in recs), "recommendations_total": len(recs),
+            **({"free_threaded_cost": ft} if ft else {})}
+
+
+def _free_threaded_cost(sa: dict[str, Any], ta: Any, sb: dict[str, Any], tb: Any) -> dict[str, Any] | None:
+    """With one free-threaded and one GIL run: the single-thread cost of the free-threaded build (C14).
+
+    Per C3 workload in both: sync time on the free-threaded build / sync time with the GIL, and
+    threads-N free-threaded against processes-N with the GIL (what a user would switch between).
+    None unless exactly one of the runs is a free-threaded build; "not comparable" when the
+    CPU model, core count or profile differ.
+    """
+    ma, mb = sa.get("machine") or {}, sb.get("machine") or {}
+    if bool(ma.get("free_threaded_build")) == bool(mb.get("free_threaded_build")):
+        return None
+    (sg, tg), (sf, tf) = ((sa, ta), (sb, tb)) if not ma.get("free_threaded_build") else ((sb, tb), (sa, ta))
+    mg, mf = sg.get("machine") or {}, sf.get("machine") or {}
+    same = all(mg.get(k) == mf.get(k) for k in ("cpu_model", "cores")) and sg.get("profile") == sf.get("profile")
+    out: dict[str, Any] = {"comparable": same, "workloads": {}}
+    if tg.empty or tf.empty:
+        return out
+    g = {(r["workload"], r["kind"], r["workers"]): r for r in tg.to_dict("records")}
+    for r in tf.to_dict("records"):
+        if "C3" not in (r.get("claims") or []) or r["kind"] not in ("sync", "threads"):
+            continue
+        base = g.get((r["workload"], "sync" if r["kind"] == "sync" else "processes", r["workers"]))
+        if base is None or not base.get("times") or not r.get("times"):
+            continue
+        c = compare_times(r["times"], base["times"], names=(r["scheduler"], base["scheduler"]))
+        key = "sync_gil_over_free_threaded" if r["kind"] == "sync" else "gil_processes_over_free_threaded_threads"
+        out["workloads"].setdefault(r["workload"], {})[key] = c.as_dict()
+    return out
 
 
 def _print(d: dict[str, Any], console: Console) -> None:

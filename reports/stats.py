@@ -320,7 +320,8 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
     if rows.empty:
         return pd.DataFrame()
     main = rows[(rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")
-                & (rows["status"].fillna("ok") != "skipped")]  # a scheduler this interpreter cannot run
+                & (rows["status"].fillna("ok") != "skipped")  # a scheduler this interpreter cannot run
+                & (rows["collection"].fillna("") != "experiment")]  # raw-thread cells: read by their rules
     out = []
     for (wl, sched), g in main.groupby(["workload", "scheduler"], sort=False):
         g = g[~_superseded(g)]

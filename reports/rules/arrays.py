@@ -38,8 +38,9 @@ def c1(ctx: Context) -> dict[str, Any]:
         tests.append(outcome_is(speedup(ctx, w, "threads", factor=bar), "faster"))
         if rounded(g) is not None and rounded(go) is not None:
             tests.append(g < go)
-    sps = ", ".join(f"{w} {shown(numbers[w]['speedup'])} (GIL {numbers[w]['gil_median']})" for w in num)
-    reason = (f"On threads-{n}: {sps} vs object dtype {shown(numbers[obj[0]]['speedup'])} (GIL {rounded(go)}); "
+    gil = lambda g: "n/a" if g is None else g  # noqa: E731  (no GIL sampler: not applicable)
+    sps = ", ".join(f"{w} {shown(numbers[w]['speedup'])} (GIL {gil(numbers[w]['gil_median'])})" for w in num)
+    reason = (f"On threads-{n}: {sps} vs object dtype {shown(numbers[obj[0]]['speedup'])} (GIL {gil(rounded(go))}); "
               f"the bar is {bar}×.")
     return verdict(all_of(tests), numbers, th, reason)
 

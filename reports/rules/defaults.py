@@ -37,11 +37,12 @@ def c12(ctx: Context) -> dict[str, Any]:
             d = ctx.row(w, kind)
             if d is None or d.get("collection") != coll:
                 continue
-            cands = [r for (x, _), r in ctx.rows.items() if x == w]
-            best = min(cands, key=lambda r: r["median_s"])
-            if best is d:
-                tests.append(True)
+            # The fastest other spec against the default, also when the default has the lowest median:
+            # a lower median on one repeat, or beside a failed one, shows nothing.
+            others = [r for (x, _), r in ctx.rows.items() if x == w and r is not d]
+            if not others:
                 continue
+            best = min(others, key=lambda r: r["median_s"])
             c = versus(best, d)
             lost = outcome_is(c, "faster")
             tests.append(None if lost is None else not lost)
