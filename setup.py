@@ -9,7 +9,7 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 # kernels/_<name>.pyx -> kernels._<name>
-KERNELS = ["compute", "blocking", "parallel", "calib"]
+KERNELS = ["compute", "blocking", "parallel", "calib", "gilprobe"]
 # Kernels that use prange: compiled with OpenMP where the compiler has it.
 OPENMP_KERNELS = {"parallel"}
 

@@ -6,6 +6,8 @@
 ('950 B', '12.3 kB', '4.2 GB')
 >>> ratio(1.0534), ratio(None)
 ('1.05×', '–')
+>>> percent(0.119), percent(None)
+('12%', '–')
 >>> escape('<a href="x">')
 '&lt;a href=&quot;x&quot;&gt;'
 """
@@ -15,7 +17,7 @@ import html
 import math
 from typing import Any
 
-__all__ = ["duration", "size", "ratio", "number", "escape", "interpreter"]
+__all__ = ["duration", "size", "ratio", "percent", "number", "escape", "interpreter"]
 
 
 def _finite(x: Any) -> bool:
@@ -54,6 +56,11 @@ def size(nbytes: Any) -> str:
 def ratio(x: Any) -> str:
     """A ratio with three significant digits and the × sign."""
     return f"{float(x):.3g}×" if _finite(x) else "–"
+
+
+def percent(share: Any) -> str:
+    """A share of 0..1 as a whole percentage ('12%')."""
+    return f"{float(share) * 100:.0f}%" if _finite(share) else "–"
 
 
 def number(x: Any, digits: int = 3) -> str:

@@ -10,9 +10,9 @@ Re-exported by :mod:`runners.records` (the one module reports may import):
 * :func:`lock` lets one run at a time write into a results folder.
 * :func:`die_with_parent` makes a pool worker end with the process that started it.
 
->>> import tempfile, pathlib
->>> d = pathlib.Path(tempfile.mkdtemp())
->>> write_file_safely(d, "a/b.txt", "hi"), (d / "a" / "b.txt").read_text()
+>>> import pathlib, tempfile
+>>> with tempfile.TemporaryDirectory() as d:
+...     write_file_safely(d, "a/b.txt", "hi"), (pathlib.Path(d) / "a" / "b.txt").read_text()
 ([], 'hi')
 """
 from __future__ import annotations

@@ -18,7 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from runners.spec import SchedulerSpec
 from workloads.base import Workload
 
 __all__ = ["Plan", "Decider", "PLAIN_SAMPLE", "new_run_id", "plan_specs", "workload_info", "done_keys",
-           "scaling_kinds", "write_meta", "seeded_shuffle"]
+           "scaling_kinds", "write_meta", "seeded_shuffle", "Prior", "prior_work"]
 
 # Given the ok times per scheduler label of one workload, the comparisons still undecided.
 Decider = Callable[[dict[str, list[float]]], list[str]]
@@ -187,3 +187,25 @@ def seeded_shuffle(items: list[Any], seed: int, name: str, session: int, rnd: in
     rng = np.random.default_rng([seed, zlib.crc32(name.encode()), session, rnd + 1])
     perm = rng.permutation(len(items))
     items[:] = [items[i] for i in perm]
+
+
+class Prior(NamedTuple):
+    """What a results folder already holds (for ``--resume``)."""
+
+    session: int  # the session this run writes (0 for a fresh folder)
+    times: dict[tuple[str, str], list[float]]  # ok main times of earlier sessions
+    finished: dict[str, bool]  # workloads whose rounds ended by decision or cap
+
+
+def prior_work(run_dir: Path) -> Prior:
+    """What the folder holds from earlier sessions: ``--resume`` continues from it."""
+    rows = list(records.read(run_dir / records.ROWS))
+    session = 1 + max((int(r.get("session") or 0) for r in rows), default=-1)
+    times: dict[tuple[str, str], list[float]] = {}
+    for r in rows:
+        if r.get("status") == "ok" and r.get("mode", "instrumented") == "instrumented" and not r.get("control") \
+                and r.get("wall_s") is not None:
+            times.setdefault((r["workload"], r["scheduler"]), []).append(float(r["wall_s"]))
+    finished = {d["workload"]: True for d in records.read(run_dir / records.ROUNDS)
+                if d.get("stopped") in ("decided", "repeat cap", "time cap", "fixed repeats")}
+    return Prior(session, times, finished)

@@ -27,17 +27,17 @@ import time
 import traceback as tb
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from runners import records
 from runners.measure import Instruments, Measurement, RepeatTimeout, graph_size, measure, run_with_timeout
-from runners.controls import run_controls, run_experiments
-from runners.plain import PlainChild
-from runners.plan import Plan, done_keys, seeded_shuffle, workload_info
-from runners.pools import Pool, SchedulerUnavailable, open_pool
-from runners.records import RunRecord, StartupRecord, TaskRecord
+from runners.controls import perf_report, plain_check, run_controls, run_experiments
+from runners.plan import Plan, done_keys, prior_work, seeded_shuffle, workload_info
+from runners.openpools import OpenPools
+from runners.pools import Pool
+from runners.records import RunRecord, TaskRecord
 from runners.spec import SchedulerSpec
 from workloads.base import Workload
 
@@ -74,24 +74,25 @@ class NoReference(Exception):
     """The sync reference of a workload could not be computed."""
 
 
-class _Runner:
+class Runner:
+    """One run's measurement: its pools, rows, references and progress (see the module docstring)."""
+
     def __init__(self, run_dir: Path, run_id: str, plan: Plan, progress: Progress):
         self.dir = run_dir
         self.run_id = run_id
         self.plan = plan
         self.say = progress
-        self.prior = _prior(run_dir)
+        self.prior = prior_work(run_dir)
         self.session = self.prior.session
         self.done = done_keys(run_dir)
         self.references: dict[str, Any] = {}
         self.built: dict[str, tuple[list[Any], bool, int | None]] = {}
-        self.pools: dict[str, Pool] = {}
-        self.unavailable: dict[str, str] = {}  # label -> why this interpreter cannot run it
-        self.plain: PlainChild | None = None
+        self.pools = OpenPools(run_dir, run_id, plan, progress)
+        self.plain: Any = None  # the plain-Dask interpreter (runners.plain.PlainChild), started on first use
         self.t0 = time.perf_counter()
 
     # -- rows ---------------------------------------------------------------
-    def _row(self, w: Workload, label: str, spec: SchedulerSpec, repeat: int, size_profile: str | None = None,
+    def make_row(self, w: Workload, label: str, spec: SchedulerSpec, repeat: int, size_profile: str | None = None,
              **kw: Any) -> RunRecord:
         info = workload_info(w, size_profile or self.plan.profile.name)
         return RunRecord(
@@ -101,7 +102,7 @@ class _Runner:
             size=info["size"], input_bytes=info["input_bytes"], real_data=w.real_data, session=self.session, **kw,
         )
 
-    def _store(self, row: RunRecord, m: Measurement | None) -> None:
+    def store(self, row: RunRecord, m: Measurement | None) -> None:
         records.append(self.dir / records.ROWS, [row])
         if m is not None and m.tasks:
             rows = [
@@ -115,7 +116,7 @@ class _Runner:
             records.append(records.tasks_path(self.dir, row.workload, row.scheduler), rows)
 
     # -- building and references ----------------------------------------------
-    def _build(self, w: Workload, profile: str | None = None) -> tuple[list[Any], bool, int | None]:
+    def build(self, w: Workload, profile: str | None = None) -> tuple[list[Any], bool, int | None]:
         profile = profile or self.plan.profile.name
         key = w.name if profile == self.plan.profile.name else f"{w.name}@{profile}"
         if key not in self.built:
@@ -131,7 +132,7 @@ class _Runner:
         if w.name not in self.references:
             import dask
 
-            objs, is_list, _ = self._build(w)
+            objs, is_list, _ = self.build(w)
             try:
                 value = run_with_timeout(lambda: dask.compute(*objs, scheduler="sync"), self.plan.timeout_s)
                 self.references[w.name] = _unpack(value, is_list)
@@ -152,60 +153,8 @@ class _Runner:
         except Exception as e:
             return False, f"check raised {type(e).__name__}: {e}"
 
-    # -- pools ----------------------------------------------------------------
-    def _pool(self, spec: SchedulerSpec) -> Pool | None:
-        """The open pool of *spec*, started (and timed) on first use; None if it cannot start."""
-        if spec.label in self.pools:
-            return self.pools[spec.label]
-        pool = open_pool(spec, dashboard=self.plan.dashboard, upload=self.plan.plugin_files,
-                         security=self.plan.security)
-        try:
-            pool.start()
-        except SchedulerUnavailable as e:  # this interpreter cannot run it: skipped, not failed
-            pool.close()
-            self._startup_row(pool, status="unavailable", error=e.reason)
-            self.say(f"  {spec.label} skipped: {e.reason}")
-            self.pools[spec.label] = None  # type: ignore[assignment]  # remembered: not retried
-            self.unavailable[spec.label] = e.reason
-            return None
-        except Exception as e:
-            pool.close()
-            self._startup_row(pool, status="error", error=f"{type(e).__name__}: {e}")
-            self.say(f"  {spec.label} failed to start: {type(e).__name__}: {e}")
-            self.pools[spec.label] = None  # type: ignore[assignment]  # remembered: not retried
-            return None
-        except BaseException:
-            pool.close()
-            raise
-        link = pool.info.get("dashboard_link")
-        self.say(f"{spec.label} up in {pool.start_s:.2f} s" + (f"; Dask dashboard: {link}" if link else ""))
-        self.pools[spec.label] = pool
-        return pool
-
-    def _close_pools(self, keep: set[str] = frozenset(), status: str = "ok", error: str = "") -> None:
-        for label in [k for k in self.pools if k not in keep]:
-            pool = self.pools.pop(label)
-            if pool is not None:
-                pool.close()
-                self._startup_row(pool, status=status, error=error)
-
-    def _restart(self, pool: Pool) -> Pool | None:
-        pool.close()
-        self._startup_row(pool, note="closed after a timeout or lost worker")
-        del self.pools[pool.spec.label]
-        return self._pool(pool.spec)
-
-    def _startup_row(self, pool: Pool, status: str = "ok", error: str = "", note: str = "") -> None:
-        info = {k: v for k, v in pool.info.items() if k != "dashboard_link"}
-        if note:
-            info["note"] = note
-        records.append(self.dir / records.STARTUP, [StartupRecord(
-            run_id=self.run_id, scheduler=pool.label, kind=pool.spec.kind, start_s=pool.start_s,
-            stop_s=pool.stop_s, status=status, error=error, address=str(pool.info.get("address", "")),
-            dashboard_link=str(pool.info.get("dashboard_link", "")), info=info)])
-
     # -- one timed compute ----------------------------------------------------
-    def _once(self, pool: Pool, w: Workload, ins: Instruments, size_profile: str | None = None) -> tuple[Measurement, Any]:
+    def once(self, pool: Pool, w: Workload, ins: Instruments, size_profile: str | None = None) -> tuple[Measurement, Any]:
         """One compute of *w* on *pool*; the harness's own objects frozen out of the collector.
 
         ``gc.freeze()`` moves every object alive now (the harness, a
@@ -214,7 +163,7 @@ class _Runner:
         during the workload walks only the workload's own objects — as in a
         fresh interpreter — whichever specs are open beside it.
         """
-        objs, is_list, _ = self._build(w, size_profile)
+        objs, is_list, _ = self.build(w, size_profile)
         gc.freeze()
         try:
             m = measure(pool, objs, ins, self.plan.timeout_s)
@@ -222,33 +171,33 @@ class _Runner:
             gc.unfreeze()
         return m, _unpack(m.result, is_list)
 
-    def _timed(self, pool: Pool, w: Workload, repeat: int, rnd: int, mode: str = "instrumented", control: str = "",
+    def timed(self, pool: Pool, w: Workload, repeat: int, rnd: int, mode: str = "instrumented", control: str = "",
                size_profile: str | None = None) -> tuple[str, float | None]:
         """Measure and store one repeat; returns (status, wall) and restarts a broken pool."""
         spec, label = pool.spec, pool.label
         ins = self.plan.instruments if mode == "instrumented" else Instruments.none()
-        row = partial(self._row, w, label, spec, repeat, size_profile=size_profile, mode=mode, control=control, round=rnd)
+        row = partial(self.make_row, w, label, spec, repeat, size_profile=size_profile, mode=mode, control=control, round=rnd)
         try:
-            m, result = self._once(pool, w, ins, size_profile)
+            m, result = self.once(pool, w, ins, size_profile)
         except RepeatTimeout as e:
-            self._store(row(status="timeout", error_type="RepeatTimeout", error=str(e)), None)
+            self.store(row(status="timeout", error_type="RepeatTimeout", error=str(e)), None)
             self.say(f"  {w.name} on {label}: {e}; starting a fresh {spec.kind} pool")
-            self._restart(pool)
+            self.pools.restart(pool)
             return "timeout", None
         except _WRITE_ERROR:
             raise
         except Exception as e:
-            self._store(row(status="error", error_type=type(e).__name__, error=str(e)[:2000],
+            self.store(row(status="error", error_type=type(e).__name__, error=str(e)[:2000],
                             traceback=tb.format_exc(limit=30)), None)
             self.say(f"  {w.name} on {label}: {type(e).__name__}: {str(e)[:200]}")
             if spec.kind == "distributed" and not _alive(pool):
-                self._restart(pool)
+                self.pools.restart(pool)
             return "error", None
         checked = mode == "instrumented" and not control
         ok, detail = self._check(w, result) if checked else (True, "")
         gmin, gmed, gmax = m.gil_summary()
-        objs_info = self._build(w, size_profile)
-        self._store(row(
+        objs_info = self.build(w, size_profile)
+        self.store(row(
             wall_s=m.wall_s, status="ok" if ok else "mismatch",
             ntasks_graph=objs_info[2], ntasks_captured=(len({t["key"] for t in m.tasks}) if ins.tasks else None),
             gil=m.gil, gil_min=gmin, gil_median=gmed, gil_max=gmax, cpu_s=m.cpu_s,
@@ -261,13 +210,13 @@ class _Runner:
     def _warm(self, pool: Pool, w: Workload, size_profile: str | None = None) -> str:
         """The untimed warm-up of (*w*, spec); under sync it gives the reference.  '' or why it failed."""
         try:
-            _, result = self._once(pool, w, self.plan.instruments, size_profile)
+            _, result = self.once(pool, w, self.plan.instruments, size_profile)
         except RepeatTimeout as e:
-            self._restart(pool)
+            self.pools.restart(pool)
             return f"warm-up: {e}"
         except Exception as e:
             if pool.spec.kind == "distributed" and not _alive(pool):
-                self._restart(pool)
+                self.pools.restart(pool)
             return f"warm-up: {type(e).__name__}: {e}"
         if pool.spec.kind == "sync" and w.name not in self.references and size_profile is None:
             self.references[w.name] = result
@@ -279,15 +228,15 @@ class _Runner:
         if self.prior.finished.get(w.name):
             return
         try:
-            self._build(w)
+            self.build(w)
         except Exception as e:
             for s in specs:
-                self._store(self._row(w, s.label, s, 0, status="error", error_type=type(e).__name__,
+                self.store(self.make_row(w, s.label, s, 0, status="error", error_type=type(e).__name__,
                                       error=f"build failed: {e}", traceback=tb.format_exc(limit=20)), None)
             self._rounds_row(w, 0, "build failed", [])
             return
         live = self._open_for(w, specs)
-        self._step(index, total, f"{w.name}: {', '.join(live)}")
+        self.step(index, total, f"{w.name}: {', '.join(live)}")
         self._warm_all(w, live)
         # Results of earlier sessions (--resume) count; their failures are retried.
         times = {s.label: list(self.prior.times.get((w.name, s.label), [])) for s in specs}
@@ -295,21 +244,21 @@ class _Runner:
         self._rounds_row(w, rnd, stop or "no spec left", open_)
         pools = [self.pools[k] for k in live if self.pools.get(k) is not None]
         if self.plan.plain_check(w):
-            self._plain_check(w, pools)
+            plain_check(self, w, pools)
         for pool in pools:
             if pool.spec.kind == "distributed":
-                self._perf_report(pool, w)
+                perf_report(self, pool, w)
 
     def _open_for(self, w: Workload, specs: list[SchedulerSpec]) -> dict[str, Pool]:
         """The pools of *specs*, started as needed; a spec that cannot start is recorded as failed."""
         live: dict[str, Pool] = {}
         for s in specs:
-            pool = self._pool(s)
-            if pool is None and s.label in self.unavailable:
-                self._store(self._row(w, s.label, s, 0, status="skipped", error_type="SchedulerUnavailable",
-                                      error=self.unavailable[s.label]), None)
+            pool = self.pools.get_or_start(s)
+            if pool is None and s.label in self.pools.unavailable:
+                self.store(self.make_row(w, s.label, s, 0, status="skipped", error_type="SchedulerUnavailable",
+                                      error=self.pools.unavailable[s.label]), None)
             elif pool is None:
-                self._store(self._row(w, s.label, s, 0, status="error", error_type="SchedulerFailedToStart",
+                self.store(self.make_row(w, s.label, s, 0, status="error", error_type="SchedulerFailedToStart",
                                       error="scheduler failed to start"), None)
             else:
                 live[s.label] = pool
@@ -326,7 +275,7 @@ class _Runner:
             why = self._warm(self.pools.get(label) or live[label], w)
             if why:
                 s = live.pop(label).spec
-                self._store(self._row(w, label, s, 0, status="error", error_type="WarmupFailed", error=why), None)
+                self.store(self.make_row(w, label, s, 0, status="error", error_type="WarmupFailed", error=why), None)
 
     def _rounds(self, w: Workload, live: dict[str, Pool], times: dict[str, list[float]]) -> tuple[int, str, list[str]]:
         """Interleaved rounds until decided or capped: (rounds run, why they stopped, what stayed undecided)."""
@@ -339,7 +288,7 @@ class _Runner:
             t_round = time.perf_counter()
             for label in labels:
                 pool = self.pools.get(label)
-                status, wall = self._timed(pool, w, len(times[label]), rnd) if pool is not None else ("gone", None)
+                status, wall = self.timed(pool, w, len(times[label]), rnd) if pool is not None else ("gone", None)
                 if status == "ok":
                     times[label].append(wall)
                 else:  # a failed pair cannot decide: it leaves the rotation
@@ -365,47 +314,8 @@ class _Runner:
             "run_id": self.run_id, "workload": w.name, "session": self.session, "rounds": rounds,
             "stopped": stop, "undecided": open_}])
 
-    # -- the harness against plain Dask ------------------------------------------
-    def _plain_check(self, w: Workload, pools: list[Pool]) -> None:
-        """Bare repeats here interleaved with plain ``dask.compute`` in a fresh interpreter."""
-        local = [p for p in pools if p.spec.kind in ("sync", "threads", "processes")]
-        if not local:
-            return
-        if self.plain is None:
-            self.plain = PlainChild(self.plan.profile.name, self.plan.seed, self.plan.plugin_files)
-        for rnd in range(self.plan.profile.plain_repeats):
-            order = list(range(len(local)))
-            seeded_shuffle(order, self.plan.seed, w.name + "/plain", self.session, rnd)
-            for i in order:
-                pool = local[i]
-                self._timed(pool, w, rnd, rnd, mode="bare", control="plain-check")
-                got = self.plain.time(w, pool.spec)
-                self._store(self._row(w, pool.label, pool.spec, rnd, mode="plain", control="plain-check", round=rnd,
-                                      status="ok" if "wall_s" in got else "error", wall_s=got.get("wall_s"),
-                                      error=got.get("error", "")), None)
-
-    def _perf_report(self, pool: Pool, w: Workload) -> None:
-        """Dask's own performance_report for one more compute, saved beside the results."""
-        if pool.spec.kind != "distributed" or pool.client is None:
-            return
-        path = self.dir / "perf" / f"{records.slug(w.name)}__{records.slug(pool.label)}.html"
-        if path.exists():
-            return
-        if (self.plan.profile.lean and not self.plan.profile.c12_everywhere
-                and any((self.dir / "perf").glob(f"*__{records.slug(pool.label)}.html"))):
-            return  # a lean profile keeps one report per cluster
-        try:
-            from distributed import performance_report
-
-            objs, _, _ = self._build(w)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with pool.client.as_current(), performance_report(filename=str(path), mode="inline"):
-                pool.compute(objs)
-        except Exception as e:  # a report is a nicety; never lose the run for it
-            self.say(f"  performance_report for {w.name} failed: {type(e).__name__}: {e}")
-
     # -- the run -------------------------------------------------------------
-    def _step(self, index: int, total: int, text: str) -> None:
+    def step(self, index: int, total: int, text: str) -> None:
         step = getattr(self.say, "step", None)
         if step is not None:
             step(index, total, text)
@@ -424,36 +334,15 @@ class _Runner:
             for i, (w, specs) in enumerate(schedule):
                 # Pools no later workload needs (sweep counts) are closed as soon as they are done.
                 later = {s.label for _, ss in schedule[i:] for s in ss}
-                self._close_pools(keep=later)
+                self.pools.close(keep=later)
                 self.measure_workload(w, specs, i + 1, self.total)
         except BaseException as e:
             status, error = ("interrupted", "interrupted") if isinstance(e, KeyboardInterrupt) else ("error", f"{type(e).__name__}: {e}")
             raise
         finally:
-            self._close_pools(status=status, error=error)
+            self.pools.close(status=status, error=error)
             if self.plain is not None:
                 self.plain.close()
-
-class _Prior(NamedTuple):
-    """What a results folder already holds (for ``--resume``)."""
-
-    session: int  # the session this run writes (0 for a fresh folder)
-    times: dict[tuple[str, str], list[float]]  # ok main times of earlier sessions
-    finished: dict[str, bool]  # workloads whose rounds ended by decision or cap
-
-
-def _prior(run_dir: Path) -> _Prior:
-    rows = list(records.read(run_dir / records.ROWS))
-    session = 1 + max((int(r.get("session") or 0) for r in rows), default=-1)
-    times: dict[tuple[str, str], list[float]] = {}
-    for r in rows:
-        if r.get("status") == "ok" and r.get("mode", "instrumented") == "instrumented" and not r.get("control") \
-                and r.get("wall_s") is not None:
-            times.setdefault((r["workload"], r["scheduler"]), []).append(float(r["wall_s"]))
-    finished = {d["workload"]: True for d in records.read(run_dir / records.ROUNDS)
-                if d.get("stopped") in ("decided", "repeat cap", "time cap", "fixed repeats")}
-    return _Prior(session, times, finished)
-
 
 def _alive(pool: Pool) -> bool:
     try:
@@ -476,7 +365,7 @@ def execute(run_dir: Path, run_id: str, plan: Plan, progress: Progress = lambda 
     """Measure *plan* into *run_dir*, continuing what it already holds."""
     from runners.measure import stop_knocker
 
-    r = _Runner(run_dir, run_id, plan, progress)
+    r = Runner(run_dir, run_id, plan, progress)
     try:
         r.run_workloads()
         run_experiments(r)

@@ -1,12 +1,14 @@
-"""Recommendations on synthetic tables: fastest wins, ties go to the simpler spec."""
+"""Recommendations on synthetic runs: the fastest wins, equivalents go to the simplest, undecided says so."""
 from __future__ import annotations
 
-from types import SimpleNamespace
+import re
 
 import pandas as pd
+import pytest
 
 from reports import stats
-from reports.recommend import recommend
+from reports.evidence import context
+from reports.recommend import pick, recommend
 from _factories import timed as _timed
 
 
@@ -15,39 +17,127 @@ def timed(workload, medians, **kw):
     return _timed(workload, medians, **{"ntasks": 10, **kw})
 
 
-def recs(*groups, cores=2):
+def recs(*groups, cores=2, resamples=50):
     rows = pd.DataFrame([r for g in groups for r in g])
-    res = SimpleNamespace(meta={"cores": cores}, rows=rows)
-    return {r["workload"]: r for r in recommend(stats.table(rows), res)}
+    ctx = context(stats.table(rows), {"cores": cores}, rows)
+    return {r["workload"]: r for r in recommend(ctx, resamples=resamples)}
 
 
-def test_recommend_picks_the_faster_and_explains_with_the_gil():
+def no_bad_wording(text):
+    assert not re.search(r"(?<![\d.])1(\.0+)?× faster", text), text
+    assert "not significantly" not in text and "p=" not in text, text
+
+
+def test_recommend_picks_the_fastest_and_explains_with_the_gil():
     r = recs(timed("my-parse", {"sync": 1.0, "threads-2": 1.0, "processes-2": 0.55}, collection="delayed",
                    gil={"threads-2": 0.93}, bytes_moved={"processes-2": 2e6}))["my-parse"]
-    assert r["scheduler"] == "processes-2"
-    assert "0.93 of the time a thread waited for the GIL" in r["explanation"]
-    assert "2.0 MB" in r["explanation"]
+    assert r["scheduler"] == "processes-2" and r["status"] == "fastest"
+    assert "processes-2 1.82× faster than" in r["explanation"]
+    assert "a thread waited for the GIL 93% of the time under threads-2" in r["explanation"]
+    assert "processes-2 moved 2 MB" in r["explanation"]
     assert r["evidence"]["gil_median"] == 0.93
     assert r["differs_from_default"] and r["default"] == "threads-2"
+    assert "vs Dask's default" in r["explanation"]
+    no_bad_wording(r["explanation"])
 
 
-def test_recommend_prefers_the_simpler_within_noise():
+def test_recommend_equivalent_specs_go_to_the_simplest():
     r = recs(timed("tiny", {"sync": 1.0, "threads-2": 0.99, "processes-2": 0.98}))["tiny"]
-    assert r["scheduler"] == "sync"
-    assert r["evidence"]["tied_with_fastest"]
+    assert r["scheduler"] == "sync" and r["status"] == "equivalent"
+    assert r["evidence"]["fastest"] == "processes-2"
+    assert set(r["evidence"]["equivalent_to_fastest"]) == {"sync", "threads-2"}
+    assert "equivalent" in r["explanation"] and "so the simpler one" in r["explanation"]
+    no_bad_wording(r["explanation"])
 
 
-def test_recommend_threads_over_processes_when_tied():
+def test_recommend_threads_over_processes_when_equivalent():
     r = recs(timed("np", {"sync": 1.0, "threads-2": 0.52, "processes-2": 0.51}, gil={"threads-2": 0.05}))["np"]
+    assert r["scheduler"] == "threads-2" and r["status"] == "equivalent"
+    assert not r["differs_from_default"] and "Dask's default" in r["explanation"]
+
+
+def test_recommend_five_percent_gap_with_a_tight_interval_is_equivalent():
+    r = recs(timed("close", {"sync": 1.0, "processes-2": 0.95}, spread=0.005))["close"]
+    assert r["scheduler"] == "sync" and r["status"] == "equivalent"
+    c = r["evidence"]["comparisons"]["sync"]
+    assert c["outcome"] == "equivalent" and c["ratio"] == pytest.approx(1 / 0.95, rel=1e-3)
+    assert "equivalent: 1.05×" in r["explanation"]
+    no_bad_wording(r["explanation"])
+
+
+def test_recommend_small_real_gap_is_named_with_its_size():
+    r = recs(timed("gap", {"sync": 1.0, "processes-2": 0.8}, spread=0.005))["gap"]
+    assert r["scheduler"] == "processes-2" and r["status"] == "fastest"
+    assert "processes-2 1.25× faster than sync" in r["explanation"]
+    no_bad_wording(r["explanation"])
+
+
+def test_recommend_undecided_at_the_cap_names_both_and_keeps_the_fastest():
+    r = recs(timed("noisy", {"sync": 1.0, "processes-2": 0.9}, spread=0.2))["noisy"]
+    assert r["status"] == "undecided"
+    assert r["scheduler"] == "processes-2"  # not a quiet fallback to sync
+    assert "undecided between processes-2 and sync" in r["explanation"]
+    assert r["evidence"]["undecided_with_fastest"] == ["sync"]
+    no_bad_wording(r["explanation"])
+
+
+def test_recommend_too_few_repeats_is_undecided_and_said():
+    r = recs(timed("short", {"sync": 1.0, "threads-2": 0.5}, n=3))["short"]
+    assert r["status"] == "undecided" and r["scheduler"] == "threads-2"
+    assert "fewer than 5 repeats on sync, threads-2" in r["explanation"]
+
+
+def test_recommend_never_a_spec_with_failed_or_mismatched_repeats():
+    """The case of issue 13: sync with 1 ok repeat, 1 mismatch and 1 error against a 9.9x faster threads row."""
+    rows = timed("bag-json", {"sync": 9.9, "threads-2": 1.0}, collection="bag", n={"sync": 1},
+                 failures={"sync": ["mismatch", "error"]})
+    r = recs(rows)["bag-json"]
     assert r["scheduler"] == "threads-2"
-    assert not r["differs_from_default"]
+    assert r["evidence"]["equivalent_to_fastest"] == [] and "sync" not in r["evidence"]["comparisons"]
+
+
+@pytest.mark.parametrize("status", ["error", "mismatch"])
+def test_recommend_never_the_fastest_median_if_it_failed_a_repeat(status):
+    r = recs(timed("w", {"sync": 1.0, "threads-2": 0.9, "processes-2": 0.3}, failures={"processes-2": [status]}))["w"]
+    assert r["scheduler"] == "threads-2" and r["evidence"]["fastest"] == "threads-2"
+
+
+def test_recommend_reports_failure_when_no_spec_is_healthy():
+    r = recs(timed("dead", {"sync": 1.0, "threads-2": 0.5}, failures={"sync": ["error"], "threads-2": ["mismatch"]}))
+    assert r["dead"]["scheduler"] is None and r["dead"]["status"] == "failed"
+    assert "no spec finished its repeats without a failure" in r["dead"]["explanation"]
+    assert "error: ValueError boom" in r["dead"]["explanation"]
+
+
+def test_recommend_flags_a_speedup_beyond_the_cores_as_an_artefact():
+    r = recs(timed("json", {"sync": 3.7, "processes-2": 1.0}, collection="bag"))["json"]
+    assert r["scheduler"] == "processes-2" and r["evidence"]["artefact"]
+    assert "ARTEFACT to explain: 3.7× over sync exceeds the 2 cores" in r["explanation"]
+
+
+def test_recommend_carries_its_stability():
+    out = recs(timed("a", {"sync": 1.0, "threads-2": 0.5}), timed("b", {"sync": 1.0, "processes-2": 0.9}, spread=0.2))
+    assert out["a"]["stability"] == 1.0 and not out["a"]["fragile"]
+    assert 0.0 <= out["b"]["stability"] <= 1.0
+    assert out["b"]["fragile"] == (out["b"]["stability"] < 0.9)
 
 
 def test_recommend_one_per_workload_and_skips_experiments():
     conv = [dict(r, collection="experiment") for r in timed("convoy", {"threads-1": 0.05, "threads-2": 0.1})]
     out = recs(timed("a", {"sync": 1.0, "threads-2": 0.5}), timed("b", {"sync": 1.0}), conv)
     assert set(out) == {"a", "b"}
+    assert out["b"]["scheduler"] == "sync" and out["b"]["status"] == "fastest"
 
 
-def test_recommend_empty_table():
-    assert recommend(pd.DataFrame(), None) == []
+def test_recommend_empty_context():
+    assert recommend(context(pd.DataFrame(), {"cores": 2}), resamples=5) == []
+
+
+def test_pick_orders_simplicity_by_kind_then_threads():
+    rows = [{"scheduler": s, "kind": k, "nthreads": t, "times": [m * f for f in (0.99, 1.0, 1.01, 1.0, 0.995)]}
+            for s, k, t, m in (("distributed-2x1", "distributed", 2, 1.0), ("threads-4", "threads", 4, 1.0),
+                               ("threads-2", "threads", 2, 1.01), ("processes-2", "processes", 2, 0.99))]
+    for r in rows:
+        r["median_s"] = sorted(r["times"])[2]
+    p = pick(rows)
+    assert p["fastest"] == "processes-2" and p["scheduler"] == "threads-2" and p["status"] == "equivalent"

@@ -183,6 +183,12 @@ def test_c4_inconclusive_without_the_sweep():
     assert v["verdict"] == UNSURE and v["numbers"]["missing"] == ["stencil-numpy@threads-4"]
 
 
+def test_c4_missing_names_real_scheduler_labels():
+    py, nu = c4()
+    v = verdict("C4", py, [r for r in nu if r["scheduler"] != "sync"])
+    assert v["numbers"]["missing"] == ["stencil-numpy@sync"]  # the label, not "sync-1"
+
+
 # --- C5 / C6 -------------------------------------------------------------------------
 
 def kernels(held_threads=1.0, held_sync=1.0, free_threads=0.5, **kw):
@@ -324,7 +330,14 @@ def test_c9_inconclusive_when_the_data_cannot_decide(kw):
 
 def test_c9_inconclusive_without_distributed():
     null = [r for r in c9()[0] if r["scheduler"] != "distributed-2x1"]
-    assert verdict("C9", null)["verdict"] == UNSURE
+    v = verdict("C9", null)
+    assert v["verdict"] == UNSURE and v["numbers"]["missing"] == ["delayed-null@distributed-2x1"]
+
+
+def test_c9_names_real_scheduler_labels():
+    v = verdict("C9", *c9())
+    assert list(v["numbers"]["per_task_us"]) == ["sync", "threads-2", "processes-2", "distributed-2x1"]
+    assert "distributed-2x1" in v["threshold"] and "distributed-2 " not in v["threshold"]
 
 
 # --- C10 / C11 -----------------------------------------------------------------------

@@ -258,6 +258,14 @@ def test_table_does_not_count_failed_rows_a_later_session_retried():
     assert r["threads-2"]["n_failed"] == 1 and r["threads-2"]["vs_sync"] == "undecided"
 
 
+def test_table_leaves_out_skipped_schedulers_and_experiments():
+    rows = timed("w", {"sync": 1.0, "threads-2": 0.5})
+    skipped = [dict(r, status="skipped", wall_s=None) for r in timed("w", {"processes-2": 1.0}, n=1)]
+    cells = timed("convoy", {"threads-2": 0.1}, collection="experiment")
+    t = stats.table(pd.DataFrame(rows + skipped + cells))
+    assert set(zip(t["workload"], t["scheduler"])) == {("w", "sync"), ("w", "threads-2")}
+
+
 def test_table_leaves_out_control_rows():
     rows = timed("w", {"sync": 1.0, "threads-2": 0.5})
     ctrl = [dict(r, control="A", wall_s=100.0) for r in rows]

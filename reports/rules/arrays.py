@@ -79,7 +79,7 @@ def c4(ctx: Context) -> dict[str, Any]:
     py, nu = "stencil-python", "stencil-numpy"
     need = {(py, "sync", 1), (py, "threads", n), (nu, "sync", 1), (nu, "threads", n), (nu, "threads", 2 * n),
             (nu, "processes", n)}
-    miss = [f"{w}@{k}-{m}" for w, k, m in sorted(need) if ctx.row(w, k, m) is None]
+    miss = [f"{w}@{k if k == 'sync' else f'{k}-{m}'}" for w, k, m in sorted(need) if ctx.row(w, k, m) is None]
     if miss:
         return missing(th, miss)
     c_py = speedup(ctx, py, "threads")

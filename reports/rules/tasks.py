@@ -20,7 +20,7 @@ def c9(ctx: Context) -> dict[str, Any]:
     """Per-task overhead: sync < threads < processes < distributed; break-even task size."""
     n = ctx.n
     order = [("sync", 1), ("threads", n), ("processes", n), ("distributed", n)]
-    names = [k if k == "sync" else f"{k}-{n}" for k, _ in order]
+    names = [k if k == "sync" else f"{k}-{n}x1" if k == "distributed" else f"{k}-{n}" for k, _ in order]
     th = (f"delayed-null per task: no scheduler in {' <= '.join(names)} faster than the one before it "
           f"(ties within ±10 % allowed), and distributed slower than sync (interval); break-even = the smallest "
           f"delayed-busy task size at which a spec is faster than sync (reported)")

@@ -1,0 +1,258 @@
+"""The one small plot that decided each claim, drawn from its ``numbers`` (and the statistics table).
+
+:data:`PLOTS` maps a claim id to how its plot is drawn; a claim without an
+entry (a new one) gets the default: every comparison in its numbers with its
+interval (:func:`forest`).  A claim with nothing to draw gets ``None``.
+
+>>> [label for label, _ in comparisons({"bar": 1.3, "w": {"speedup": {"ratio": 1.4, "outcome": "faster"}}})]
+['w']
+>>> [label for label, _ in comparisons({"slowdown_0_5ms": {"ratio": 2.6, "outcome": "faster"}})]
+['slowdown 0.5ms']
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Callable, NamedTuple
+
+from bokeh.models import BoxAnnotation, ColumnDataSource, Span, Whisker
+from bokeh.plotting import figure
+
+from reports import fmt
+from reports.dashboard.markup import comparison, is_comparison
+from reports.dashboard.view import KIND_COLOR, PALETTE, View, kind, threads, value
+from reports.evidence import is_number
+from reports.stats import MARGIN
+
+__all__ = ["Plot", "PLOTS", "plot", "comparisons", "forest", "curves", "by_k", "per_task", "defaults",
+           "OUTCOME_COLOR", "PLOT_WIDTH"]
+
+PLOT_WIDTH = 360
+OUTCOME_COLOR = {"faster": "#2e7d32", "slower": "#c62828", "equivalent": "#6b7280", "undecided": "#e0a100"}
+
+
+def _words(key: str) -> str:
+    return re.sub(r"(\d)_(\d)", r"\1.\2", key).replace("_", " ")
+
+
+def comparisons(numbers: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Every comparison in a claim's numbers, labelled by where it sits (its key dropped when alone)."""
+    found: list[tuple[list[str], dict[str, Any], dict[str, Any]]] = []
+
+    def walk(x: Any, path: list[str], parent: dict[str, Any]) -> None:
+        if is_comparison(x):
+            found.append((path, x, parent))
+        elif isinstance(x, dict) and len(path) < 3:
+            for k, v in x.items():
+                walk(v, path + [str(k)], x)
+
+    walk(numbers, [], {})
+    out = []
+    for path, c, parent in found:
+        alone = len(path) > 1 and sum(is_comparison(v) for v in parent.values()) == 1
+        parts = path[:-1] if alone else path
+        group = parent.get("group")
+        label = " ".join(_words(p) for p in parts) + (f" ({group})" if isinstance(group, str) else "")
+        out.append((label, c))
+    return out
+
+
+def _bar(numbers: Any) -> float | None:
+    """The claim's bar, when its numbers state one (``bar`` or ``*_bar``)."""
+    if isinstance(numbers, dict):
+        for k, v in numbers.items():
+            if (k == "bar" or str(k).endswith("_bar")) and is_number(v):
+                return float(v)
+    return None
+
+
+def _small(title: str, height: int, **kw: Any) -> Any:
+    f = figure(title=title, width=PLOT_WIDTH, height=height, toolbar_location=None, tools="hover", **kw)
+    f.title.text_font_size = "12px"
+    f.title.text_font_style = "normal"
+    f.axis.major_label_text_font_size = "10px"
+    f.axis.axis_label_text_font_size = "11px"
+    f.axis.axis_label_text_font_style = "normal"
+    return f
+
+
+def _x_extent(values: list[float], bar: float | None) -> tuple[float, float]:
+    xs = [v for v in values if v > 0] + [1 / MARGIN, MARGIN] + ([bar] if bar else [])
+    return min(xs) / 1.3, max(xs) * 1.3
+
+
+def forest(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
+    """Each comparison as a dot with its 95 % interval on a log axis; 1× dashed, the ±10 % band grey."""
+    items = [(label, c) for label, c in comparisons(claim.get("numbers")) if is_number(c.get("ratio"))]
+    if not items:
+        return None
+    seen: dict[str, int] = {}
+    for i, (label, c) in enumerate(items):  # categorical axes need distinct labels
+        seen[label] = seen.get(label, 0) + 1
+        items[i] = (label if seen[label] == 1 else f"{label} ({seen[label]})", c)
+    labels = [label for label, _ in items]
+    d = {"y": [label for label, _ in items], "x": [float(c["ratio"]) for _, c in items],
+         "lo": [value(c.get("lo")) for _, c in items], "hi": [value(c.get("hi")) for _, c in items],
+         "color": [OUTCOME_COLOR.get(str(c.get("outcome")), "#888") for _, c in items],
+         "fill": [OUTCOME_COLOR.get(str(c.get("outcome")), "#888") if is_number(c.get("lo")) else "white"
+                  for _, c in items],
+         "t": [comparison(c) for _, c in items], "why": [str(c.get("reason") or "") for _, c in items]}
+    bar = _bar(claim.get("numbers"))
+    lo, hi = _x_extent([x for x in d["x"] + d["lo"] + d["hi"] if not math.isnan(x)], bar)
+    f = _small(title, 56 + 24 * len(items), y_range=list(reversed(labels)), x_axis_type="log", x_range=(lo, hi),
+               x_axis_label=axis)
+    f.hover.tooltips = [("", "@y: @t"), ("", "@why")]
+    f.add_layout(BoxAnnotation(left=1 / MARGIN, right=MARGIN, fill_color="#999999", fill_alpha=0.12, line_alpha=0))
+    f.add_layout(Span(location=1, dimension="height", line_color="#777", line_dash="dashed"))
+    if bar:
+        f.add_layout(Span(location=bar, dimension="height", line_color="#1f4e99", line_dash="dotted", line_width=2))
+    src = ColumnDataSource(d)
+    f.segment(x0="lo", x1="hi", y0="y", y1="y", color="color", line_width=3, alpha=0.7, source=src)
+    f.scatter(x="x", y="y", size=9, line_color="color", fill_color="fill", line_width=2, source=src)
+    f.ygrid.grid_line_color = None
+    return f
+
+
+def _row(v: View, workload: str, scheduler: str) -> Any:
+    df = v.df
+    g = df[(df["workload"] == workload) & (df["scheduler"] == scheduler)] if not df.empty else df
+    return g.iloc[0] if len(g) else None
+
+
+def curves(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
+    """Speedup against threads per workload and kind (from ``numbers.curves``), with the ideal line."""
+    data = (claim.get("numbers") or {}).get("curves")
+    if not isinstance(data, dict) or not data:
+        return forest(claim, v, "Deciding comparisons", "ratio (×)")
+    lines: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for w, by_label in data.items():
+        for label, sp in (by_label or {}).items():
+            r = _row(v, str(w), str(label))
+            if r is None or not is_number(sp) or math.isnan(threads(r)):
+                continue
+            lines.setdefault((str(w), kind(r)), []).append((threads(r), float(sp)))
+    if not lines:
+        return forest(claim, v, "Deciding comparisons", "ratio (×)")
+    f = _small(title, 240, x_axis_label=axis, y_axis_label="speedup (× sync)")
+    xmax = max(x for pts in lines.values() for x, _ in pts)
+    f.line([1, xmax], [1, xmax], color="#999", line_dash="dashed", legend_label="ideal")
+    f.add_layout(Span(location=1, dimension="width", line_color="#777", line_dash="dotted"))
+    dashes = {w: ("solid", "dashed")[i % 2] for i, w in enumerate(sorted({w for w, _ in lines}))}
+    for (w, k), pts in sorted(lines.items()):
+        pts.sort()
+        src = ColumnDataSource({"x": [x for x, _ in pts], "y": [y for _, y in pts],
+                                "t": [f"{w} {k} ×{x:g}: {fmt.ratio(y)}" for x, y in pts]})
+        name = f"{w.split('-')[-1]} · {k}"
+        f.line("x", "y", source=src, color=KIND_COLOR.get(k, "#888"), line_dash=dashes[w], line_width=2,
+               legend_label=name)
+        f.scatter("x", "y", source=src, color=KIND_COLOR.get(k, "#888"), size=6, legend_label=name)
+    f.hover.tooltips = [("", "@t")]
+    f.legend.location = "top_left"
+    f.legend.label_text_font_size = "9px"
+    f.legend.spacing = 0
+    f.legend.padding = 2
+    f.legend.background_fill_alpha = 0.6
+    return f
+
+
+def by_k(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
+    """Speedup with its interval against k, one line per kernel family (keys ``k1`` .. ``k4096``)."""
+    fams = {}
+    for fam, ks in (claim.get("numbers") or {}).items():
+        if isinstance(ks, dict):
+            pts = sorted((int(k[1:]), c) for k, c in ks.items()
+                         if re.fullmatch(r"k\d+", str(k)) and is_comparison(c) and is_number(c.get("ratio")))
+            if pts:
+                fams[str(fam)] = pts
+    if not fams:
+        return forest(claim, v, "Deciding comparisons", "ratio (×)")
+    f = _small(title, 240, x_axis_type="log", x_axis_label=axis, y_axis_label="speedup on threads (× sync)")
+    f.add_layout(Span(location=1, dimension="width", line_color="#777", line_dash="dashed"))
+    for i, (fam, pts) in enumerate(sorted(fams.items())):
+        c = PALETTE[(i + 1) % len(PALETTE)]
+        src = ColumnDataSource({"x": [k for k, _ in pts], "y": [float(x["ratio"]) for _, x in pts],
+                                "lo": [value(x.get("lo")) for _, x in pts], "hi": [value(x.get("hi")) for _, x in pts],
+                                "t": [f"{fam} k={k}: {comparison(x)}" for k, x in pts]})
+        f.line("x", "y", source=src, color=c, line_width=2, legend_label=fam)
+        f.scatter("x", "y", source=src, color=c, size=7, legend_label=fam)
+        f.add_layout(Whisker(base="x", lower="lo", upper="hi", source=src, line_color=c))
+    f.hover.tooltips = [("", "@t")]
+    f.legend.location = "top_right"
+    f.legend.label_text_font_size = "10px"
+    f.legend.background_fill_alpha = 0.6
+    return f
+
+
+def per_task(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
+    """Microseconds per null task per scheduler (``numbers.per_task_us``), log scale."""
+    per = (claim.get("numbers") or {}).get("per_task_us")
+    pts = [(str(s), float(x)) for s, x in (per or {}).items() if is_number(x) and float(x) > 0] \
+        if isinstance(per, dict) else []
+    if not pts:
+        return forest(claim, v, "Deciding comparisons", "ratio (×)")
+    names = [s for s, _ in pts]
+    src = ColumnDataSource({"s": names, "v": [x for _, x in pts], "t": [f"{x:.3g} µs" for _, x in pts],
+                            "c": [PALETTE[i % len(PALETTE)] for i in range(len(pts))]})
+    bottom = min(x for _, x in pts) / 3
+    f = _small(title, 240, x_range=names, y_axis_type="log", y_axis_label=axis,
+               y_range=(bottom, max(x for _, x in pts) * 4))
+    f.vbar(x="s", top="v", bottom=bottom, width=0.7, color="c", source=src)
+    f.text(x="s", y="v", text="t", source=src, text_align="center", text_baseline="bottom", text_font_size="10px")
+    f.hover.tooltips = [("", "@s: @t per task")]
+    f.xgrid.grid_line_color = None
+    return f
+
+
+def defaults(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
+    """Per collection: on how many workloads Dask's default was best or equivalent."""
+    rows = [(str(coll), d) for coll, d in (claim.get("numbers") or {}).items()
+            if isinstance(d, dict) and is_number(d.get("workloads"))]
+    if not rows:
+        return None
+    ys = [f"{coll} ({d.get('default', '?')})" for coll, d in rows]
+    src = ColumnDataSource({"y": ys, "n": [float(d["workloads"]) for _, d in rows],
+                            "k": [value(d.get("default_best_or_equivalent")) for _, d in rows],
+                            "t": [f"{fmt.number(d.get('default_best_or_equivalent'))} of {d['workloads']}"
+                                  for _, d in rows],
+                            "c": [{"holds": "#2e7d32", "does not hold": "#c62828"}.get(str(d.get("verdict")), "#e0a100")
+                                  for _, d in rows]})
+    f = _small(title, 56 + 30 * len(rows), y_range=list(reversed(ys)), x_axis_label=axis,
+               x_range=(0, max(float(d["workloads"]) for _, d in rows) * 1.25))
+    f.hbar(y="y", left=0, right="n", height=0.6, color="#e5e7eb", source=src)
+    f.hbar(y="y", left=0, right="k", height=0.6, color="c", source=src)
+    f.text(x="n", y="y", text="t", source=src, text_baseline="middle", text_font_size="10px", x_offset=4)
+    f.hover.tooltips = [("", "@y: default best or equivalent on @t workloads")]
+    f.ygrid.grid_line_color = None
+    return f
+
+
+class Plot(NamedTuple):
+    """How a claim's deciding plot is drawn: the function, its title, its axis label."""
+
+    draw: Callable[[dict[str, Any], View, str, str], Any]
+    title: str
+    axis: str
+
+
+PLOTS: dict[str, Plot] = {
+    "C1": Plot(forest, "Threads vs sync, per array workload", "speedup on threads (× sync)"),
+    "C2": Plot(forest, "Threads vs processes and distributed", "threads faster by (×)"),
+    "C3": Plot(forest, "Threads and processes vs sync, pure Python", "speedup (× sync)"),
+    "C4": Plot(curves, "Stencil speedup by threads", "threads / workers"),
+    "C5": Plot(forest, "GIL-releasing vs GIL-holding kernel on threads", "releasing faster by (×)"),
+    "C6": Plot(forest, "GIL-releasing vs GIL-holding kernel on one thread", "releasing faster by (×)"),
+    "C7": Plot(by_k, "Speedup on threads by k (GIL taken every k iterations)", "k"),
+    "C8": Plot(forest, "Library threads = 1 vs = cores, on threads", "threads = 1 faster by (×)"),
+    "C9": Plot(per_task, "Wall time per null task", "µs per task"),
+    "C10": Plot(forest, "pandas on threads vs sync", "speedup on threads (× sync)"),
+    "C11": Plot(forest, "Processes vs threads, text parsing", "processes faster by (×)"),
+    "C12": Plot(defaults, "Dask's default: best or equivalent", "workloads"),
+    "C13": Plot(forest, "Convoy: slowdown beside a spinning thread", "slowdown (×)"),
+}
+DEFAULT = Plot(forest, "Deciding comparisons", "ratio (×)")
+
+
+def plot(claim: dict[str, Any], v: View) -> Any:
+    """The deciding plot of *claim*, or None when its numbers hold nothing to draw."""
+    p = PLOTS.get(str(claim.get("id")), DEFAULT)
+    return p.draw(claim, v, p.title, p.axis)

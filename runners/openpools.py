@@ -1,0 +1,89 @@
+"""The pools a run holds open: started on first use (timed), restarted after a fault, always closed.
+
+Every start and stop is a :class:`~runners.records.StartupRecord` in
+``startup.jsonl`` (start-up cost is a result, not noise).  A spec that cannot
+start is remembered and not retried; one this interpreter cannot run at all
+(:class:`~runners.pools.SchedulerUnavailable`) is *skipped* with its reason.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from runners import records
+from runners.pools import Pool, SchedulerUnavailable, open_pool
+from runners.records import StartupRecord
+from runners.spec import SchedulerSpec
+
+__all__ = ["OpenPools"]
+
+
+class OpenPools:
+    """Label -> open :class:`Pool` (or None when it could not start) for one run."""
+
+    def __init__(self, run_dir: Path, run_id: str, plan: Any, say: Callable[[str], None]):
+        self.dir, self.run_id, self.plan, self.say = run_dir, run_id, plan, say
+        self.pools: dict[str, Pool | None] = {}
+        self.unavailable: dict[str, str] = {}  # label -> why this interpreter cannot run it
+
+    def get(self, label: str) -> Pool | None:
+        return self.pools.get(label)
+
+    def __getitem__(self, label: str) -> Pool | None:
+        return self.pools[label]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.pools)
+
+    def get_or_start(self, spec: SchedulerSpec) -> Pool | None:
+        """The open pool of *spec*, started (and timed) on first use; None if it cannot start."""
+        if spec.label in self.pools:
+            return self.pools[spec.label]
+        pool = open_pool(spec, dashboard=self.plan.dashboard, upload=self.plan.plugin_files,
+                         security=self.plan.security)
+        try:
+            pool.start()
+        except SchedulerUnavailable as e:  # this interpreter cannot run it: skipped, not failed
+            pool.close()
+            self._record(pool, status="unavailable", error=e.reason)
+            self.say(f"  {spec.label} skipped: {e.reason}")
+            self.pools[spec.label] = None
+            self.unavailable[spec.label] = e.reason
+            return None
+        except Exception as e:
+            pool.close()
+            self._record(pool, status="error", error=f"{type(e).__name__}: {e}")
+            self.say(f"  {spec.label} failed to start: {type(e).__name__}: {e}")
+            self.pools[spec.label] = None
+            return None
+        except BaseException:
+            pool.close()
+            raise
+        link = pool.info.get("dashboard_link")
+        self.say(f"{spec.label} up in {pool.start_s:.2f} s" + (f"; Dask dashboard: {link}" if link else ""))
+        self.pools[spec.label] = pool
+        return pool
+
+    def close(self, keep: set[str] = frozenset(), status: str = "ok", error: str = "") -> None:
+        """Close every pool not in *keep*, recording its stop."""
+        for label in [k for k in self.pools if k not in keep]:
+            pool = self.pools.pop(label)
+            if pool is not None:
+                pool.close()
+                self._record(pool, status=status, error=error)
+
+    def restart(self, pool: Pool) -> Pool | None:
+        """Close *pool* (after a timeout or a lost worker) and start a fresh one of its spec."""
+        pool.close()
+        self._record(pool, note="closed after a timeout or lost worker")
+        self.pools.pop(pool.spec.label, None)
+        return self.get_or_start(pool.spec)
+
+    def _record(self, pool: Pool, status: str = "ok", error: str = "", note: str = "") -> None:
+        info = {k: v for k, v in pool.info.items() if k != "dashboard_link"}
+        if note:
+            info["note"] = note
+        records.append(self.dir / records.STARTUP, [StartupRecord(
+            run_id=self.run_id, scheduler=pool.label, kind=pool.spec.kind, start_s=pool.start_s,
+            stop_s=pool.stop_s, status=status, error=error, address=str(pool.info.get("address", "")),
+            dashboard_link=str(pool.info.get("dashboard_link", "")), info=info)])

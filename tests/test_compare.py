@@ -1,0 +1,98 @@
+"""python -m reports.compare on two synthetic results folders: agreement, swaps, timings, errors."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reports.compare import compare_runs, main
+from runners import records
+from _factories import timed
+
+
+def c2(threads, processes):
+    return [r for w in ("array-transcendental", "array-matmul")
+            for r in timed(w, {"sync": 1.0, "threads-2": threads, "processes-2": processes}, claims=["C2"])]
+
+
+def bags(threads=1.0, processes=0.6):
+    return [r for w in ("bag-json", "bag-wordcount")
+            for r in timed(w, {"sync": 1.0, "threads-2": threads, "processes-2": processes}, claims=["C3", "C11"],
+                           collection="bag")]
+
+
+def write_run(path, rows, cores=2):
+    path.mkdir()
+    records.append(path / records.ROWS, rows)
+    meta = {"v": records.SCHEMA_VERSION, "run_id": path.name, "profile": "quick", "cores": cores,
+            "gil_enabled": True, "free_threaded_build": False, "complete": True}
+    (path / records.META).write_text(json.dumps(meta))
+    return path
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("runs")
+    a = write_run(base / "a", c2(0.5, 1.0) + bags())
+    same = write_run(base / "same", c2(0.5, 1.0) + bags())
+    swapped = write_run(base / "swapped", c2(1.0, 0.5) + bags())
+    return a, same, swapped
+
+
+def test_compare_runs_of_the_same_data_agree(runs):
+    a, same, _ = runs
+    d = compare_runs(a, same)
+    assert d["claims_total"] == 13 and d["claims_agree"] == 13 and d["swaps"] == []
+    v = {c["id"]: c for c in d["claims"]}
+    assert v["C2"]["a"] == v["C2"]["b"] == "holds" and v["C3"]["a"] == "holds" and v["C11"]["a"] == "holds"
+    assert v["C2"]["a_stability"] == 1.0
+    assert d["recommendations_total"] == 4 and d["recommendations_agree"] == 4
+    assert len(d["timings"]) == 12
+    assert {t["outcome"] for t in d["timings"]} == {"equivalent"}
+    assert all(t["lo"] <= t["b_over_a"] <= t["hi"] for t in d["timings"])
+
+
+def test_compare_runs_detects_a_swap(runs):
+    a, _, swapped = runs
+    d = compare_runs(a, swapped)
+    v = {c["id"]: c for c in d["claims"]}
+    assert (v["C2"]["a"], v["C2"]["b"]) == ("holds", "does not hold")
+    assert v["C2"]["swap"] and not v["C2"]["agree"]
+    assert d["swaps"] == ["C2"] and d["claims_agree"] == 12
+    recs = {r["workload"]: r for r in d["recommendations"]}
+    assert (recs["array-matmul"]["a"], recs["array-matmul"]["b"]) == ("threads-2", "processes-2")
+    assert d["recommendations_agree"] == 2
+    t = {(x["workload"], x["scheduler"]): x for x in d["timings"]}
+    assert t[("array-matmul", "threads-2")]["outcome"] == "B slower"
+    assert t[("array-matmul", "threads-2")]["b_over_a"] == pytest.approx(2.0)
+    assert t[("array-matmul", "processes-2")]["outcome"] == "B faster"
+
+
+def test_compare_main_prints_the_tables(runs, capsys):
+    a, _, swapped = runs
+    main([str(a), str(swapped)])
+    out = capsys.readouterr().out
+    assert "claims agreeing: 12/13 (C1–C13); holds ↔ does not hold swaps: C2; recommendations agreeing: 2/4" in out
+    assert "SWAP" in out and "time B / time A" in out
+
+
+def test_compare_main_json(runs, capsys):
+    a, same, _ = runs
+    main([str(a), str(same), "--json"])
+    d = json.loads(capsys.readouterr().out)
+    assert d["claims_agree"] == 13 and d["swaps"] == []
+
+
+@pytest.mark.parametrize("which", ["first", "second"])
+def test_compare_main_rejects_a_folder_that_is_not_a_run(runs, tmp_path, capsys, which):
+    a = runs[0]
+    empty = tmp_path / "not-a-run"
+    empty.mkdir()
+    argv = [str(empty), str(a)] if which == "first" else [str(a), str(empty)]
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    cap = capsys.readouterr()
+    lines = cap.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"ERROR: {empty}: not a results folder")
+    assert cap.out == ""
