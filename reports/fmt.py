@@ -54,8 +54,10 @@ def size(nbytes: Any) -> str:
 
 
 def ratio(x: Any) -> str:
-    """A ratio with three significant digits and the × sign."""
-    return f"{float(x):.3g}×" if _finite(x) else "–"
+    """A ratio with three significant digits (no exponent) and the × sign."""
+    if not _finite(x):
+        return "–"
+    return f"{float(x):.3g}×" if abs(float(x)) < 1000 else f"{float(x):.0f}×"
 
 
 def percent(share: Any) -> str:

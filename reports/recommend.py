@@ -102,7 +102,7 @@ def explain(p: Pick, rows: list[dict[str, Any]], n: int, default: str | None) ->
         c = compare(rec, sync, names=(rec["scheduler"], "sync"))
         ev["vs_sync"] = c.as_dict()
         if c.outcome != "undecided" and c.lo is not None and c.lo > max(1, min(int(rec.get("nthreads") or 1), n)):
-            bits.append(f"ARTEFACT to explain: {c.ratio:.3g}× over sync exceeds the {min(int(rec.get('nthreads') or 1), n)} "
+            bits.append(f"ARTEFACT to explain: {fmt.ratio(c.ratio)} over sync exceeds the {min(int(rec.get('nthreads') or 1), n)} "
                         f"cores it uses")
             ev["artefact"] = True
     g_row = thr if thr is not None else rec
@@ -170,6 +170,12 @@ def recommend(ctx: Context, resamples: int = 200, seed: int = 1, failures: dict[
             q = pick(rows)
             same[w] += (q["scheduler"] if q else None) == (picks[w]["scheduler"] if picks[w] else None)
     out = []
+    for w, fails in (failures or {}).items():  # every repeat of every spec failed: no row has a time
+        if w not in groups:
+            out.append({"workload": w, "scheduler": None, "status": "failed", "default": None,
+                        "differs_from_default": False, "stability": None,
+                        "explanation": "no spec finished a repeat: " + "; ".join(sorted(set(fails)))[:200],
+                        "evidence": {"failures": sorted(set(fails))}})
     for w, rows in groups.items():
         default = _default_label(rows, rows[0].get("collection") or "", ctx.n)
         p = picks[w]

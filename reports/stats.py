@@ -113,7 +113,10 @@ class Comparison(NamedTuple):
 
 
 def _g(x: float | None) -> str:
-    return "?" if x is None else f"{x:.3g}"
+    """Three significant digits, never in exponent notation ('2050', not '2.05e+03')."""
+    if x is None:
+        return "?"
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
 
 
 @lru_cache(maxsize=4096)

@@ -219,8 +219,8 @@ def by_sched(t, workload="w"):
 
 
 def test_table_vs_sync_outcomes():
-    t = stats.table(pd.DataFrame(timed("w", {"sync": 1.0, "threads-2": 0.5, "processes-2": 1.02, "distributed-2x1": 1.5},
-                                       ntasks=100)))
+    specs = {"sync": 1.0, "threads-2": 0.5, "processes-2": 1.02, "distributed-2x1": 1.5}
+    t = stats.table(pd.DataFrame(timed("w", specs, ntasks=100)))
     r = by_sched(t)
     assert r["threads-2"]["vs_sync"] == "faster" and r["threads-2"]["speedup"] == pytest.approx(2.0)
     assert r["threads-2"]["speedup_lo"] <= 2.0 <= r["threads-2"]["speedup_hi"]
@@ -275,7 +275,8 @@ def test_table_leaves_out_control_rows():
 
 def test_derive_recomputes_after_a_change_of_times():
     t = stats.table(pd.DataFrame(timed("w", {"sync": 1.0, "threads-2": 0.5})))
-    t["times"] = [list(np.linspace(0.98, 1.02, 6)) if s == "threads-2" else x for s, x in zip(t["scheduler"], t["times"])]
+    flat = list(np.linspace(0.98, 1.02, 6))
+    t["times"] = [flat if s == "threads-2" else x for s, x in zip(t["scheduler"], t["times"])]
     r = by_sched(stats.derive(t))
     assert r["threads-2"]["vs_sync"] == "equivalent" and r["threads-2"]["median_s"] == pytest.approx(1.0)
 
@@ -315,13 +316,15 @@ def test_overhead_undecided_on_few_pairs_of_repeats():
 
 
 def test_aa_control_equal_blocks_are_no_false_difference():
-    aa = stats.aa_control(pd.DataFrame(control_rows("A", {"instrumented": 1.0}) + control_rows("B", {"instrumented": 1.01})))
+    rows = control_rows("A", {"instrumented": 1.0}) + control_rows("B", {"instrumented": 1.01})
+    aa = stats.aa_control(pd.DataFrame(rows))
     assert aa["verdict"] == "equivalent" and not aa["false_difference"]
     assert aa["noise"] == pytest.approx(0.01)
 
 
 def test_aa_control_flags_a_false_difference():
-    aa = stats.aa_control(pd.DataFrame(control_rows("A", {"instrumented": 1.0}) + control_rows("B", {"instrumented": 1.3})))
+    rows = control_rows("A", {"instrumented": 1.0}) + control_rows("B", {"instrumented": 1.3})
+    aa = stats.aa_control(pd.DataFrame(rows))
     assert aa["false_difference"] and aa["verdict"] == "slower"  # B slower than A
     assert stats.aa_control(pd.DataFrame(control_rows("A", {"instrumented": 1.0}))) is None
 

@@ -25,7 +25,8 @@ def summary_and_table(cores=2):
     ctx = context(t, {"cores": cores, "gil_enabled": True}, rows)
     claims = rules.decide(ctx, resamples=20)
     claims[4] = {**claims[4], "verdict": "holds", "stability": 0.62, "fragile": True,
-                 "reason": "Under threads-2 the releasing kernel was 1.9× [1.2–2.6] (sleep) faster, on a knife edge."}
+                 "reason": "Under threads-2 the releasing kernel was 1.9× [1.2–2.6] (sleep) faster, on a knife "
+                           "edge."}
     summary = {
         "run_id": "20261123-000000-abcd", "profile": "quick", "complete": True,
         "machine": {"cores": cores, "python": "3.11.7 (main)", "gil_enabled": True},
