@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reports import stats
+from reports import controls
+from reports.table import table as stats_table
 from reports.load import Results, load
 from runners import records
 
@@ -52,7 +53,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     from reports import recommend, rules
     from reports.evidence import context
 
-    table = stats.table(res.rows, res.workload_info())
+    table = stats_table(res.rows, res.workload_info())
     rows = res.rows
     failures = []
     if not rows.empty:
@@ -66,7 +67,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     for f in failures:
         by_wl.setdefault(f["workload"], []).append(f"{f['scheduler']}: {f['status']} {f['error_type']}".strip())
     recs = recommend.recommend(ctx, failures=by_wl)
-    harness = stats.harness_check(rows)
+    harness = controls.harness_check(rows)
     keep = [c for c in table.columns if c not in ("times",)] if not table.empty else []
     summary = {
         "v": SUMMARY_VERSION,
@@ -78,11 +79,11 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
         "duration_s": res.meta.get("duration_s"),
         "claims": claims,
         "recommendations": recs,
-        "instrumentation_overhead": stats.overhead(rows),
-        "aa_control": stats.aa_control(rows),
+        "instrumentation_overhead": controls.overhead(rows),
+        "aa_control": controls.aa_control(rows),
         "harness_check": harness,
         "rounds": res.rounds,
-        "startup": stats.startup(res.startup).to_dict("records"),
+        "startup": controls.startup(res.startup).to_dict("records"),
         "table": table[keep].to_dict("records") if keep else [],
         "failures": failures,
         "skipped": res.skipped + sorted({f"{r['scheduler']}: could not start on this interpreter: {r.get('error')}"

@@ -6,9 +6,11 @@ import re
 
 import numpy as np
 import pandas as pd
+
 import pytest
 
-from reports import dashboard, stats
+from reports import dashboard
+from reports import table as stattable
 from reports.build import build, summarise
 from reports.load import load
 from runners import records
@@ -95,7 +97,7 @@ def test_dashboard_empty_folder(tmp_path):
 def test_dashboard_partial_table(synthetic_run, tmp_path):
     """Missing columns, NaNs everywhere, a scheduler without a sync reference."""
     res = load(synthetic_run)
-    table = stats.table(res.rows, res.workload_info())
+    table = stattable.table(res.rows, res.workload_info())
     table = table[table["scheduler"] != "sync"].drop(columns=["speedup", "gil_max", "kind", "nthreads",
                                                               "unstable_reason", "family", "params"])
     table["median_s"] = np.nan

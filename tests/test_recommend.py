@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import pytest
 
-from reports import stats
+from reports import table as stattable
 from reports.evidence import context
 from reports.recommend import pick, recommend
 from _factories import timed as _timed
@@ -19,7 +19,7 @@ def timed(workload, medians, **kw):
 
 def recs(*groups, cores=2, resamples=50):
     rows = pd.DataFrame([r for g in groups for r in g])
-    ctx = context(stats.table(rows), {"cores": cores}, rows)
+    ctx = context(stattable.table(rows), {"cores": cores}, rows)
     return {r["workload"]: r for r in recommend(ctx, resamples=resamples)}
 
 

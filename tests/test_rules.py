@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
+
+from reports import table as stattable
 import pytest
 
-from reports import rules, stats
+from reports import rules
 from reports.evidence import FAILS, HOLDS, UNSURE, context
 from runners.records import RunRecord
 from workloads.claims import CLAIM_IDS, CLAIMS
@@ -18,7 +20,7 @@ IDS = [f"C{i}" for i in range(1, 15)]
 def ctx_of(*groups, cores=2, gil_enabled=True, extra=()):
     """The rules' context of the given row groups on a machine with *cores* cores."""
     rows = pd.DataFrame([r for g in groups for r in g] + list(extra))
-    t = stats.table(rows) if len(rows) else pd.DataFrame()
+    t = stattable.table(rows) if len(rows) else pd.DataFrame()
     meta = {"cores": cores, "gil_enabled": gil_enabled, "free_threaded_build": not gil_enabled}
     return context(t, meta, rows if len(rows) else None)
 

@@ -1,17 +1,14 @@
-"""The one comparison (Hodges–Lehmann ratio, exact Mann–Whitney interval), the table and the controls."""
+"""The one comparison (reports/stats.py): Hodges–Lehmann ratio with its exact Mann–Whitney interval."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.stats import mannwhitneyu
 
 from reports import stats
 from reports.stats import MIN_REPEATS, compare, hodges_lehmann
-from _factories import timed
-from runners.records import RunRecord
 
 A = [1.0, 1.01, 0.99, 1.02, 0.98, 1.0]
 
@@ -122,14 +119,6 @@ def test_compare_failed_mismatched_or_unstable_row_is_undecided(bad, words):
     assert compare(row(times=scaled(A, 0.1)), row()).outcome == "faster"
 
 
-def test_compare_rows_from_the_table_carry_their_failures():
-    t = stats.table(pd.DataFrame(timed("w", {"sync": 1.0, "threads-2": 0.1}, failures={"threads-2": ["mismatch"]})))
-    thr = t.set_index("scheduler").loc["threads-2"].to_dict()
-    assert thr["n_failed"] == 1 and thr["check_ok"] is False
-    c = compare(thr, t.set_index("scheduler").loc["sync"].to_dict())
-    assert c.outcome == "undecided" and "failed or mismatched" in c.reason
-
-
 # --- Hodges–Lehmann against the exact Mann–Whitney test ----------------------------------
 
 @pytest.mark.parametrize("n, m, seed", [(5, 5, 0), (5, 5, 1), (4, 6, 2), (5, 7, 3), (6, 6, 4), (7, 5, 5)])
@@ -194,13 +183,6 @@ def test_simulated_true_twofold_difference_is_detected_at_n5():
 
 # --- describe_times, open_questions -------------------------------------------------------
 
-def test_describe_times_flags_spread_and_tiny_medians():
-    assert stats.describe_times([1.0, 1.5, 0.5, 1.0, 2.0])["unstable"]
-    d = stats.describe_times([0.0005] * 5)
-    assert d["unstable"] and "1 ms" in d["unstable_reason"]
-    assert stats.describe_times([])["unstable_reason"] == "no successful repeat"
-
-
 def test_open_questions_until_every_comparison_decides():
     few = {"sync": [1.0] * 3, "threads-2": [0.5] * 3}
     assert stats.open_questions(few) == ["threads-2 vs sync"]
@@ -214,127 +196,5 @@ def test_open_questions_until_every_comparison_decides():
 
 # --- table and derive --------------------------------------------------------------------
 
-def by_sched(t, workload="w"):
-    return {r["scheduler"]: r for r in t[t["workload"] == workload].to_dict("records")}
-
-
-def test_table_vs_sync_outcomes():
-    specs = {"sync": 1.0, "threads-2": 0.5, "processes-2": 1.02, "distributed-2x1": 1.5}
-    t = stats.table(pd.DataFrame(timed("w", specs, ntasks=100)))
-    r = by_sched(t)
-    assert r["threads-2"]["vs_sync"] == "faster" and r["threads-2"]["speedup"] == pytest.approx(2.0)
-    assert r["threads-2"]["speedup_lo"] <= 2.0 <= r["threads-2"]["speedup_hi"]
-    assert r["processes-2"]["vs_sync"] == "equivalent"
-    assert r["distributed-2x1"]["vs_sync"] == "slower"
-    assert pd.isna(r["sync"]["vs_sync"]) and r["sync"]["speedup"] == pytest.approx(1.0)
-    assert r["sync"]["n"] == 6 and r["sync"]["median_s"] == pytest.approx(1.0)
-    assert r["sync"]["per_task_us"] == pytest.approx(1e4)
-
-
-def test_table_counts_failures_and_mismatches():
-    rows = timed("w", {"sync": 1.0, "threads-2": 0.5}, failures={"threads-2": ["error", "mismatch"]})
-    r = by_sched(stats.table(pd.DataFrame(rows)))
-    thr = r["threads-2"]
-    assert thr["n_failed"] == 2 and thr["n"] == 6 and thr["check_ok"] is False
-    assert thr["vs_sync"] == "undecided" and "2 failed or mismatched" in thr["vs_sync_reason"]
-    assert any(f.startswith("error: ValueError boom") for f in thr["failures"])
-    assert any(f.startswith("mismatch") for f in thr["failures"])
-    assert r["sync"]["n_failed"] == 0 and r["sync"]["check_ok"] is True
-
-
-def test_table_too_few_repeats_is_undecided_vs_sync():
-    r = by_sched(stats.table(pd.DataFrame(timed("w", {"sync": 1.0, "threads-2": 0.5}, n=3))))
-    assert r["threads-2"]["vs_sync"] == "undecided" and "needs 5" in r["threads-2"]["vs_sync_reason"]
-
-
-def test_table_does_not_count_failed_rows_a_later_session_retried():
-    earlier = timed("w", {"threads-2": 0.5}, n=0, failures={"threads-2": ["error", "error"]}, session=0)
-    later = timed("w", {"sync": 1.0, "threads-2": 0.5}, session=1)
-    r = by_sched(stats.table(pd.DataFrame(earlier + later)))
-    assert r["threads-2"]["n_failed"] == 0 and r["threads-2"]["vs_sync"] == "faster"
-    # a failure in the latest session still counts
-    again = timed("w", {"threads-2": 0.5}, n=0, failures={"threads-2": ["error"]}, session=1)
-    r = by_sched(stats.table(pd.DataFrame(earlier + later + again)))
-    assert r["threads-2"]["n_failed"] == 1 and r["threads-2"]["vs_sync"] == "undecided"
-
-
-def test_table_leaves_out_skipped_schedulers_and_experiments():
-    rows = timed("w", {"sync": 1.0, "threads-2": 0.5})
-    skipped = [dict(r, status="skipped", wall_s=None) for r in timed("w", {"processes-2": 1.0}, n=1)]
-    cells = timed("convoy", {"threads-2": 0.1}, collection="experiment")
-    t = stats.table(pd.DataFrame(rows + skipped + cells))
-    assert set(zip(t["workload"], t["scheduler"])) == {("w", "sync"), ("w", "threads-2")}
-
-
-def test_table_leaves_out_control_rows():
-    rows = timed("w", {"sync": 1.0, "threads-2": 0.5})
-    ctrl = [dict(r, control="A", wall_s=100.0) for r in rows]
-    r = by_sched(stats.table(pd.DataFrame(rows + ctrl)))
-    assert r["sync"]["median_s"] == pytest.approx(1.0) and r["sync"]["n"] == 6
-
-
-def test_derive_recomputes_after_a_change_of_times():
-    t = stats.table(pd.DataFrame(timed("w", {"sync": 1.0, "threads-2": 0.5})))
-    flat = list(np.linspace(0.98, 1.02, 6))
-    t["times"] = [flat if s == "threads-2" else x for s, x in zip(t["scheduler"], t["times"])]
-    r = by_sched(stats.derive(t))
-    assert r["threads-2"]["vs_sync"] == "equivalent" and r["threads-2"]["median_s"] == pytest.approx(1.0)
-
-
-def test_resample_table_draws_from_each_rows_own_times():
-    t = stats.table(pd.DataFrame(timed("w", {"sync": 1.0, "threads-2": 0.5}, spread=0.1)))
-    r = stats.resample_table(t, np.random.default_rng(0))
-    for before, after in zip(t.to_dict("records"), r.to_dict("records")):
-        assert len(after["times"]) == len(before["times"]) and set(after["times"]) <= set(before["times"])
-    assert set(by_sched(r)) == {"sync", "threads-2"}
-
-
 # --- controls ------------------------------------------------------------------------------
 
-def control_rows(control, modes, workload="array-x", scheduler="threads-2", n=6, spread=0.02):
-    out = []
-    for mode, m in modes.items():
-        for i, f in enumerate(np.linspace(1 - spread, 1 + spread, n)):
-            out.append(RunRecord(run_id="t", workload=workload, scheduler=scheduler, repeat=i, wall_s=m * f,
-                                 mode=mode, control=control, kind="threads", workers=2).to_dict())
-    return out
-
-
-def test_overhead_reports_instrumented_over_bare():
-    ov = stats.overhead(pd.DataFrame(control_rows("overhead", {"instrumented": 1.0, "bare": 1.0})
-                                     + control_rows("overhead", {"instrumented": 2.02, "bare": 2.0}, workload="b")))
-    assert ov["ratio"] == pytest.approx(1.005, abs=0.01)
-    assert ov["outcome"] == "equivalent" and len(ov["pairs"]) == 2
-    ov = stats.overhead(pd.DataFrame(control_rows("overhead", {"instrumented": 1.5, "bare": 1.0})))
-    assert ov["ratio"] == pytest.approx(1.5) and ov["outcome"] == "faster"  # bare is faster: a real overhead
-    assert stats.overhead(pd.DataFrame(timed("w", {"sync": 1.0}))) is None
-
-
-def test_overhead_undecided_on_few_pairs_of_repeats():
-    ov = stats.overhead(pd.DataFrame(control_rows("overhead", {"instrumented": 1.5, "bare": 1.0}, n=3)))
-    assert ov["outcome"] == "undecided" and ov["pairs"][0]["outcome"] == "undecided"
-
-
-def test_aa_control_equal_blocks_are_no_false_difference():
-    rows = control_rows("A", {"instrumented": 1.0}) + control_rows("B", {"instrumented": 1.01})
-    aa = stats.aa_control(pd.DataFrame(rows))
-    assert aa["verdict"] == "equivalent" and not aa["false_difference"]
-    assert aa["noise"] == pytest.approx(0.01)
-
-
-def test_aa_control_flags_a_false_difference():
-    rows = control_rows("A", {"instrumented": 1.0}) + control_rows("B", {"instrumented": 1.3})
-    aa = stats.aa_control(pd.DataFrame(rows))
-    assert aa["false_difference"] and aa["verdict"] == "slower"  # B slower than A
-    assert stats.aa_control(pd.DataFrame(control_rows("A", {"instrumented": 1.0}))) is None
-
-
-def test_harness_check_warns_only_beyond_the_margin():
-    agree = control_rows("plain-check", {"bare": 1.0, "plain": 1.01}, n=4)
-    off = control_rows("plain-check", {"bare": 2.0, "plain": 1.0}, workload="bag-json", scheduler="sync", n=4)
-    hc = stats.harness_check(pd.DataFrame(agree + off))
-    p = {x["workload"]: x for x in hc["pairs"]}
-    assert not p["array-x"]["warning"] and p["bag-json"]["warning"]
-    assert p["bag-json"]["harness_over_plain"] == pytest.approx(2.0)
-    assert len(hc["warnings"]) == 1 and hc["warnings"][0].startswith("bag-json on sync: harness 2×")
-    assert stats.harness_check(pd.DataFrame(timed("w", {"sync": 1.0}))) is None

@@ -5,9 +5,11 @@ import io
 import re
 
 import pandas as pd
+
+from reports import table as stattable
 import pytest
 
-from reports import rules, stats, terminal
+from reports import rules, terminal
 from reports.evidence import context
 from reports.recommend import recommend
 from _factories import timed
@@ -21,7 +23,7 @@ def summary_and_table(cores=2):
              "distributed-1x2": 0.5}
     rows = pd.DataFrame(timed(LONG, specs, gil={"threads-2": 0.5}, bytes_moved={"processes-2": 123456789})
                         + timed("bag-json", specs, collection="bag", claims=["C3", "C12"]))
-    t = stats.table(rows)
+    t = stattable.table(rows)
     ctx = context(t, {"cores": cores, "gil_enabled": True}, rows)
     claims = rules.decide(ctx, resamples=20)
     claims[4] = {**claims[4], "verdict": "holds", "stability": 0.62, "fragile": True,
@@ -106,7 +108,7 @@ def test_render_has_every_section(run):
 def test_render_marks_fastest_and_failures_in_the_matrix():
     rows = pd.DataFrame(timed("w", {"sync": 1.0, "threads-2": 0.5}, failures={"threads-2": ["error"]})
                         + timed("dead", {"sync": 1.0}, n=0, failures={"sync": ["error"]}))
-    out = terminal.render({"run_id": "r"}, stats.table(rows), width=80)
+    out = terminal.render({"run_id": "r"}, stattable.table(rows), width=80)
     assert re.search(r"^w\s+│\s+1 s\s+│\s+500 ms 2×$", out, re.M)
     assert re.search(r"^dead\s+│\s+FAIL\s+│\s+-$", out, re.M)
 

@@ -1,0 +1,166 @@
+"""The statistics table: one row per (workload, scheduler) of a run's timed repeats.
+
+:func:`table` reads the stored rows (controls, experiments and skipped
+schedulers left out; failed rows that a later ``--resume`` session retried
+are kept in the folder but not counted) and :func:`derive` computes what
+follows from the times: the spread, the stability flag, µs per task, and the
+comparison with ``sync`` (:func:`reports.stats.compare`).  Every bootstrap
+resample (:func:`resample_table`) goes through :func:`derive` again.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from reports.stats import MIN_TIME_S, UNSTABLE_SPREAD, compare
+
+__all__ = ["table", "derive", "resample_table", "describe_times"]
+
+
+def _finite(x: Any) -> bool:
+    try:
+        return x is not None and math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def describe_times(times: Sequence[float]) -> dict[str, Any]:
+    """Median, quartiles, min/max, relative IQR and the stability flag of *times*.
+
+    >>> d = describe_times([1.0, 1.1, 0.9, 1.0, 1.05])
+    >>> d["median_s"], d["unstable"]
+    (1.0, False)
+    """
+    t = np.asarray([x for x in times if _finite(x)], dtype=float)
+    if t.size == 0:
+        return {"n": 0, "median_s": None, "q1_s": None, "q3_s": None, "min_s": None, "max_s": None,
+                "iqr_rel": None, "unstable": True, "unstable_reason": "no successful repeat"}
+    q1, med, q3 = np.percentile(t, [25, 50, 75])
+    iqr_rel = float((q3 - q1) / med) if med > 0 else None
+    reasons = []
+    if iqr_rel is not None and iqr_rel > UNSTABLE_SPREAD and t.size >= 4:
+        reasons.append(f"spread {iqr_rel:.0%} of median > {UNSTABLE_SPREAD:.0%}")
+    if med < MIN_TIME_S:
+        reasons.append(f"median {med * 1e3:.2f} ms < 1 ms")
+    return {"n": int(t.size), "median_s": float(med), "q1_s": float(q1), "q3_s": float(q3),
+            "min_s": float(t.min()), "max_s": float(t.max()), "iqr_rel": iqr_rel,
+            "unstable": bool(reasons), "unstable_reason": "; ".join(reasons)}
+
+
+def _med(s: pd.Series) -> float | None:
+    s = pd.to_numeric(s, errors="coerce").dropna()
+    return float(s.median()) if len(s) else None
+
+
+def _superseded(g: pd.DataFrame) -> pd.Series:
+    """Failed rows that a later session of ``--resume`` retried (kept, not counted)."""
+    if "session" not in g:
+        return pd.Series(False, index=g.index)
+    s = pd.to_numeric(g["session"], errors="coerce").fillna(0)
+    return (g["status"] != "ok") & (s < s.max())
+
+
+def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+    """One row per (workload, scheduler) of the timed repeats (controls excluded).
+
+    Columns: identity (``workload, family, collection, claims, params, real_data,
+    scheduler, kind, workers, threads_per_worker, nthreads, description,
+    input_bytes, size``); wall time over the ok repeats (``n, times, median_s,
+    q1_s, q3_s, min_s, max_s, iqr_rel, unstable, unstable_reason``); failures
+    (``n_failed, failures, check_ok``); instruments (medians over repeats:
+    ``gil_min, gil_median, gil_max, cpu_s, cores_used, peak_rss, bytes_moved,
+    ntasks, ntasks_graph, task_mismatch, per_task_us``); and against ``sync``
+    of the same workload (:func:`derive`): ``speedup, speedup_lo, speedup_hi,
+    vs_sync`` (an outcome of :func:`compare`) and ``vs_sync_reason``.
+    """
+    workloads = workloads or {}
+    if rows.empty:
+        return pd.DataFrame()
+    main = rows[(rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")
+                & (rows["status"].fillna("ok") != "skipped")  # a scheduler this interpreter cannot run
+                & (rows["collection"].fillna("") != "experiment")]  # raw-thread cells: read by their rules
+    out = []
+    for (wl, sched), g in main.groupby(["workload", "scheduler"], sort=False):
+        g = g[~_superseded(g)]
+        ok = g[g["status"] == "ok"]
+        bad = g[g["status"] != "ok"]
+        first = g.iloc[0]
+        info = workloads.get(wl, {})
+        kind = first.get("kind") or ""
+        workers = int(first.get("workers") or 1)
+        tpw = int(first.get("threads_per_worker") or 1)
+        ntasks = _med(ok["ntasks_captured"]) if "ntasks_captured" in ok else None
+        ngraph = _med(ok["ntasks_graph"]) if "ntasks_graph" in ok else None
+        out.append({
+            "workload": wl,
+            "family": first.get("family") or info.get("family") or wl,
+            "collection": first.get("collection") or info.get("collection", ""),
+            "claims": list(first.get("claims") or info.get("claims") or []),
+            "params": dict(first.get("params") or info.get("params") or {}),
+            "real_data": bool(first.get("real_data") or info.get("real_data", False)),
+            "description": info.get("description", ""),
+            "input_bytes": first.get("input_bytes") or info.get("input_bytes", 0),
+            "size": first.get("size"),
+            "scheduler": sched,
+            "kind": kind,
+            "workers": workers,
+            "threads_per_worker": tpw,
+            "nthreads": 1 if kind == "sync" else workers * tpw,
+            "times": [float(x) for x in ok["wall_s"].dropna()],
+            "n_failed": int(len(bad)),
+            "failures": sorted({f"{r.status}: {r.error_type or ''} {str(r.error or r.check_detail or '')[:120]}".strip()
+                                for r in bad.itertuples()}),
+            "gil_min": _med(ok["gil_min"]),
+            "gil_median": _med(ok["gil_median"]),
+            "gil_max": _med(ok["gil_max"]),
+            "cpu_s": _med(ok["cpu_s"]),
+            "cores_used": _med(ok["cores_used"]),
+            "peak_rss": _med(ok["peak_rss"]),
+            "bytes_moved": _med(ok["bytes_moved"]),
+            "ntasks": ntasks,
+            "ntasks_graph": ngraph,
+            "task_mismatch": bool(ntasks is not None and ngraph is not None and ntasks != ngraph),
+            "check_ok": bool(len(ok) and not (g["status"] == "mismatch").any()),
+        })
+    return derive(pd.DataFrame(out))
+
+
+def derive(t: pd.DataFrame) -> pd.DataFrame:
+    """(Re)compute every column that follows from ``times``: spread, per-task time, vs sync.
+
+    Used by :func:`table` and again on every bootstrap resample.
+    """
+    if t.empty:
+        return t
+    t = t.copy()
+    desc = [describe_times(x) for x in t["times"]]
+    for k in desc[0]:
+        t[k] = [d[k] for d in desc]
+    t["per_task_us"] = [(m / n * 1e6) if m and _finite(n) and n else None for m, n in zip(t["median_s"], t["ntasks"])]
+    sync = {r["workload"]: r for _, r in t.iterrows() if r["kind"] == "sync"}
+    cols: dict[str, list[Any]] = {k: [] for k in ("speedup", "speedup_lo", "speedup_hi", "vs_sync", "vs_sync_reason")}
+    for _, r in t.iterrows():
+        base = sync.get(r["workload"])
+        if base is None or r["kind"] == "sync" or not r["times"] or not base["times"]:
+            sp = (base["median_s"] / r["median_s"]) if base is not None and base["median_s"] and r["median_s"] else None
+            vals = [sp, None, None, None, ""]
+        else:
+            c = compare(r, base, names=(r["scheduler"], "sync"))
+            vals = [c.ratio, c.lo, c.hi, c.outcome, c.reason]
+        for k, v in zip(cols, vals):
+            cols[k].append(v)
+    for k, v in cols.items():
+        t[k] = v
+    return t
+
+
+def resample_table(t: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """A bootstrap resample: every row's times drawn with replacement, derived columns recomputed."""
+    if t.empty:
+        return t
+    r = t.copy()
+    r["times"] = [list(rng.choice(x, size=len(x), replace=True)) if len(x) else [] for x in t["times"]]
+    return derive(r)
