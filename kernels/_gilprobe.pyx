@@ -213,6 +213,10 @@ cdef class GilProbe:
         """Seconds since :meth:`start`."""
         return (suite_now_ns() - self._t0) / 1e9
 
+    def started_at(self):
+        """When :meth:`start` ran, on the monotonic clock (``time.perf_counter``'s on Linux)."""
+        return self._t0 / 1e9
+
     def windows(self, double since_s=0.0):
         """``[(t_s, held, total)]`` per window since *since_s* (seconds since :meth:`start`)."""
         cdef double w = self.window_ms / 1e3

@@ -50,7 +50,7 @@ def _jsonable(x: Any) -> Any:
 
 def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     """The run's summary (what summary.json holds) and the statistics table."""
-    from reports import recommend, rules
+    from reports import model, recommend, rules
     from reports.evidence import context
 
     table = stats_table(res.rows, res.workload_info())
@@ -84,6 +84,9 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
         "harness_check": harness,
         "rounds": res.rounds,
         "startup": controls.startup(res.startup).to_dict("records"),
+        "gil_calibration": model.calibration(rows),
+        "model": model.model_summary(table, res.meta, rows, res.startup,
+                                     predict_cores=res.meta.get("predict_cores") or ()),
         "table": table[keep].to_dict("records") if keep else [],
         "failures": failures,
         "skipped": res.skipped + sorted({f"{r['scheduler']}: could not start on this interpreter: {r.get('error')}"

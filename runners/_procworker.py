@@ -114,66 +114,75 @@ class _PeakRss:
     at the parent's size at fork.  Linux keeps a high-water mark of RSS
     (``VmHWM``) that writing ``5`` to ``/proc/self/clear_refs`` resets to the
     current RSS (Linux >= 4.0): it is reset as a task starts (~1 us) and read
-    as it ends (~10 us), so each task's peak is its own, whatever the sampling
-    rate.  Elsewhere the peak is the larger of the RSS at the task's start and
-    end (psutil).
+    as it ends, so each task's peak is its own, whatever the sampling rate.
+    Reading it costs ~10 us (``/proc/self/status``), as much as a tenth of a
+    null task: a task shorter than :data:`SHORT_S` reports the RSS at its end
+    instead (``statm``, ~2 us) -- under a millisecond a task can fault in a few
+    MB at most.  Without ``/proc``: the larger of the RSS at start and end.
     """
 
+    SHORT_S = 1e-3
+
     def __init__(self) -> None:
-        self._clear: int | None = None
-        self._status: int | None = None
+        self._fds: dict[str, int] = {}
         self._start = 0
+        self._page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
         try:
-            self._clear = os.open("/proc/self/clear_refs", os.O_WRONLY | os.O_CLOEXEC)
-            self._status = os.open("/proc/self/status", os.O_RDONLY | os.O_CLOEXEC)
+            for name, mode in (("clear_refs", os.O_WRONLY), ("status", os.O_RDONLY), ("statm", os.O_RDONLY)):
+                self._fds[name] = os.open(f"/proc/self/{name}", mode | os.O_CLOEXEC)
             self.reset()
             self._hwm()
+            self._now()
         except (OSError, ValueError):
-            for fd in (self._clear, self._status):
-                if fd is not None:
-                    os.close(fd)
-            self._clear = self._status = None
+            for fd in self._fds.values():
+                os.close(fd)
+            self._fds = {}
 
     def _hwm(self) -> int:
-        text = os.pread(self._status, 4096, 0)  # type: ignore[arg-type]
+        text = os.pread(self._fds["status"], 4096, 0)
         i = text.index(b"VmHWM:")
         return int(text[i + 6: text.index(b"kB", i)]) * 1024
 
-    @staticmethod
-    def _rss() -> int:
-        import psutil
+    def _now(self) -> int:
+        if not self._fds:
+            import psutil
 
-        return psutil.Process().memory_info().rss
+            return psutil.Process().memory_info().rss
+        return int(os.pread(self._fds["statm"], 128, 0).split()[1]) * self._page
 
     def reset(self) -> None:
         """A task starts: its peak so far is the RSS now."""
-        if self._clear is not None:
-            os.write(self._clear, b"5")
+        if self._fds:
+            os.write(self._fds["clear_refs"], b"5")
         else:
-            self._start = self._rss()
+            self._start = self._now()
 
-    def peak(self) -> int:
-        """The peak RSS since :meth:`reset`."""
-        if self._status is not None:
-            return self._hwm()
-        return max(self._start, self._rss())
+    def peak(self, seconds: float) -> int:
+        """The peak RSS since :meth:`reset`, for a task that took *seconds*."""
+        if not self._fds:
+            return max(self._start, self._now())
+        return self._now() if seconds < self.SHORT_S else self._hwm()
 
 
 _PEAK: _PeakRss | None = None
 
 
-def _snapshot(start: bool = False) -> dict[str, Any]:
-    # getrusage costs ~1 us where psutil costs ~30 us: this runs twice per task,
-    # and null tasks under processes take ~80 us in all.  "rss" is read at a
-    # task's end only: the task's own peak (see _PeakRss).
+def _snapshot(start: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The worker's clocks and counters now: at a task's start (*start* None) or its end.
+
+    getrusage costs ~1 us where psutil costs ~30 us: this runs twice per task,
+    and null tasks under processes take ~80 us in all.  "rss" is read at a
+    task's end only: the task's own peak (see _PeakRss).
+    """
     ru = resource.getrusage(resource.RUSAGE_SELF)
-    if _PEAK is not None and start:
+    now = time.time()
+    if _PEAK is not None and start is None:
         _PEAK.reset()
     return {
-        "t": time.time(),
+        "t": now,
         "gil_s": _gil_seconds(),
         "cpu_s": ru.ru_utime + ru.ru_stime,
-        "rss": _PEAK.peak() if _PEAK is not None and not start else None,
+        "rss": _PEAK.peak(now - start["t"]) if _PEAK is not None and start is not None else None,
     }
 
 
@@ -202,7 +211,7 @@ def dumps(obj: Any) -> bytes:
             "pid": os.getpid(),
             "thread": threading.get_ident(),
             "start": start,
-            "stop": _snapshot(),
+            "stop": _snapshot(start) if start else None,
         }
         return cloudpickle.dumps(("__suite__", obj, meta))
     data = cloudpickle.dumps(obj)
@@ -215,7 +224,7 @@ def loads(data: bytes) -> Any:
     """``func_loads`` for the processes scheduler (see module docstring)."""
     if _IN_WORKER:
         obj = cloudpickle.loads(data)
-        _CURRENT["start"] = _snapshot(start=True)
+        _CURRENT["start"] = _snapshot()
         try:
             task = obj[0]
             _CURRENT["key"] = str(getattr(task, "key", None))

@@ -111,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-dashboard-link", action="store_true",
                    help="do not start Dask's live dashboard for LocalClusters (no link printed)")
     p.add_argument("--list", action="store_true", help="list workloads, claims and scheduler labels, then exit")
+    p.add_argument("--predict-cores", action=_Once, metavar="N,N,...",
+                   help="also predict threads-N, processes-N and distributed-Nx1 at these core counts (e.g. 8,16,64) "
+                        "from this machine's measured constants: predictions, not measurements")
+    p.add_argument("--predict-only", action="store_true",
+                   help="run every workload under sync only (plus null tasks under each scheduler and the "
+                        "calibrations, for the model's constants) and print the model's predicted recommendation")
     return p
 
 
@@ -440,6 +446,8 @@ def _main(args: argparse.Namespace) -> int:
         args.address = args.address or meta_prev.get("address")
         args.repeats = args.repeats or meta_prev.get("repeats_arg")
         args.seed = meta_prev.get("seed", args.seed)
+        args.predict_only = args.predict_only or bool(meta_prev.get("predict_only"))
+        args.predict_cores = args.predict_cores or ",".join(str(c) for c in meta_prev.get("predict_cores") or ()) or None
         if args.claims and claims is None:
             claims = {c.strip().upper() for c in args.claims.split(",")}
     profile = PROFILES[args.profile]
@@ -490,15 +498,19 @@ def _main(args: argparse.Namespace) -> int:
         experiments = []  # a user's own selection: measure just that
     instruments = Instruments(tasks=not args.no_tasks, gil=not args.no_gil, bytes=not args.no_bytes,
                               resources=not args.no_resources)
+    predict_cores = _predict_cores(args.predict_cores)
+    if args.predict_only:
+        workloads, experiments, instruments = _predict_only(workloads, instruments)
     plan = Plan(
-        profile=profile, workloads=workloads, specs=base, sweep_specs=sweep,
+        profile=profile, workloads=workloads, specs=base, sweep_specs=[] if args.predict_only else sweep,
         repeats=args.repeats, fixed=args.repeats is not None, decide=_decider(),
         instruments=instruments, experiments=experiments,
-        controls=not args.no_controls and not args.workloads, timeout_s=args.timeout or profile.timeout_s,
+        controls=not args.no_controls and not args.workloads and not args.predict_only,
+        timeout_s=args.timeout or profile.timeout_s,
         dashboard=not args.no_dashboard_link, seed=args.seed,
         plugin_files=[p for p in plugins if p.endswith(".py")],
         lean=None if specs is None else False,  # named schedulers run every selected workload
-        security=security,
+        security=security, check_plain=not args.predict_only,
     )
     run_id = args.resume or new_run_id()
     run_dir = out / run_id
@@ -517,6 +529,7 @@ def _main(args: argparse.Namespace) -> int:
         instruments=vars(instruments) if hasattr(instruments, "__dict__") else instruments.__dict__,
         timeout_s=plan.timeout_s, chunksize_processes=1,
         workloads=[workload_info(w, profile.name) for w in workloads.values()], complete=False,
+        predict_cores=predict_cores, predict_only=bool(args.predict_only),
     )
     if meta_prev:
         meta.setdefault("resumed", []).append(time.strftime("%Y-%m-%dT%H:%M:%S%z"))
@@ -560,7 +573,12 @@ def _main(args: argparse.Namespace) -> int:
         from reports.build import build
 
         _progress("rendering reports ...")
-        build(run_dir)
+        summary = build(run_dir)
+        if args.predict_only or predict_cores:
+            from reports.model import predicted_lines
+
+            for line in predicted_lines(summary.get("model") or {}):
+                print(line)
     except KeyboardInterrupt:
         code = code or 130
     except Exception as e:
@@ -570,6 +588,37 @@ def _main(args: argparse.Namespace) -> int:
     if code in (129, 130, 143):
         _progress(f"resume with: python -m runners.all --out {out} --resume {run_id}")
     return code
+
+
+def _predict_cores(arg: str | None) -> list[int]:
+    """``--predict-cores 8,16,64`` as core counts (each >= 1).
+
+    >>> _predict_cores("8, 16,64"), _predict_cores(None)
+    ([8, 16, 64], [])
+    """
+    if not arg:
+        return []
+    try:
+        counts = [int(x) for x in arg.split(",") if x.strip()]
+    except ValueError:
+        raise UsageError(f"--predict-cores takes core counts like 8,16,64; got {arg!r}") from None
+    if not counts or min(counts) < 1:
+        raise UsageError(f"--predict-cores takes core counts >= 1; got {arg!r}")
+    return sorted(set(counts))
+
+
+def _predict_only(workloads: dict[str, Any], instruments: Any) -> tuple[dict[str, Any], list[str], Any]:
+    """``--predict-only``: every workload under sync alone (instrumented), null tasks under every
+    scheduler and the calibrations, which are what the cost model needs to predict the rest."""
+    from dataclasses import replace
+
+    from runners.measure import Instruments
+    from workloads import catalogue
+
+    out = {name: replace(w, kinds=("sync",), sweep=False) for name, w in workloads.items() if name != "delayed-null"}
+    out["delayed-null"] = catalogue()["delayed-null"]  # per-task overhead of each scheduler
+    return out, ["gil-calibration", "pickle-throughput"], Instruments(tasks=instruments.tasks, gil=True, bytes=True,
+                                                                       resources=instruments.resources)
 
 
 def _list() -> int:

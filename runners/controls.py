@@ -15,7 +15,9 @@ rows and progress display).
 """
 from __future__ import annotations
 
+import tempfile
 import traceback as tb
+from pathlib import Path
 from typing import Any
 
 from runners import records
@@ -129,8 +131,12 @@ def perf_report(r: Any, pool: Any, w: Any) -> None:
         from distributed import performance_report
 
         objs, _, _ = r.build(w)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with pool.client.as_current(), performance_report(filename=str(path), mode="inline"):
-            pool.compute(objs)
+        # Dask writes the page wherever it is told, following links: write it in a private
+        # folder, then create the file in the results folder afresh.
+        with tempfile.TemporaryDirectory(prefix="dask-suite-perf-") as tmp:
+            page = Path(tmp) / "report.html"
+            with pool.client.as_current(), performance_report(filename=str(page), mode="inline"):
+                pool.compute(objs)
+            records.write_file_safely(r.dir, str(path.relative_to(r.dir)), page.read_text(encoding="utf-8"))
     except Exception as e:  # a report is a nicety; never lose the run for it
         r.say(f"  performance_report for {w.name} failed: {type(e).__name__}: {e}")

@@ -16,8 +16,12 @@ Rows are plain dicts::
 ``wall_s`` is the kernel thread's time for all its calls; ``threads-2`` means the
 spinner ran beside it.
 
+The calibrations (:mod:`runners.calibration`) are registered here too, with no
+claims: ``gil-calibration`` (the GIL metric against kernels of known GIL share)
+and ``pickle-throughput`` (the serialisation speed the cost model charges).
+
 >>> sorted(EXPERIMENTS)
-['convoy']
+['convoy', 'gil-calibration', 'pickle-throughput']
 """
 from __future__ import annotations
 
@@ -150,4 +154,26 @@ EXPERIMENTS: dict[str, Experiment] = {
         ),
         run=run_convoy,
     ),
+    "gil-calibration": Experiment(
+        name="gil-calibration",
+        claims=(),
+        description=(
+            "A Cython kernel holding the GIL for a designed share (0, 25, 50, 75, 100 %) of every "
+            "iteration, under sync and threads-2, read by each GIL metric and bare: the metric's "
+            "error and its own overhead."
+        ),
+        run=lambda profile, repeats: _calibration().run_gil_calibration(profile, repeats),
+    ),
+    "pickle-throughput": Experiment(
+        name="pickle-throughput",
+        claims=(),
+        description="cloudpickle dumps/loads of a ~10 MB array and of a list of dicts: bytes per second.",
+        run=lambda profile, repeats: _calibration().run_pickle_throughput(profile, repeats),
+    ),
 }
+
+
+def _calibration() -> Any:
+    from runners import calibration  # imported when run: it needs the compiled kernels
+
+    return calibration

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 from runners import _procworker
 from runners.pools import Pool
 
-__all__ = ["stop_knocker", "Instruments", "Measurement", "RepeatTimeout", "measure", "graph_size", "weighted_median",
+__all__ = ["stop_knocker", "held_share", "gil_windows", "MAX_GIL_WINDOWS", "Instruments", "Measurement", "RepeatTimeout", "measure", "graph_size", "weighted_median",
            "run_with_timeout"]
 
 
@@ -166,6 +166,7 @@ def measure(pool: Pool, objs: Sequence[Any], instruments: Instruments, timeout: 
     kind = pool.spec.kind
     if kind not in ("sync", "threads") or not instruments.gil:
         _local_knocker(False)  # only sync/threads read it; elsewhere it would only cost
+        _local_probe(False)
     if kind in ("sync", "threads"):
         return _measure_local(pool, objs, instruments, timeout)
     if kind == "processes":
@@ -182,10 +183,11 @@ class _Knocker:
     bare (uninstrumented) repeats, which must not pay for its probing.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, kw: dict[str, int] | None = None) -> None:
         from gilknocker import KnockKnock
 
-        self.k = KnockKnock(**_procworker.KNOCKER_KW)
+        # *kw*: other KnockKnock settings (the GIL calibration tries some); the suite's by default.
+        self.k = KnockKnock(**(kw or _procworker.KNOCKER_KW))
         self.k.start()
         self.t0 = time.perf_counter()
 
@@ -213,14 +215,109 @@ def _local_knocker(on: bool) -> _Knocker | None:
     return _KNOCKER[0] if _KNOCKER else None
 
 
+_PROBE: list[Any] = []
+
+
+def _local_probe(on: bool) -> Any:
+    """The running process-wide GIL probe (:class:`kernels._gilprobe.GilProbe`) when *on*; stop it when not.
+
+    It reads whether some thread holds the GIL, at random instants, without taking
+    the GIL itself; the share of samples that found it held is the GIL-held share
+    that the GIL calibration checks and the cost model reads.  None where there is
+    no GIL to sample or the kernels were not built.
+    """
+    if on and not _PROBE and _procworker.can_sample_gil():
+        try:
+            from kernels._gilprobe import GilProbe
+        except ImportError:
+            return None
+        p = GilProbe()
+        p.start()
+        _PROBE.append(p)
+    elif not on and _PROBE:
+        _PROBE.pop().stop()
+    return _PROBE[0] if _PROBE else None
+
+
+def held_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """Share of the probe's samples between two :meth:`GilProbe.counts` that found the GIL held.
+
+    >>> held_share((10, 100), (40, 200))
+    0.3
+    >>> held_share((0, 5), (0, 5)) is None
+    True
+    """
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
+MAX_GIL_WINDOWS = 400  # windows kept per repeat; longer repeats merge neighbours
+
+
+def gil_windows(probe: Any, t0: float, wall: float, limit: int = MAX_GIL_WINDOWS) -> dict[str, Any] | None:
+    """The probe's GIL-held share over one repeat, window by window: ``{window_s, t, held}``.
+
+    ``t`` is each window's start in seconds since the repeat began (*t0*, a
+    ``time.perf_counter`` reading: the probe's clock on Linux), ``held`` the
+    share of its samples that found the GIL held.  More than *limit* windows
+    are merged in equal groups.  What the task-stream page draws under the lanes.
+    """
+    try:
+        start = probe.started_at()
+        wins = [(start + ts - t0, h, n) for ts, h, n in probe.windows(since_s=t0 - start)]
+    except AttributeError:  # a probe built before it kept windows
+        return None
+    wins = [w for w in wins if -probe.window_ms / 1e3 < w[0] < wall and w[2] > 0]
+    if not wins:
+        return None
+    k = -(-len(wins) // limit)  # ceil
+    t, held = [], []
+    for i in range(0, len(wins), k):
+        grp = wins[i:i + k]
+        t.append(round(max(0.0, grp[0][0]), 6))
+        held.append(round(sum(g[1] for g in grp) / sum(g[2] for g in grp), 3))
+    return {"window_s": probe.window_ms / 1e3 * k, "t": t, "held": held}
+
+
 def stop_knocker() -> None:
-    """Stop this process's knocker (end of run)."""
+    """Stop this process's knocker and GIL probe (end of run)."""
     _local_knocker(False)
+    _local_probe(False)
 
 
 def _cpu_self() -> float:
     ru = resource.getrusage(resource.RUSAGE_SELF)
     return ru.ru_utime + ru.ru_stime
+
+
+def _task_bytes() -> Any:
+    """A dask callback that sums what the processes scheduler would pickle, measured under ``sync``.
+
+    Under ``processes`` every task's result goes back to the parent once and out
+    again to each task that needs it; so the estimate is, over all tasks,
+    ``sizeof(result) * (1 + dependents)``.  The cost model reads it where no
+    processes run was measured (``--predict-only``).  ~2 µs a task.
+    """
+    from dask.callbacks import Callback
+    from dask.sizeof import sizeof
+
+    class TaskBytes(Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.total = 0
+            self.dependents: dict[Any, Any] = {}
+
+        def _start_state(self, dsk: Any, state: dict[str, Any]) -> None:
+            self.dependents = state.get("dependents", {})
+
+        def _posttask(self, key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
+            try:
+                self.total += int(sizeof(result)) * (1 + len(self.dependents.get(key, ())))
+            except Exception:  # an object sizeof cannot size: leave it out
+                pass
+
+    return TaskBytes()
 
 
 def _measure_local(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: float | None) -> Measurement:
@@ -230,14 +327,18 @@ def _measure_local(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: f
 
     with ExitStack() as stack:
         prof = stack.enter_context(Profiler()) if ins.tasks else None
+        sized = stack.enter_context(_task_bytes()) if ins.bytes and pool.spec.kind == "sync" else None
         rss = stack.enter_context(_RssSampler()) if ins.resources else None
         knocker = _local_knocker(ins.gil)
+        probe = _local_probe(ins.gil)
         g0 = knocker.seconds() if knocker else None
+        p0 = probe.counts() if probe is not None else None
         cpu0 = _cpu_self()
         started_at = time.time()
         t0 = time.perf_counter()
         result = run_with_timeout(lambda: pool.compute(objs), timeout)
         wall = time.perf_counter() - t0
+        p1 = probe.counts() if probe is not None else None
         cpu = _cpu_self() - cpu0
         contention = None
         if knocker is not None and g0 is not None:
@@ -246,11 +347,21 @@ def _measure_local(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: f
     pid = os.getpid()
     if ins.gil:
         m.gil = [{"pid": pid, "contention": contention, "seconds": wall}]
+        held = held_share(p0, p1)
+        if held is not None:  # the calibrated GIL-held share (see _local_probe)
+            m.extra["gil_held"] = held
+            m.extra["gil_samples"] = p1[1] - p0[1]
+            if ins.tasks:  # the GIL over time, for the task-stream page
+                gw = gil_windows(probe, t0, wall)
+                if gw is not None:
+                    m.extra["gil_windows"] = gw
     if ins.resources:
         m.cpu_s = cpu
         m.peak_rss = rss.peak if rss else None
     if ins.bytes:
         m.bytes_out = m.bytes_in = m.bytes_moved = 0  # shared memory: nothing serialised
+        if sized is not None:
+            m.extra["bytes_tasks"] = sized.total  # what processes would pickle (see _task_bytes)
     if prof is not None:
         main = threading.get_ident()
         for r in prof.results:

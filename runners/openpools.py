@@ -41,6 +41,8 @@ class OpenPools:
             return self.pools[spec.label]
         pool = open_pool(spec, dashboard=self.plan.dashboard, upload=self.plan.plugin_files,
                          security=self.plan.security)
+        if spec.kind in ("processes", "distributed"):
+            self.say(f"starting {spec.label} ...")  # seconds: worker processes import numpy, pandas, dask
         try:
             pool.start()
         except SchedulerUnavailable as e:  # this interpreter cannot run it: skipped, not failed

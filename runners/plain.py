@@ -20,27 +20,12 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-__all__ = ["main", "die_with_parent", "PlainChild"]
-
-
-def die_with_parent(parent: int | None = None) -> None:
-    """Linux: ask for SIGKILL when the parent dies; leave at once if it already has."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except Exception:
-        return
-    if parent is not None and os.getppid() != parent:
-        os._exit(0)
+__all__ = ["main", "PlainChild"]
 
 
 def _workloads(plugins: list[str]) -> dict[str, Any]:
@@ -82,13 +67,14 @@ class PlainChild:
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     profile, seed, plugins = argv[0], int(argv[1]), argv[2:]
+    from runners.records import die_with_parent
+
     die_with_parent(os.getppid())
     import dask
 
     cat = _workloads(plugins)
     built: dict[str, list[Any]] = {}
     pools: dict[int, ProcessPoolExecutor] = {}
-    ppid = os.getpid()
     try:
         for line in sys.stdin:
             req = json.loads(line)
@@ -105,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
                 elif kind == "processes":
                     if n not in pools:
                         pools[n] = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
-                                                       initializer=die_with_parent, initargs=(ppid,))
+                                                       initializer=die_with_parent)
                         list(pools[n].map(abs, range(4 * n)))  # spawn every worker before timing
                     kw = {"pool": pools[n], "chunksize": 1}
                 t0 = time.perf_counter()

@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
 
-from runners._safety import (LOCK, Locked, RunLock, UnsafePath, WriteError, _write_all, die_with_parent, lock,
+from runners.safefiles import (LOCK, Locked, RunLock, UnsafePath, WriteError, write_all, die_with_parent, lock,
                              write_file_safely)
 
 __all__ = [
@@ -219,7 +219,7 @@ def append(path: Path, rows: Iterable[_Record | dict[str, Any]]) -> int:
             end = os.fstat(fd).st_size
             if end and os.pread(fd, 1, end - 1) != b"\n":
                 data = b"\n" + data
-            _write_all(fd, data)
+            write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)

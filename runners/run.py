@@ -207,20 +207,23 @@ class Runner:
         ), m if mode == "instrumented" else None)
         return ("ok" if ok else "mismatch"), m.wall_s
 
-    def _warm(self, pool: Pool, w: Workload, size_profile: str | None = None) -> str:
-        """The untimed warm-up of (*w*, spec); under sync it gives the reference.  '' or why it failed."""
+    def _warm(self, pool: Pool, w: Workload, size_profile: str | None = None) -> tuple[str, str, str]:
+        """The untimed warm-up of (*w*, spec); under sync it gives the reference.
+
+        Returns ``("", "", "")`` or the failure as (error type, message, traceback).
+        """
         try:
             _, result = self.once(pool, w, self.plan.instruments, size_profile)
         except RepeatTimeout as e:
             self.pools.restart(pool)
-            return f"warm-up: {e}"
+            return "RepeatTimeout", f"warm-up: {e}", ""
         except Exception as e:
             if pool.spec.kind == "distributed" and not _alive(pool):
                 self.pools.restart(pool)
-            return f"warm-up: {type(e).__name__}: {e}"
+            return type(e).__name__, f"warm-up: {str(e)[:2000]}", tb.format_exc(limit=30)
         if pool.spec.kind == "sync" and w.name not in self.references and size_profile is None:
             self.references[w.name] = result
-        return ""
+        return "", "", ""
 
     # -- one workload, every spec, interleaved --------------------------------
     def measure_workload(self, w: Workload, specs: list[SchedulerSpec], index: int, total: int) -> None:
@@ -272,10 +275,13 @@ class Runner:
             order.remove("sync")
             order.insert(0, "sync")
         for label in order:
-            why = self._warm(self.pools.get(label) or live[label], w)
+            kind, why, trace = self._warm(self.pools.get(label) or live[label], w)
             if why:
                 s = live.pop(label).spec
-                self.store(self.make_row(w, label, s, 0, status="error", error_type="WarmupFailed", error=why), None)
+                status = "timeout" if kind == "RepeatTimeout" else "error"
+                self.store(self.make_row(w, label, s, 0, status=status, error_type=kind, error=why, traceback=trace),
+                           None)
+                self.say(f"  {w.name} on {label}: {kind}: {why[:200]}")
 
     def _rounds(self, w: Workload, live: dict[str, Pool], times: dict[str, list[float]]) -> tuple[int, str, list[str]]:
         """Interleaved rounds until decided or capped: (rounds run, why they stopped, what stayed undecided)."""

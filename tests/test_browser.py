@@ -44,6 +44,13 @@ def test_browser_dashboard_renders_offline(browser_page, synthetic_run, tmp_path
     build(synthetic_run, quiet=True)  # its names and errors hold <script>alert(1)</script> and onerror=alert(2)
     n = _open(page, synthetic_run / "dashboard.html", min_canvases=8)
     assert n >= 8
+    # the claims come first, each card with its verdict; their numbers are folded away until asked for
+    assert page.locator("span.id").first.inner_text() == "C1"
+    numbers = page.locator("details", has=page.locator("summary", has_text="numbers behind")).first
+    assert not numbers.locator("table.nested").first.is_visible()
+    numbers.locator("summary").click()
+    page.wait_for_timeout(200)
+    assert numbers.locator("table.nested").first.is_visible()
     # the metric switch reaches every chart without a script error
     sel = page.locator("select").first
     for index in (2, 1, 3, 0):  # GIL, wall time, bytes, back to speedup

@@ -74,7 +74,7 @@ def _damaged(run_dir: Path) -> int:
     "sig, when, code",
     [
         (signal.SIGINT, "starting processes-2", 130),  # during pool start-up
-        (signal.SIGINT, "[5/", 130),  # during a repeat
+        (signal.SIGINT, "[2/", 130),  # during a repeat (the second workload)
         (signal.SIGTERM, "[3/", 143),
         (signal.SIGHUP, "[3/", 129),  # the terminal closed: handled like SIGTERM
         (signal.SIGINT, "rendering reports", 130),  # during the report build

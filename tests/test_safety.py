@@ -254,7 +254,7 @@ def test_append_write_error_is_named(code, words, tmp_path, monkeypatch):
     def fail(fd, data):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(records, "_write_all", fail)
+    monkeypatch.setattr(records, "write_all", fail)
     with pytest.raises(records.WriteError) as e:
         records.append(p, [_row(1)])
     assert words in str(e.value) and records.ROWS in str(e.value)
@@ -262,7 +262,7 @@ def test_append_write_error_is_named(code, words, tmp_path, monkeypatch):
 
 
 def test_write_error_stops_the_run_with_one_error_line(tmp_path, capsys, monkeypatch):
-    real = records._write_all
+    real = records.write_all
     calls = {"n": 0, "first": None}
 
     def fill_up(fd, data):  # the disk fills after the first rows
@@ -272,7 +272,7 @@ def test_write_error_stops_the_run_with_one_error_line(tmp_path, capsys, monkeyp
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(fd, data)
 
-    monkeypatch.setattr(records, "_write_all", fill_up)
+    monkeypatch.setattr(records, "write_all", fill_up)
     code, lines = _main(["--out", str(tmp_path), "--profile", "quick", "--workloads", "delayed-null,delayed-busy-10",
                          "--schedulers", "sync", "--repeats", "3", "--no-tasks", "--no-dashboard-link"], capsys)
     errors = [ln for ln in lines if ln.startswith("ERROR")]
@@ -322,6 +322,18 @@ def test_processes_peak_rss_is_per_repeat():
         small = measure(pool, [dask.delayed(_allocate)(1)], Instruments())
     assert big.peak_rss > 400 * 2**20
     assert small.peak_rss < big.peak_rss - 300 * 2**20, (small.peak_rss, big.peak_rss)
+
+
+def test_worker_peak_rss_covers_a_freed_peak_and_resets():
+    from runners._procworker import _PeakRss
+
+    peak = _PeakRss()
+    peak.reset()
+    base = peak.peak(1.0)
+    _allocate(300)  # allocated and freed inside the "task"
+    assert peak.peak(1.0) > base + 250 * 2**20
+    peak.reset()
+    assert peak.peak(1.0) < base + 50 * 2**20
 
 
 # -- the real-data cache is private and checked by content ---------------------------------

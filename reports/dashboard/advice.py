@@ -8,13 +8,14 @@ collection; the numbers behind it are folded away.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from reports import fmt
 from reports.dashboard.markup import OUTCOME_CLASS, badge, div, note, numbers, table
 from reports.dashboard.view import View
 
-__all__ = ["section", "explanation", "STATUS_WORDS"]
+__all__ = ["section", "picks", "explanation", "STATUS_WORDS"]
 
 STATUS_WORDS = {"fastest": "fastest", "equivalent": "equivalent to the fastest", "undecided": "undecided",
                 "failed": "failed"}
@@ -25,6 +26,20 @@ def explanation(r: dict[str, Any]) -> str:
     text = str(r.get("explanation") or "")
     lead = f"{r.get('scheduler')}: "
     return text[len(lead):] if r.get("scheduler") and text.startswith(lead) else text
+
+
+def picks(recs: list[dict[str, Any]]) -> str:
+    """How often each scheduler was picked, and how many picks are not Dask's default (HTML).
+
+    >>> picks([{"scheduler": "sync", "differs_from_default": True}, {"scheduler": "threads-2"}])
+    "<b>sync</b> for 1, <b>threads-2</b> for 1 workloads; 1 not Dask's default <span class='bang'>!</span>"
+    """
+    count = Counter(str(r.get("scheduler") or "none") for r in recs)
+    most = sorted(count.items(), key=lambda x: (-x[1], x[0]))
+    text = ", ".join(f"<b>{fmt.escape(s)}</b> for {n}" for s, n in most) + " workloads"
+    off = sum(bool(r.get("differs_from_default")) for r in recs)
+    return text + (f"; {off} not Dask's default <span class='bang'>!</span>" if off else
+                   "; every pick is Dask's default")
 
 
 def _row(r: dict[str, Any], v: View) -> list[str]:
@@ -38,7 +53,7 @@ def _row(r: dict[str, Any], v: View) -> list[str]:
     stab = fmt.percent(r.get("stability")) + (" " + badge("fragile", "fragile") if r.get("fragile") else "")
     return [f"<b>{fmt.escape(wl)}</b>{real}", f"<code class='nw'>{sched}</code>",
             badge(STATUS_WORDS.get(status, status or "–"), OUTCOME_CLASS.get(status, "bad")), stab,
-            fmt.escape(explanation(r)),
+            f"<span class='small'>{fmt.escape(explanation(r))}</span>",
             f"<details><summary class='small'>numbers</summary>{numbers(r.get('evidence'))}</details>"]
 
 
@@ -52,5 +67,5 @@ def section(v: View) -> list[Any]:
     if not recs:
         return [div(head + note("No recommendations in this summary."))]
     rows = [_row(r, v) for r in recs]
-    return [div(head + table(["workload", "use", "status", "stability", "why", "evidence"], rows,
-                             widths=[15, 11, 10, 8, 44, 12]))]
+    header = ["workload", "use", "status", "stability", "why", "evidence"]
+    return [div(head + f"<p class='tally'>{picks(recs)}</p>" + table(header, rows, widths=[15, 11, 10, 8, 44, 12]))]

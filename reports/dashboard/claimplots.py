@@ -12,10 +12,12 @@ interval (:func:`forest`).  A claim with nothing to draw gets ``None``.
 from __future__ import annotations
 
 import math
+import os
 import re
 from typing import Any, Callable, NamedTuple
 
-from bokeh.models import BoxAnnotation, ColumnDataSource, Span, Whisker
+from bokeh.models import (BasicTickFormatter, BoxAnnotation, ColumnDataSource, FactorRange, FixedTicker, Span,
+                          Whisker)
 from bokeh.plotting import figure
 
 from reports import fmt
@@ -25,9 +27,10 @@ from reports.evidence import is_number
 from reports.stats import MARGIN
 
 __all__ = ["Plot", "PLOTS", "plot", "comparisons", "forest", "curves", "by_k", "per_task", "defaults",
-           "OUTCOME_COLOR", "PLOT_WIDTH"]
+           "intervals", "log_ticks", "OUTCOME_COLOR", "VERDICT_COLOR", "PLOT_WIDTH"]
 
-PLOT_WIDTH = 360
+PLOT_WIDTH = 350
+VERDICT_COLOR = {"holds": "#2e7d32", "does not hold": "#c62828", "inconclusive": "#9aa0a6"}
 OUTCOME_COLOR = {"faster": "#2e7d32", "slower": "#c62828", "equivalent": "#6b7280", "undecided": "#e0a100"}
 
 
@@ -66,51 +69,90 @@ def _bar(numbers: Any) -> float | None:
     return None
 
 
-def _small(title: str, height: int, **kw: Any) -> Any:
-    f = figure(title=title, width=PLOT_WIDTH, height=height, toolbar_location=None, tools="hover", **kw)
-    f.title.text_font_size = "12px"
-    f.title.text_font_style = "normal"
+def _small(height: int, **kw: Any) -> Any:
+    """A card-sized figure without a title (the card's caption names it) or toolbar."""
+    f = figure(width=PLOT_WIDTH, height=height, toolbar_location=None, tools="hover", **kw)
     f.axis.major_label_text_font_size = "10px"
     f.axis.axis_label_text_font_size = "11px"
     f.axis.axis_label_text_font_style = "normal"
+    f.min_border_left = f.min_border_right = 8
     return f
 
 
-def _x_extent(values: list[float], bar: float | None) -> tuple[float, float]:
-    xs = [v for v in values if v > 0] + [1 / MARGIN, MARGIN] + ([bar] if bar else [])
-    return min(xs) / 1.3, max(xs) * 1.3
+_TIERS = ([0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3], [0.25, 0.5, 1, 1.5, 2, 3, 4], [0.25, 0.5, 1, 2, 4, 8],
+          [0.1, 0.25, 0.5, 1, 2, 5, 10, 20], [0.1, 0.3, 1, 3, 10, 30, 100])
 
 
-def forest(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
-    """Each comparison as a dot with its 95 % interval on a log axis; 1× dashed, the ±10 % band grey."""
-    items = [(label, c) for label, c in comparisons(claim.get("numbers")) if is_number(c.get("ratio"))]
-    if not items:
-        return None
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Round tick values for a log axis from *lo* to *hi*: three to eight, reaching near both ends.
+
+    >>> log_ticks(0.8, 1.9), log_ticks(0.6, 14)
+    ([1, 1.25, 1.5], [1, 2, 4, 8])
+    """
+    for tier in _TIERS:
+        t = [x for x in tier if lo <= x <= hi]
+        if 3 <= len(t) <= 8 and t[0] <= lo * 2 and t[-1] >= hi / 2:
+            return t
+    return [10.0 ** e for e in range(-4, 7) if lo <= 10.0 ** e <= hi] or [1]
+
+
+def intervals(rows: list[tuple[str, dict[str, Any]]], axis: str, width: int = PLOT_WIDTH,
+              bar: float | None = None) -> Any:
+    """(label, comparison) rows as dots with their 95 % interval on a log axis, each label above its row.
+
+    1× is dashed, the ±10 % equivalence band grey, *bar* (a claim's threshold) dotted blue; a dot is
+    hollow when the comparison has no interval.
+    """
     seen: dict[str, int] = {}
-    for i, (label, c) in enumerate(items):  # categorical axes need distinct labels
+    labels = []
+    for label, _ in rows:  # a categorical axis needs distinct labels
         seen[label] = seen.get(label, 0) + 1
-        items[i] = (label if seen[label] == 1 else f"{label} ({seen[label]})", c)
-    labels = [label for label, _ in items]
-    d = {"y": [label for label, _ in items], "x": [float(c["ratio"]) for _, c in items],
-         "lo": [value(c.get("lo")) for _, c in items], "hi": [value(c.get("hi")) for _, c in items],
-         "color": [OUTCOME_COLOR.get(str(c.get("outcome")), "#888") for _, c in items],
+        labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    d = {"y": labels, "x": [float(c["ratio"]) for _, c in rows],
+         "lo": [value(c.get("lo")) for _, c in rows], "hi": [value(c.get("hi")) for _, c in rows],
+         "color": [OUTCOME_COLOR.get(str(c.get("outcome")), "#888") for _, c in rows],
          "fill": [OUTCOME_COLOR.get(str(c.get("outcome")), "#888") if is_number(c.get("lo")) else "white"
-                  for _, c in items],
-         "t": [comparison(c) for _, c in items], "why": [str(c.get("reason") or "") for _, c in items]}
-    bar = _bar(claim.get("numbers"))
-    lo, hi = _x_extent([x for x in d["x"] + d["lo"] + d["hi"] if not math.isnan(x)], bar)
-    f = _small(title, 56 + 24 * len(items), y_range=list(reversed(labels)), x_axis_type="log", x_range=(lo, hi),
+                  for _, c in rows],
+         "t": [comparison(c) for _, c in rows], "why": [str(c.get("reason") or "") for _, c in rows]}
+    xs = [x for x in d["x"] + d["lo"] + d["hi"] if x > 0] + [1 / MARGIN, MARGIN] + ([bar] if bar else [])
+    lo, hi = min(xs) / 1.25, max(xs) * 1.25
+    f = figure(width=width, height=52 + 34 * len(rows), toolbar_location=None, tools="hover",
+               y_range=FactorRange(*reversed(labels), range_padding=0.3), x_axis_type="log", x_range=(lo, hi),
                x_axis_label=axis)
     f.hover.tooltips = [("", "@y: @t"), ("", "@why")]
-    f.add_layout(BoxAnnotation(left=1 / MARGIN, right=MARGIN, fill_color="#999999", fill_alpha=0.12, line_alpha=0))
+    f.add_layout(BoxAnnotation(left=1 / MARGIN, right=MARGIN, fill_color="#999999", fill_alpha=0.15, line_alpha=0))
     f.add_layout(Span(location=1, dimension="height", line_color="#777", line_dash="dashed"))
     if bar:
         f.add_layout(Span(location=bar, dimension="height", line_color="#1f4e99", line_dash="dotted", line_width=2))
     src = ColumnDataSource(d)
+    f.text(x=lo * 1.02, y="y", text="y", y_offset=-6, text_baseline="bottom", text_font_size="11px",
+           text_color="#333333", source=src)
     f.segment(x0="lo", x1="hi", y0="y", y1="y", color="color", line_width=3, alpha=0.7, source=src)
     f.scatter(x="x", y="y", size=9, line_color="color", fill_color="fill", line_width=2, source=src)
+    f.xaxis.ticker = FixedTicker(ticks=log_ticks(lo, hi), minor_ticks=[])
+    f.xaxis.formatter = BasicTickFormatter(use_scientific=False)
+    f.axis.major_label_text_font_size = "10px"
+    f.axis.axis_label_text_font_size = "11px"
+    f.axis.axis_label_text_font_style = "normal"
+    f.yaxis.visible = False
     f.ygrid.grid_line_color = None
     return f
+
+
+def forest(claim: dict[str, Any], v: View, axis: str) -> Any:
+    """Every comparison in the claim's numbers with its interval (None when there is none)."""
+    rows = [(label, c) for label, c in comparisons(claim.get("numbers")) if is_number(c.get("ratio"))]
+    return intervals(rows, axis, bar=_bar(claim.get("numbers"))) if rows else None
+
+
+def _legend_below(f: Any) -> None:
+    f.add_layout(f.legend[0], "below")
+    f.legend.ncols = 2
+    f.legend.label_text_font_size = "10px"
+    f.legend.spacing = 0
+    f.legend.padding = 2
+    f.legend.margin = 2
+    f.legend.border_line_alpha = 0
 
 
 def _row(v: View, workload: str, scheduler: str) -> Any:
@@ -119,43 +161,44 @@ def _row(v: View, workload: str, scheduler: str) -> Any:
     return g.iloc[0] if len(g) else None
 
 
-def curves(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
-    """Speedup against threads per workload and kind (from ``numbers.curves``), with the ideal line."""
+def curves(claim: dict[str, Any], v: View, axis: str) -> Any:
+    """Speedup against threads per workload and kind (``numbers.curves``, kinds and threads from the table).
+
+    The ideal line rises with the threads up to the machine's cores and stays level after.
+    """
     data = (claim.get("numbers") or {}).get("curves")
-    if not isinstance(data, dict) or not data:
-        return forest(claim, v, "Deciding comparisons", "ratio (×)")
     lines: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for w, by_label in data.items():
-        for label, sp in (by_label or {}).items():
+    for w, by_label in (data.items() if isinstance(data, dict) else []):
+        for label, sp in (by_label.items() if isinstance(by_label, dict) else []):
             r = _row(v, str(w), str(label))
-            if r is None or not is_number(sp) or math.isnan(threads(r)):
-                continue
-            lines.setdefault((str(w), kind(r)), []).append((threads(r), float(sp)))
+            if r is not None and is_number(sp) and not math.isnan(threads(r)):
+                lines.setdefault((str(w), kind(r)), []).append((threads(r), float(sp)))
     if not lines:
-        return forest(claim, v, "Deciding comparisons", "ratio (×)")
-    f = _small(title, 240, x_axis_label=axis, y_axis_label="speedup (× sync)")
+        return None
+    f = _small(250, x_axis_label=axis, y_axis_label="speedup (× sync)")
     xmax = max(x for pts in lines.values() for x, _ in pts)
-    f.line([1, xmax], [1, xmax], color="#999", line_dash="dashed", legend_label="ideal")
+    cores = value(v.fact("cores"))
+    top = min(xmax, cores) if not math.isnan(cores) else xmax
+    f.line([1, top, xmax], [1, top, top], color="#999", line_dash="dashed", legend_label="ideal")
     f.add_layout(Span(location=1, dimension="width", line_color="#777", line_dash="dotted"))
-    dashes = {w: ("solid", "dashed")[i % 2] for i, w in enumerate(sorted({w for w, _ in lines}))}
+    names = sorted({w for w, _ in lines})
+    dashes = {w: ("solid", "dashed")[i % 2] for i, w in enumerate(names)}
+    common = os.path.commonprefix(names) if len(names) > 1 else ""
     for (w, k), pts in sorted(lines.items()):
         pts.sort()
         src = ColumnDataSource({"x": [x for x, _ in pts], "y": [y for _, y in pts],
-                                "t": [f"{w} {k} ×{x:g}: {fmt.ratio(y)}" for x, y in pts]})
-        name = f"{w.split('-')[-1]} · {k}"
+                                "t": [f"{w} on {k}, {x:g} threads: {fmt.ratio(y)}" for x, y in pts]})
+        name = f"{w[len(common):] or w} · {k}"
         f.line("x", "y", source=src, color=KIND_COLOR.get(k, "#888"), line_dash=dashes[w], line_width=2,
                legend_label=name)
         f.scatter("x", "y", source=src, color=KIND_COLOR.get(k, "#888"), size=6, legend_label=name)
     f.hover.tooltips = [("", "@t")]
-    f.legend.location = "top_left"
-    f.legend.label_text_font_size = "9px"
-    f.legend.spacing = 0
-    f.legend.padding = 2
-    f.legend.background_fill_alpha = 0.6
+    f.xaxis.ticker = FixedTicker(ticks=sorted({x for pts in lines.values() for x, _ in pts}))
+    _legend_below(f)
     return f
 
 
-def by_k(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
+def by_k(claim: dict[str, Any], v: View, axis: str) -> Any:
     """Speedup with its interval against k, one line per kernel family (keys ``k1`` .. ``k4096``)."""
     fams = {}
     for fam, ks in (claim.get("numbers") or {}).items():
@@ -165,8 +208,12 @@ def by_k(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
             if pts:
                 fams[str(fam)] = pts
     if not fams:
-        return forest(claim, v, "Deciding comparisons", "ratio (×)")
-    f = _small(title, 240, x_axis_type="log", x_axis_label=axis, y_axis_label="speedup on threads (× sync)")
+        return None
+    ys = [value(c.get(x)) for pts in fams.values() for _, c in pts for x in ("ratio", "lo", "hi")] + [1.0]
+    ys = [y for y in ys if not math.isnan(y)]
+    pad = (max(ys) - min(ys)) * 0.1 or 0.1
+    f = _small(250, x_axis_type="log", x_axis_label=axis, y_axis_label="speedup on threads (× sync)",
+               y_range=(min(ys) - pad, max(ys) + pad))
     f.add_layout(Span(location=1, dimension="width", line_color="#777", line_dash="dashed"))
     for i, (fam, pts) in enumerate(sorted(fams.items())):
         c = PALETTE[(i + 1) % len(PALETTE)]
@@ -176,25 +223,27 @@ def by_k(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
         f.line("x", "y", source=src, color=c, line_width=2, legend_label=fam)
         f.scatter("x", "y", source=src, color=c, size=7, legend_label=fam)
         f.add_layout(Whisker(base="x", lower="lo", upper="hi", source=src, line_color=c))
+    ks = sorted({k for pts in fams.values() for k, _ in pts})
+    f.xaxis.ticker = FixedTicker(ticks=ks, minor_ticks=[])
+    f.xaxis.formatter = BasicTickFormatter(use_scientific=False)
+    f.x_range.range_padding = 0.3
     f.hover.tooltips = [("", "@t")]
-    f.legend.location = "top_right"
-    f.legend.label_text_font_size = "10px"
-    f.legend.background_fill_alpha = 0.6
+    _legend_below(f)
     return f
 
 
-def per_task(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
-    """Microseconds per null task per scheduler (``numbers.per_task_us``), log scale."""
+def per_task(claim: dict[str, Any], v: View, axis: str) -> Any:
+    """Wall time per null task per scheduler (``numbers.per_task_us``), log scale."""
     per = (claim.get("numbers") or {}).get("per_task_us")
-    pts = [(str(s), float(x)) for s, x in (per or {}).items() if is_number(x) and float(x) > 0] \
+    pts = [(str(s), float(x)) for s, x in per.items() if is_number(x) and float(x) > 0] \
         if isinstance(per, dict) else []
     if not pts:
-        return forest(claim, v, "Deciding comparisons", "ratio (×)")
+        return None
     names = [s for s, _ in pts]
-    src = ColumnDataSource({"s": names, "v": [x for _, x in pts], "t": [f"{x:.3g} µs" for _, x in pts],
+    src = ColumnDataSource({"s": names, "v": [x for _, x in pts], "t": [fmt.duration(x * 1e-6) for _, x in pts],
                             "c": [PALETTE[i % len(PALETTE)] for i in range(len(pts))]})
     bottom = min(x for _, x in pts) / 3
-    f = _small(title, 240, x_range=names, y_axis_type="log", y_axis_label=axis,
+    f = _small(230, x_range=names, y_axis_type="log", y_axis_label=axis,
                y_range=(bottom, max(x for _, x in pts) * 4))
     f.vbar(x="s", top="v", bottom=bottom, width=0.7, color="c", source=src)
     f.text(x="s", y="v", text="t", source=src, text_align="center", text_baseline="bottom", text_font_size="10px")
@@ -203,7 +252,7 @@ def per_task(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
     return f
 
 
-def defaults(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
+def defaults(claim: dict[str, Any], v: View, axis: str) -> Any:
     """Per collection: on how many workloads Dask's default was best or equivalent."""
     rows = [(str(coll), d) for coll, d in (claim.get("numbers") or {}).items()
             if isinstance(d, dict) and is_number(d.get("workloads"))]
@@ -214,10 +263,9 @@ def defaults(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
                             "k": [value(d.get("default_best_or_equivalent")) for _, d in rows],
                             "t": [f"{fmt.number(d.get('default_best_or_equivalent'))} of {d['workloads']}"
                                   for _, d in rows],
-                            "c": [{"holds": "#2e7d32", "does not hold": "#c62828"}.get(str(d.get("verdict")), "#e0a100")
-                                  for _, d in rows]})
-    f = _small(title, 56 + 30 * len(rows), y_range=list(reversed(ys)), x_axis_label=axis,
-               x_range=(0, max(float(d["workloads"]) for _, d in rows) * 1.25))
+                            "c": [VERDICT_COLOR.get(str(d.get("verdict")), "#9aa0a6") for _, d in rows]})
+    f = _small(56 + 30 * len(rows), y_range=list(reversed(ys)), x_axis_label=axis,
+               x_range=(0, max(float(d["workloads"]) for _, d in rows) * 1.3))
     f.hbar(y="y", left=0, right="n", height=0.6, color="#e5e7eb", source=src)
     f.hbar(y="y", left=0, right="k", height=0.6, color="c", source=src)
     f.text(x="n", y="y", text="t", source=src, text_baseline="middle", text_font_size="10px", x_offset=4)
@@ -227,10 +275,10 @@ def defaults(claim: dict[str, Any], v: View, title: str, axis: str) -> Any:
 
 
 class Plot(NamedTuple):
-    """How a claim's deciding plot is drawn: the function, its title, its axis label."""
+    """How a claim's deciding plot is drawn: the function, its caption, its axis label."""
 
-    draw: Callable[[dict[str, Any], View, str, str], Any]
-    title: str
+    draw: Callable[[dict[str, Any], View, str], Any]
+    caption: str
     axis: str
 
 
@@ -241,18 +289,22 @@ PLOTS: dict[str, Plot] = {
     "C4": Plot(curves, "Stencil speedup by threads", "threads / workers"),
     "C5": Plot(forest, "GIL-releasing vs GIL-holding kernel on threads", "releasing faster by (×)"),
     "C6": Plot(forest, "GIL-releasing vs GIL-holding kernel on one thread", "releasing faster by (×)"),
-    "C7": Plot(by_k, "Speedup on threads by k (GIL taken every k iterations)", "k"),
+    "C7": Plot(by_k, "Speedup on threads by k (the GIL re-taken every k iterations)", "k"),
     "C8": Plot(forest, "Library threads = 1 vs = cores, on threads", "threads = 1 faster by (×)"),
-    "C9": Plot(per_task, "Wall time per null task", "µs per task"),
+    "C9": Plot(per_task, "Wall time per null task", "µs per task (log scale)"),
     "C10": Plot(forest, "pandas on threads vs sync", "speedup on threads (× sync)"),
     "C11": Plot(forest, "Processes vs threads, text parsing", "processes faster by (×)"),
-    "C12": Plot(defaults, "Dask's default: best or equivalent", "workloads"),
-    "C13": Plot(forest, "Convoy: slowdown beside a spinning thread", "slowdown (×)"),
+    "C12": Plot(defaults, "Dask's default: best or equivalent, per collection", "workloads"),
+    "C13": Plot(forest, "Convoy: GIL-releasing calls beside a spinning thread", "slowdown (×)"),
 }
-DEFAULT = Plot(forest, "Deciding comparisons", "ratio (×)")
+DEFAULT = Plot(forest, "The comparisons that decided it", "ratio (×)")
 
 
-def plot(claim: dict[str, Any], v: View) -> Any:
-    """The deciding plot of *claim*, or None when its numbers hold nothing to draw."""
+def plot(claim: dict[str, Any], v: View) -> tuple[str, Any]:
+    """The caption and deciding plot of *claim*: its own kind, else its comparisons, else None."""
     p = PLOTS.get(str(claim.get("id")), DEFAULT)
-    return p.draw(claim, v, p.title, p.axis)
+    fig = p.draw(claim, v, p.axis)
+    if fig is None and p.draw is not forest:
+        p = DEFAULT
+        fig = forest(claim, v, p.axis)
+    return p.caption, fig

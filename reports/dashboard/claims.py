@@ -24,7 +24,6 @@ __all__ = ["section", "card", "tally", "CARD_WIDTH", "PER_ROW"]
 
 CARD_WIDTH = 384
 PER_ROW = 3
-_EDGE = {"holds": "#2e7d32", "does not hold": "#c62828", "inconclusive": "#9aa0a6"}
 _STABILITY = "share of the bootstrap resamples of the stored repeats that give this same verdict"
 
 
@@ -50,18 +49,19 @@ def _intro(claims: list[dict[str, Any]]) -> str:
 
 def card(c: dict[str, Any], v: View) -> Any:
     """One claim's card (a Bokeh column)."""
-    inner = CARD_WIDTH - 24
+    inner = claimplots.PLOT_WIDTH
     head = (f"<div class='card-head'><span class='id'>{fmt.escape(c.get('id', '?'))}</span>{verdict_badge(c)}"
             f"<span class='stab' title='{_STABILITY}'>{stability_text(c.get('stability'))}</span></div>"
             f"<p class='claim'>{fmt.escape(c.get('claim', ''))}</p>"
             f"<p class='reason'>{fmt.escape(c.get('reason', ''))}</p>")
-    fig = claimplots.plot(c, v)
+    caption, fig = claimplots.plot(c, v)
+    head += f"<p class='cap'>{fmt.escape(caption)}</p>" if fig is not None else ""
     if fig is None:
         fig = div(note("No plot: the rule had no measurement to compare (see above)."), inner)
     foot = (f"<p class='rule'><b>Rule:</b> {fmt.escape(c.get('threshold') or '–')}</p>"
             f"<details><summary class='small'>numbers behind “{fmt.escape(verdict_text(c))}”</summary>"
             f"{numbers(c.get('numbers'))}</details>")
-    edge = _EDGE.get(str(c.get("verdict")), "#9aa0a6")
+    edge = claimplots.VERDICT_COLOR.get(str(c.get("verdict")), "#9aa0a6")
     return column(div(head, inner), fig, div(foot, inner), width=CARD_WIDTH,
                   styles={"border": "1px solid #dde3ea", "border-left": f"5px solid {edge}", "border-radius": "6px",
                           "padding": "6px 8px", "background": "#ffffff"})

@@ -18,8 +18,8 @@ from bokeh.models import Div, InlineStyleSheet
 from reports import fmt
 from reports.evidence import is_number
 
-__all__ = ["WIDTH", "CSS", "STYLE", "VERDICT_CLASS", "OUTCOME_CLASS", "div", "note", "table", "badge", "comparison",
-           "is_comparison", "numbers", "verdict_text", "verdict_badge", "stability_text"]
+__all__ = ["WIDTH", "CSS", "stylesheet", "VERDICT_CLASS", "OUTCOME_CLASS", "div", "note", "table", "badge",
+           "comparison", "is_comparison", "numbers", "verdict_text", "verdict_badge", "stability_text"]
 
 WIDTH = 1180
 
@@ -44,6 +44,7 @@ table.nested td.key { color: #555; white-space: nowrap; width: 1%; }
 .real { display: inline-block; padding: 0 6px; border-radius: 4px; background: #fde7c4; color: #7a4a00;
         font-size: 12px; font-weight: 600; }
 .note { background: #f7f9fc; border-left: 4px solid #9db7d5; padding: 6px 10px; margin: 6px 0; }
+.note ul, .warn ul { margin: 4px 0; }
 .warn { background: #fff4f4; border-left: 4px solid #d9534f; padding: 6px 10px; margin: 6px 0; }
 code { background: #f2f2f2; padding: 0 3px; border-radius: 3px; font-size: 12px; }
 a { color: #0b5cad; text-decoration: none; } a:hover { text-decoration: underline; }
@@ -56,11 +57,19 @@ details summary { cursor: pointer; color: #0b5cad; }
 .stab { font-size: 12px; color: #444; white-space: nowrap; }
 .claim { font-weight: 600; font-size: 13px; margin: 4px 0 2px 0; }
 .reason { font-size: 12.5px; color: #333; margin: 2px 0; }
+.cap { font-size: 12px; color: #333; margin: 8px 0 0 0; text-align: center; font-weight: 600; }
 .rule { font-size: 11.5px; color: #555; margin: 2px 0; }
 .bang { color: #c62828; font-weight: 700; }
 """
 
-STYLE = InlineStyleSheet(css=CSS)
+_SHEET: list[InlineStyleSheet] = []
+
+
+def stylesheet() -> InlineStyleSheet:
+    """The style sheet of the page being built: one per page, as a Bokeh model belongs to one document."""
+    if not _SHEET or _SHEET[0].document is not None:
+        _SHEET[:] = [InlineStyleSheet(css=CSS)]
+    return _SHEET[0]
 
 # Colour of a verdict or a comparison's outcome, by CSS class.
 VERDICT_CLASS = {"holds": "ok", "does not hold": "bad", "inconclusive": "meh"}
@@ -69,12 +78,12 @@ OUTCOME_CLASS = {"faster": "ok", "fastest": "ok", "slower": "bad", "equivalent":
 
 def div(text: str, width: int = WIDTH) -> Div:
     """A Bokeh ``Div`` of trusted HTML with the dashboard's style sheet."""
-    return Div(text=text, width=width, stylesheets=[STYLE])
+    return Div(text=text, width=width, stylesheets=[stylesheet()])
 
 
 def note(text: str, warn: bool = False) -> str:
     """A boxed paragraph: what a section says when it has nothing to show (or a warning)."""
-    return f"<p class='{'warn' if warn else 'note'}'>{text}</p>"
+    return f"<div class='{'warn' if warn else 'note'}'>{text}</div>"
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], num_cols: Sequence[int] = (),
@@ -119,7 +128,7 @@ def _cell(v: Any, depth: int) -> str:
         return f"<table class='nested'>{rows}</table>"
     if isinstance(v, (list, tuple)):
         return ", ".join(_cell(x, depth + 1) for x in v) if v else "–"
-    if v is None:
+    if v is None or (isinstance(v, float) and not is_number(v)):
         return "–"
     if isinstance(v, bool) or not is_number(v):
         return fmt.escape(v)

@@ -20,7 +20,8 @@ HOVER = [("workload", "@workload"), ("scheduler", "@scheduler"), ("median", "@h_
 _HEAD = ("<h2>Speedup matrix (workload × scheduler)</h2><p>Each cell: one workload on one scheduler. Colour: red "
          "slower than sync, blue faster (log scale, 4× saturates); for other metrics darker is more. Grey: no value "
          "(failed, or no sync reference for speedup). <b>*</b> marks an unstable row (spread over "
-         f"{UNSTABLE_SPREAD:.0%} of the median, under {MIN_TIME_S * 1e3:g} ms, or too few repeats). Workloads with <span class='real'>real data</span> are marked "
+         f"{UNSTABLE_SPREAD:.0%} of the median, under {MIN_TIME_S * 1e3:g} ms, or too few repeats). Workloads "
+         "with <span class='real'>real data</span> are marked "
          "“◆ real data”. The select box switches this chart and the scaling and family charts below.</p>")
 
 

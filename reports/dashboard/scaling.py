@@ -4,7 +4,7 @@ Both follow the metric select (:class:`reports.dashboard.metrics.Switch`).
 
 >>> import pandas as pd
 >>> df = pd.DataFrame({"workload": ["b-10", "b-100", "b-10", "b-100"], "family": ["b"] * 4,
-...                    "params": [{"us": 10}, {"us": 100}] * 2, "scheduler": ["sync", "sync", "threads-2", "threads-2"]})
+...                    "params": [{"us": 10}, {"us": 100}] * 2, "scheduler": ["sync"] * 2 + ["threads-2"] * 2})
 >>> family_sweeps(df)
 [('b', 'us', [(10.0, 'b-10'), (100.0, 'b-100')])]
 """
@@ -21,7 +21,7 @@ from bokeh.plotting import figure
 from reports import fmt
 from reports.dashboard.markup import div, note
 from reports.dashboard.metrics import METRICS, columns
-from reports.dashboard.view import KIND_COLOR, PALETTE, View, column, kind, threads, value
+from reports.dashboard.view import KIND_COLOR, View, column, kind, threads, value
 
 __all__ = ["sweep_workloads", "family_sweeps", "scaling_section", "families_section", "STENCIL"]
 
@@ -73,6 +73,8 @@ def _figure(v: View, title: str, x_label: str, width: int, height: int, log_x: b
 
 
 def _legend(f: Any, where: str = "top_left") -> None:
+    if not f.legend:  # nothing drawn (rows that do not say their kind)
+        return
     f.legend.location = where
     f.legend.label_text_font_size = "11px"
     f.legend.background_fill_alpha = 0.7
@@ -102,10 +104,12 @@ def _lines(v: View, f: Any, g: pd.DataFrame, suffix: str = "", dash: str = "soli
 
 
 def _ideal(v: View, f: Any, g: pd.DataFrame) -> None:
+    """Speedup = threads up to the machine's cores, level after (more threads than cores cannot help)."""
     xmax = max([x for x in (threads(r) for _, r in g.iterrows()) if not math.isnan(x)] + [2])
-    xs = list(range(1, int(xmax) + 1))
-    v.switch.speedup_only.append(f.line(xs, xs, color="#999999", line_dash="dashed",
-                                        legend_label="ideal (speedup = threads)"))
+    cores = value(v.fact("cores"))
+    top = xmax if math.isnan(cores) else min(xmax, max(cores, 1))
+    v.switch.speedup_only.append(f.line([1, top, xmax], [1, top, top], color="#999999", line_dash="dashed",
+                                        legend_label="ideal (threads, up to the cores)"))
 
 
 def scaling_section(v: View) -> list[Any]:

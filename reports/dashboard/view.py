@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from reports.dashboard.metrics import Switch
     from reports.load import Results
 
-__all__ = ["View", "view", "value", "flag", "column", "threads", "kind", "scheduler_order", "workload_order",
-           "KIND_COLOR", "PALETTE"]
+__all__ = ["View", "view_of", "value", "flag", "column", "threads", "kind", "scheduler_order",
+           "workload_order", "KIND_COLOR", "PALETTE"]
 
 PALETTE = ["#555555", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#d62728", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22"]
@@ -155,7 +155,7 @@ class View:
         return self.df[self.df["scheduler"].isin(self.main)] if not self.df.empty else self.df
 
 
-def view(res: Results, table: Any, summary: dict[str, Any], pages: list[dict[str, Any]], switch: Switch) -> View:
+def view_of(res: Results, table: Any, summary: dict[str, Any], pages: list[dict[str, Any]], switch: Switch) -> View:
     """The :class:`View` of one run."""
     df = _clean(table)
     meta = res.meta or {}

@@ -53,7 +53,7 @@ def describe(err: OSError) -> str:
     return f"{why} ({text})" if why else text
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -152,7 +152,7 @@ def write_file_safely(folder: str | os.PathLike, relpath: str | os.PathLike, dat
                 os.unlink(tmp, dir_fd=dfd)  # else a leftover of a crash: ours to remove
         try:
             try:
-                _write_all(tfd, payload)
+                write_all(tfd, payload)
                 if durable:
                     os.fsync(tfd)
             finally:

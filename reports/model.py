@@ -1,0 +1,570 @@
+"""Predict, then measure: a cost model of each scheduler's wall time, and the GIL figure it rests on.
+
+The model reads one workload's ``sync`` row — its median wall time ``T1``,
+its task count ``n``, the share ``g`` of its time that holds the GIL, the bytes
+its tasks would move between processes — and constants measured in the same
+run on this machine, and predicts every other spec's wall time:
+
+* per-task overhead ``oh[spec]``: the wall time per task of ``delayed-null``
+  (null tasks) under that spec (:func:`constants`);
+* serialisation throughput ``θ``: bytes per second of a ``cloudpickle`` dump
+  plus load of a calibration payload (``pickle-throughput``), an array for
+  array and dataframe work, a list of dicts for bags and delayed work;
+* start-up, from the run's start-up rows: reported, never added, since the
+  suite starts every pool before it times anything;
+* core availability: how much of N cores N threads of a GIL-free kernel got
+  (the calibration's bare ``share 0`` runs, one thread vs two): on a machine
+  shared with other work, fewer than ``cores`` are there to be had.  Reported
+  to explain misses, not used: it is one moment's load.
+
+The formulas (:func:`predict_spec`), with ``p`` the cores the spec can use
+(``min(workers, cores)``)::
+
+    W   = max(T1 - n * oh[sync], 0)                  # the tasks' own work under sync
+    g_W = clip((g * T1 - n * oh[sync]) / W, 0, 1)    # its GIL-held share (scheduling holds it all)
+    sync             T1
+    threads-N        W * (g_W + (1 - g_W) / p) + n * oh[threads-N]                   (Amdahl, GIL serial)
+    processes-N      W / p + n * oh[processes-N] + B / θ                             (one thread per process)
+    distributed-WxT  W / w * (g_W + (1 - g_W) / t) + n * oh[distributed] + B_d / θ   (w = min(W, cores),
+                                                                                      t = min(T, cores / w))
+
+where ``B`` is the bytes pickled between processes (as measured under
+``processes``, else estimated under ``sync``: every task result, once back and
+once to each dependent) and ``B_d`` the bytes moved by ``distributed`` (as
+measured, else ``B * (1 - 1/W)``).  Each prediction names its *dominant term*:
+``gil`` (the serial GIL-held work), ``compute`` (the parallel part),
+``overhead`` (``n * oh``) or ``bytes`` (``B / θ``).
+
+``g`` is the calibrated GIL-held share (:func:`calibration` says which metric
+reads a designed share within how much): the GIL probe's figure where the run
+has it, else gilknocker's contention, named in each prediction's ``g_source``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from reports.stats import MARGIN, compare
+
+__all__ = ["calibration", "constants", "workload_inputs", "predict_spec", "predict", "hit_rate", "model_summary",
+           "predicted_recommendations", "predicted_lines", "explain_terms", "amdahl", "TERMS", "ASSUMED_THROUGHPUT"]
+
+TERMS = ("gil", "compute", "overhead", "bytes")
+ASSUMED_THROUGHPUT = 1e9  # bytes/s when no pickle-throughput rows were measured (said in the constants)
+_OBJECT_COLLECTIONS = ("bag", "delayed")  # charged at the list-of-dicts throughput
+
+
+def _frame(rows: Any) -> pd.DataFrame:
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    return pd.DataFrame(list(rows or []))
+
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _extra(r: Any, key: str) -> float | None:
+    e = r.get("extra") if isinstance(r, dict) else getattr(r, "extra", None)
+    return _num(e.get(key)) if isinstance(e, dict) else None
+
+
+# -- the GIL calibration ------------------------------------------------------------
+def _metric_calibration(g: pd.DataFrame, bare: pd.DataFrame, metric: str) -> dict[str, Any]:
+    from runners.calibration import knocker_sampled_share
+
+    on = g[g["metric"] == metric]
+    sync_bare = {s: float(np.median(x["wall_s"])) for s, x in bare[bare["threads"] == 1].groupby("designed_share")}
+    points, on_n, off_n = [], [], []
+    for (t, s), x in on.groupby(["threads", "designed_share"]):
+        vals = [v for v in x["measured"] if v is not None and math.isfinite(v)]
+        if not vals:
+            continue
+        m = float(np.median(vals))
+        pt = {"designed_share": float(s), "threads": int(t), "measured": round(m, 4), "error": round(m - s, 4),
+              "n": len(vals)}
+        if t > 1 and s in sync_bare:
+            # t threads each hold the GIL for s x (one thread's bare time): that much held time
+            # over this cell's wall time, if the metric reads the share of time the GIL is held.
+            expected = min(1.0, t * s * sync_bare[s] / float(np.median(x["wall_s"])))
+            pt.update(expected=round(expected, 4), error_vs_expected=round(m - expected, 4))
+        points.append(pt)
+        b = bare[(bare["threads"] == t) & (bare["designed_share"] == s)]["wall_s"].astype(float).tolist()
+        if b:  # pooled overhead: every cell's times over its own bare median
+            mb = float(np.median(b))
+            on_n += [w / mb for w in x["wall_s"].astype(float)]
+            off_n += [w / mb for w in b]
+    sync_pts = [p for p in points if p["threads"] == 1]
+    thr_pts = [p for p in points if "error_vs_expected" in p]
+    kw = next((k for k in on["knocker"] if isinstance(k, dict)), None) if "knocker" in on else None
+    out = {
+        "points": points,
+        "max_error": max((abs(p["error"]) for p in sync_pts), default=None),
+        "max_error_threads": max((abs(p["error_vs_expected"]) for p in thr_pts), default=None),
+        "sampled_share": (round(knocker_sampled_share(kw), 3) if kw else None) if metric == "gilknocker" else 1.0,
+        "overhead": compare(off_n, on_n, names=("bare", metric)).as_dict() if on_n else None,
+    }
+    if metric == "gilknocker" and kw:
+        out["settings"] = kw
+    if metric == "probe":
+        samples = [v for v in on["samples"] if v]
+        secs = on["wall_s"].astype(float).sum()
+        out["samples_per_s"] = round(float(np.sum(samples)) / secs, 1) if secs > 0 and samples else None
+    return out
+
+
+def calibration(rows: Any) -> dict[str, Any] | None:
+    """The GIL metrics against the calibration kernel: designed vs measured share.
+
+    Returns, for the metric the model uses (the one whose ``sync`` readings come
+    closest to the designed shares), ``{metric, points: [{designed_share,
+    threads, measured, error}], max_error, sampled_share, overhead}`` and the
+    same for every metric under ``metrics``.  ``error`` is measured minus
+    designed share; ``max_error`` is the largest ``|error|`` under ``sync`` (one
+    thread: the share of time some thread holds the GIL is the designed share),
+    which is the figure the model reads.  Under two threads each point also
+    carries ``expected`` (both threads' held time over the cell's wall time)
+    and ``max_error_threads`` against it.  ``overhead`` is
+    :func:`reports.stats.compare` of bare against instrumented runs (times
+    over each cell's bare median, pooled).  None without calibration rows.
+    """
+    df = _frame(rows)
+    if df.empty or "workload" not in df:
+        return None
+    df = df[(df["workload"] == "gil-calibration") & (df["status"].fillna("ok") == "ok")]
+    if df.empty:
+        return None
+    params = df["params"].apply(lambda p: p if isinstance(p, dict) else {})
+    g = pd.DataFrame({
+        "threads": params.apply(lambda p: int(p.get("threads") or 1)),
+        "designed_share": params.apply(lambda p: float(p.get("designed_share") or 0.0)),
+        "metric": params.apply(lambda p: p.get("metric")),
+        "knocker": params.apply(lambda p: p.get("knocker")),
+        "wall_s": df["wall_s"].astype(float),
+        "measured": df.apply(lambda r: _extra(r.to_dict(), "measured"), axis=1),
+        "samples": df.apply(lambda r: _extra(r.to_dict(), "samples"), axis=1),
+    })
+    bare = g[g["metric"].isna()]
+    metrics = {m: _metric_calibration(g, bare, m) for m in sorted(set(g["metric"].dropna()))}
+    metrics = {m: c for m, c in metrics.items() if c["max_error"] is not None}
+    if not metrics:
+        return None
+    best = min(metrics, key=lambda m: metrics[m]["max_error"])
+    c = metrics[best]
+    return {
+        "metric": best, "points": c["points"], "max_error": c["max_error"],
+        "max_error_threads": c["max_error_threads"], "sampled_share": c["sampled_share"], "overhead": c["overhead"],
+        "within_0_05": bool(c["max_error"] <= 0.05),
+        "model_uses": f"{best}, one thread (sync): the share of task time that holds the GIL",
+        "metrics": metrics,
+    }
+
+
+# -- constants measured in the run ---------------------------------------------------
+def constants(table: pd.DataFrame, rows: Any = None, startup: Any = None) -> dict[str, Any]:
+    """Per-scheduler constants of this run: overhead per task, pickle throughput, start-up.
+
+    ``overhead_s[label]`` is the median wall time of ``delayed-null`` under that
+    spec over its task count (it already includes however the spec overlaps
+    its per-task work: it is not divided by the cores again).
+    ``throughput_Bps[payload]`` is bytes over the median dumps + loads time of
+    ``pickle-throughput`` (:data:`ASSUMED_THROUGHPUT` when not measured, with
+    ``throughput_source`` saying so).
+    """
+    out: dict[str, Any] = {"overhead_s": {}, "throughput_Bps": {}, "throughput_source": "assumed", "startup_s": {}}
+    if isinstance(table, pd.DataFrame) and not table.empty:
+        for r in table[table["workload"] == "delayed-null"].to_dict("records"):
+            n = _num(r.get("ntasks")) or _num(r.get("ntasks_graph"))
+            if n and _num(r.get("median_s")):
+                out["overhead_s"][r["scheduler"]] = float(r["median_s"]) / n
+    df = _frame(rows)
+    if not df.empty and "workload" in df:
+        p = df[(df["workload"] == "pickle-throughput") & (df["status"].fillna("ok") == "ok")]
+        per: dict[str, dict[str, list[float]]] = {}
+        nbytes: dict[str, float] = {}
+        for r in p.to_dict("records"):
+            prm = r.get("params") or {}
+            if _num(r.get("wall_s")) is None or prm.get("op") not in ("dumps", "loads", "pipe"):
+                continue
+            per.setdefault(prm.get("payload"), {}).setdefault(prm["op"], []).append(float(r["wall_s"]))
+            nbytes[prm.get("payload")] = float(prm.get("bytes") or 0)
+        for name, ops in per.items():
+            if "dumps" in ops and "loads" in ops and nbytes.get(name):
+                secs = sum(float(np.median(v)) for v in ops.values())  # dumps + loads (+ the pipe)
+                out["throughput_Bps"][name] = nbytes[name] / secs
+        if out["throughput_Bps"]:
+            out["throughput_source"] = "pickle-throughput"
+    out["core_availability"] = None
+    cal = [r for r in df.to_dict("records") if r.get("workload") == "gil-calibration"
+           and (r.get("status") or "ok") == "ok" and r.get("mode") == "bare"
+           and isinstance(r.get("params"), dict) and float(r["params"].get("designed_share", -1)) == 0.0
+           and _num(r.get("wall_s"))] if not df.empty and "workload" in df else []
+    one = pd.Series([float(r["wall_s"]) for r in cal if int(r["params"].get("threads") or 1) == 1], dtype=float)
+    more = pd.Series([float(r["wall_s"]) for r in cal if int(r["params"].get("threads") or 1) > 1], dtype=float)
+    if len(one) and len(more):
+        # N threads of a kernel that never holds the GIL take as long as one alone when N
+        # cores are free; longer when other work on the machine takes some of them.
+        out["core_availability"] = min(1.0, float(one.median()) / float(more.median()))
+    st = startup if isinstance(startup, pd.DataFrame) else _frame(startup)
+    if not st.empty and "scheduler" in st and "start_s" in st:
+        for label, x in st.groupby("scheduler"):
+            v = pd.to_numeric(x["start_s"], errors="coerce").dropna()
+            if len(v):
+                out["startup_s"][label] = float(v.median())
+    return out
+
+
+def _overhead(c: dict[str, Any], kind: str, label: str, workers: int) -> float | None:
+    """Per-task overhead of *label*; else that of the same kind at the nearest worker count."""
+    oh = c["overhead_s"]
+    if label in oh:
+        return oh[label]
+    same = [(k, v) for k, v in oh.items() if k.split("-")[0] == kind or (kind == "sync" and k == "sync")]
+    if not same:
+        return None
+
+    def count(k: str) -> int:
+        digits = "".join(ch if ch.isdigit() else " " for ch in k).split()
+        return int(digits[0]) if digits else 1
+
+    return min(same, key=lambda kv: abs(count(kv[0]) - workers))[1]
+
+
+def _throughput(c: dict[str, Any], collection: str) -> float:
+    t = c["throughput_Bps"]
+    want = "dicts" if collection in _OBJECT_COLLECTIONS else "ndarray"
+    return t.get(want) or (min(t.values()) if t else ASSUMED_THROUGHPUT)
+
+
+# -- the model -------------------------------------------------------------------
+def amdahl(t1: float, g: float, p: float) -> float:
+    """Amdahl's law with the GIL-held share serial: ``t1 * (g + (1 - g) / p)``.
+
+    >>> amdahl(1.0, 1.0, 4), amdahl(1.0, 0.0, 4), amdahl(1.0, 0.5, 2)
+    (1.0, 0.25, 0.75)
+    """
+    return t1 * (g + (1.0 - g) / max(p, 1.0))
+
+
+def _sync_g(rows: pd.DataFrame, workload: str) -> float | None:
+    if rows.empty or "extra" not in rows:
+        return None
+    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")
+               & (rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")]
+    vals = [v for v in (_extra(r, "gil_held") for r in sel.to_dict("records")) if v is not None]
+    return float(np.median(vals)) if vals else None
+
+
+def _sync_bytes(rows: pd.DataFrame, workload: str) -> float | None:
+    if rows.empty or "extra" not in rows:
+        return None
+    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")]
+    vals = [v for v in (_extra(r, "bytes_tasks") for r in sel.to_dict("records")) if v is not None]
+    return float(np.median(vals)) if vals else None
+
+
+def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, Any] | None:
+    """What the model reads of one workload: ``T1, n, g, g_source, bytes, bytes_d, collection``; None without sync."""
+    t = table[table["workload"] == workload]
+    s = t[t["kind"] == "sync"]
+    if s.empty or _num(s.iloc[0].get("median_s")) is None:
+        return None
+    r = s.iloc[0]
+    df = _frame(rows)
+    g, src = _sync_g(df, workload), "probe"
+    if g is None:
+        g, src = _num(r.get("gil_median")), "gilknocker"
+    proc = t[t["kind"] == "processes"]
+    dist = t[t["kind"] == "distributed"]
+    b = _num(proc.iloc[0].get("bytes_moved")) if not proc.empty else None
+    b_src = "processes" if b is not None else None
+    if b is None:
+        b = _sync_bytes(df, workload)
+        b_src = "sync estimate" if b is not None else None
+    return {
+        "workload": workload, "collection": r.get("collection") or "", "T1": float(r["median_s"]),
+        "n": _num(r.get("ntasks")) or _num(r.get("ntasks_graph")) or 1.0,
+        "g": None if g is None else min(1.0, max(0.0, g)), "g_source": src if g is not None else None,
+        "bytes": b, "bytes_source": b_src,
+        "bytes_d": {x["scheduler"]: _num(x.get("bytes_moved")) for x in dist.to_dict("records")},
+    }
+
+
+def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worker: int, cores: float,
+                 c: dict[str, Any], label: str | None = None) -> dict[str, Any]:
+    """Predicted wall time of one spec, with its terms (see the module docstring for the formulas).
+
+    >>> c = {"overhead_s": {"sync": 0.0, "threads-2": 0.0}, "throughput_Bps": {}, "startup_s": {}}
+    >>> inp = {"T1": 1.0, "n": 10, "g": 1.0, "bytes": 0, "bytes_d": {}, "collection": "bag"}
+    >>> predict_spec(inp, "threads", 2, 1, 2, c)["predicted_s"]
+    1.0
+    >>> predict_spec({**inp, "g": 0.0}, "threads", 2, 1, 2, c)["predicted_s"]
+    0.5
+    """
+    label = label or (kind if kind == "sync" else f"{kind}-{workers}x{threads_per_worker}" if kind == "distributed"
+                      else f"{kind}-{workers}")
+    t1, n = float(inp["T1"]), float(inp["n"])
+    g = inp.get("g")
+    g = 1.0 if g is None and kind == "sync" else g
+    oh_sync = _overhead(c, "sync", "sync", 1) or 0.0
+    work = max(t1 - n * oh_sync, 0.0)
+    gw = 0.0 if g is None or work <= 0 else min(1.0, max(0.0, (g * t1 - n * oh_sync) / work))
+    terms: dict[str, float] = {}
+    missing = []
+    if kind == "sync":
+        terms = {"gil": work * gw, "compute": work * (1 - gw), "overhead": t1 - work}
+        p = 1
+    else:
+        oh = _overhead(c, kind, label, workers)
+        if oh is None:
+            missing.append(f"per-task overhead of {kind}")
+        theta = _throughput(c, inp.get("collection") or "")
+        if kind == "threads":
+            p = max(1.0, min(workers, cores))
+            if g is None:
+                missing.append("GIL share")
+            terms = {"gil": work * gw, "compute": work * (1 - gw) / p}
+        elif kind == "processes":
+            p = max(1.0, min(workers, cores))
+            terms = {"compute": work / p}
+            if inp.get("bytes") is None:
+                missing.append("bytes moved")
+            terms["bytes"] = (inp.get("bytes") or 0.0) / theta
+        else:
+            w = max(1.0, min(workers, cores))
+            t = max(1.0, min(threads_per_worker, cores / w))
+            p = w * t
+            terms = {"gil": work / w * gw, "compute": work / w * (1 - gw) / t}
+            bd = (inp.get("bytes_d") or {}).get(label)
+            if bd is None and inp.get("bytes") is not None:
+                bd = inp["bytes"] * (1 - 1 / max(workers, 1))
+            terms["bytes"] = (bd or 0.0) / theta
+        terms["overhead"] = n * (oh or 0.0)
+    predicted = sum(terms.values())
+    dominant = max(terms, key=terms.get) if terms else None
+    return {"scheduler": label, "kind": kind, "cores_used": round(p, 3), "predicted_s": predicted, "dominant_term": dominant,
+            "terms": {k: round(v, 6) for k, v in terms.items()}, "missing": missing,
+            "g": inp.get("g"), "g_source": inp.get("g_source"), "n": n,
+            "bytes_per_task": (inp["bytes"] / n) if inp.get("bytes") is not None and n else None,
+            "startup_s": c.get("startup_s", {}).get(label)}
+
+
+def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, startup: Any = None,
+            predict_cores: Sequence[int] = ()) -> list[dict[str, Any]]:
+    """Predicted vs measured time for every (workload, scheduler) of *table* (experiments left out).
+
+    Each item: ``{workload, scheduler, predicted_s, measured_s, error, dominant_term, terms, ...}`` with
+    ``error = |predicted - measured| / measured``.  With *predict_cores*, also ``threads-P``,
+    ``processes-P`` and ``distributed-Px1`` at each core count P this machine may not have, with
+    ``hypothetical: True`` and no measurement: predictions from this machine's constants.
+    """
+    if not isinstance(table, pd.DataFrame) or table.empty:
+        return []
+    meta = meta or {}
+    cores = int(_num(meta.get("cores")) or _num(meta.get("cpu_count")) or 1)
+    c = constants(table, rows, startup)
+    # The machine's cores, not cores x availability: the calibration's availability is one
+    # moment's load, and tasks that wait (sleep, I/O) overlap beyond the free cores anyway.
+    here = cores
+    t = table[table["collection"].fillna("") != "experiment"]
+    out = []
+    for wl in dict.fromkeys(t["workload"]):
+        inp = workload_inputs(t, rows, wl)
+        if inp is None:
+            continue
+        for r in t[t["workload"] == wl].to_dict("records"):
+            pr = predict_spec(inp, r["kind"], int(r.get("workers") or 1), int(r.get("threads_per_worker") or 1),
+                              here, c, r["scheduler"])
+            meas = _num(r.get("median_s"))
+            pr.update(workload=wl, measured_s=meas, hypothetical=False,
+                      error=abs(pr["predicted_s"] - meas) / meas if meas else None,
+                      input=r["kind"] == "sync")
+            out.append(pr)
+        measured = set(t[t["workload"] == wl]["scheduler"])
+        for spec in _planned_specs(meta, measured):  # planned here but not run (--predict-only)
+            pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, here, c, spec.label)
+            pr.update(workload=wl, measured_s=None, error=None, hypothetical=False, input=False,
+                      note="predicted for this machine; not measured")
+            out.append(pr)
+        for p in predict_cores:
+            for kind, tpw in (("threads", 1), ("processes", 1), ("distributed", 1)):
+                pr = predict_spec(inp, kind, int(p), tpw, int(p), c)
+                pr.update(workload=wl, measured_s=None, error=None, hypothetical=True, input=False,
+                          note=f"predicted for {p} cores from this machine's constants ({cores} cores); not measured")
+                out.append(pr)
+    return out
+
+
+def _planned_specs(meta: dict[str, Any], measured: set[str]) -> list[Any]:
+    """The run's base specs (meta.json ``specs``) that were not measured for a workload."""
+    if not meta.get("predict_only"):
+        return []
+    from runners.spec import parse
+
+    out = []
+    for label in meta.get("specs") or []:
+        if label in measured or "@" in str(label):
+            continue
+        try:
+            out.append(parse(label))
+        except ValueError:
+            continue
+    return out
+
+
+def predicted_recommendations(predictions: list[dict[str, Any]], margin: float = 1.10) -> list[dict[str, Any]]:
+    """Per workload, the spec the model recommends on this machine, and at each predicted core count.
+
+    Among the predictions within *margin* of the lowest, the simplest spec
+    (``sync < threads < processes < distributed``, then fewer workers), as the
+    measured recommendation chooses among equivalents.  Marked ``basis: "predicted"``.
+    """
+    from reports.recommend import KIND_RANK
+
+    def best(ps: list[dict[str, Any]]) -> dict[str, Any]:
+        low = min(p["predicted_s"] for p in ps)
+        near = [p for p in ps if p["predicted_s"] <= low * margin]
+        return min(near, key=lambda p: (KIND_RANK.get(p["kind"], 9), p["cores_used"], p["predicted_s"]))
+
+    out = []
+    for wl in dict.fromkeys(p["workload"] for p in predictions):
+        here = [p for p in predictions if p["workload"] == wl and not p["hypothetical"]]
+        if not here:
+            continue
+        b = best(here)
+        rec = {"workload": wl, "scheduler": b["scheduler"], "predicted_s": b["predicted_s"],
+               "dominant_term": b["dominant_term"], "explanation": explain_terms(b), "basis": "predicted",
+               "at_cores": {}}
+        for n in sorted({int(p["cores_used"]) for p in predictions if p["workload"] == wl and p["hypothetical"]}):
+            hb = best([p for p in predictions if p["workload"] == wl and p["hypothetical"]
+                       and int(p["cores_used"]) == n])
+            rec["at_cores"][str(n)] = {"scheduler": hb["scheduler"], "predicted_s": hb["predicted_s"],
+                                       "dominant_term": hb["dominant_term"]}
+        out.append(rec)
+    return out
+
+
+def predicted_lines(model: dict[str, Any]) -> list[str]:
+    """The predicted recommendations as terminal lines, each marked PREDICTED."""
+    from reports import fmt
+
+    lines = []
+    for r in model.get("predicted_recommendations") or []:
+        more = "; ".join(f"{n} cores: {x['scheduler']} ({fmt.duration(x['predicted_s'])})"
+                         for n, x in (r.get("at_cores") or {}).items())
+        lines.append(f"PREDICTED {r['workload']}: {r['scheduler']} in {fmt.duration(r['predicted_s'])} "
+                     f"— {r['explanation'].split(': ', 1)[-1]}" + (f" [predictions beyond this machine: {more}]"
+                                                                    if more else ""))
+    return lines
+
+
+def hit_rate(table: pd.DataFrame, predictions: list[dict[str, Any]]) -> dict[str, Any]:
+    """How often the predicted best spec is the measured best, or equivalent to it.
+
+    Counted over the workloads whose measured best is decided: the fastest
+    spec beats, or is equivalent to, every other (:func:`reports.recommend.pick`
+    without an undecided pair).  The predicted best is the lowest prediction
+    among the specs measured, with any within the equivalence margin of
+    :func:`reports.stats.compare` (10 %) of it; a hit when one of them is the
+    measured best or equivalent to it.
+    """
+    from reports.recommend import pick
+
+    t = table[table["collection"].fillna("") != "experiment"]
+    per = []
+    for wl in dict.fromkeys(t["workload"]):
+        rows = [r for r in t[t["workload"] == wl].to_dict("records") if _num(r.get("median_s"))]
+        for r in rows:
+            r["times"] = [float(x) for x in r["times"]]
+        preds = {p["scheduler"]: p["predicted_s"] for p in predictions
+                 if p["workload"] == wl and not p["hypothetical"] and p["measured_s"] is not None}
+        if len(rows) < 2 or len(preds) < 2:
+            continue
+        pk = pick(rows)
+        if pk is None or pk["status"] == "undecided":
+            continue
+        low = min(preds.values())
+        # Predictions within the comparison's own equivalence margin are equally "best":
+        # the model claims no finer resolution than the measurement it is checked against.
+        tied = sorted((k for k, v in preds.items() if v <= low * MARGIN), key=preds.get)
+        good = {pk["fastest"], *pk["equivalent"]}
+        ok = any(k in good for k in tied)
+        per.append({"workload": wl, "measured_best": pk["fastest"], "equivalent": list(pk["equivalent"]),
+                    "predicted_best": tied[0], "predicted_tied": tied[1:], "hit": bool(ok)})
+    rate = (sum(p["hit"] for p in per) / len(per)) if per else None
+    return {"predicted_best_hit_rate": rate, "decided_workloads": len(per), "per_workload": per}
+
+
+def model_summary(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, startup: Any = None,
+                  predict_cores: Sequence[int] = ()) -> dict[str, Any]:
+    """What summary.json holds of the model.
+
+    ``{"predictions", "median_abs_error", "predicted_best_hit_rate", "misses_over_2x", "constants", ...}``;
+    the median error is over the measured specs other than ``sync`` (the model's input, predicted exactly).
+    """
+    preds = predict(table, meta, rows, startup, predict_cores)
+    errs = [p["error"] for p in preds if not p["hypothetical"] and not p["input"] and p["error"] is not None]
+    hits = hit_rate(table, preds) if preds else {"predicted_best_hit_rate": None, "decided_workloads": 0,
+                                                 "per_workload": []}
+    misses = []
+    for p in preds:
+        if p["hypothetical"] or p["input"] or not p["measured_s"]:
+            continue
+        r = p["predicted_s"] / p["measured_s"]
+        if r > 2 or r < 0.5:
+            misses.append({"workload": p["workload"], "scheduler": p["scheduler"], "term": p["dominant_term"],
+                           "predicted_over_measured": round(r, 3),
+                           "direction": "over-predicted" if r > 2 else "under-predicted"})
+    c = constants(table, rows, startup)
+    return {
+        "predictions": [{k: v for k, v in p.items()} for p in preds],
+        "median_abs_error": float(np.median(errs)) if errs else None,
+        "predicted_best_hit_rate": hits["predicted_best_hit_rate"],
+        "hit_decided_workloads": hits["decided_workloads"],
+        "hits": hits["per_workload"],
+        "misses_over_2x": misses,
+        "constants": {"overhead_us": {k: round(v * 1e6, 2) for k, v in c["overhead_s"].items()},
+                      "throughput_Bps": {k: round(v) for k, v in c["throughput_Bps"].items()},
+                      "throughput_source": c["throughput_source"], "startup_s": c["startup_s"],
+                      "core_availability": c["core_availability"]},
+        "predicted_recommendations": predicted_recommendations(preds),
+        "predict_cores": list(predict_cores),
+        "predict_only": bool((meta or {}).get("predict_only")),
+        "method": "cost model of reports.model: Amdahl with the GIL-held share serial for threads; "
+                  "cores, pickled bytes over measured throughput and per-task overhead for processes and distributed",
+    }
+
+
+def explain_terms(prediction: dict[str, Any]) -> str:
+    """The model's reason for one spec's time: its terms in words, the dominant one first.
+
+    >>> explain_terms({"scheduler": "processes-2", "kind": "processes", "g": 0.72, "cores_used": 2,
+    ...                "bytes_per_task": 3000, "n": 18, "dominant_term": "compute",
+    ...                "terms": {"compute": 0.2, "bytes": 0.001, "overhead": 0.01}})
+    'processes-2: 72 % of the task time holds the GIL (threads cap at 1.39×, 1.16× on 2 cores); 3 kB pickled per task; 556 µs of scheduler overhead per task × 18 tasks'
+    """
+    from reports import fmt
+
+    g, p = prediction.get("g"), max(int(prediction.get("cores_used") or 1), 2)
+    parts: dict[str, str] = {}
+    if g is not None:
+        cap = f"threads cap at {1 / g:.3g}×, {1 / (g + (1 - g) / p):.3g}× on {p} cores" if g > 0 else "no cap on threads"
+        parts["gil"] = f"{100 * g:.0f} % of the task time holds the GIL ({cap})"
+    bpt = prediction.get("bytes_per_task")
+    if bpt is not None and prediction.get("kind") in ("processes", "distributed"):
+        parts["bytes"] = f"{fmt.size(bpt)} pickled per task"
+    terms = prediction.get("terms") or {}
+    n = prediction.get("n")
+    if terms.get("overhead") is not None and n:
+        parts["overhead"] = f"{fmt.duration(terms['overhead'] / n)} of scheduler overhead per task × {int(n)} tasks"
+    dom = prediction.get("dominant_term")
+    first = "gil" if dom in ("gil", "compute") else dom  # the GIL share says why compute is (or is not) parallel
+    order = [k for k in dict.fromkeys([first, "gil", "bytes", "overhead"]) if k in parts]
+    return f"{prediction.get('scheduler', '?')}: " + "; ".join(parts[k] for k in order)

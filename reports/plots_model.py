@@ -1,0 +1,110 @@
+"""Bokeh figures of the cost model and the GIL calibration (built afresh for every page).
+
+Both take the plain dicts that ``summary.json`` holds (:func:`reports.model.calibration`,
+:func:`reports.model.model_summary`), so a page can be rebuilt from the file alone.
+
+>>> cal = {"metric": "probe", "max_error": 0.02, "metrics": {"probe": {"max_error": 0.02, "points": [
+...     {"designed_share": 0.5, "threads": 1, "measured": 0.52, "error": 0.02}]}}}
+>>> calibration_plot(cal).title.text
+'GIL calibration: probe reads the designed share within ±0.02 (sync)'
+>>> prediction_plot({"predictions": []}) is None
+True
+>>> gil_timeline({"window_s": 0.005, "t": [0.0, 0.005], "held": [0.2, 0.9]}).yaxis.axis_label
+'GIL held'
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from bokeh.models import ColumnDataSource
+from bokeh.plotting import figure
+
+__all__ = ["calibration_plot", "prediction_plot", "gil_timeline"]
+
+_COLORS = {("probe", 1): "#1f77b4", ("probe", 2): "#aec7e8", ("gilknocker", 1): "#d62728",
+           ("gilknocker", 2): "#ff9896"}
+
+
+def calibration_plot(cal: dict[str, Any] | None, width: int = 360, height: int = 340) -> Any:
+    """Designed vs measured GIL share per metric and thread count, with the y = x line; None without data."""
+    if not isinstance(cal, dict) or not isinstance(cal.get("metrics"), dict):
+        return None
+    err = cal.get("max_error")
+    title = (f"GIL calibration: {cal.get('metric')} reads the designed share within ±{err:.2g} (sync)"
+             if isinstance(err, (int, float)) else "GIL calibration")
+    f = figure(width=width, height=height, x_range=(-0.05, 1.05), y_range=(-0.05, 1.05), title=title,
+               x_axis_label="designed GIL-held share", y_axis_label="measured",
+               tools="hover,save", tooltips=[("", "@label: designed @x, measured @y{0.000}")])
+    f.title.text_font_size = "12px"
+    f.line([0, 1], [0, 1], color="#888888", line_dash="dashed", legend_label="y = x")
+    f.varea(x=[0, 1], y1=[-0.05, 0.95], y2=[0.05, 1.05], color="#888888", alpha=0.12, legend_label="±0.05")
+    for metric, c in sorted(cal["metrics"].items()):
+        pts = [p for p in (c.get("points") or []) if isinstance(p, dict)]
+        for t in sorted({int(p.get("threads") or 1) for p in pts}):
+            sel = sorted((p for p in pts if int(p.get("threads") or 1) == t), key=lambda p: p["designed_share"])
+            label = f"{metric}, {'sync' if t == 1 else f'threads-{t}'}"
+            src = ColumnDataSource({"x": [p["designed_share"] for p in sel], "y": [p["measured"] for p in sel],
+                                    "label": [label] * len(sel)})
+            color = _COLORS.get((metric, min(t, 2)), "#7f7f7f")
+            f.line("x", "y", source=src, color=color, line_dash="solid" if t == 1 else "dotted", legend_label=label)
+            f.scatter("x", "y", source=src, color=color, size=7 if t == 1 else 5, legend_label=label)
+    f.legend.location = "top_left"
+    f.legend.label_text_font_size = "9px"
+    return f
+
+
+def prediction_plot(model: dict[str, Any] | None, width: int = 420, height: int = 380) -> Any:
+    """Predicted vs measured wall time per (workload, scheduler), log-log, with y = x and the 2× band."""
+    preds = [p for p in ((model or {}).get("predictions") or [])
+             if isinstance(p, dict) and not p.get("hypothetical") and not p.get("input")
+             and p.get("measured_s") and p.get("predicted_s")]
+    if not preds:
+        return None
+    lo = min(min(p["measured_s"], p["predicted_s"]) for p in preds) / 1.5
+    hi = max(max(p["measured_s"], p["predicted_s"]) for p in preds) * 1.5
+    err = model.get("median_abs_error")
+    hit = model.get("predicted_best_hit_rate")
+    title = "Predicted vs measured" + (f": median error {err:.0%}" if isinstance(err, (int, float)) else "") + (
+        f", best spec predicted {hit:.0%}" if isinstance(hit, (int, float)) else "")
+    f = figure(width=width, height=height, x_axis_type="log", y_axis_type="log", x_range=(lo, hi), y_range=(lo, hi),
+               title=title, x_axis_label="measured (s)", y_axis_label="predicted (s)", tools="hover,save,box_zoom,reset",
+               tooltips=[("", "@workload on @scheduler"), ("measured", "@m{0.000} s"), ("predicted", "@p{0.000} s"),
+                         ("dominant", "@term")])
+    f.title.text_font_size = "12px"
+    f.line([lo, hi], [lo, hi], color="#888888", line_dash="dashed")
+    f.varea(x=[lo, hi], y1=[lo / 2, hi / 2], y2=[lo * 2, hi * 2], color="#888888", alpha=0.1, legend_label="within 2×")
+    colors = {"gil": "#d62728", "compute": "#2ca02c", "overhead": "#9467bd", "bytes": "#ff7f0e"}
+    for term, color in colors.items():
+        sel = [p for p in preds if p.get("dominant_term") == term]
+        if not sel:
+            continue
+        src = ColumnDataSource({"m": [p["measured_s"] for p in sel], "p": [p["predicted_s"] for p in sel],
+                                "workload": [p["workload"] for p in sel], "scheduler": [p["scheduler"] for p in sel],
+                                "term": [term] * len(sel)})
+        f.scatter("m", "p", source=src, color=color, size=6, alpha=0.8, legend_label=f"dominant: {term}")
+    f.legend.location = "top_left"
+    f.legend.label_text_font_size = "9px"
+    return f
+
+
+def gil_timeline(windows: dict[str, Any] | None, x_range: Any = None, width: int = 1150, height: int = 130,
+                 title: str = "GIL held (share of probe samples per window), this process") -> Any:
+    """The GIL-held share over one repeat as steps, in ms like the task-stream page; None without windows.
+
+    *windows* is a row's ``extra["gil_windows"]`` (:func:`runners.measure.gil_windows`); pass the
+    lanes figure's ``x_range`` to pan and zoom the two together.  Two threads busy end to end with
+    the GIL held near 100 % of the time are two threads taking turns.
+    """
+    if not isinstance(windows, dict) or not windows.get("t"):
+        return None
+    w = float(windows.get("window_s") or 0.005) * 1e3
+    t = [float(x) * 1e3 for x in windows["t"]]
+    held = [float(h) for h in windows["held"]]
+    src = ColumnDataSource({"left": t, "right": [x + w for x in t], "held": held,
+                            "pct": [f"{h:.0%}" for h in held]})
+    kw = {"x_range": x_range} if x_range is not None else {}
+    f = figure(width=width, height=height, y_range=(0, 1.05), title=title, x_axis_label="time since the repeat began (ms)",
+               y_axis_label="GIL held", tools="hover,save", tooltips=[("", "@left{0.0}–@right{0.0} ms: @pct")], **kw)
+    f.quad(left="left", right="right", bottom=0, top="held", source=src, color="#d62728", alpha=0.6, line_alpha=0)
+    f.title.text_font_size = "12px"
+    return f

@@ -1,0 +1,125 @@
+"""The GIL calibration kernel and probe (kernels/_calib.pyx, kernels/_gilprobe.pyx, runners/calibration.py).
+
+Real threads, a second or two in all; only directions and structure are asserted, never times.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from runners import calibration
+from runners._procworker import can_sample_gil
+
+_calib = pytest.importorskip("kernels._calib")
+_gilprobe = pytest.importorskip("kernels._gilprobe")
+needs_gil = pytest.mark.skipif(not can_sample_gil(), reason="no GIL to sample on this interpreter")
+
+
+def test_calib_kernel_validates_its_share():
+    with pytest.raises(ValueError, match="share must be within 0..1"):
+        _calib.gil_share(1.5, 1, 10)
+    assert _calib.gil_share(0.5, 3, 100) > 0
+
+
+@needs_gil
+def test_probe_reads_a_75_percent_kernel_far_above_a_25_percent_one():
+    units = int(_calib.chain_rate() * _calib.ITERATION_US * 1e-6)
+    probe = _gilprobe.GilProbe()
+    probe.start()
+    try:
+        read = {}
+        for share in (0.25, 0.75):
+            a = probe.counts()
+            _calib.gil_share(share, 1500, units)  # ~0.15 s
+            b = probe.counts()
+            read[share] = (b[0] - a[0]) / (b[1] - a[1])
+    finally:
+        probe.stop()
+    assert read[0.75] - read[0.25] > 0.3
+    assert read[0.25] < 0.5 < read[0.75]
+
+
+@needs_gil
+def test_probe_sees_a_spinning_python_thread_and_not_an_idle_one():
+    probe = _gilprobe.GilProbe(100.0)
+    probe.start()
+    try:
+        time.sleep(0.05)
+        a = probe.counts()
+        time.sleep(0.1)
+        b = probe.counts()
+        stop = threading.Event()
+        t = threading.Thread(target=lambda: [0 for _ in iter(lambda: stop.is_set(), True)])
+        t.start()
+        time.sleep(0.1)
+        c = probe.counts()
+        stop.set()
+        t.join()
+    finally:
+        probe.stop()
+    idle = (b[0] - a[0]) / (b[1] - a[1])
+    busy = (c[0] - b[0]) / (c[1] - b[1])
+    assert idle < 0.2 < 0.8 < busy
+    assert probe.windows()  # the same samples per window, for drawing the GIL over time
+
+
+@needs_gil
+def test_gil_calibration_rows_cover_every_cell_bare_and_instrumented():
+    rows = calibration.run_gil_calibration("quick", 1, run_s=0.01, metrics=("probe",))
+    cells = {(r["params"]["threads"], r["params"]["designed_share"], r["params"]["metric"]) for r in rows}
+    assert cells == {(t, s, m) for t in (1, 2) for s in calibration.SHARES for m in (None, "probe")}
+    assert all(r["control"] == "calibration" and r["wall_s"] > 0 for r in rows)
+    assert {r["mode"] for r in rows} == {"bare", "instrumented"}
+    assert all(r["extra"]["measured"] is None for r in rows if r["mode"] == "bare")
+
+
+def test_pickle_throughput_rows_have_bytes_per_second():
+    rows = calibration.run_pickle_throughput("quick", 1)
+    assert {(r["params"]["payload"], r["params"]["op"]) for r in rows} == {
+        (p, o) for p in ("ndarray", "dicts") for o in ("dumps", "loads", "pipe")}
+    assert all(r["extra"]["bytes_per_s"] > 0 for r in rows)
+
+
+def test_knocker_sampled_share_of_the_suite_settings():
+    from runners._procworker import KNOCKER_KW
+
+    assert 0.8 < calibration.knocker_sampled_share(KNOCKER_KW) < 0.95
+
+
+class _StubProbe:
+    window_ms = 5.0
+
+    def started_at(self):
+        return 100.0
+
+    def windows(self, since_s=0.0):
+        return [(0.0, 1, 10), (0.005, 5, 10), (0.010, 10, 10), (0.015, 0, 10)]
+
+
+def test_gil_windows_are_relative_to_the_repeat_and_merged_past_the_limit():
+    from runners.measure import gil_windows
+
+    w = gil_windows(_StubProbe(), t0=100.004, wall=0.012)
+    assert w["window_s"] == pytest.approx(0.005)
+    assert w["t"] == pytest.approx([0.0, 0.001, 0.006, 0.011])  # the window holding t0 starts at 0
+    assert w["held"] == [0.1, 0.5, 1.0, 0.0]
+    merged = gil_windows(_StubProbe(), t0=100.0, wall=1.0, limit=2)
+    assert merged["window_s"] == pytest.approx(0.010) and merged["held"] == [0.3, 0.5]
+
+
+@needs_gil
+def test_sync_run_records_gil_held_and_the_bytes_processes_would_pickle():
+    import dask.array as da
+
+    from runners.measure import Instruments, measure
+    from runners.pools import open_pool
+    from runners.spec import SchedulerSpec
+
+    x = da.random.default_rng(0).random((400, 400), chunks=(200, 200))
+    with open_pool(SchedulerSpec("sync"), dashboard=False) as pool:
+        m = measure(pool, [(x + x.T).sum()], Instruments())
+    # The transpose needs whole 320 kB blocks of x in other tasks: they would be pickled.
+    assert m.extra["bytes_tasks"] >= 320_000
+    assert 0.0 <= m.extra["gil_held"] <= 1.0
