@@ -88,10 +88,12 @@ cdef extern from *:
     int64_t suite_now_ns() noexcept nogil
     void suite_sleep_ns(int64_t ns) noexcept nogil
 
-__all__ = ["GilProbe", "FLAG", "HELD_NS", "MEAN_INTERVAL_US", "available"]
+__all__ = ["GilProbe", "FLAG", "HELD_NS", "BURST", "MEAN_INTERVAL_US", "available"]
 
 FLAG = bool(SUITE_GIL_FLAG) and bool(suite_gil_init())
 cdef int64_t _HELD_NS = 2_000
+cdef Py_ssize_t _BURST = 64
+BURST = _BURST  # flag reads in a row after each sample (see GilProbe.flips)
 HELD_NS = _HELD_NS  # fallback only: an acquisition slower than this (ns) found the GIL held
 MEAN_INTERVAL_US = 200.0  # default mean time between samples
 
@@ -136,6 +138,8 @@ cdef class GilProbe:
     cdef public double window_ms
     cdef uint64_t _held
     cdef uint64_t _total
+    cdef uint64_t _flips
+    cdef int64_t _burst_ns
     cdef uint64_t _seed
     cdef int64_t _t0
     cdef Py_ssize_t _max_windows
@@ -168,6 +172,8 @@ cdef class GilProbe:
         self._stop = 1
         self._held = 0
         self._total = 0
+        self._flips = 0
+        self._burst_ns = 0
         self._seed = 0x9E3779B97F4A7C15
         self._thread = None
         self.flag = FLAG
@@ -209,6 +215,16 @@ cdef class GilProbe:
         """``(held, total)`` samples since the probe was made."""
         return int(self._held), int(self._total)
 
+    def flips(self):
+        """``(changes, seconds)``: GIL flag changes seen in the probe's bursts, and the bursts' time.
+
+        After each sample the probe reads the flag :data:`BURST` more times in a row
+        (a few hundred ns) and counts how often it changed: changes over burst time
+        estimate how often the GIL is taken and released, which the hand-off cost of
+        the cost model multiplies.  Zero where the flag cannot be read.
+        """
+        return int(self._flips), self._burst_ns / 1e9
+
     def elapsed(self):
         """Seconds since :meth:`start`."""
         return (suite_now_ns() - self._t0) / 1e9
@@ -235,7 +251,9 @@ cdef class GilProbe:
         cdef int64_t k
         cdef Py_ssize_t slot
         cdef uint64_t x = self._seed
-        cdef int held
+        cdef int held, prev, cur
+        cdef Py_ssize_t j
+        cdef uint64_t flips = self._flips
         cdef bint use_flag = self.flag
         with nogil:
             while not self._stop:
@@ -247,6 +265,14 @@ cdef class GilProbe:
                 suite_sleep_ns(wait)
                 if use_flag:
                     held = suite_gil_locked()
+                    prev = held
+                    t = suite_now_ns()
+                    for j in range(_BURST):
+                        cur = suite_gil_locked()
+                        flips += cur != prev
+                        prev = cur
+                    self._burst_ns += suite_now_ns() - t
+                    self._flips = flips
                 else:
                     t = suite_now_ns()
                     with gil:

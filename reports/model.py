@@ -23,17 +23,22 @@ The formulas (:func:`predict_spec`), with ``p`` the cores the spec can use
     W   = max(T1 - n * oh[sync], 0)                  # the tasks' own work under sync
     g_W = clip((g * T1 - n * oh[sync]) / W, 0, 1)    # its GIL-held share (scheduling holds it all)
     sync             T1
-    threads-N        W * (g_W + (1 - g_W) / p) + n * oh[threads-N]                   (Amdahl, GIL serial)
+    threads-N        W * (g_W + (1 - g_W) / p) + H + n * oh[threads-N]               (Amdahl, GIL serial)
     processes-N      W / p + n * oh[processes-N] + B / θ                             (one thread per process)
-    distributed-WxT  W / w * (g_W + (1 - g_W) / t) + n * oh[distributed] + B_d / θ   (w = min(W, cores),
-                                                                                      t = min(T, cores / w))
+    distributed-WxT  W / w * (g_W + (1 - g_W) / t) + H / w + n * oh[distributed] + B_d / θ
+                                                          (w = min(W, cores), t = min(T, cores / w))
+    H = r * T1 * c                                   # contended GIL hand-offs (0 on one thread)
 
 where ``B`` is the bytes pickled between processes (as measured under
 ``processes``, else estimated under ``sync``: every task result, once back and
 once to each dependent) and ``B_d`` the bytes moved by ``distributed`` (as
-measured, else ``B * (1 - 1/W)``).  Each prediction names its *dominant term*:
-``gil`` (the serial GIL-held work), ``compute`` (the parallel part),
-``overhead`` (``n * oh``) or ``bytes`` (``B / θ``).
+measured, else ``B * (1 - 1/W)``), ``r`` the GIL releases per second under
+``sync`` (the probe's flag bursts) and ``c`` the extra cost of a contended GIL
+take (the calibration's ~100 ns-iteration cell, :func:`_handoff_cost`): a
+kernel that re-takes the GIL in its hot loop is slower on two threads than
+Amdahl says, by a hand-off per take.  Each prediction names its *dominant
+term*: ``gil`` (the serial GIL-held work), ``compute`` (the parallel part),
+``handoff`` (``H``), ``overhead`` (``n * oh``) or ``bytes`` (``B / θ``).
 
 ``g`` is the calibrated GIL-held share (:func:`calibration` says which metric
 reads a designed share within how much): the GIL probe's figure where the run
@@ -42,17 +47,18 @@ has it, else gilknocker's contention, named in each prediction's ``g_source``.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
-from reports.stats import MARGIN, compare
+from reports.gilcalibration import calibration
+from reports.stats import MARGIN
 
 __all__ = ["calibration", "constants", "workload_inputs", "predict_spec", "predict", "hit_rate", "model_summary",
            "predicted_recommendations", "predicted_lines", "explain_terms", "amdahl", "TERMS", "ASSUMED_THROUGHPUT"]
 
-TERMS = ("gil", "compute", "overhead", "bytes")
+TERMS = ("gil", "compute", "handoff", "overhead", "bytes")
 ASSUMED_THROUGHPUT = 1e9  # bytes/s when no pickle-throughput rows were measured (said in the constants)
 _OBJECT_COLLECTIONS = ("bag", "delayed")  # charged at the list-of-dicts throughput
 
@@ -74,97 +80,6 @@ def _num(x: Any) -> float | None:
 def _extra(r: Any, key: str) -> float | None:
     e = r.get("extra") if isinstance(r, dict) else getattr(r, "extra", None)
     return _num(e.get(key)) if isinstance(e, dict) else None
-
-
-# -- the GIL calibration ------------------------------------------------------------
-def _metric_calibration(g: pd.DataFrame, bare: pd.DataFrame, metric: str) -> dict[str, Any]:
-    from runners.calibration import knocker_sampled_share
-
-    on = g[g["metric"] == metric]
-    sync_bare = {s: float(np.median(x["wall_s"])) for s, x in bare[bare["threads"] == 1].groupby("designed_share")}
-    points, on_n, off_n = [], [], []
-    for (t, s), x in on.groupby(["threads", "designed_share"]):
-        vals = [v for v in x["measured"] if v is not None and math.isfinite(v)]
-        if not vals:
-            continue
-        m = float(np.median(vals))
-        pt = {"designed_share": float(s), "threads": int(t), "measured": round(m, 4), "error": round(m - s, 4),
-              "n": len(vals)}
-        if t > 1 and s in sync_bare:
-            # t threads each hold the GIL for s x (one thread's bare time): that much held time
-            # over this cell's wall time, if the metric reads the share of time the GIL is held.
-            expected = min(1.0, t * s * sync_bare[s] / float(np.median(x["wall_s"])))
-            pt.update(expected=round(expected, 4), error_vs_expected=round(m - expected, 4))
-        points.append(pt)
-        b = bare[(bare["threads"] == t) & (bare["designed_share"] == s)]["wall_s"].astype(float).tolist()
-        if b:  # pooled overhead: every cell's times over its own bare median
-            mb = float(np.median(b))
-            on_n += [w / mb for w in x["wall_s"].astype(float)]
-            off_n += [w / mb for w in b]
-    sync_pts = [p for p in points if p["threads"] == 1]
-    thr_pts = [p for p in points if "error_vs_expected" in p]
-    kw = next((k for k in on["knocker"] if isinstance(k, dict)), None) if "knocker" in on else None
-    out = {
-        "points": points,
-        "max_error": max((abs(p["error"]) for p in sync_pts), default=None),
-        "max_error_threads": max((abs(p["error_vs_expected"]) for p in thr_pts), default=None),
-        "sampled_share": (round(knocker_sampled_share(kw), 3) if kw else None) if metric == "gilknocker" else 1.0,
-        "overhead": compare(off_n, on_n, names=("bare", metric)).as_dict() if on_n else None,
-    }
-    if metric == "gilknocker" and kw:
-        out["settings"] = kw
-    if metric == "probe":
-        samples = [v for v in on["samples"] if v]
-        secs = on["wall_s"].astype(float).sum()
-        out["samples_per_s"] = round(float(np.sum(samples)) / secs, 1) if secs > 0 and samples else None
-    return out
-
-
-def calibration(rows: Any) -> dict[str, Any] | None:
-    """The GIL metrics against the calibration kernel: designed vs measured share.
-
-    Returns, for the metric the model uses (the one whose ``sync`` readings come
-    closest to the designed shares), ``{metric, points: [{designed_share,
-    threads, measured, error}], max_error, sampled_share, overhead}`` and the
-    same for every metric under ``metrics``.  ``error`` is measured minus
-    designed share; ``max_error`` is the largest ``|error|`` under ``sync`` (one
-    thread: the share of time some thread holds the GIL is the designed share),
-    which is the figure the model reads.  Under two threads each point also
-    carries ``expected`` (both threads' held time over the cell's wall time)
-    and ``max_error_threads`` against it.  ``overhead`` is
-    :func:`reports.stats.compare` of bare against instrumented runs (times
-    over each cell's bare median, pooled).  None without calibration rows.
-    """
-    df = _frame(rows)
-    if df.empty or "workload" not in df:
-        return None
-    df = df[(df["workload"] == "gil-calibration") & (df["status"].fillna("ok") == "ok")]
-    if df.empty:
-        return None
-    params = df["params"].apply(lambda p: p if isinstance(p, dict) else {})
-    g = pd.DataFrame({
-        "threads": params.apply(lambda p: int(p.get("threads") or 1)),
-        "designed_share": params.apply(lambda p: float(p.get("designed_share") or 0.0)),
-        "metric": params.apply(lambda p: p.get("metric")),
-        "knocker": params.apply(lambda p: p.get("knocker")),
-        "wall_s": df["wall_s"].astype(float),
-        "measured": df.apply(lambda r: _extra(r.to_dict(), "measured"), axis=1),
-        "samples": df.apply(lambda r: _extra(r.to_dict(), "samples"), axis=1),
-    })
-    bare = g[g["metric"].isna()]
-    metrics = {m: _metric_calibration(g, bare, m) for m in sorted(set(g["metric"].dropna()))}
-    metrics = {m: c for m, c in metrics.items() if c["max_error"] is not None}
-    if not metrics:
-        return None
-    best = min(metrics, key=lambda m: metrics[m]["max_error"])
-    c = metrics[best]
-    return {
-        "metric": best, "points": c["points"], "max_error": c["max_error"],
-        "max_error_threads": c["max_error_threads"], "sampled_share": c["sampled_share"], "overhead": c["overhead"],
-        "within_0_05": bool(c["max_error"] <= 0.05),
-        "model_uses": f"{best}, one thread (sync): the share of task time that holds the GIL",
-        "metrics": metrics,
-    }
 
 
 # -- constants measured in the run ---------------------------------------------------
@@ -208,6 +123,7 @@ def constants(table: pd.DataFrame, rows: Any = None, startup: Any = None) -> dic
            and _num(r.get("wall_s"))] if not df.empty and "workload" in df else []
     one = pd.Series([float(r["wall_s"]) for r in cal if int(r["params"].get("threads") or 1) == 1], dtype=float)
     more = pd.Series([float(r["wall_s"]) for r in cal if int(r["params"].get("threads") or 1) > 1], dtype=float)
+    out["handoff_s"] = _handoff_cost(df)
     if len(one) and len(more):
         # N threads of a kernel that never holds the GIL take as long as one alone when N
         # cores are free; longer when other work on the machine takes some of them.
@@ -219,6 +135,35 @@ def constants(table: pd.DataFrame, rows: Any = None, startup: Any = None) -> dic
             if len(v):
                 out["startup_s"][label] = float(v.median())
     return out
+
+
+def _handoff_cost(df: pd.DataFrame) -> float | None:
+    """Extra seconds a GIL take costs when another thread contends for it (the calibration's fine cell).
+
+    One thread runs the ~100 ns-iteration kernel in ``T1`` holding the GIL for a
+    share ``g`` (the probe's reading); two threads doing as much each would take
+    ``T1 * (1 + g)`` by Amdahl; what they take beyond that, over their ``2 x
+    iterations`` GIL releases, is the cost of a release when two threads loop on
+    the GIL: ``c = (T2 - T1 (1 + g)) / (2 iterations)``.
+    """
+    if df.empty or "workload" not in df:
+        return None
+    fine = [r for r in df.to_dict("records") if r.get("workload") == "gil-calibration"
+            and (r.get("status") or "ok") == "ok" and isinstance(r.get("params"), dict)
+            and r["params"].get("grain") == "fine" and _num(r.get("wall_s"))]
+    bare = {t: [float(r["wall_s"]) for r in fine if r.get("mode") == "bare" and int(r["params"].get("threads") or 1) == t]
+            for t in (1, 2)}
+    held = [_extra(r, "measured") for r in fine if r["params"].get("metric") == "probe"
+            and int(r["params"].get("threads") or 1) == 1]
+    held = [h for h in held if h is not None]
+    if not bare[1] or not bare[2] or not held:
+        return None
+    g = float(np.median(held))
+    its = int(fine[0]["params"].get("iterations") or 0)
+    if g <= 0 or its <= 0:
+        return None
+    t1, t2 = float(np.median(bare[1])), float(np.median(bare[2]))
+    return max(0.0, (t2 - t1 * (1 + g)) / (2 * its))
 
 
 def _overhead(c: dict[str, Any], kind: str, label: str, workers: int) -> float | None:
@@ -262,6 +207,16 @@ def _sync_g(rows: pd.DataFrame, workload: str) -> float | None:
     return float(np.median(vals)) if vals else None
 
 
+def _sync_extra(rows: pd.DataFrame, workload: str, key: str) -> float | None:
+    """Median of ``extra[key]`` over the instrumented ok sync rows of *workload*."""
+    if rows.empty or "extra" not in rows:
+        return None
+    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")
+               & (rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")]
+    vals = [v for v in (_extra(r, key) for r in sel.to_dict("records")) if v is not None]
+    return float(np.median(vals)) if vals else None
+
+
 def _sync_bytes(rows: pd.DataFrame, workload: str) -> float | None:
     if rows.empty or "extra" not in rows:
         return None
@@ -292,9 +247,23 @@ def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, 
         "workload": workload, "collection": r.get("collection") or "", "T1": float(r["median_s"]),
         "n": _num(r.get("ntasks")) or _num(r.get("ntasks_graph")) or 1.0,
         "g": None if g is None else min(1.0, max(0.0, g)), "g_source": src if g is not None else None,
-        "bytes": b, "bytes_source": b_src,
+        "bytes": b, "bytes_source": b_src, "release_rate": _sync_extra(df, workload, "gil_release_rate"),
         "bytes_d": {x["scheduler"]: _num(x.get("bytes_moved")) for x in dist.to_dict("records")},
     }
+
+
+def _handoff(inp: dict[str, Any], c: dict[str, Any], g: float, threads: float, processes: float) -> float:
+    """Contended GIL hand-offs: ``r * T1 / processes * c`` on two threads or more (0 on one).
+
+    Charged on every release, as in the calibration's two looping threads: work
+    that releases the GIL often enough for this term to matter (a take every
+    few µs) is a tight loop, and two threads in such loops contend on nearly
+    every take; work that releases it rarely pays next to nothing either way.
+    """
+    rate, cost = inp.get("release_rate"), c.get("handoff_s")
+    if not rate or not cost or threads < 2:
+        return 0.0
+    return rate * float(inp["T1"]) / processes * cost
 
 
 def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worker: int, cores: float,
@@ -331,6 +300,7 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
             if g is None:
                 missing.append("GIL share")
             terms = {"gil": work * gw, "compute": work * (1 - gw) / p}
+            terms["handoff"] = _handoff(inp, c, gw, p, 1.0)
         elif kind == "processes":
             p = max(1.0, min(workers, cores))
             terms = {"compute": work / p}
@@ -342,6 +312,7 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
             t = max(1.0, min(threads_per_worker, cores / w))
             p = w * t
             terms = {"gil": work / w * gw, "compute": work / w * (1 - gw) / t}
+            terms["handoff"] = _handoff(inp, c, gw, t, w)
             bd = (inp.get("bytes_d") or {}).get(label)
             if bd is None and inp.get("bytes") is not None:
                 bd = inp["bytes"] * (1 - 1 / max(workers, 1))
@@ -351,7 +322,7 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
     dominant = max(terms, key=terms.get) if terms else None
     return {"scheduler": label, "kind": kind, "cores_used": round(p, 3), "predicted_s": predicted, "dominant_term": dominant,
             "terms": {k: round(v, 6) for k, v in terms.items()}, "missing": missing,
-            "g": inp.get("g"), "g_source": inp.get("g_source"), "n": n,
+            "g": inp.get("g"), "g_source": inp.get("g_source"), "n": n, "release_rate": inp.get("release_rate"),
             "bytes_per_task": (inp["bytes"] / n) if inp.get("bytes") is not None and n else None,
             "startup_s": c.get("startup_s", {}).get(label)}
 
@@ -533,7 +504,8 @@ def model_summary(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = 
         "constants": {"overhead_us": {k: round(v * 1e6, 2) for k, v in c["overhead_s"].items()},
                       "throughput_Bps": {k: round(v) for k, v in c["throughput_Bps"].items()},
                       "throughput_source": c["throughput_source"], "startup_s": c["startup_s"],
-                      "core_availability": c["core_availability"]},
+                      "core_availability": c["core_availability"],
+                      "handoff_ns": None if c.get("handoff_s") is None else round(c["handoff_s"] * 1e9, 1)},
         "predicted_recommendations": predicted_recommendations(preds),
         "predict_cores": list(predict_cores),
         "predict_only": bool((meta or {}).get("predict_only")),
@@ -561,10 +533,13 @@ def explain_terms(prediction: dict[str, Any]) -> str:
     if bpt is not None and prediction.get("kind") in ("processes", "distributed"):
         parts["bytes"] = f"{fmt.size(bpt)} pickled per task"
     terms = prediction.get("terms") or {}
+    if terms.get("handoff"):
+        parts["handoff"] = (f"{fmt.duration(terms['handoff'])} of contended GIL hand-offs (the GIL is taken and "
+                            f"released {fmt.number(prediction.get('release_rate'))} times a second)")
     n = prediction.get("n")
     if terms.get("overhead") is not None and n:
         parts["overhead"] = f"{fmt.duration(terms['overhead'] / n)} of scheduler overhead per task × {int(n)} tasks"
     dom = prediction.get("dominant_term")
     first = "gil" if dom in ("gil", "compute") else dom  # the GIL share says why compute is (or is not) parallel
-    order = [k for k in dict.fromkeys([first, "gil", "bytes", "overhead"]) if k in parts]
+    order = [k for k in dict.fromkeys([first, "gil", "handoff", "bytes", "overhead"]) if k in parts]
     return f"{prediction.get('scheduler', '?')}: " + "; ".join(parts[k] for k in order)

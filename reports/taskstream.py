@@ -263,9 +263,26 @@ title.text = base + " (repeat " + this.value + ")";
 """))
         items.append(sel)
     items += [fig, ofig]
+    gil = _gil_figure(rows, shown, fig.x_range)
+    if gil is not None:
+        items.append(gil)
     doc = column(*items)
     out = file_html(doc, resources or INLINE, title=f"Task stream: {workload} on {scheduler}")
     return out, {"tasks": n_shown, "sampled": sampled_any, "repeat": shown}
+
+
+def _gil_figure(rows: pd.DataFrame | None, repeat: int, x_range: Any) -> Any:
+    """The GIL held over the shown repeat, under the lanes (sync/threads: the probe's windows)."""
+    if rows is None or rows.empty or "extra" not in rows:
+        return None
+    from reports.plots_model import gil_timeline
+
+    mine = [e for r, e in zip(rows["repeat"], rows["extra"]) if int(r) == int(repeat) and isinstance(e, dict)]
+    if not mine or not isinstance(mine[-1].get("gil_windows"), dict):
+        return None
+    return gil_timeline(mine[-1]["gil_windows"], x_range=x_range,
+                        title=f"GIL held in this process (share of probe samples, repeat {repeat}): "
+                              "lanes busy while it stays near 100 % are threads taking turns")
 
 
 def pairs(res: Results) -> list[tuple[str, str]]:

@@ -15,7 +15,9 @@
         which some thread held the GIL;
 
     and bare (no metric running), the three modes in blocks whose order is
-    shuffled every round, so the metrics' own cost is measured seconds apart
+    shuffled every round (plus a hand-off cell: the kernel at ~100 ns
+    iterations, share 0.5, one thread and two, for the cost of a contended GIL
+    take), so the metrics' own cost is measured seconds apart
     from the bare runs.  One thread holding the GIL for a share *s* of its time
     should read *s*; two threads of the same kernel hold it for about
     ``min(1, 2 s)`` of the wall time (each thread's held part waits for the
@@ -45,13 +47,20 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["SHARES", "METRICS", "RUN_S", "PICKLE_REPEATS", "run_gil_calibration", "run_pickle_throughput",
+__all__ = ["SHARES", "FINE_UNITS", "FINE_SHARE", "METRICS", "RUN_S", "MAX_ROUNDS", "PICKLE_REPEATS", "run_gil_calibration", "run_pickle_throughput",
            "knocker_sampled_share"]
 
 SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
+# The hand-off cell: the same kernel at ~100 ns iterations (a GIL take every ~100 ns, as a
+# kernel re-taking the GIL in its hot loop does), share 0.5, in one thread and two.  Two
+# threads then pay for every contended take; the model charges that per GIL release.
+FINE_UNITS = 60
+FINE_SHARE = 0.5
 METRICS = ("gilknocker", "probe")
 # Wall time of one sync run of the calibration kernel, per profile (two threads take up to twice).
 RUN_S = {"quick": 0.06, "default": 0.15, "full": 0.3}
+# Rounds at most, per profile (the run's repeats otherwise): the quick profile's budget is minutes.
+MAX_ROUNDS = {"quick": 3, "default": 7, "full": 11}
 PICKLE_REPEATS = {"quick": 5, "default": 7, "full": 9}
 
 
@@ -153,7 +162,8 @@ def run_gil_calibration(profile: str = "quick", repeats: int = 5, *, run_s: floa
     profile
         ``"quick"``, ``"default"`` or ``"full"``: sets the length of a run (:data:`RUN_S`).
     repeats
-        Rounds; each runs every cell bare and under every metric, in blocks of shuffled order.
+        Rounds (at most :data:`MAX_ROUNDS` of the profile); each runs every cell bare and under
+        every metric, in blocks of shuffled order.
     run_s
         Override the wall time of one single-thread run (tests use short ones).
     knocker_kw
@@ -170,10 +180,13 @@ def run_gil_calibration(profile: str = "quick", repeats: int = 5, *, run_s: floa
     if bad:
         raise ValueError(f"unknown metrics {bad}; expected some of {', '.join(METRICS)}")
     target = RUN_S[profile] if run_s is None else float(run_s)
+    repeats = min(repeats, MAX_ROUNDS[profile])
     units = max(1, int(chain_rate() * ITERATION_US * 1e-6))
     iterations = max(1, int(target / (ITERATION_US * 1e-6)))
     kw = dict(knocker_kw or KNOCKER_KW)
-    cells = [(t, s) for t in threads for s in shares]
+    cells = [(t, s, units, iterations) for t in threads for s in shares]
+    fine_iterations = max(1, int(iterations * units / FINE_UNITS))
+    cells += [(t, FINE_SHARE, FINE_UNITS, fine_iterations) for t in threads]
     modes: list[str | None] = [None, *metrics]
     rng = np.random.default_rng([seed, 1611])
     _run_kernel(0.5, max(threads), max(1, iterations // 4), units)  # warm-up: threads, caches, clocks
@@ -184,12 +197,15 @@ def run_gil_calibration(profile: str = "quick", repeats: int = 5, *, run_s: floa
             meter = _Meter(mode, knocker_kw)
             try:
                 for j in rng.permutation(len(cells)):
-                    t, s = cells[j]
+                    t, s, u, its = cells[j]
                     start = meter.begin()
-                    wall = _run_kernel(s, t, iterations, units)
+                    wall = _run_kernel(s, t, its, u)
                     measured, samples = meter.end(start, wall)
                     params = {"designed_share": s, "threads": t, "instrumented": mode is not None, "metric": mode,
-                              "iterations": iterations, "iteration_us": ITERATION_US}
+                              "iterations": its, "units": u,
+                              "iteration_us": ITERATION_US if u == units else ITERATION_US * u / units}
+                    if u != units:
+                        params["grain"] = "fine"
                     if mode == "gilknocker":
                         params["knocker"] = kw
                     rows.append({

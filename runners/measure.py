@@ -239,6 +239,14 @@ def _local_probe(on: bool) -> Any:
     return _PROBE[0] if _PROBE else None
 
 
+def _flips(probe: Any) -> tuple[int, float] | None:
+    """The probe's (GIL flag changes, burst seconds) so far; None without a probe that counts them."""
+    try:
+        return probe.flips() if probe is not None and probe.flag else None
+    except AttributeError:  # a probe built before it counted them
+        return None
+
+
 def held_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
     """Share of the probe's samples between two :meth:`GilProbe.counts` that found the GIL held.
 
@@ -333,12 +341,14 @@ def _measure_local(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: f
         probe = _local_probe(ins.gil)
         g0 = knocker.seconds() if knocker else None
         p0 = probe.counts() if probe is not None else None
+        f0 = _flips(probe)
         cpu0 = _cpu_self()
         started_at = time.time()
         t0 = time.perf_counter()
         result = run_with_timeout(lambda: pool.compute(objs), timeout)
         wall = time.perf_counter() - t0
         p1 = probe.counts() if probe is not None else None
+        f1 = _flips(probe)
         cpu = _cpu_self() - cpu0
         contention = None
         if knocker is not None and g0 is not None:
@@ -351,6 +361,9 @@ def _measure_local(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: f
         if held is not None:  # the calibrated GIL-held share (see _local_probe)
             m.extra["gil_held"] = held
             m.extra["gil_samples"] = p1[1] - p0[1]
+            if f0 is not None and f1 is not None and f1[1] > f0[1]:
+                # GIL releases per second (two flag changes each), for the cost model's hand-off term
+                m.extra["gil_release_rate"] = (f1[0] - f0[0]) / 2 / (f1[1] - f0[1])
             if ins.tasks:  # the GIL over time, for the task-stream page
                 gw = gil_windows(probe, t0, wall)
                 if gw is not None:

@@ -123,3 +123,18 @@ def test_sync_run_records_gil_held_and_the_bytes_processes_would_pickle():
     # The transpose needs whole 320 kB blocks of x in other tasks: they would be pickled.
     assert m.extra["bytes_tasks"] >= 320_000
     assert 0.0 <= m.extra["gil_held"] <= 1.0
+
+
+def test_task_stream_page_draws_the_gil_under_the_lanes():
+    import pandas as pd
+
+    from reports import taskstream
+
+    tasks = pd.DataFrame([{"repeat": 0, "key": f"k{i}", "prefix": "f", "worker": "1", "thread": str(i % 2),
+                           "start": 0.01 * i, "stop": 0.01 * i + 0.02, "action": "compute"} for i in range(6)])
+    rows = pd.DataFrame([{"repeat": 0, "wall_s": 0.08, "extra": {"gil_windows": {
+        "window_s": 0.005, "t": [0.0, 0.005, 0.01], "held": [1.0, 0.98, 1.0]}}}])
+    html, _ = taskstream.page(tasks, "w", "threads-2", rows)
+    assert "GIL held in this process" in html
+    html, _ = taskstream.page(tasks, "w", "threads-2", rows.assign(extra=[{}]))
+    assert "GIL held in this process" not in html

@@ -164,3 +164,44 @@ def test_explain_terms_names_the_gil_and_the_bytes():
     text = model.explain_terms(p)
     assert text.startswith("processes-2: ")
     assert "holds the GIL" in text and "pickled per task" in text
+
+
+@pytest.mark.parametrize("arg", ["0", "8,x", ","])
+def test_predict_cores_flag_rejects_bad_counts(arg):
+    from runners.all import UsageError, _predict_cores
+
+    with pytest.raises(UsageError, match="--predict-cores"):
+        _predict_cores(arg)
+
+
+def test_predicted_recommendations_are_marked_and_cover_core_counts():
+    t, rows = _run_table()
+    s = model.model_summary(t, {"cores": 2}, rows, predict_cores=(16,))
+    recs = {r["workload"]: r for r in s["predicted_recommendations"]}
+    assert recs["pure-python"]["scheduler"] == "processes-2" and recs["pure-python"]["basis"] == "predicted"
+    assert set(recs["numpy"]["at_cores"]) == {"16"}
+    lines = model.predicted_lines(s)
+    assert lines and all(line.startswith("PREDICTED ") for line in lines)
+
+
+def test_handoff_term_charges_gil_releases_on_two_threads_only():
+    c = {**CONST, "handoff_s": 200e-9}
+    inp = {**inputs(0.4), "release_rate": 2e6}  # a kernel re-taking the GIL every 500 ns
+    two = model.predict_spec(inp, "threads", 2, 1, 2, c)
+    assert two["terms"]["handoff"] == pytest.approx(2e6 * 1.0 * 200e-9)
+    assert model.predict_spec(inp, "threads", 1, 1, 2, c)["terms"]["handoff"] == 0.0
+    assert "handoff" not in model.predict_spec(inp, "processes", 2, 1, 2, c)["terms"]
+    assert model.predict_spec({**inp, "release_rate": None}, "threads", 2, 1, 2, c)["terms"]["handoff"] == 0.0
+
+
+def test_handoff_cost_from_the_fine_calibration_cell():
+    rows = []
+    for t, wall in ((1, 0.10), (2, 0.40)):
+        for mode in ("bare", "instrumented"):
+            rows.append({"workload": "gil-calibration", "status": "ok", "mode": mode, "wall_s": wall,
+                         "params": {"grain": "fine", "threads": t, "designed_share": 0.5, "iterations": 1_000_000,
+                                    "metric": None if mode == "bare" else "probe"},
+                         "extra": {"measured": 0.6 if mode != "bare" else None}})
+    # Amdahl: 0.10 * 1.6 = 0.16 s; 0.24 s more over 2 million releases: 120 ns each.
+    assert model._handoff_cost(pd.DataFrame(rows)) == pytest.approx(120e-9)
+    assert model.calibration(rows) is None  # the fine cell is no calibration point
