@@ -37,6 +37,9 @@ __all__ = [
     "versus",
     "speedup",
     "outcome_is",
+    "above",
+    "below",
+    "gains",
     "all_of",
     "majority",
     "verdict",
@@ -187,6 +190,31 @@ def outcome_is(c: Comparison | None, *wanted: str) -> bool | None:
     if c is None or c.outcome == "undecided":
         return None
     return c.outcome in wanted
+
+
+def above(c: Comparison | None) -> bool | None:
+    """One-sided: True when the whole interval is above the comparison's factor, False when below it.
+
+    None when the interval contains the factor or the comparison is undecided for want of data.
+    """
+    if c is None or c.lo is None:
+        return None
+    return True if c.lo > c.factor else (False if c.hi < c.factor else None)
+
+
+def below(c: Comparison | None) -> bool | None:
+    """One-sided: True when the whole interval is below the factor ("less than factor× faster")."""
+    a = above(c)
+    return None if a is None else not a
+
+
+def gains(a: dict[str, Any] | None, b: dict[str, Any] | None, no_gain: float = 1.1) -> bool | None:
+    """Is *a* faster than *b*?  True: interval above 1; False: interval below *no_gain* (less than
+    10 % faster, or slower); None: neither can be said."""
+    up = above(versus(a, b))
+    if up:
+        return True
+    return False if below(versus(a, b, no_gain)) else None
 
 
 def all_of(tests: Sequence[bool | None]) -> str:

@@ -43,6 +43,8 @@ import pandas as pd
 __all__ = [
     "MIN_REPEATS",
     "MARGIN",
+    "PRECISION",
+    "median_interval_width",
     "CONFIDENCE",
     "UNSTABLE_SPREAD",
     "MIN_TIME_S",
@@ -54,8 +56,9 @@ __all__ = [
 
 MIN_REPEATS = 5  # ok repeats a side needs before it can decide anything
 MARGIN = 1.10  # equivalence: the interval within x/1.1 .. x*1.1 of the factor
+PRECISION = 0.05  # the adaptive rounds want each median known to within ±5 % (when the cap allows)
 CONFIDENCE = 0.95
-UNSTABLE_SPREAD = 0.30  # a row whose IQR exceeds 30 % of its median is too noisy to compare
+UNSTABLE_SPREAD = 0.50  # a row whose IQR exceeds half its median is erratic (bimodal, disturbed): not compared
 MIN_TIME_S = 1e-3  # ... or whose median is under 1 ms (timer and call overhead)
 
 OUTCOMES = ("faster", "slower", "equivalent", "undecided")
@@ -234,14 +237,17 @@ def open_questions(samples: Mapping[str, Sequence[float]], failed: Mapping[str, 
 
     What the verdicts and the recommendation read: every spec against
     ``sync`` (when measured), and the fastest spec against every other, at
-    each of *factors*.  Specs with failed repeats are left out (they stay
+    each of *factors*; and, since claims compare rows of different workloads
+    too, every median known to within ±:data:`PRECISION`.  Specs with failed repeats are left out (they stay
     undecided whatever more rounds would show).  The runner keeps adding
     rounds while this is not empty.
 
     >>> open_questions({"sync": [1.0] * 5, "threads-2": [0.5, 0.51, 0.5, 0.49, 0.52]})
     []
-    >>> open_questions({"sync": [1.0] * 3, "threads-2": [0.5] * 3})
-    ['threads-2 vs sync']
+    >>> open_questions({"sync": [1.0] * 3, "threads-2": [0.5] * 3})[0]
+    'threads-2 vs sync'
+    >>> open_questions({"sync": [0.8, 1.0, 1.2, 0.9, 1.1], "threads-2": [0.5, 0.51, 0.5, 0.49, 0.52]})
+    ['sync median ±20%']
     """
     failed = failed or {}
     live = {k: list(v) for k, v in samples.items() if not failed.get(k)}
@@ -259,4 +265,37 @@ def open_questions(samples: Mapping[str, Sequence[float]], failed: Mapping[str, 
             if compare(live[x], live[y], f).outcome == "undecided":
                 out.append(f"{x} vs {y}" + (f" at {f:g}×" if f != 1.0 else ""))
                 break
+    # Claims also compare rows of different workloads (a kernel with and without the GIL):
+    # every median is wanted to within ±PRECISION as well.
+    for k, v in live.items():
+        w = median_interval_width(v)
+        if w is None or w > 2 * PRECISION:
+            out.append(f"{k} median" + (f" ±{w / 2:.0%}" if w is not None else ": too few repeats"))
     return out
+
+
+def median_interval_width(times: Sequence[float], confidence: float = CONFIDENCE) -> float | None:
+    """Width of the distribution-free interval of the median, relative to the median (None below 5 values).
+
+    The interval is [x_(k), x_(n-k+1)] of the sorted times, with k the largest
+    order such that a Binomial(n, 1/2) falls below k with probability at most
+    (1 - confidence) / 2.
+
+    >>> round(median_interval_width([1.0, 1.01, 0.99, 1.02, 0.98, 1.0]), 3)
+    0.04
+    >>> median_interval_width([1.0] * 4) is None
+    True
+    """
+    from scipy.stats import binom
+
+    t = np.sort(np.asarray([x for x in times if _finite(x)], dtype=float))
+    n = t.size
+    k = int(binom.ppf((1 - confidence) / 2, n, 0.5))  # P(X <= k - 1) <= alpha/2 for this k (0-based below)
+    while k > 0 and binom.cdf(k - 1, n, 0.5) > (1 - confidence) / 2:
+        k -= 1
+    if k < 1 and n >= 5:
+        k = 1  # five values: the full range covers the median with 94 %, the best there is
+    if k < 1:
+        return None
+    med = float(np.median(t))
+    return float((t[n - k] - t[k - 1]) / med) if med > 0 else None

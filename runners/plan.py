@@ -8,7 +8,7 @@ first, then the sweeps, so the extra worker counts' pools are started once).
 >>> from runners.profiles import PROFILES
 >>> base, sweep = plan_specs(PROFILES["quick"], 2)
 >>> [s.label for s in base], [s.label for s in sweep]
-(['sync', 'threads-2', 'processes-2', 'distributed-2x1'], ['threads-1', 'threads-2', 'threads-4', 'processes-1', 'processes-2', 'processes-4'])
+(['sync', 'threads-2', 'processes-2', 'distributed-2x1'], ['threads-4'])
 """
 from __future__ import annotations
 

@@ -119,7 +119,10 @@ class Profile:
         return specs
 
     def sweep_specs(self, cores: int) -> list[SchedulerSpec]:
-        """Extra specs for the scaling sweeps (threads and processes at 1..2N workers)."""
+        """Extra specs for the scaling sweeps: threads and processes at 1..2N workers, or, without
+        ``full_sweep``, only threads at 2N (what C4's "levels off past the cores" reads)."""
+        if not self.full_sweep:
+            return [SchedulerSpec("threads", workers=2 * cores)]
         return [
             SchedulerSpec(kind, workers=n)
             for kind in ("threads", "processes")
@@ -128,8 +131,8 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "quick": Profile("quick", repeats=5, timeout_s=60, full_sweep=False, distributed_1xn=False, overhead_repeats=7,
-                     lean=True, c12_everywhere=False, max_repeats=10, budget_s=4.0, plain_check="sample",
+    "quick": Profile("quick", repeats=5, timeout_s=60, full_sweep=False, distributed_1xn=False, overhead_repeats=6,
+                     lean=True, c12_everywhere=False, max_repeats=12, budget_s=6.0, plain_check="sample",
                      sweep_claims=("C4",)),
     "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, distributed_1xn=True, overhead_repeats=9,
                        lean=True, max_repeats=15, budget_s=20.0),

@@ -44,7 +44,7 @@ _REGISTRY = (
     Claim("C2", "For array work threads beat processes, which must pickle chunks between workers.",
           _ALL, False, "arrays:c2"),
     Claim("C3", "Pure-Python work holds the GIL: threads give no speedup, processes do (bag default).",
-          _ALL, True, "python:c3"),
+          frozenset({"sync", "threads", "processes"}), True, "python:c3"),
     Claim("C4", "Jacobi stencil: pure Python flat on threads, NumPy scales to the cores then levels off, "
                 "processes about as fast as threads.", frozenset({"sync", "threads", "processes"}), True, "arrays:c4"),
     Claim("C5", "A compiled kernel that releases the GIL runs in parallel on threads; holding it serialises.",
