@@ -40,6 +40,7 @@ __all__ = [
     "above",
     "below",
     "gains",
+    "flat_bar",
     "all_of",
     "majority",
     "verdict",
@@ -215,6 +216,19 @@ def gains(a: dict[str, Any] | None, b: dict[str, Any] | None, no_gain: float = 1
     if up:
         return True
     return False if below(versus(a, b, no_gain)) else None
+
+
+def flat_bar(n: int) -> float:
+    """The most a "no speedup" claim allows on *n* workers: 1 + 0.25 per extra core (1.25× on 2 cores).
+
+    Between 1 (the GIL serialises everything) and what parallel work reaches on
+    these cores (1.6–1.9× on 2 here): a run-to-run noise of 10–20 % per repeat
+    cannot carry one over the other.
+
+    >>> flat_bar(2), flat_bar(8)
+    (1.25, 1.75)
+    """
+    return round(1 + 0.25 * (min(n, 4) - 1), 2)
 
 
 def all_of(tests: Sequence[bool | None]) -> str:

@@ -6,8 +6,10 @@ run and sends it one JSON line per request on stdin::
     {"workload": "bag-json", "kind": "threads", "workers": 2}
 
 It builds the workload's graph (once), warms it up once per scheduler, runs ``dask.compute(*objs,
-scheduler=...)`` exactly as a user would — no profiler, no GIL sampler, no
-counting of bytes, no frozen garbage collector — and answers with one line
+scheduler=...)`` as a user would — no profiler, no GIL sampler, no counting of
+bytes, no pools or cluster of other specs beside it; like every process the
+suite times in, with the state it has before the compute frozen out of the
+garbage collector (``gc.freeze``) — and answers with one line
 ``{"wall_s": 0.42}`` (or ``{"error": "..."}``).  ``processes`` uses one spawn
 pool kept for the run with ``chunksize=1``, the harness's own settings, so the
 check compares the process the harness measures in, not two configurations.
@@ -17,6 +19,7 @@ killed runner leaves nothing behind.
 """
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -98,9 +101,13 @@ def main(argv: list[str] | None = None) -> None:
                 if (w.name, kind, n) not in warm:  # as the harness does: one untimed warm-up first
                     dask.compute(*objs, scheduler=kind, **kw)
                     warm.add((w.name, kind, n))
-                t0 = time.perf_counter()
-                dask.compute(*objs, scheduler=kind, **kw)
-                answer = {"wall_s": time.perf_counter() - t0}
+                gc.freeze()  # as the harness does before every timed compute (and its workers at start)
+                try:
+                    t0 = time.perf_counter()
+                    dask.compute(*objs, scheduler=kind, **kw)
+                    answer = {"wall_s": time.perf_counter() - t0}
+                finally:
+                    gc.unfreeze()
             except Exception as e:
                 answer = {"error": f"{type(e).__name__}: {e}"[:500]}
             sys.stdout.write(json.dumps(answer) + "\n")

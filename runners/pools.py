@@ -73,6 +73,12 @@ def _pid() -> int:
     return os.getpid()
 
 
+def _freeze_gc() -> None:
+    import gc
+
+    gc.freeze()
+
+
 class Pool:
     """The live resources of one spec, with ``compute`` and ``close``.
 
@@ -195,6 +201,8 @@ class Pool:
                 )
             self.client = Client(self.cluster, set_as_default=False)
             self.client.wait_for_workers(self.spec.workers, timeout=120)
+            # As in every process the suite times in: start-up state out of the collector's reach.
+            self.client.run(_freeze_gc)
         for path in self.upload:
             # Plugin workload files: workers import them by the same module name.
             self.client.upload_file(path, load=True)

@@ -45,7 +45,7 @@ def c1(np_threads=0.5, **kw):
 def test_c1_holds_when_numpy_clears_the_bar_and_object_does_not():
     v = verdict("C1", *c1())
     assert v["verdict"] == HOLDS
-    assert v["numbers"]["bar"] == 1.3
+    assert v["numbers"]["bar"] == 1.2
     assert v["numbers"]["array-transcendental"]["speedup"]["lo"] > 1.3
 
 
@@ -165,7 +165,7 @@ def test_c4_holds_for_the_expected_curves():
     v = verdict("C4", *c4())
     assert v["verdict"] == HOLDS
     assert v["numbers"]["curves"]["stencil-numpy"]["threads-2"] == pytest.approx(2.0)
-    assert v["numbers"]["numpy_bar"] == 1.4
+    assert v["numbers"]["numpy_bar"] == 1.2
 
 
 @pytest.mark.parametrize("kw", [{"numpy_2": 1.0}, {"numpy_4": 0.3}, {"processes": 1.0}])
@@ -214,9 +214,9 @@ def test_c5_does_not_hold_when_both_run_in_parallel():
 
 
 def test_c5_inconclusive_when_per_run_ratios_straddle_the_bar():
-    # Median ratio 1.65 over the 1.6 bar, but the scaled samples' interval spans it.
-    v = verdict("C5", *kernels(free_threads=1 / 1.65, spread={"threads-2": 0.15}))
-    assert v["numbers"]["kernel-sleep"]["nogil_vs_gil"]["ratio"] > 1.6
+    # Median ratio 1.45 over the 1.4 bar, but the scaled samples' interval spans it.
+    v = verdict("C5", *kernels(free_threads=1 / 1.45, spread={"threads-2": 0.15}))
+    assert v["numbers"]["kernel-sleep"]["nogil_vs_gil"]["ratio"] > 1.4
     assert v["verdict"] == UNSURE
 
 
@@ -526,7 +526,7 @@ def test_decide_every_claim_with_its_stability():
 
 def test_decide_marks_a_borderline_verdict_fragile():
     # Equivalence just about shown: most resamples cannot show it again.
-    ctx = ctx_of(*kernels(spread={"sync": 0.085}))
+    ctx = ctx_of(*kernels(spread={"sync": 0.17}))
     v = {x["id"]: x for x in rules.decide(ctx, resamples=200)}["C6"]
     assert v["verdict"] == HOLDS
     assert v["stability"] < 0.9 and v["fragile"]

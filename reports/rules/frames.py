@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from reports.evidence import Context, all_of, below, gains, figure, majority, missing, rounded, speedup, verdict
+from reports.evidence import Context, all_of, below, flat_bar, gains, figure, majority, missing, rounded, speedup, verdict
 
 __all__ = ["c10", "group"]
 
@@ -27,8 +27,8 @@ def c10(ctx: Context) -> dict[str, Any]:
     """pandas numeric ops release the GIL (threads pay off); object-dtype/apply hold it."""
     n = ctx.n
     th = (f"under threads-{n}: more than half of the numeric dataframe workloads (groupby, join, str-arrow) faster "
-          f"than sync (interval above 1; less than 1.1× counts against), more than half of the object ones (str-object, apply) less than 1.1× "
-          f"faster (interval below 1.1); "
+          f"than sync (interval above 1; less than 1.1× counts against), more than half of the object ones (str-object, apply) less than "
+          f"{flat_bar(n)}× faster (interval); "
           f"where sampled, the numeric median GIL contention below the object one")
     numbers: dict[str, Any] = {}
     groups: dict[str, list[bool | None]] = {"numeric": [], "object": []}
@@ -39,7 +39,7 @@ def c10(ctx: Context) -> dict[str, Any]:
         if g is None or c is None:
             continue
         groups[g].append(gains(ctx.row(w, "threads"), ctx.row(w)) if g == "numeric"
-                         else below(speedup(ctx, w, "threads", factor=1.1)))
+                         else below(speedup(ctx, w, "threads", factor=flat_bar(n))))
         gm = ctx.row(w, "threads").get("gil_median")
         if rounded(gm) is not None:
             gil[g].append(gm)

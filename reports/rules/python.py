@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.evidence import (UNSURE, Context, below, gains, figure, majority, missing, outcome_is, speedup,
+from reports.evidence import (UNSURE, Context, below, flat_bar, gains, figure, majority, missing, outcome_is, speedup,
                               verdict, versus)
 
-__all__ = ["c3", "c11", "c14", "FLAT"]
-
-FLAT = 1.1  # "no speedup": less than 10 % faster, by the interval
+__all__ = ["c3", "c11", "c14"]
 
 
 def _bag_tests(ctx: Context) -> tuple[list[bool | None], dict[str, Any]]:
@@ -20,7 +18,7 @@ def _bag_tests(ctx: Context) -> tuple[list[bool | None], dict[str, Any]]:
         c_t, c_p = speedup(ctx, w, "threads"), speedup(ctx, w, "processes")
         if c_p is None:
             continue
-        t_ok, p_ok = below(speedup(ctx, w, "threads", factor=FLAT)), gains(ctx.row(w, "processes"), ctx.row(w))
+        t_ok, p_ok = below(speedup(ctx, w, "threads", factor=flat_bar(ctx.n))), gains(ctx.row(w, "processes"), ctx.row(w))
         ok = False if False in (t_ok, p_ok) else (None if None in (t_ok, p_ok) else True)
         tests.append(ok)
         numbers[w] = {"threads_speedup": figure(c_t), "processes_speedup": figure(c_p),
@@ -31,8 +29,8 @@ def _bag_tests(ctx: Context) -> tuple[list[bool | None], dict[str, Any]]:
 def c3(ctx: Context) -> dict[str, Any]:
     """Pure-Python bag work: threads give no speedup, processes do."""
     n = ctx.n
-    th = (f"on more than half of the C3 workloads: threads-{n} less than {FLAT}× faster than sync (interval "
-          f"below {FLAT}: no speedup worth the name) and processes-{n} faster than sync (interval above 1)")
+    th = (f"on more than half of the C3 workloads: threads-{n} less than {flat_bar(n)}× faster than sync (interval "
+          f"below {flat_bar(n)}: no parallel speedup) and processes-{n} faster than sync (interval above 1)")
     tests, numbers = _bag_tests(ctx)
     if not tests:
         return missing(th, [f"C3 bag workloads under sync, threads-{n} and processes-{n}"])
