@@ -208,7 +208,7 @@ def test_version_mismatch_is_reported(cluster, monkeypatch):
     """A client whose numpy differs from the cluster's: recorded, and named package by package."""
     import distributed.versions as dv
 
-    from runners.all import _cluster_versions
+    from runners.cluster import cluster_versions as _cluster_versions
 
     c = cluster
     real = dv.get_versions
@@ -307,8 +307,8 @@ def test_tls_cluster_by_flags_and_by_dask_config(make_cluster, tmp_path):
     env = {"DASK_DISTRIBUTED__COMM__TLS__CA_FILE": certs["ca-file"],
            "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT": certs["cert"],
            "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY": certs["key"]}
-    probe = (f"from runners.all import _check_address, _cluster_versions; _check_address({c.address!r}); "
-             f"print(_cluster_versions({c.address!r})['workers'])")
+    probe = (f"from runners.cluster import check_address, cluster_versions; check_address({c.address!r}); "
+             f"print(cluster_versions({c.address!r})['workers'])")
     r = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60,
                        env={**os.environ, **env})
     assert r.returncode == 0 and r.stdout.strip() == "1", r.stderr

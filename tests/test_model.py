@@ -168,7 +168,7 @@ def test_explain_terms_names_the_gil_and_the_bytes():
 
 @pytest.mark.parametrize("arg", ["0", "8,x", ","])
 def test_predict_cores_flag_rejects_bad_counts(arg):
-    from runners.all import UsageError, _predict_cores
+    from runners.cli import UsageError, predict_cores as _predict_cores
 
     with pytest.raises(UsageError, match="--predict-cores"):
         _predict_cores(arg)

@@ -1,0 +1,116 @@
+"""Processes: no pool, cluster or worker the suite starts outlives it.
+
+Signals (SIGTERM and SIGHUP handled like Ctrl-C), becoming the subreaper of
+orphaned grandchildren, the last-resort sweep of leftover children, and
+leaving without interpreter finalisation once everything is written.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+from runners.cli import Terminated
+
+__all__ = ["kill_children", "reap", "cmdline", "is_ours", "on_term", "become_subreaper", "exit_now", "progress"]
+
+
+def progress(line: str) -> None:
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:  # stderr gone (the terminal closed): the run still stops cleanly
+        pass
+
+
+def kill_children(keep_tracker: bool = False) -> None:
+    """Last line of defence: no process this run started outlives it.
+
+    *keep_tracker* spares multiprocessing's resource tracker while more
+    processes are to come (the report build renders pages in a process pool).
+    """
+    try:
+        import psutil
+    except ImportError:
+        return
+    kids = [k for k in psutil.Process().children(recursive=True) if is_ours(k)]
+    if keep_tracker:
+        kids = [k for k in kids if "resource_tracker" not in " ".join(cmdline(k))]
+    # multiprocessing's resource tracker lives as long as this process by design;
+    # stop it and reap it here so it does not linger as a zombie after exit.
+    leftover = [k for k in kids if "resource_tracker" not in " ".join(cmdline(k))]
+    if leftover:
+        names = ", ".join(sorted({" ".join(cmdline(k))[:60] for k in leftover}))
+        progress(f"WARNING: stopping {len(leftover)} leftover process(es): {names}")
+    for k in kids:
+        try:
+            k.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(kids, timeout=5)
+    for k in alive:
+        try:
+            k.kill()
+        except psutil.Error:
+            pass
+    reap()
+
+
+def reap(grace_s: float = 1.0) -> None:
+    """Wait for orphans adopted as subreaper (e.g. a dead worker's own resource tracker).
+
+    They exit as soon as their parent has gone; reaping them here keeps them from
+    lingering as zombies in this run's process group after it exits.
+    """
+    deadline = time.monotonic() + grace_s
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # no child left at all
+        if pid == 0:  # children remain, none has exited yet
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
+
+
+def cmdline(proc: Any) -> list[str]:
+    try:
+        return proc.cmdline()
+    except Exception:
+        return []
+
+
+def is_ours(proc: Any) -> bool:
+    """Children that a run starts: pool workers, nannies, the resource tracker."""
+    try:
+        return proc.is_running() and proc.status() != "zombie"
+    except Exception:
+        return False
+
+
+def on_term(signum: int, frame: Any) -> None:
+    raise Terminated(signum)
+
+
+def become_subreaper() -> None:
+    """Adopt orphaned grandchildren (e.g. a worker whose nanny already exited).
+
+    Without it they are reparented to PID 1 and linger as zombies until it reaps
+    them; as subreaper this process waits for them itself before exiting.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except Exception:
+        pass
+
+
+def exit_now(code: int) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
