@@ -50,7 +50,7 @@ def _jsonable(x: Any) -> Any:
 
 def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     """The run's summary (what summary.json holds) and the statistics table."""
-    from reports import model, recommend, rules
+    from reports import model, model_check, recommend, rules
     from reports.evidence import context
 
     table = stats_table(res.rows, res.workload_info())
@@ -85,8 +85,8 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
         "rounds": res.rounds,
         "startup": controls.startup(res.startup).to_dict("records"),
         "gil_calibration": model.calibration(rows),
-        "model": model.model_summary(table, res.meta, rows, res.startup,
-                                     predict_cores=res.meta.get("predict_cores") or ()),
+        "model": model_check.model_summary(table, res.meta, rows, res.startup,
+                                           predict_cores=res.meta.get("predict_cores") or ()),
         "table": table[keep].to_dict("records") if keep else [],
         "failures": failures,
         "skipped": res.skipped + sorted({f"{r['scheduler']}: could not start on this interpreter: {r.get('error')}"
@@ -99,12 +99,12 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
 
 def build(run_dir: str | Path, quiet: bool = False) -> dict[str, Any]:
     """Write every report of *run_dir*; returns the summary."""
-    from reports import dashboard, taskstream, terminal
+    from reports import dashboard, streampages, terminal
 
     run_dir = Path(run_dir)
     res = load(run_dir)
     summary, table = summarise(res)
-    pages = taskstream.render_all(res, run_dir / "streams")
+    pages = streampages.render_all(res, run_dir / "streams")
     dash = run_dir / "dashboard.html"
     dashboard.render(res, table, summary, pages, dash)
     # Created afresh: a link planted in the folder is replaced, never written through (said on stderr).

@@ -6,7 +6,7 @@ its tasks would move between processes — and constants measured in the same
 run on this machine, and predicts every other spec's wall time:
 
 * per-task overhead ``oh[spec]``: the wall time per task of ``delayed-null``
-  (null tasks) under that spec (:func:`constants`);
+  (null tasks) under that spec (:func:`reports.model_inputs.constants`);
 * serialisation throughput ``θ``: bytes per second of a ``cloudpickle`` dump
   plus load of a calibration payload (``pickle-throughput``), an array for
   array and dataframe work, a list of dicts for bags and delayed work;
@@ -34,11 +34,13 @@ where ``B`` is the bytes pickled between processes (as measured under
 once to each dependent) and ``B_d`` the bytes moved by ``distributed`` (as
 measured, else ``B * (1 - 1/W)``), ``r`` the GIL releases per second under
 ``sync`` (the probe's flag bursts) and ``c`` the extra cost of a contended GIL
-take (the calibration's ~100 ns-iteration cell, :func:`_handoff_cost`): a
-kernel that re-takes the GIL in its hot loop is slower on two threads than
-Amdahl says, by a hand-off per take.  Each prediction names its *dominant
-term*: ``gil`` (the serial GIL-held work), ``compute`` (the parallel part),
-``handoff`` (``H``), ``overhead`` (``n * oh``) or ``bytes`` (``B / θ``).
+take (the calibration's ~100 ns-iteration cell,
+:func:`reports.model_inputs._handoff_cost`): a kernel that re-takes the GIL in
+its hot loop is slower on two threads than Amdahl says, by a hand-off per take.
+Each prediction names its *dominant term*: ``gil`` (the serial GIL-held work),
+``compute`` (the parallel part), ``handoff`` (``H``), ``overhead``
+(``n * oh``) or ``bytes`` (``B / θ``).  :mod:`reports.model_check` checks the
+predictions against the measurements.
 
 ``g`` is the calibrated GIL-held share (:func:`calibration` says which metric
 reads a designed share within how much): the GIL probe's figure where the run
@@ -46,149 +48,19 @@ has it, else gilknocker's contention, named in each prediction's ``g_source``.
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
-import numpy as np
 import pandas as pd
 
 from reports.gilcalibration import calibration
-from reports.stats import MARGIN
+from reports.model_inputs import constants, num, overhead, throughput, workload_inputs
 
-__all__ = ["calibration", "constants", "workload_inputs", "predict_spec", "predict", "hit_rate", "model_summary",
-           "predicted_recommendations", "predicted_lines", "explain_terms", "amdahl", "TERMS", "ASSUMED_THROUGHPUT"]
+__all__ = ["calibration", "predict_spec", "predict", "predicted_recommendations", "predicted_lines", "explain_terms",
+           "amdahl", "TERMS"]
 
 TERMS = ("gil", "compute", "handoff", "overhead", "bytes")
-ASSUMED_THROUGHPUT = 1e9  # bytes/s when no pickle-throughput rows were measured (said in the constants)
-_OBJECT_COLLECTIONS = ("bag", "delayed")  # charged at the list-of-dicts throughput
 
 
-def _frame(rows: Any) -> pd.DataFrame:
-    if isinstance(rows, pd.DataFrame):
-        return rows
-    return pd.DataFrame(list(rows or []))
-
-
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
-def _extra(r: Any, key: str) -> float | None:
-    e = r.get("extra") if isinstance(r, dict) else getattr(r, "extra", None)
-    return _num(e.get(key)) if isinstance(e, dict) else None
-
-
-# -- constants measured in the run ---------------------------------------------------
-def constants(table: pd.DataFrame, rows: Any = None, startup: Any = None) -> dict[str, Any]:
-    """Per-scheduler constants of this run: overhead per task, pickle throughput, start-up.
-
-    ``overhead_s[label]`` is the median wall time of ``delayed-null`` under that
-    spec over its task count (it already includes however the spec overlaps
-    its per-task work: it is not divided by the cores again).
-    ``throughput_Bps[payload]`` is bytes over the median dumps + loads time of
-    ``pickle-throughput`` (:data:`ASSUMED_THROUGHPUT` when not measured, with
-    ``throughput_source`` saying so).
-    """
-    out: dict[str, Any] = {"overhead_s": {}, "throughput_Bps": {}, "throughput_source": "assumed", "startup_s": {}}
-    if isinstance(table, pd.DataFrame) and not table.empty:
-        for r in table[table["workload"] == "delayed-null"].to_dict("records"):
-            n = _num(r.get("ntasks")) or _num(r.get("ntasks_graph"))
-            if n and _num(r.get("median_s")):
-                out["overhead_s"][r["scheduler"]] = float(r["median_s"]) / n
-    df = _frame(rows)
-    if not df.empty and "workload" in df:
-        p = df[(df["workload"] == "pickle-throughput") & (df["status"].fillna("ok") == "ok")]
-        per: dict[str, dict[str, list[float]]] = {}
-        nbytes: dict[str, float] = {}
-        for r in p.to_dict("records"):
-            prm = r.get("params") or {}
-            if _num(r.get("wall_s")) is None or prm.get("op") not in ("dumps", "loads", "pipe"):
-                continue
-            per.setdefault(prm.get("payload"), {}).setdefault(prm["op"], []).append(float(r["wall_s"]))
-            nbytes[prm.get("payload")] = float(prm.get("bytes") or 0)
-        for name, ops in per.items():
-            if "dumps" in ops and "loads" in ops and nbytes.get(name):
-                secs = sum(float(np.median(v)) for v in ops.values())  # dumps + loads (+ the pipe)
-                out["throughput_Bps"][name] = nbytes[name] / secs
-        if out["throughput_Bps"]:
-            out["throughput_source"] = "pickle-throughput"
-    out["core_availability"] = None
-    cal = [r for r in df.to_dict("records") if r.get("workload") == "gil-calibration"
-           and (r.get("status") or "ok") == "ok" and r.get("mode") == "bare"
-           and isinstance(r.get("params"), dict) and float(r["params"].get("designed_share", -1)) == 0.0
-           and _num(r.get("wall_s"))] if not df.empty and "workload" in df else []
-    one = pd.Series([float(r["wall_s"]) for r in cal if int(r["params"].get("threads") or 1) == 1], dtype=float)
-    more = pd.Series([float(r["wall_s"]) for r in cal if int(r["params"].get("threads") or 1) > 1], dtype=float)
-    out["handoff_s"] = _handoff_cost(df)
-    if len(one) and len(more):
-        # N threads of a kernel that never holds the GIL take as long as one alone when N
-        # cores are free; longer when other work on the machine takes some of them.
-        out["core_availability"] = min(1.0, float(one.median()) / float(more.median()))
-    st = startup if isinstance(startup, pd.DataFrame) else _frame(startup)
-    if not st.empty and "scheduler" in st and "start_s" in st:
-        for label, x in st.groupby("scheduler"):
-            v = pd.to_numeric(x["start_s"], errors="coerce").dropna()
-            if len(v):
-                out["startup_s"][label] = float(v.median())
-    return out
-
-
-def _handoff_cost(df: pd.DataFrame) -> float | None:
-    """Extra seconds a GIL take costs when another thread contends for it (the calibration's fine cell).
-
-    One thread runs the ~100 ns-iteration kernel in ``T1`` holding the GIL for a
-    share ``g`` (the probe's reading); two threads doing as much each would take
-    ``T1 * (1 + g)`` by Amdahl; what they take beyond that, over their ``2 x
-    iterations`` GIL releases, is the cost of a release when two threads loop on
-    the GIL: ``c = (T2 - T1 (1 + g)) / (2 iterations)``.
-    """
-    if df.empty or "workload" not in df:
-        return None
-    fine = [r for r in df.to_dict("records") if r.get("workload") == "gil-calibration"
-            and (r.get("status") or "ok") == "ok" and isinstance(r.get("params"), dict)
-            and r["params"].get("grain") == "fine" and _num(r.get("wall_s"))]
-    bare = {t: [float(r["wall_s"]) for r in fine if r.get("mode") == "bare" and int(r["params"].get("threads") or 1) == t]
-            for t in (1, 2)}
-    held = [_extra(r, "measured") for r in fine if r["params"].get("metric") == "probe"
-            and int(r["params"].get("threads") or 1) == 1]
-    held = [h for h in held if h is not None]
-    if not bare[1] or not bare[2] or not held:
-        return None
-    g = float(np.median(held))
-    its = int(fine[0]["params"].get("iterations") or 0)
-    if g <= 0 or its <= 0:
-        return None
-    t1, t2 = float(np.median(bare[1])), float(np.median(bare[2]))
-    return max(0.0, (t2 - t1 * (1 + g)) / (2 * its))
-
-
-def _overhead(c: dict[str, Any], kind: str, label: str, workers: int) -> float | None:
-    """Per-task overhead of *label*; else that of the same kind at the nearest worker count."""
-    oh = c["overhead_s"]
-    if label in oh:
-        return oh[label]
-    same = [(k, v) for k, v in oh.items() if k.split("-")[0] == kind or (kind == "sync" and k == "sync")]
-    if not same:
-        return None
-
-    def count(k: str) -> int:
-        digits = "".join(ch if ch.isdigit() else " " for ch in k).split()
-        return int(digits[0]) if digits else 1
-
-    return min(same, key=lambda kv: abs(count(kv[0]) - workers))[1]
-
-
-def _throughput(c: dict[str, Any], collection: str) -> float:
-    t = c["throughput_Bps"]
-    want = "dicts" if collection in _OBJECT_COLLECTIONS else "ndarray"
-    return t.get(want) or (min(t.values()) if t else ASSUMED_THROUGHPUT)
-
-
-# -- the model -------------------------------------------------------------------
 def amdahl(t1: float, g: float, p: float) -> float:
     """Amdahl's law with the GIL-held share serial: ``t1 * (g + (1 - g) / p)``.
 
@@ -196,60 +68,6 @@ def amdahl(t1: float, g: float, p: float) -> float:
     (1.0, 0.25, 0.75)
     """
     return t1 * (g + (1.0 - g) / max(p, 1.0))
-
-
-def _sync_g(rows: pd.DataFrame, workload: str) -> float | None:
-    if rows.empty or "extra" not in rows:
-        return None
-    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")
-               & (rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")]
-    vals = [v for v in (_extra(r, "gil_held") for r in sel.to_dict("records")) if v is not None]
-    return float(np.median(vals)) if vals else None
-
-
-def _sync_extra(rows: pd.DataFrame, workload: str, key: str) -> float | None:
-    """Median of ``extra[key]`` over the instrumented ok sync rows of *workload*."""
-    if rows.empty or "extra" not in rows:
-        return None
-    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")
-               & (rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")]
-    vals = [v for v in (_extra(r, key) for r in sel.to_dict("records")) if v is not None]
-    return float(np.median(vals)) if vals else None
-
-
-def _sync_bytes(rows: pd.DataFrame, workload: str) -> float | None:
-    if rows.empty or "extra" not in rows:
-        return None
-    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")]
-    vals = [v for v in (_extra(r, "bytes_tasks") for r in sel.to_dict("records")) if v is not None]
-    return float(np.median(vals)) if vals else None
-
-
-def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, Any] | None:
-    """What the model reads of one workload: ``T1, n, g, g_source, bytes, bytes_d, collection``; None without sync."""
-    t = table[table["workload"] == workload]
-    s = t[t["kind"] == "sync"]
-    if s.empty or _num(s.iloc[0].get("median_s")) is None:
-        return None
-    r = s.iloc[0]
-    df = _frame(rows)
-    g, src = _sync_g(df, workload), "probe"
-    if g is None:
-        g, src = _num(r.get("gil_median")), "gilknocker"
-    proc = t[t["kind"] == "processes"]
-    dist = t[t["kind"] == "distributed"]
-    b = _num(proc.iloc[0].get("bytes_moved")) if not proc.empty else None
-    b_src = "processes" if b is not None else None
-    if b is None:
-        b = _sync_bytes(df, workload)
-        b_src = "sync estimate" if b is not None else None
-    return {
-        "workload": workload, "collection": r.get("collection") or "", "T1": float(r["median_s"]),
-        "n": _num(r.get("ntasks")) or _num(r.get("ntasks_graph")) or 1.0,
-        "g": None if g is None else min(1.0, max(0.0, g)), "g_source": src if g is not None else None,
-        "bytes": b, "bytes_source": b_src, "release_rate": _sync_extra(df, workload, "gil_release_rate"),
-        "bytes_d": {x["scheduler"]: _num(x.get("bytes_moved")) for x in dist.to_dict("records")},
-    }
 
 
 def _handoff(inp: dict[str, Any], c: dict[str, Any], g: float, threads: float, processes: float) -> float:
@@ -282,7 +100,7 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
     t1, n = float(inp["T1"]), float(inp["n"])
     g = inp.get("g")
     g = 1.0 if g is None and kind == "sync" else g
-    oh_sync = _overhead(c, "sync", "sync", 1) or 0.0
+    oh_sync = overhead(c, "sync", "sync", 1) or 0.0
     work = max(t1 - n * oh_sync, 0.0)
     gw = 0.0 if g is None or work <= 0 else min(1.0, max(0.0, (g * t1 - n * oh_sync) / work))
     terms: dict[str, float] = {}
@@ -291,10 +109,10 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
         terms = {"gil": work * gw, "compute": work * (1 - gw), "overhead": t1 - work}
         p = 1
     else:
-        oh = _overhead(c, kind, label, workers)
+        oh = overhead(c, kind, label, workers)
         if oh is None:
             missing.append(f"per-task overhead of {kind}")
-        theta = _throughput(c, inp.get("collection") or "")
+        theta = throughput(c, inp.get("collection") or "")
         if kind == "threads":
             p = max(1.0, min(workers, cores))
             if g is None:
@@ -339,7 +157,7 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
     if not isinstance(table, pd.DataFrame) or table.empty:
         return []
     meta = meta or {}
-    cores = int(_num(meta.get("cores")) or _num(meta.get("cpu_count")) or 1)
+    cores = int(num(meta.get("cores")) or num(meta.get("cpu_count")) or 1)
     c = constants(table, rows, startup)
     # The machine's cores, not cores x availability: the calibration's availability is one
     # moment's load, and tasks that wait (sleep, I/O) overlap beyond the free cores anyway.
@@ -353,7 +171,7 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
         for r in t[t["workload"] == wl].to_dict("records"):
             pr = predict_spec(inp, r["kind"], int(r.get("workers") or 1), int(r.get("threads_per_worker") or 1),
                               here, c, r["scheduler"])
-            meas = _num(r.get("median_s"))
+            meas = num(r.get("median_s"))
             pr.update(workload=wl, measured_s=meas, hypothetical=False,
                       error=abs(pr["predicted_s"] - meas) / meas if meas else None,
                       input=r["kind"] == "sync")
@@ -434,84 +252,6 @@ def predicted_lines(model: dict[str, Any]) -> list[str]:
                      f"— {r['explanation'].split(': ', 1)[-1]}" + (f" [predictions beyond this machine: {more}]"
                                                                     if more else ""))
     return lines
-
-
-def hit_rate(table: pd.DataFrame, predictions: list[dict[str, Any]]) -> dict[str, Any]:
-    """How often the predicted best spec is the measured best, or equivalent to it.
-
-    Counted over the workloads whose measured best is decided: the fastest
-    spec beats, or is equivalent to, every other (:func:`reports.recommend.pick`
-    without an undecided pair).  The predicted best is the lowest prediction
-    among the specs measured, with any within the equivalence margin of
-    :func:`reports.stats.compare` (10 %) of it; a hit when one of them is the
-    measured best or equivalent to it.
-    """
-    from reports.recommend import pick
-
-    t = table[table["collection"].fillna("") != "experiment"]
-    per = []
-    for wl in dict.fromkeys(t["workload"]):
-        rows = [r for r in t[t["workload"] == wl].to_dict("records") if _num(r.get("median_s"))]
-        for r in rows:
-            r["times"] = [float(x) for x in r["times"]]
-        preds = {p["scheduler"]: p["predicted_s"] for p in predictions
-                 if p["workload"] == wl and not p["hypothetical"] and p["measured_s"] is not None}
-        if len(rows) < 2 or len(preds) < 2:
-            continue
-        pk = pick(rows)
-        if pk is None or pk["status"] == "undecided":
-            continue
-        low = min(preds.values())
-        # Predictions within the comparison's own equivalence margin are equally "best":
-        # the model claims no finer resolution than the measurement it is checked against.
-        tied = sorted((k for k, v in preds.items() if v <= low * MARGIN), key=preds.get)
-        good = {pk["fastest"], *pk["equivalent"]}
-        ok = any(k in good for k in tied)
-        per.append({"workload": wl, "measured_best": pk["fastest"], "equivalent": list(pk["equivalent"]),
-                    "predicted_best": tied[0], "predicted_tied": tied[1:], "hit": bool(ok)})
-    rate = (sum(p["hit"] for p in per) / len(per)) if per else None
-    return {"predicted_best_hit_rate": rate, "decided_workloads": len(per), "per_workload": per}
-
-
-def model_summary(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, startup: Any = None,
-                  predict_cores: Sequence[int] = ()) -> dict[str, Any]:
-    """What summary.json holds of the model.
-
-    ``{"predictions", "median_abs_error", "predicted_best_hit_rate", "misses_over_2x", "constants", ...}``;
-    the median error is over the measured specs other than ``sync`` (the model's input, predicted exactly).
-    """
-    preds = predict(table, meta, rows, startup, predict_cores)
-    errs = [p["error"] for p in preds if not p["hypothetical"] and not p["input"] and p["error"] is not None]
-    hits = hit_rate(table, preds) if preds else {"predicted_best_hit_rate": None, "decided_workloads": 0,
-                                                 "per_workload": []}
-    misses = []
-    for p in preds:
-        if p["hypothetical"] or p["input"] or not p["measured_s"]:
-            continue
-        r = p["predicted_s"] / p["measured_s"]
-        if r > 2 or r < 0.5:
-            misses.append({"workload": p["workload"], "scheduler": p["scheduler"], "term": p["dominant_term"],
-                           "predicted_over_measured": round(r, 3),
-                           "direction": "over-predicted" if r > 2 else "under-predicted"})
-    c = constants(table, rows, startup)
-    return {
-        "predictions": [{k: v for k, v in p.items()} for p in preds],
-        "median_abs_error": float(np.median(errs)) if errs else None,
-        "predicted_best_hit_rate": hits["predicted_best_hit_rate"],
-        "hit_decided_workloads": hits["decided_workloads"],
-        "hits": hits["per_workload"],
-        "misses_over_2x": misses,
-        "constants": {"overhead_us": {k: round(v * 1e6, 2) for k, v in c["overhead_s"].items()},
-                      "throughput_Bps": {k: round(v) for k, v in c["throughput_Bps"].items()},
-                      "throughput_source": c["throughput_source"], "startup_s": c["startup_s"],
-                      "core_availability": c["core_availability"],
-                      "handoff_ns": None if c.get("handoff_s") is None else round(c["handoff_s"] * 1e9, 1)},
-        "predicted_recommendations": predicted_recommendations(preds),
-        "predict_cores": list(predict_cores),
-        "predict_only": bool((meta or {}).get("predict_only")),
-        "method": "cost model of reports.model: Amdahl with the GIL-held share serial for threads; "
-                  "cores, pickled bytes over measured throughput and per-task overhead for processes and distributed",
-    }
 
 
 def explain_terms(prediction: dict[str, Any]) -> str:

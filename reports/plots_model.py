@@ -1,7 +1,7 @@
 """Bokeh figures of the cost model and the GIL calibration (built afresh for every page).
 
 Both take the plain dicts that ``summary.json`` holds (:func:`reports.model.calibration`,
-:func:`reports.model.model_summary`), so a page can be rebuilt from the file alone.
+:func:`reports.model_check.model_summary`), so a page can be rebuilt from the file alone.
 
 >>> cal = {"metric": "probe", "max_error": 0.02, "metrics": {"probe": {"max_error": 0.02, "points": [
 ...     {"designed_share": 0.5, "threads": 1, "measured": 0.52, "error": 0.02}]}}}
@@ -91,7 +91,7 @@ def gil_timeline(windows: dict[str, Any] | None, x_range: Any = None, width: int
                  title: str = "GIL held (share of probe samples per window), this process") -> Any:
     """The GIL-held share over one repeat as steps, in ms like the task-stream page; None without windows.
 
-    *windows* is a row's ``extra["gil_windows"]`` (:func:`runners.measure.gil_windows`); pass the
+    *windows* is a row's ``extra["gil_windows"]`` (:func:`runners.gilsamplers.gil_windows`); pass the
     lanes figure's ``x_range`` to pan and zoom the two together.  Two threads busy end to end with
     the GIL held near 100 % of the time are two threads taking turns.
     """

@@ -9,29 +9,20 @@ repeat (by wall time) is shown first.
 Large graphs stay usable: past :data:`MAX_BARS` bars a page draws the longest
 tasks plus a seeded random sample of the rest, and an occupancy chart computed
 from *every* task shows what was left out.  The page says so.
+:mod:`reports.streampages` writes a run's pages.
 
 >>> lanes(pd.DataFrame({"worker": ["7", "7"], "thread": ["1", "2"]}))
 ['pid 7 · t0', 'pid 7 · t1']
 """
 from __future__ import annotations
 
-import hashlib
 import html
-import math
-import os
-import stat
-import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from reports.load import Results, load_tasks
-from runners import records
-
-__all__ = ["MAX_BARS", "MAX_ALL_REPEATS", "lanes", "median_repeat", "sample", "columns", "occupancy", "page",
-           "render", "render_all", "pairs"]
+__all__ = ["MAX_BARS", "MAX_ALL_REPEATS", "lanes", "median_repeat", "sample", "columns", "occupancy", "page"]
 
 MAX_BARS = 20_000  # bars drawn for the shown repeat; beyond it the page samples
 MAX_ALL_REPEATS = 30_000  # all repeats are embedded (selectable) only while their total stays under this
@@ -171,49 +162,31 @@ def _esc(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
-def page(tasks: pd.DataFrame, workload: str, scheduler: str, rows: pd.DataFrame | None = None,
-         perf_link: str | None = None, resources: Any = None) -> tuple[str, dict[str, Any]]:
-    """The HTML of one task-stream page and facts about it (tasks, sampled, repeat).
+def _lane_order(all_lanes: list[str]) -> list[str]:
+    """The lanes top to bottom: by worker, then by thread index within it."""
+    return sorted(set(all_lanes), key=lambda s: (s.split(" · t")[0], int(s.rsplit("t", 1)[-1]) if s.rsplit("t", 1)[-1].isdigit() else 0))
 
-    With *resources* None, BokehJS is inlined (a standalone page, ~1.9 MB);
-    :func:`render_all` passes :func:`local_resources` instead, so a run's hundreds
-    of pages share one local copy of BokehJS in ``streams/static/`` (still offline).
-    """
-    from bokeh.embed import file_html
-    from bokeh.layouts import column
-    from bokeh.models import (ColumnDataSource, CustomJS, Div, HoverTool, InlineStyleSheet, Range1d,
-                              Select)
-    from bokeh.plotting import figure
-    from bokeh.resources import INLINE
 
-    tasks = _clean(tasks)
-    css = InlineStyleSheet(css=CSS)
-    reps = sorted(tasks["repeat"].unique().tolist()) or [0]
-    shown = median_repeat(tasks, rows)
-    embed_all = len(tasks) <= MAX_ALL_REPEATS and len(reps) > 1
-    colors = _colors(tasks)
-    all_lanes = lanes(tasks)
-    tasks = tasks.assign(lane=all_lanes)
-    lane_order = sorted(set(all_lanes), key=lambda s: (s.split(" · t")[0], int(s.rsplit("t", 1)[-1]) if s.rsplit("t", 1)[-1].isdigit() else 0))
-
+def _sources(tasks: pd.DataFrame, reps: list[int], colors: dict[str, str]) -> tuple[dict[int, Any], list[str], bool]:
+    """Columns of each repeat in *reps* (sampled past :data:`MAX_BARS`), the notes on sampling, whether any was."""
     notes = []
     sources = {}
     sampled_any = False
-    for r in (reps if embed_all else [shown]):
+    for r in reps:
         d = tasks[tasks["repeat"] == r]
         d, msg = sample(d)
         if msg:
             sampled_any = True
             notes.append(f"Repeat {r}: {msg}")
         sources[r] = columns(d, colors, d["lane"].tolist())
-    if not embed_all and len(reps) > 1:
-        notes.append(f"Only the median repeat ({shown}) is embedded: the {len(reps)} repeats hold "
-                     f"{len(tasks):,} task parts, more than the {MAX_ALL_REPEATS:,} a page keeps.")
-    shown_df = tasks[tasks["repeat"] == shown]
-    n_shown = int((shown_df["action"] == "compute").sum())
+    return sources, notes, sampled_any
 
-    src = ColumnDataSource(data=dict(sources[shown]))
-    span = float(np.nanmax(src.data["stop"])) if len(src.data["stop"]) else 1.0
+
+def _gantt(src: Any, lane_order: list[str], span: float, workload: str, scheduler: str, shown: int) -> Any:
+    """The task bars, one lane per worker process and thread, with a hover and a legend by prefix."""
+    from bokeh.models import HoverTool, Range1d
+    from bokeh.plotting import figure
+
     height = max(260, min(900, 40 + 26 * len(lane_order)))
     fig = figure(y_range=list(reversed(lane_order)) or ["(no tasks)"], x_range=Range1d(0, span * 1.02 or 1),
                  height=height, width=1150, title=f"Task stream: {workload} on {scheduler} (repeat {shown})",
@@ -229,17 +202,28 @@ def page(tasks: pd.DataFrame, workload: str, scheduler: str, rows: pd.DataFrame 
     fig.add_layout(fig.legend[0], "right")
     fig.title.text_font_size = "15px"
     fig.yaxis.major_label_text_font_size = "12px"
+    return fig
+
+
+def _occupancy_figure(shown_df: pd.DataFrame, x_range: Any, span: float, shown: int, has_lanes: bool) -> Any:
+    """Tasks running over time, from every compute task of the shown repeat, against the number of lanes."""
+    from bokeh.plotting import figure
 
     occ = occupancy(shown_df)
-    ofig = figure(height=200, width=1150, x_range=fig.x_range, title=f"Tasks running (every compute task of repeat {shown})",
+    ofig = figure(height=200, width=1150, x_range=x_range, title=f"Tasks running (every compute task of repeat {shown})",
                   x_axis_label="ms", y_axis_label="running", tools="reset,save")
     ofig.varea(x=occ["t"], y1=0, y2=occ["running"], fill_color="#1f77b4", fill_alpha=0.5)
     ofig.line(x=occ["t"], y=occ["running"], color="#1f77b4")
-    if lane_order:
+    if has_lanes:
         ofig.line(x=[0, span * 1.02], y=[len(set(shown_df["lane"])) or 1] * 2, color="#888", line_dash="dashed",
                   legend_label="lanes")
         ofig.legend.location = "top_right"
+    return ofig
 
+
+def _head(workload: str, scheduler: str, shown: int, embed_all: bool, shown_df: pd.DataFrame, n_shown: int,
+          perf_link: str | None, notes: list[str]) -> str:
+    """The page's heading and explanation (escaped), the perf-report link and the notes."""
     n_parts = shown_df["action"].value_counts().to_dict()
     parts = ", ".join(f"{v:,} {_esc(k)}" for k, v in sorted(n_parts.items()))
     head = (f"<h1>Task stream — {_esc(workload)} on {_esc(scheduler)}</h1>"
@@ -251,17 +235,64 @@ def page(tasks: pd.DataFrame, workload: str, scheduler: str, rows: pd.DataFrame 
     if perf_link:
         head += f'<p>Dask performance report: <a href="{_esc(perf_link)}">{_esc(perf_link)}</a></p>'
     head += "".join(f'<p class="note">{_esc(n)}</p>' for n in notes)
-    items: list[Any] = [Div(text=head, width=1150, stylesheets=[css])]
-    if embed_all:
-        store = {str(r): ColumnDataSource(data=d) for r, d in sources.items()}
-        sel = Select(title="Repeat", value=str(shown), options=[str(r) for r in reps], width=160)
-        sel.js_on_change("value", CustomJS(args=dict(src=src, store=store, title=fig.title,
-                                                     base=f"Task stream: {workload} on {scheduler}"), code="""
+    return head
+
+
+def _repeat_select(src: Any, sources: dict[int, Any], reps: list[int], shown: int, title: Any,
+                   workload: str, scheduler: str) -> Any:
+    """A select box that swaps the bars (and the title) to another embedded repeat."""
+    from bokeh.models import ColumnDataSource, CustomJS, Select
+
+    store = {str(r): ColumnDataSource(data=d) for r, d in sources.items()}
+    sel = Select(title="Repeat", value=str(shown), options=[str(r) for r in reps], width=160)
+    sel.js_on_change("value", CustomJS(args=dict(src=src, store=store, title=title,
+                                                 base=f"Task stream: {workload} on {scheduler}"), code="""
 const s = store[this.value];
 src.data = Object.assign({}, s.data);
 title.text = base + " (repeat " + this.value + ")";
 """))
-        items.append(sel)
+    return sel
+
+
+def page(tasks: pd.DataFrame, workload: str, scheduler: str, rows: pd.DataFrame | None = None,
+         perf_link: str | None = None, resources: Any = None) -> tuple[str, dict[str, Any]]:
+    """The HTML of one task-stream page and facts about it (tasks, sampled, repeat).
+
+    With *resources* None, BokehJS is inlined (a standalone page, ~1.9 MB);
+    :func:`reports.streampages.render_all` passes
+    :func:`reports.streampages.local_resources` instead, so a run's hundreds of
+    pages share one local copy of BokehJS in ``streams/static/`` (still offline).
+    """
+    from bokeh.embed import file_html
+    from bokeh.layouts import column
+    from bokeh.models import ColumnDataSource, Div, InlineStyleSheet
+    from bokeh.resources import INLINE
+
+    tasks = _clean(tasks)
+    css = InlineStyleSheet(css=CSS)
+    reps = sorted(tasks["repeat"].unique().tolist()) or [0]
+    shown = median_repeat(tasks, rows)
+    embed_all = len(tasks) <= MAX_ALL_REPEATS and len(reps) > 1
+    colors = _colors(tasks)
+    all_lanes = lanes(tasks)
+    tasks = tasks.assign(lane=all_lanes)
+    lane_order = _lane_order(all_lanes)
+
+    sources, notes, sampled_any = _sources(tasks, reps if embed_all else [shown], colors)
+    if not embed_all and len(reps) > 1:
+        notes.append(f"Only the median repeat ({shown}) is embedded: the {len(reps)} repeats hold "
+                     f"{len(tasks):,} task parts, more than the {MAX_ALL_REPEATS:,} a page keeps.")
+    shown_df = tasks[tasks["repeat"] == shown]
+    n_shown = int((shown_df["action"] == "compute").sum())
+
+    src = ColumnDataSource(data=dict(sources[shown]))
+    span = float(np.nanmax(src.data["stop"])) if len(src.data["stop"]) else 1.0
+    fig = _gantt(src, lane_order, span, workload, scheduler, shown)
+    ofig = _occupancy_figure(shown_df, fig.x_range, span, shown, bool(lane_order))
+    head = _head(workload, scheduler, shown, embed_all, shown_df, n_shown, perf_link, notes)
+    items: list[Any] = [Div(text=head, width=1150, stylesheets=[css])]
+    if embed_all:
+        items.append(_repeat_select(src, sources, reps, shown, fig.title, workload, scheduler))
     items += [fig, ofig]
     gil = _gil_figure(rows, shown, fig.x_range)
     if gil is not None:
@@ -284,146 +315,3 @@ def _gil_figure(rows: pd.DataFrame | None, repeat: int, x_range: Any) -> Any:
                         title=f"GIL held in this process (share of probe samples, repeat {repeat}): "
                               "lanes busy while it stays near 100 % are threads taking turns")
 
-
-def pairs(res: Results) -> list[tuple[str, str]]:
-    """(workload, scheduler) pairs with a stored task stream, in row order."""
-    seen: dict[tuple[str, str], None] = {}
-    rows = res.rows
-    if not rows.empty and {"workload", "scheduler"} <= set(rows.columns):
-        for w, s in zip(rows["workload"], rows["scheduler"]):
-            if isinstance(w, str) and isinstance(s, str) and records.tasks_path(res.path, w, s).exists():
-                seen[(w, s)] = None
-    tdir = res.path / records.TASKS_DIR
-    if tdir.is_dir():
-        for p in sorted(tdir.glob("*.jsonl")):
-            for d in records.read(p):
-                w, s = d.get("workload"), d.get("scheduler")
-                if isinstance(w, str) and isinstance(s, str) and records.tasks_path(res.path, w, s) == p:
-                    seen[(w, s)] = None
-                break
-    return list(seen)
-
-
-def render(res: Results, workload: str, scheduler: str, out_dir: Path, resources: Any = None) -> dict[str, Any] | None:
-    """Write the page of (*workload*, *scheduler*); ``None`` when it has no task."""
-    tasks = load_tasks(res.path, workload, scheduler, res.skipped)
-    if tasks.empty:
-        return None
-    rows = res.rows
-    if not rows.empty:
-        rows = rows[(rows["workload"] == workload) & (rows["scheduler"] == scheduler)
-                    & (rows["status"].fillna("ok") == "ok") & (rows["mode"].fillna("instrumented") == "instrumented")
-                    & (rows["control"].fillna("") == "")]
-    perf_name = f"{records.slug(workload)}__{records.slug(scheduler)}.html"  # as the runner saves it
-    perf = res.path / "perf" / perf_name
-    text, info = page(tasks, workload, scheduler, rows, perf_link=f"../perf/{perf_name}" if perf.exists() else None,
-                      resources=resources)
-    target = Path(out_dir) / f"{records.stem(workload, scheduler)}.html"
-    _write(res.path, target, text)
-    try:
-        rel = target.relative_to(res.path).as_posix()
-    except ValueError:
-        rel = target.as_posix()
-    return {"workload": workload, "scheduler": scheduler, "path": rel, "tasks": info["tasks"],
-            "sampled": info["sampled"], "repeat": info["repeat"]}
-
-
-def _write(root: Path, target: Path, data: str | bytes) -> None:
-    """Write *target* afresh, following no link below *root* (the results folder) when it lies in it."""
-    root, target = Path(root), Path(target)
-    try:
-        rel = target.relative_to(root)
-    except ValueError:  # pages written outside the results folder on purpose
-        root, rel = target.parent, Path(target.name)
-    records.write_file_safely(root, rel, data)
-
-
-def _sha256(path: Path) -> str | None:
-    """Digest of the regular file at *path* (not through a link); None if there is none."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-def local_resources(out_dir: Path, root: Path | None = None) -> Any:
-    """BokehJS copied once into *out_dir*/static/js and referenced by relative path.
-
-    Works offline from ``file://`` like INLINE does, without repeating 1.9 MB in
-    every page (a quick run has ~150 pages).  A copy is kept only when its
-    content hashes like Bokeh's own: a file of the same size, or a link, is
-    replaced.  *root* is the results folder (default *out_dir*): nothing below
-    it is written through a link.
-    """
-    from bokeh.resources import Resources
-    from bokeh.util.paths import bokehjs_path
-
-    src = Path(bokehjs_path()) / "js"
-    dst = Path(out_dir) / "static" / "js"
-    for f in sorted(src.glob("bokeh*.min.js")):
-        data = f.read_bytes()
-        if _sha256(dst / f.name) != hashlib.sha256(data).hexdigest():
-            _write(Path(root or out_dir), dst / f.name, data)
-    return Resources(mode="server", root_url="./")
-
-
-def _render_some(run_dir: str, some: list[tuple[str, str]], out_dir: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """Render the pages of *some* pairs in a worker process (it loads the folder itself)."""
-    from reports.load import load
-
-    res = load(run_dir)
-    res.skipped.clear()
-    resources = local_resources(Path(out_dir), res.path)
-    out = []
-    for w, s in some:
-        try:
-            info = render(res, w, s, Path(out_dir), resources=resources)
-        except Exception as e:  # one damaged stream must not cost the other pages
-            res.skipped.append(f"task stream {w} / {s}: not drawn ({type(e).__name__}: {e})")
-            continue
-        if info:
-            out.append(info)
-    return out, list(res.skipped)
-
-
-def render_all(res: Results, out_dir: Path, jobs: int | None = None) -> list[dict[str, Any]]:
-    """Write one page per (workload, scheduler) with a task stream; one dict per page written.
-
-    A pair whose stream cannot be drawn is listed in ``res.skipped`` rather than
-    stopping the other pages.  Pages are independent, so with many of them they
-    are rendered in *jobs* processes (default: the cores, at most 4): Bokeh takes
-    ~0.2 s a page, and a quick run has ~140.
-    """
-    plist = pairs(res)
-    if not plist:
-        return []
-    try:
-        local_resources(Path(out_dir), res.path)
-    except records.UnsafePath as e:  # e.g. streams/ is a link out of the folder
-        print(f"WARNING: refused: {e}", file=sys.stderr)
-        res.skipped.append(f"task-stream pages not written: {e}")
-        return []
-    if jobs is None:
-        jobs = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-    if jobs <= 1 or len(plist) < 20:
-        out, skipped = _render_some(str(res.path), plist, str(out_dir))
-        res.skipped.extend(skipped)
-        return out
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    parts = [plist[i::jobs] for i in range(jobs)]
-    # Workers end with this process, also when it is killed (see records.die_with_parent).
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=records.die_with_parent) as ex:
-        done = list(ex.map(_render_some, [str(res.path)] * jobs, parts, [str(out_dir)] * jobs))
-    order = {p: i for i, p in enumerate(plist)}
-    out = [info for infos, _ in done for info in infos]
-    out.sort(key=lambda d: order.get((d["workload"], d["scheduler"]), 0))
-    for _, skipped in done:
-        res.skipped.extend(x for x in skipped if x not in res.skipped)
-    return out

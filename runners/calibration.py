@@ -4,7 +4,7 @@
     :func:`kernels._calib.gil_share` holds the GIL for a designed share *s* of
     every ~100 µs iteration and releases it for the rest.  It runs at
     s = 0, 0.25, 0.5, 0.75, 1 in one thread (``sync``) and in two threads
-    (``threads-2``), read by each GIL metric exactly as :mod:`runners.measure`
+    (``threads-2``), read by each GIL metric exactly as :mod:`runners.measure_local`
     reads it for sync/threads:
 
     ``gilknocker``
@@ -83,24 +83,24 @@ def knocker_sampled_share(kw: dict[str, int]) -> float:
 
 
 class _Meter:
-    """One GIL metric, read over a run exactly as :func:`runners.measure._measure_local` reads it."""
+    """One GIL metric, read over a run exactly as :func:`runners.measure_local.measure_local` reads it."""
 
     def __init__(self, metric: str | None, knocker_kw: dict[str, int] | None = None):
-        from runners import measure
+        from runners import gilsamplers
 
         self.metric = metric
         self._own = None  # a knocker at other settings than the suite's, stopped at close()
-        measure._local_knocker(False)
-        measure._local_probe(False)
+        gilsamplers.local_knocker(False)
+        gilsamplers.local_probe(False)
         self.knocker = self.probe = None
         if metric == "gilknocker":
             if knocker_kw:
-                self._own = self.knocker = measure._Knocker(knocker_kw)
+                self._own = self.knocker = gilsamplers.Knocker(knocker_kw)
             else:
-                self.knocker = measure._local_knocker(True)
+                self.knocker = gilsamplers.local_knocker(True)
             time.sleep(0.05)  # let its first sampling windows complete, as a warm-up repeat would
         elif metric == "probe":
-            self.probe = measure._local_probe(True)
+            self.probe = gilsamplers.local_probe(True)
         elif metric is not None:
             raise ValueError(f"metric must be one of {', '.join(METRICS)} or None; got {metric!r}")
         if metric is not None and self.knocker is None and self.probe is None:
@@ -115,7 +115,7 @@ class _Meter:
 
     def end(self, start: Any, wall: float) -> tuple[float | None, int | None]:
         """(the reading over the run, samples it rests on where it counts them)."""
-        from runners.measure import held_share
+        from runners.gilsamplers import held_share
 
         if self.knocker is not None:
             return (min(1.0, max(0.0, (self.knocker.seconds() - start) / wall)) if wall > 0 else None), None
@@ -125,12 +125,12 @@ class _Meter:
         return None, None
 
     def close(self) -> None:
-        from runners import measure
+        from runners import gilsamplers
 
         if self._own is not None:
             self._own.stop()
-        measure._local_knocker(False)
-        measure._local_probe(False)
+        gilsamplers.local_knocker(False)
+        gilsamplers.local_probe(False)
 
 
 def _run_kernel(share: float, threads: int, iterations: int, units: int) -> float:

@@ -99,7 +99,7 @@ class _StubProbe:
 
 
 def test_gil_windows_are_relative_to_the_repeat_and_merged_past_the_limit():
-    from runners.measure import gil_windows
+    from runners.gilsamplers import gil_windows
 
     w = gil_windows(_StubProbe(), t0=100.004, wall=0.012)
     assert w["window_s"] == pytest.approx(0.005)

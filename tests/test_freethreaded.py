@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import dask
 import pytest
 
-from runners import _procworker, measure, pools
+from runners import _procworker, gilsamplers, measure, measure_distributed, pools
 from runners.measure import Instruments
 from runners.pools import Pool, SchedulerUnavailable
 from runners.spec import parse
@@ -44,7 +44,7 @@ def test_local_gil_figures_none_without_gilknocker(no_gilknocker, label):
     assert m.result == (6,)
     assert [g["contention"] for g in m.gil] == [None]  # not applicable, not 0
     assert m.gil_summary() == (None, None, None)
-    assert not measure._KNOCKER
+    assert not gilsamplers._KNOCKER
 
 
 def test_worker_gil_seconds_none_without_gilknocker(no_gilknocker):
@@ -55,7 +55,7 @@ def test_worker_gil_seconds_none_without_gilknocker(no_gilknocker):
 def test_distributed_worker_snapshot_gil_none_without_monitor():
     # What distributed's SystemMonitor looks like when gilknocker did not import.
     mon = SimpleNamespace(monitor_gil_contention=False, quantities={})
-    snap = measure._worker_snapshot(SimpleNamespace(monitor=mon, transfer_outgoing_bytes_total=0))
+    snap = measure_distributed._worker_snapshot(SimpleNamespace(monitor=mon, transfer_outgoing_bytes_total=0))
     assert snap["gil_s"] is None
 
 

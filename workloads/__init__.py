@@ -37,7 +37,8 @@ MODULES = (
     "workloads.bags",
     "workloads.tasks",
     "workloads.gil",
-    "workloads.realdata",
+    "workloads.flights",
+    "workloads.stdlib",
 )
 
 

@@ -108,7 +108,7 @@ def render(res: Results, table: pd.DataFrame, summary: dict[str, Any], pages: li
     summary
         The run summary of :func:`reports.build.summarise`.
     pages
-        The task-stream pages written by :func:`reports.taskstream.render_all`.
+        The task-stream pages written by :func:`reports.streampages.render_all`.
     path
         Where to write ``dashboard.html``; links are relative to its folder.
     """

@@ -1,0 +1,210 @@
+"""What the cost model reads of a run: the constants measured in it, and each workload's ``sync`` inputs.
+
+The constants (:func:`constants`) are this run's, on this machine: the
+per-task overhead of each spec (``delayed-null``), the pickle throughput of
+each calibration payload (``pickle-throughput``), the start-up of each pool,
+the share of the cores a GIL-free kernel got, and the cost of a contended GIL
+take (the GIL calibration's fine cell).  A workload's inputs
+(:func:`workload_inputs`) are read from its ``sync`` row: ``T1``, the task
+count, the GIL-held share, the bytes its tasks would move.  :mod:`reports.model`
+predicts from both.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["constants", "workload_inputs", "overhead", "throughput", "frame", "num", "extra", "ASSUMED_THROUGHPUT"]
+
+ASSUMED_THROUGHPUT = 1e9  # bytes/s when no pickle-throughput rows were measured (said in the constants)
+_OBJECT_COLLECTIONS = ("bag", "delayed")  # charged at the list-of-dicts throughput
+
+
+def frame(rows: Any) -> pd.DataFrame:
+    """*rows* as a DataFrame: a DataFrame as it is, records (or None) as a new one."""
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    return pd.DataFrame(list(rows or []))
+
+
+def num(x: Any) -> float | None:
+    """*x* as a finite float, else None.
+
+    >>> num("2.5"), num(None), num(float("nan"))
+    (2.5, None, None)
+    """
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def extra(r: Any, key: str) -> float | None:
+    """``num(extra[key])`` of a row (a dict or a record with an ``extra`` dict); None without it."""
+    e = r.get("extra") if isinstance(r, dict) else getattr(r, "extra", None)
+    return num(e.get(key)) if isinstance(e, dict) else None
+
+
+def constants(table: pd.DataFrame, rows: Any = None, startup: Any = None) -> dict[str, Any]:
+    """Per-scheduler constants of this run: overhead per task, pickle throughput, start-up.
+
+    ``overhead_s[label]`` is the median wall time of ``delayed-null`` under that
+    spec over its task count (it already includes however the spec overlaps
+    its per-task work: it is not divided by the cores again).
+    ``throughput_Bps[payload]`` is bytes over the median dumps + loads time of
+    ``pickle-throughput`` (:data:`ASSUMED_THROUGHPUT` when not measured, with
+    ``throughput_source`` saying so).
+    """
+    out: dict[str, Any] = {"overhead_s": {}, "throughput_Bps": {}, "throughput_source": "assumed", "startup_s": {}}
+    if isinstance(table, pd.DataFrame) and not table.empty:
+        for r in table[table["workload"] == "delayed-null"].to_dict("records"):
+            n = num(r.get("ntasks")) or num(r.get("ntasks_graph"))
+            if n and num(r.get("median_s")):
+                out["overhead_s"][r["scheduler"]] = float(r["median_s"]) / n
+    df = frame(rows)
+    if not df.empty and "workload" in df:
+        p = df[(df["workload"] == "pickle-throughput") & (df["status"].fillna("ok") == "ok")]
+        per: dict[str, dict[str, list[float]]] = {}
+        nbytes: dict[str, float] = {}
+        for r in p.to_dict("records"):
+            prm = r.get("params") or {}
+            if num(r.get("wall_s")) is None or prm.get("op") not in ("dumps", "loads", "pipe"):
+                continue
+            per.setdefault(prm.get("payload"), {}).setdefault(prm["op"], []).append(float(r["wall_s"]))
+            nbytes[prm.get("payload")] = float(prm.get("bytes") or 0)
+        for name, ops in per.items():
+            if "dumps" in ops and "loads" in ops and nbytes.get(name):
+                secs = sum(float(np.median(v)) for v in ops.values())  # dumps + loads (+ the pipe)
+                out["throughput_Bps"][name] = nbytes[name] / secs
+        if out["throughput_Bps"]:
+            out["throughput_source"] = "pickle-throughput"
+    out["core_availability"] = None
+    cal = [r for r in df.to_dict("records") if r.get("workload") == "gil-calibration"
+           and (r.get("status") or "ok") == "ok" and r.get("mode") == "bare"
+           and isinstance(r.get("params"), dict) and float(r["params"].get("designed_share", -1)) == 0.0
+           and num(r.get("wall_s"))] if not df.empty and "workload" in df else []
+    one = pd.Series([float(r["wall_s"]) for r in cal if int(r["params"].get("threads") or 1) == 1], dtype=float)
+    more = pd.Series([float(r["wall_s"]) for r in cal if int(r["params"].get("threads") or 1) > 1], dtype=float)
+    out["handoff_s"] = _handoff_cost(df)
+    if len(one) and len(more):
+        # N threads of a kernel that never holds the GIL take as long as one alone when N
+        # cores are free; longer when other work on the machine takes some of them.
+        out["core_availability"] = min(1.0, float(one.median()) / float(more.median()))
+    st = startup if isinstance(startup, pd.DataFrame) else frame(startup)
+    if not st.empty and "scheduler" in st and "start_s" in st:
+        for label, x in st.groupby("scheduler"):
+            v = pd.to_numeric(x["start_s"], errors="coerce").dropna()
+            if len(v):
+                out["startup_s"][label] = float(v.median())
+    return out
+
+
+def _handoff_cost(df: pd.DataFrame) -> float | None:
+    """Extra seconds a GIL take costs when another thread contends for it (the calibration's fine cell).
+
+    One thread runs the ~100 ns-iteration kernel in ``T1`` holding the GIL for a
+    share ``g`` (the probe's reading); two threads doing as much each would take
+    ``T1 * (1 + g)`` by Amdahl; what they take beyond that, over their ``2 x
+    iterations`` GIL releases, is the cost of a release when two threads loop on
+    the GIL: ``c = (T2 - T1 (1 + g)) / (2 iterations)``.
+    """
+    if df.empty or "workload" not in df:
+        return None
+    fine = [r for r in df.to_dict("records") if r.get("workload") == "gil-calibration"
+            and (r.get("status") or "ok") == "ok" and isinstance(r.get("params"), dict)
+            and r["params"].get("grain") == "fine" and num(r.get("wall_s"))]
+    bare = {t: [float(r["wall_s"]) for r in fine if r.get("mode") == "bare" and int(r["params"].get("threads") or 1) == t]
+            for t in (1, 2)}
+    held = [extra(r, "measured") for r in fine if r["params"].get("metric") == "probe"
+            and int(r["params"].get("threads") or 1) == 1]
+    held = [h for h in held if h is not None]
+    if not bare[1] or not bare[2] or not held:
+        return None
+    g = float(np.median(held))
+    its = int(fine[0]["params"].get("iterations") or 0)
+    if g <= 0 or its <= 0:
+        return None
+    t1, t2 = float(np.median(bare[1])), float(np.median(bare[2]))
+    return max(0.0, (t2 - t1 * (1 + g)) / (2 * its))
+
+
+def overhead(c: dict[str, Any], kind: str, label: str, workers: int) -> float | None:
+    """Per-task overhead of *label*; else that of the same kind at the nearest worker count."""
+    oh = c["overhead_s"]
+    if label in oh:
+        return oh[label]
+    same = [(k, v) for k, v in oh.items() if k.split("-")[0] == kind or (kind == "sync" and k == "sync")]
+    if not same:
+        return None
+
+    def count(k: str) -> int:
+        digits = "".join(ch if ch.isdigit() else " " for ch in k).split()
+        return int(digits[0]) if digits else 1
+
+    return min(same, key=lambda kv: abs(count(kv[0]) - workers))[1]
+
+
+def throughput(c: dict[str, Any], collection: str) -> float:
+    """Pickle throughput (bytes/s) for *collection*: list-of-dicts for bags and delayed, else the array's."""
+    t = c["throughput_Bps"]
+    want = "dicts" if collection in _OBJECT_COLLECTIONS else "ndarray"
+    return t.get(want) or (min(t.values()) if t else ASSUMED_THROUGHPUT)
+
+
+
+def _sync_g(rows: pd.DataFrame, workload: str) -> float | None:
+    if rows.empty or "extra" not in rows:
+        return None
+    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")
+               & (rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")]
+    vals = [v for v in (extra(r, "gil_held") for r in sel.to_dict("records")) if v is not None]
+    return float(np.median(vals)) if vals else None
+
+
+def _sync_extra(rows: pd.DataFrame, workload: str, key: str) -> float | None:
+    """Median of ``extra[key]`` over the instrumented ok sync rows of *workload*."""
+    if rows.empty or "extra" not in rows:
+        return None
+    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")
+               & (rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")]
+    vals = [v for v in (extra(r, key) for r in sel.to_dict("records")) if v is not None]
+    return float(np.median(vals)) if vals else None
+
+
+def _sync_bytes(rows: pd.DataFrame, workload: str) -> float | None:
+    if rows.empty or "extra" not in rows:
+        return None
+    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")]
+    vals = [v for v in (extra(r, "bytes_tasks") for r in sel.to_dict("records")) if v is not None]
+    return float(np.median(vals)) if vals else None
+
+
+def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, Any] | None:
+    """What the model reads of one workload: ``T1, n, g, g_source, bytes, bytes_d, collection``; None without sync."""
+    t = table[table["workload"] == workload]
+    s = t[t["kind"] == "sync"]
+    if s.empty or num(s.iloc[0].get("median_s")) is None:
+        return None
+    r = s.iloc[0]
+    df = frame(rows)
+    g, src = _sync_g(df, workload), "probe"
+    if g is None:
+        g, src = num(r.get("gil_median")), "gilknocker"
+    proc = t[t["kind"] == "processes"]
+    dist = t[t["kind"] == "distributed"]
+    b = num(proc.iloc[0].get("bytes_moved")) if not proc.empty else None
+    b_src = "processes" if b is not None else None
+    if b is None:
+        b = _sync_bytes(df, workload)
+        b_src = "sync estimate" if b is not None else None
+    return {
+        "workload": workload, "collection": r.get("collection") or "", "T1": float(r["median_s"]),
+        "n": num(r.get("ntasks")) or num(r.get("ntasks_graph")) or 1.0,
+        "g": None if g is None else min(1.0, max(0.0, g)), "g_source": src if g is not None else None,
+        "bytes": b, "bytes_source": b_src, "release_rate": _sync_extra(df, workload, "gil_release_rate"),
+        "bytes_d": {x["scheduler"]: num(x.get("bytes_moved")) for x in dist.to_dict("records")},
+    }

@@ -1,0 +1,166 @@
+"""The task-stream pages of a run, written to disk: one per (workload, scheduler) with a stored stream.
+
+:func:`render_all` finds the pairs (:func:`pairs`), draws each page with
+:func:`reports.taskstream.page` (in worker processes when there are many) and
+writes it under the results folder without following a link out of it.  The
+pages share one local copy of BokehJS (:func:`local_resources`), so they work
+offline without embedding 1.9 MB each.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+from pathlib import Path
+from typing import Any
+
+from reports.load import Results, load_tasks
+from reports.taskstream import page
+from runners import records
+
+__all__ = ["pairs", "render", "render_all", "local_resources"]
+
+
+def pairs(res: Results) -> list[tuple[str, str]]:
+    """(workload, scheduler) pairs with a stored task stream, in row order."""
+    seen: dict[tuple[str, str], None] = {}
+    rows = res.rows
+    if not rows.empty and {"workload", "scheduler"} <= set(rows.columns):
+        for w, s in zip(rows["workload"], rows["scheduler"]):
+            if isinstance(w, str) and isinstance(s, str) and records.tasks_path(res.path, w, s).exists():
+                seen[(w, s)] = None
+    tdir = res.path / records.TASKS_DIR
+    if tdir.is_dir():
+        for p in sorted(tdir.glob("*.jsonl")):
+            for d in records.read(p):
+                w, s = d.get("workload"), d.get("scheduler")
+                if isinstance(w, str) and isinstance(s, str) and records.tasks_path(res.path, w, s) == p:
+                    seen[(w, s)] = None
+                break
+    return list(seen)
+
+
+def render(res: Results, workload: str, scheduler: str, out_dir: Path, resources: Any = None) -> dict[str, Any] | None:
+    """Write the page of (*workload*, *scheduler*); ``None`` when it has no task."""
+    tasks = load_tasks(res.path, workload, scheduler, res.skipped)
+    if tasks.empty:
+        return None
+    rows = res.rows
+    if not rows.empty:
+        rows = rows[(rows["workload"] == workload) & (rows["scheduler"] == scheduler)
+                    & (rows["status"].fillna("ok") == "ok") & (rows["mode"].fillna("instrumented") == "instrumented")
+                    & (rows["control"].fillna("") == "")]
+    perf_name = f"{records.slug(workload)}__{records.slug(scheduler)}.html"  # as the runner saves it
+    perf = res.path / "perf" / perf_name
+    text, info = page(tasks, workload, scheduler, rows, perf_link=f"../perf/{perf_name}" if perf.exists() else None,
+                      resources=resources)
+    target = Path(out_dir) / f"{records.stem(workload, scheduler)}.html"
+    _write(res.path, target, text)
+    try:
+        rel = target.relative_to(res.path).as_posix()
+    except ValueError:
+        rel = target.as_posix()
+    return {"workload": workload, "scheduler": scheduler, "path": rel, "tasks": info["tasks"],
+            "sampled": info["sampled"], "repeat": info["repeat"]}
+
+
+def _write(root: Path, target: Path, data: str | bytes) -> None:
+    """Write *target* afresh, following no link below *root* (the results folder) when it lies in it."""
+    root, target = Path(root), Path(target)
+    try:
+        rel = target.relative_to(root)
+    except ValueError:  # pages written outside the results folder on purpose
+        root, rel = target.parent, Path(target.name)
+    records.write_file_safely(root, rel, data)
+
+
+def _sha256(path: Path) -> str | None:
+    """Digest of the regular file at *path* (not through a link); None if there is none."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def local_resources(out_dir: Path, root: Path | None = None) -> Any:
+    """BokehJS copied once into *out_dir*/static/js and referenced by relative path.
+
+    Works offline from ``file://`` like INLINE does, without repeating 1.9 MB in
+    every page (a quick run has ~150 pages).  A copy is kept only when its
+    content hashes like Bokeh's own: a file of the same size, or a link, is
+    replaced.  *root* is the results folder (default *out_dir*): nothing below
+    it is written through a link.
+    """
+    from bokeh.resources import Resources
+    from bokeh.util.paths import bokehjs_path
+
+    src = Path(bokehjs_path()) / "js"
+    dst = Path(out_dir) / "static" / "js"
+    for f in sorted(src.glob("bokeh*.min.js")):
+        data = f.read_bytes()
+        if _sha256(dst / f.name) != hashlib.sha256(data).hexdigest():
+            _write(Path(root or out_dir), dst / f.name, data)
+    return Resources(mode="server", root_url="./")
+
+
+def _render_some(run_dir: str, some: list[tuple[str, str]], out_dir: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Render the pages of *some* pairs in a worker process (it loads the folder itself)."""
+    from reports.load import load
+
+    res = load(run_dir)
+    res.skipped.clear()
+    resources = local_resources(Path(out_dir), res.path)
+    out = []
+    for w, s in some:
+        try:
+            info = render(res, w, s, Path(out_dir), resources=resources)
+        except Exception as e:  # one damaged stream must not cost the other pages
+            res.skipped.append(f"task stream {w} / {s}: not drawn ({type(e).__name__}: {e})")
+            continue
+        if info:
+            out.append(info)
+    return out, list(res.skipped)
+
+
+def render_all(res: Results, out_dir: Path, jobs: int | None = None) -> list[dict[str, Any]]:
+    """Write one page per (workload, scheduler) with a task stream; one dict per page written.
+
+    A pair whose stream cannot be drawn is listed in ``res.skipped`` rather than
+    stopping the other pages.  Pages are independent, so with many of them they
+    are rendered in *jobs* processes (default: the cores, at most 4): Bokeh takes
+    ~0.2 s a page, and a quick run has ~140.
+    """
+    plist = pairs(res)
+    if not plist:
+        return []
+    try:
+        local_resources(Path(out_dir), res.path)
+    except records.UnsafePath as e:  # e.g. streams/ is a link out of the folder
+        print(f"WARNING: refused: {e}", file=sys.stderr)
+        res.skipped.append(f"task-stream pages not written: {e}")
+        return []
+    if jobs is None:
+        jobs = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    if jobs <= 1 or len(plist) < 20:
+        out, skipped = _render_some(str(res.path), plist, str(out_dir))
+        res.skipped.extend(skipped)
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    parts = [plist[i::jobs] for i in range(jobs)]
+    # Workers end with this process, also when it is killed (see records.die_with_parent).
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=records.die_with_parent) as ex:
+        done = list(ex.map(_render_some, [str(res.path)] * jobs, parts, [str(out_dir)] * jobs))
+    order = {p: i for i, p in enumerate(plist)}
+    out = [info for infos, _ in done for info in infos]
+    out.sort(key=lambda d: order.get((d["workload"], d["scheduler"]), 0))
+    for _, skipped in done:
+        res.skipped.extend(x for x in skipped if x not in res.skipped)
+    return out

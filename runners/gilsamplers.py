@@ -1,0 +1,130 @@
+"""The GIL samplers of this process: gilknocker's contention and the GIL probe's held share.
+
+Both run process-wide, across repeats (starting one costs more than a quick
+repeat), and are read before and after each: :func:`local_knocker`,
+:func:`local_probe`.  :func:`held_share` and :func:`gil_windows` turn two
+probe readings into the GIL-held share of a repeat and its course over time.
+Used by the ``sync`` and ``threads`` measurements and the GIL calibration.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from runners import _procworker
+
+__all__ = ["Knocker", "local_knocker", "local_probe", "flips", "held_share", "gil_windows", "MAX_GIL_WINDOWS"]
+
+
+class Knocker:
+    """One gilknocker for this process, kept running across repeats.
+
+    Starting and stopping a KnockKnock costs ~100 ms (its thread's sleep), more
+    than a quick repeat: so it runs from the first instrumented repeat on, and a
+    repeat reads the contention seconds accumulated during it.  It is stopped for
+    bare (uninstrumented) repeats, which must not pay for its probing.
+    """
+
+    def __init__(self, kw: dict[str, int] | None = None) -> None:
+        from gilknocker import KnockKnock
+
+        # *kw*: other KnockKnock settings (the GIL calibration tries some); the suite's by default.
+        self.k = KnockKnock(**(kw or _procworker.KNOCKER_KW))
+        self.k.start()
+        self.t0 = time.perf_counter()
+
+    def seconds(self) -> float:
+        """Seconds the probe waited for the GIL since start (metric is a fraction)."""
+        return self.k.contention_metric * (time.perf_counter() - self.t0)
+
+    def stop(self) -> None:
+        self.k.stop()
+
+
+_KNOCKER: list[Knocker] = []
+
+
+def local_knocker(on: bool) -> Knocker | None:
+    """The running process-wide knocker when *on*; stop it when not.
+
+    None where GIL contention cannot be sampled (gilknocker missing, or no GIL):
+    the repeat's GIL figures are then None, with the reason in meta.json.
+    """
+    if on and not _KNOCKER and _procworker.can_sample_gil():
+        _KNOCKER.append(Knocker())
+    elif not on and _KNOCKER:
+        _KNOCKER.pop().stop()
+    return _KNOCKER[0] if _KNOCKER else None
+
+
+_PROBE: list[Any] = []
+
+
+def local_probe(on: bool) -> Any:
+    """The running process-wide GIL probe (:class:`kernels._gilprobe.GilProbe`) when *on*; stop it when not.
+
+    It reads whether some thread holds the GIL, at random instants, without taking
+    the GIL itself; the share of samples that found it held is the GIL-held share
+    that the GIL calibration checks and the cost model reads.  None where there is
+    no GIL to sample or the kernels were not built.
+    """
+    if on and not _PROBE and _procworker.can_sample_gil():
+        try:
+            from kernels._gilprobe import GilProbe
+        except ImportError:
+            return None
+        p = GilProbe()
+        p.start()
+        _PROBE.append(p)
+    elif not on and _PROBE:
+        _PROBE.pop().stop()
+    return _PROBE[0] if _PROBE else None
+
+
+def flips(probe: Any) -> tuple[int, float] | None:
+    """The probe's (GIL flag changes, burst seconds) so far; None without a probe that counts them."""
+    try:
+        return probe.flips() if probe is not None and probe.flag else None
+    except AttributeError:  # a probe built before it counted them
+        return None
+
+
+def held_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """Share of the probe's samples between two :meth:`GilProbe.counts` that found the GIL held.
+
+    >>> held_share((10, 100), (40, 200))
+    0.3
+    >>> held_share((0, 5), (0, 5)) is None
+    True
+    """
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
+MAX_GIL_WINDOWS = 400  # windows kept per repeat; longer repeats merge neighbours
+
+
+def gil_windows(probe: Any, t0: float, wall: float, limit: int = MAX_GIL_WINDOWS) -> dict[str, Any] | None:
+    """The probe's GIL-held share over one repeat, window by window: ``{window_s, t, held}``.
+
+    ``t`` is each window's start in seconds since the repeat began (*t0*, a
+    ``time.perf_counter`` reading: the probe's clock on Linux), ``held`` the
+    share of its samples that found the GIL held.  More than *limit* windows
+    are merged in equal groups.  What the task-stream page draws under the lanes.
+    """
+    try:
+        start = probe.started_at()
+        wins = [(start + ts - t0, h, n) for ts, h, n in probe.windows(since_s=t0 - start)]
+    except AttributeError:  # a probe built before it kept windows
+        return None
+    wins = [w for w in wins if -probe.window_ms / 1e3 < w[0] < wall and w[2] > 0]
+    if not wins:
+        return None
+    k = -(-len(wins) // limit)  # ceil
+    t, held = [], []
+    for i in range(0, len(wins), k):
+        grp = wins[i:i + k]
+        t.append(round(max(0.0, grp[0][0]), 6))
+        held.append(round(sum(g[1] for g in grp) / sum(g[2] for g in grp), 3))
+    return {"window_s": probe.window_ms / 1e3 * k, "t": t, "held": held}

@@ -1,0 +1,146 @@
+"""Measure one repeat on the ``sync`` and ``threads`` schedulers: everything runs in this process.
+
+The task stream comes from dask's ``Profiler``, the GIL figures from this
+process's samplers (:mod:`runners.gilsamplers`), CPU time from ``getrusage``,
+peak RSS from a sampling thread; under ``sync``, a callback estimates the
+bytes the ``processes`` scheduler would pickle.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import threading
+import time
+from typing import Any, Sequence
+
+from runners.gilsamplers import flips, gil_windows, held_share, local_knocker, local_probe
+from runners.measure import Instruments, Measurement, run_with_timeout
+from runners.pools import Pool
+
+__all__ = ["measure_local"]
+
+
+class _RssSampler:
+    """Peak RSS of this process, sampled every 100 ms in a thread (~30 us per sample).
+
+    Each sample takes the GIL from the compute threads; at 20 ms that cost 3 %
+    of a pandas group-by on threads-2 here, at 100 ms it is within noise.
+    """
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._proc = psutil.Process()
+        self.peak = self._proc.memory_info().rss
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._loop, name="suite-rss", daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, self._proc.memory_info().rss)
+
+    def __enter__(self) -> "_RssSampler":
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+        self.peak = max(self.peak, self._proc.memory_info().rss)
+
+
+def _cpu_self() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _task_bytes() -> Any:
+    """A dask callback that sums what the processes scheduler would pickle, measured under ``sync``.
+
+    Under ``processes`` every task's result goes back to the parent once and out
+    again to each task that needs it; so the estimate is, over all tasks,
+    ``sizeof(result) * (1 + dependents)``.  The cost model reads it where no
+    processes run was measured (``--predict-only``).  ~2 µs a task.
+    """
+    from dask.callbacks import Callback
+    from dask.sizeof import sizeof
+
+    class TaskBytes(Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.total = 0
+            self.dependents: dict[Any, Any] = {}
+
+        def _start_state(self, dsk: Any, state: dict[str, Any]) -> None:
+            self.dependents = state.get("dependents", {})
+
+        def _posttask(self, key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
+            try:
+                self.total += int(sizeof(result)) * (1 + len(self.dependents.get(key, ())))
+            except Exception:  # an object sizeof cannot size: leave it out
+                pass
+
+    return TaskBytes()
+
+
+def measure_local(pool: Pool, objs: Sequence[Any], ins: Instruments, timeout: float | None) -> Measurement:
+    from contextlib import ExitStack
+
+    from dask.diagnostics import Profiler
+
+    with ExitStack() as stack:
+        prof = stack.enter_context(Profiler()) if ins.tasks else None
+        sized = stack.enter_context(_task_bytes()) if ins.bytes and pool.spec.kind == "sync" else None
+        rss = stack.enter_context(_RssSampler()) if ins.resources else None
+        knocker = local_knocker(ins.gil)
+        probe = local_probe(ins.gil)
+        g0 = knocker.seconds() if knocker else None
+        p0 = probe.counts() if probe is not None else None
+        f0 = flips(probe)
+        cpu0 = _cpu_self()
+        started_at = time.time()
+        t0 = time.perf_counter()
+        result = run_with_timeout(lambda: pool.compute(objs), timeout)
+        wall = time.perf_counter() - t0
+        p1 = probe.counts() if probe is not None else None
+        f1 = flips(probe)
+        cpu = _cpu_self() - cpu0
+        contention = None
+        if knocker is not None and g0 is not None:
+            contention = min(1.0, max(0.0, (knocker.seconds() - g0) / wall)) if wall > 0 else None
+    m = Measurement(wall_s=wall, result=result, started_at=started_at)
+    pid = os.getpid()
+    if ins.gil:
+        m.gil = [{"pid": pid, "contention": contention, "seconds": wall}]
+        held = held_share(p0, p1)
+        if held is not None:  # the calibrated GIL-held share (see gilsamplers.local_probe)
+            m.extra["gil_held"] = held
+            m.extra["gil_samples"] = p1[1] - p0[1]
+            if f0 is not None and f1 is not None and f1[1] > f0[1]:
+                # GIL releases per second (two flag changes each), for the cost model's hand-off term
+                m.extra["gil_release_rate"] = (f1[0] - f0[0]) / 2 / (f1[1] - f0[1])
+            if ins.tasks:  # the GIL over time, for the task-stream page
+                gw = gil_windows(probe, t0, wall)
+                if gw is not None:
+                    m.extra["gil_windows"] = gw
+    if ins.resources:
+        m.cpu_s = cpu
+        m.peak_rss = rss.peak if rss else None
+    if ins.bytes:
+        m.bytes_out = m.bytes_in = m.bytes_moved = 0  # shared memory: nothing serialised
+        if sized is not None:
+            m.extra["bytes_tasks"] = sized.total  # what processes would pickle (see _task_bytes)
+    if prof is not None:
+        main = threading.get_ident()
+        for r in prof.results:
+            # Profiler's clock is timeit.default_timer (perf_counter), like t0.
+            m.tasks.append(
+                {
+                    "key": str(r.key),
+                    "worker": str(pid),
+                    "thread": str(r.worker_id if r.worker_id is not None else main),
+                    "start": r.start_time - t0,
+                    "stop": r.end_time - t0,
+                }
+            )
+    return m
