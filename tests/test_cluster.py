@@ -16,6 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
+from runners.profiles import PROFILES
+
+QUICK_ROUNDS = PROFILES["quick"].repeats  # one spec alone: no comparison to decide, the minimum of rounds
 
 pytestmark = pytest.mark.cluster
 
@@ -170,7 +173,7 @@ def test_cluster_run_records_rows_and_metadata(cluster, tmp_path):
     d = run_dir(out)
     label = f"distributed@{c.address}-2x1"
     got = [x for x in rows(d) if x["workload"] == FAST]
-    assert [x["repeat"] for x in got] == [0, 1, 2]
+    assert [x["repeat"] for x in got] == list(range(QUICK_ROUNDS))  # one spec: the minimum of rounds
     assert {x["scheduler"] for x in got} == {label}
     assert all(x["status"] == "ok" for x in got), got
     # The same instruments as on a LocalCluster: GIL per worker, bytes, CPU, task streams, report.
@@ -261,10 +264,10 @@ def test_worker_killed_mid_run_is_recorded_and_run_goes_on(make_cluster, tmp_pat
     every = rows(run_dir(out))
     got = [x for x in every if x["workload"] == "slow-naps"]
     after = [x for x in every if x["workload"] == FAST]
-    assert [x["status"] for x in after] == ["ok"] * 3, after  # the run carried on
+    assert [x["status"] for x in after] == ["ok"] * QUICK_ROUNDS, after  # the run carried on
     hit = got[1]
     if allowed_failures:
-        assert [x["repeat"] for x in got] == [0, 1, 2], got  # a row for every repeat: none lost
+        assert [x["repeat"] for x in got] == list(range(QUICK_ROUNDS)), got  # a row for every repeat: none lost
         assert all(x["status"] == "ok" for x in got), got
         assert hit["extra"]["workers_lost"], hit  # (its replacement may join after the repeat)
     else:
@@ -300,7 +303,7 @@ def test_tls_cluster_by_flags_and_by_dask_config(make_cluster, tmp_path):
     assert r.returncode == 0, r.stderr
     d = run_dir(out)
     got = rows(d)
-    assert len(got) == 3 and all(x["status"] == "ok" and x["scheduler"] == f"distributed@{c.address}-1x1"
+    assert len(got) == QUICK_ROUNDS and all(x["status"] == "ok" and x["scheduler"] == f"distributed@{c.address}-1x1"
                                  for x in got), [(x["status"], x["scheduler"], x["error"][:300]) for x in got]
     assert json.loads((d / "meta.json").read_text())["cluster"]["workers"] == 1
     # No flags: Dask's own config (here from the environment) supplies the certificates.
