@@ -89,7 +89,7 @@ class Plan:
             return False
         if self.profile.plain_check == "all":
             return True
-        return w.name in PLAIN_SAMPLE
+        return w.name in (PLAIN_WIDE if self.profile.plain_check == "wide" else PLAIN_SAMPLE)
 
     def _runs(self, w: Workload, spec: SchedulerSpec) -> bool:
         if w.kinds is not None and spec.kind not in w.kinds:
@@ -124,6 +124,10 @@ class Plan:
 # The quick profile's sample for the plain-Dask check: pandas and pure Python, allocation-heavy,
 # where the harness's own state would show through the garbage collector.
 PLAIN_SAMPLE = ("df-groupby", "bag-json")
+# The default profile's: one per collection and kind of work (NumPy, pandas, real data, pure Python,
+# tiny tasks, a GIL-holding kernel, text parsing).
+PLAIN_WIDE = ("array-transcendental", "df-groupby", "flights-groupby", "bag-json", "delayed-busy-1000",
+              "kernel-compute-gil", "stdlib-re")
 
 
 
