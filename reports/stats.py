@@ -58,7 +58,7 @@ MIN_REPEATS = 5  # ok repeats a side needs before it can decide anything
 MARGIN = 1.10  # equivalence: the interval within x/1.1 .. x*1.1 of the factor
 PRECISION = 0.10  # the adaptive rounds want each median known to within ±10 % (when the cap allows)
 CONFIDENCE = 0.95
-UNSTABLE_SPREAD = 0.50  # a row whose IQR exceeds half its median is erratic (bimodal, disturbed): not compared
+UNSTABLE_SPREAD = 1.0  # a row whose IQR exceeds its median is erratic (bimodal, disturbed): not compared
 MIN_TIME_S = 1e-3  # ... or whose median is under 1 ms (timer and call overhead)
 
 OUTCOMES = ("faster", "slower", "equivalent", "undecided")
