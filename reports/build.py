@@ -67,6 +67,9 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     for f in failures:
         by_wl.setdefault(f["workload"], []).append(f"{f['scheduler']}: {f['status']} {f['error_type']}".strip())
     recs = recommend.recommend(ctx, failures=by_wl)
+    model_summary = model_check.model_summary(table, res.meta, rows, res.startup,
+                                              predict_cores=res.meta.get("predict_cores") or ())
+    recommend.add_model_terms(recs, (model_summary or {}).get("predictions") or [], model.explain_terms)
     harness = controls.harness_check(rows)
     keep = [c for c in table.columns if c not in ("times",)] if not table.empty else []
     summary = {
@@ -85,8 +88,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
         "rounds": res.rounds,
         "startup": controls.startup(res.startup).to_dict("records"),
         "gil_calibration": model.calibration(rows),
-        "model": model_check.model_summary(table, res.meta, rows, res.startup,
-                                           predict_cores=res.meta.get("predict_cores") or ()),
+        "model": model_summary,
         "table": table[keep].to_dict("records") if keep else [],
         "failures": failures,
         "skipped": res.skipped + sorted({f"{r['scheduler']}: could not start on this interpreter: {r.get('error')}"

@@ -108,3 +108,27 @@ def gil_timeline(windows: dict[str, Any] | None, x_range: Any = None, width: int
     f.quad(left="left", right="right", bottom=0, top="held", source=src, color="#d62728", alpha=0.6, line_alpha=0)
     f.title.text_font_size = "12px"
     return f
+
+
+def model_findings(model: dict[str, Any] | None, width: int = 420) -> Any:
+    """The model's score and where it missed by more than 2×, with the term that dominated the prediction.
+
+    A miss is a finding about Dask (a cost the reasoning leaves out), not a bug to hide.
+    """
+    from bokeh.models import Div
+
+    from reports import fmt
+
+    if not model or not model.get("predictions"):
+        return None
+    err, hit = model.get("median_abs_error"), model.get("predicted_best_hit_rate")
+    misses = model.get("misses_over_2x") or []
+    rows = "".join(f"<tr><td>{fmt.escape(m.get('workload'))}</td><td>{fmt.escape(m.get('scheduler'))}</td>"
+                   f"<td>{fmt.escape(m.get('term') or m.get('dominant_term') or '')}</td></tr>" for m in misses[:20])
+    table = ("<table><tr><th>workload</th><th>scheduler</th><th>term that missed</th></tr>" + rows + "</table>"
+             if misses else "<p>No prediction was off by more than 2×.</p>")
+    html = (f"<h3>Cost model</h3><p>median error {fmt.percent(err) if err is not None else '–'}, predicted best = "
+            f"measured best (or equivalent) on {fmt.percent(hit) if hit is not None else '–'} of the "
+            f"{model.get('hit_decided_workloads', '?')} workloads whose best is decided.</p>"
+            f"<p>Off by more than 2× ({len(misses)}):</p>{table}")
+    return Div(text=html, width=width)

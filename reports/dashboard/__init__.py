@@ -43,6 +43,7 @@ __all__ = ["render", "page", "SECTIONS", "EXTRAS", "extra_sections"]
 EXTRAS: list[tuple[str, Callable[[Any], Any]]] = [
     ("gil_calibration", plots_model.calibration_plot),
     ("model", plots_model.prediction_plot),
+    ("model", plots_model.model_findings),
 ]
 
 
