@@ -135,8 +135,8 @@ PROFILES: dict[str, Profile] = {
     "quick": Profile("quick", repeats=5, timeout_s=60, full_sweep=False, distributed_1xn=False, overhead_repeats=5,
                      lean=True, c12_everywhere=False, max_repeats=10, budget_s=3.5, plain_check="sample",
                      sweep_claims=("C4",)),
-    "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, distributed_1xn=True, overhead_repeats=7,
-                       lean=True, max_repeats=10, budget_s=8.0, plain_check="wide"),
+    "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, distributed_1xn=False, overhead_repeats=7,
+                       lean=True, c12_everywhere=False, max_repeats=8, budget_s=5.0, plain_check="wide"),
     "full": Profile("full", repeats=7, timeout_s=900, full_sweep=True, distributed_1xn=True, overhead_repeats=11,
                     max_repeats=30, budget_s=90.0),
 }
