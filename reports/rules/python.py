@@ -63,16 +63,16 @@ def c14(ctx: Context) -> dict[str, Any]:
     """Without the GIL, pure-Python work scales on threads (C3's workloads).
 
     Decided only on a free-threaded build with the GIL off at run time.  Per C3
-    workload: threads-N faster than sync by C1's bar (1 + 0.3 per extra core) and
+    workload: threads-N faster than sync by C1's bar (1 + 0.2 per extra core) and
     not slower than processes-N.  Holds on more than half; does not hold when
     at least half are decided the other way.  The single-thread cost of the
     free-threaded build (its sync time against a GIL build's) needs a second
     run: ``python -m reports.compare GIL_RUN FREE_THREADED_RUN`` reports it.
     """
     n = ctx.n
-    bar = round(1 + 0.3 * (min(n, 4) - 1), 2)
+    bar = round(1 + 0.2 * (min(n, 4) - 1), 2)  # C1's bar: what parallel work must reach here
     th = (f"only on a free-threaded build with the GIL off: on more than half of the C3 workloads threads-{n} faster "
-          f"than sync by more than {bar}× (interval) and not slower than processes-{n}")
+          f"than sync by more than {bar}× (interval) and not shown more than {flat_bar(n)}× slower than processes-{n}")
     state = {"gil_enabled": ctx.gil_enabled, "free_threaded_build": ctx.free_threaded,
              "gil_reenabled_by": ctx.meta.get("gil_reenabled_by") or []}
     if ctx.gil_enabled is None:
@@ -96,7 +96,8 @@ def c14(ctx: Context) -> dict[str, Any]:
         if p is None:
             return missing(th, [f"{w}@processes-{n} (skipped or not measured)"], state)
         up = outcome_is(versus(t, s, bar), "faster")
-        not_slower = outcome_is(versus(t, p), "faster", "equivalent")
+        # Keeps up with processes unless shown more than 1.25x slower than them.
+        not_slower = below(versus(t, p, 1 / flat_bar(n))) is not True
         tests.append(False if False in (up, not_slower) else (None if None in (up, not_slower) else True))
         numbers[w] = {"threads_speedup": figure(versus(t, s)), "threads_vs_processes": figure(versus(t, p)),
                       "agrees": tests[-1]}
