@@ -1,0 +1,65 @@
+"""The plan: its schedule, the seeded order of rounds, and what --resume continues from."""
+from __future__ import annotations
+
+from runners import records
+from runners.plan import Plan, PLAIN_SAMPLE, plan_specs, prior_work, seeded_shuffle
+from runners.profiles import PROFILES
+from runners.spec import parse_list
+from workloads import catalogue
+
+
+def _plan(profile: str, names: list[str], **kw) -> Plan:
+    cat = catalogue()
+    base, sweep = plan_specs(PROFILES[profile], 2)
+    return Plan(profile=PROFILES[profile], workloads={n: cat[n] for n in names}, specs=base, sweep_specs=sweep, **kw)
+
+
+def test_sweeps_come_last_and_only_where_a_claim_reads_them():
+    plan = _plan("quick", ["stencil-numpy", "bag-json", "array-transcendental"])
+    order = [(w.name, [s.label for s in specs]) for w, specs in plan.schedule()]
+    assert order[-1][0] == "stencil-numpy" and "threads-4" in order[-1][1]  # C4 reads 2N threads
+    assert "threads-4" not in dict(order)["array-transcendental"]  # quick sweeps only C4's workloads
+    assert dict(order)["bag-json"] == ["sync", "threads-2", "processes-2"]  # C3/C12 read no cluster in quick
+
+
+def test_named_schedulers_run_every_workload_under_each():
+    cat = catalogue()
+    plan = Plan(profile=PROFILES["quick"], workloads={"bag-json": cat["bag-json"]},
+                specs=parse_list("sync,distributed-2x1"), lean=False)
+    assert [s.label for s in plan.schedule()[0][1]] == ["sync", "distributed-2x1"]
+
+
+def test_repeats_fixed_or_adaptive():
+    assert _plan("quick", ["bag-json"]).min_repeats == 5 and _plan("quick", ["bag-json"]).max_repeats == 10
+    fixed = _plan("quick", ["bag-json"], repeats=2, fixed=True)
+    assert (fixed.min_repeats, fixed.fixed) == (2, True)
+
+
+def test_plain_check_sample_by_profile():
+    plan = _plan("quick", list(PLAIN_SAMPLE) + ["array-reduction"])
+    assert [plan.plain_check(w) for w in plan.workloads.values()] == [True] * len(PLAIN_SAMPLE) + [False]
+    assert not _plan("quick", ["bag-json"], check_plain=False).plain_check(catalogue()["bag-json"])
+
+
+def test_seeded_shuffle_is_reproducible_and_varies_by_round():
+    orders = []
+    for rnd in range(6):
+        x = ["a", "b", "c", "d"]
+        seeded_shuffle(x, 42, "w", 0, rnd)
+        orders.append(tuple(x))
+    again = ["a", "b", "c", "d"]
+    seeded_shuffle(again, 42, "w", 0, 0)
+    assert tuple(again) == orders[0]
+    assert len(set(orders)) > 1  # ABCD, CADB, ...
+
+
+def test_prior_work_counts_ok_rows_and_finished_workloads(tmp_path):
+    rows = [records.RunRecord(run_id="r", workload="w", scheduler="sync", repeat=i, wall_s=1.0, status=s)
+            for i, s in enumerate(["ok", "ok", "error"])]
+    records.append(tmp_path / records.ROWS, rows)
+    records.append(tmp_path / records.ROUNDS, [{"workload": "done", "stopped": "decided"},
+                                               {"workload": "w", "stopped": "no spec left"}])
+    p = prior_work(tmp_path)
+    assert p.session == 1  # the next session of this folder
+    assert p.times[("w", "sync")] == [1.0, 1.0]  # the error row is retried, not counted
+    assert p.finished == {"done": True}  # a workload whose specs all failed is measured again
