@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,7 @@ __all__ = [
     "missing",
     "figure",
     "shown",
+    "PlotSpec",
 ]
 
 HOLDS, FAILS, UNSURE = "holds", "does not hold", "inconclusive"
@@ -272,6 +273,19 @@ def shown(f: dict[str, Any] | None) -> str:
     if f.get("lo") is None:
         return f"{f['ratio']:.3g}× (undecided)"
     return f"{f['ratio']:.3g}× [{f['lo']:.3g}–{f['hi']:.3g}]"
+
+
+class PlotSpec(NamedTuple):
+    """How a claim's deciding plot is drawn (by reports.dashboard.claimplots): kind, caption, axis label.
+
+    A rule declares it beside itself (``c4.plot = PlotSpec("curves", ...)``); kinds:
+    ``comparisons`` (every comparison with its interval, the default), ``curves``,
+    ``by_k``, ``per_task``, ``defaults``.
+    """
+
+    kind: str
+    caption: str
+    axis: str
 
 
 def verdict(v: str, numbers: dict[str, Any], threshold: str, reason: str) -> dict[str, Any]:

@@ -37,9 +37,25 @@ def _extra(r: dict[str, Any], key: str) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _metric_calibration(g: pd.DataFrame, bare: pd.DataFrame, metric: str) -> dict[str, Any]:
-    from runners.calibration import knocker_sampled_share
+def knocker_sampled_share(kw: dict[str, int]) -> float:
+    """Share of wall time inside gilknocker's sampling windows at settings *kw*.
 
+    gilknocker 0.4 samples for ``sampling_interval`` in a thread of its own; its
+    monitor notices the window has ended at its next tick (every
+    ``sleeping_interval``, so half an interval later on average) and starts the
+    next window one tick after that: one to two sleeping intervals between windows,
+    1.5 on average (``S / (S + 2 z) .. S / (S + z)``, the middle returned).
+
+    >>> round(knocker_sampled_share(dict(polling_interval_micros=1000, sampling_interval_micros=10_000,
+    ...                                    sleeping_interval_micros=1_000)), 3)
+    0.87
+    """
+    s = float(kw.get("sampling_interval_micros") or 10 * kw.get("polling_interval_micros", 1000))
+    z = float(kw.get("sleeping_interval_micros") or 100 * kw.get("polling_interval_micros", 1000))
+    return s / (s + 1.5 * z)
+
+
+def _metric_calibration(g: pd.DataFrame, bare: pd.DataFrame, metric: str) -> dict[str, Any]:
     on = g[g["metric"] == metric]
     sync_bare = {s: float(np.median(x["wall_s"])) for s, x in bare[bare["threads"] == 1].groupby("designed_share")}
     points, on_n, off_n = [], [], []

@@ -178,7 +178,8 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
             out.append(pr)
         measured = set(t[t["workload"] == wl]["scheduler"])
         for spec in _planned_specs(meta, measured):  # planned here but not run (--predict-only)
-            pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, here, c, spec.label)
+            pr = predict_spec(inp, spec["kind"], int(spec["workers"]), int(spec["threads_per_worker"]), here, c,
+                              spec["label"])
             pr.update(workload=wl, measured_s=None, error=None, hypothetical=False, input=False,
                       note="predicted for this machine; not measured")
             out.append(pr)
@@ -191,21 +192,12 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
     return out
 
 
-def _planned_specs(meta: dict[str, Any], measured: set[str]) -> list[Any]:
-    """The run's base specs (meta.json ``specs``) that were not measured for a workload."""
+def _planned_specs(meta: dict[str, Any], measured: set[str]) -> list[dict[str, Any]]:
+    """The run's base specs (meta.json ``spec_details``: label, kind, workers, threads) not measured."""
     if not meta.get("predict_only"):
         return []
-    from runners.spec import parse
-
-    out = []
-    for label in meta.get("specs") or []:
-        if label in measured or "@" in str(label):
-            continue
-        try:
-            out.append(parse(label))
-        except ValueError:
-            continue
-    return out
+    return [s for s in meta.get("spec_details") or []
+            if s.get("label") not in measured and s.get("kind") and not s.get("address")]
 
 
 def predicted_recommendations(predictions: list[dict[str, Any]], margin: float = 1.10) -> list[dict[str, Any]]:

@@ -47,8 +47,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["SHARES", "FINE_UNITS", "FINE_SHARE", "METRICS", "RUN_S", "MAX_ROUNDS", "PICKLE_REPEATS", "run_gil_calibration", "run_pickle_throughput",
-           "knocker_sampled_share"]
+__all__ = ["SHARES", "FINE_UNITS", "FINE_SHARE", "METRICS", "RUN_S", "MAX_ROUNDS", "PICKLE_REPEATS", "run_gil_calibration", "run_pickle_throughput"]
 
 SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
 # The hand-off cell: the same kernel at ~100 ns iterations (a GIL take every ~100 ns, as a
@@ -62,24 +61,6 @@ RUN_S = {"quick": 0.06, "default": 0.15, "full": 0.3}
 # Rounds at most, per profile (the run's repeats otherwise): the quick profile's budget is minutes.
 MAX_ROUNDS = {"quick": 2, "default": 7, "full": 11}
 PICKLE_REPEATS = {"quick": 5, "default": 7, "full": 9}
-
-
-def knocker_sampled_share(kw: dict[str, int]) -> float:
-    """Share of wall time inside gilknocker's sampling windows at settings *kw*.
-
-    gilknocker 0.4 samples for ``sampling_interval`` in a thread of its own; its
-    monitor notices the window has ended at its next tick (every
-    ``sleeping_interval``, so half an interval later on average) and starts the
-    next window one tick after that: one to two sleeping intervals between windows,
-    1.5 on average (``S / (S + 2 z) .. S / (S + z)``, the middle returned).
-
-    >>> round(knocker_sampled_share(dict(polling_interval_micros=1000, sampling_interval_micros=10_000,
-    ...                                    sleeping_interval_micros=1_000)), 3)
-    0.87
-    """
-    s = float(kw.get("sampling_interval_micros") or 10 * kw.get("polling_interval_micros", 1000))
-    z = float(kw.get("sleeping_interval_micros") or 100 * kw.get("polling_interval_micros", 1000))
-    return s / (s + 1.5 * z)
 
 
 class _Meter:

@@ -1,6 +1,6 @@
 """The one small plot that decided each claim, drawn from its ``numbers`` (and the statistics table).
 
-:data:`PLOTS` maps a claim id to how its plot is drawn; a claim without an
+:data:`DRAW` maps the plot kind a rule declares (``rule.plot``) to how it is drawn; a claim without an
 entry (a new one) gets the default: every comparison in its numbers with its
 interval (:func:`forest`).  A claim with nothing to draw gets ``None``.
 
@@ -26,7 +26,7 @@ from reports.dashboard.view import KIND_COLOR, PALETTE, View, kind, threads, val
 from reports.evidence import is_number
 from reports.stats import MARGIN
 
-__all__ = ["Plot", "PLOTS", "plot", "comparisons", "forest", "curves", "by_k", "per_task", "defaults",
+__all__ = ["Plot", "DRAW", "plot", "comparisons", "forest", "curves", "by_k", "per_task", "defaults",
            "intervals", "log_ticks", "OUTCOME_COLOR", "VERDICT_COLOR", "PLOT_WIDTH"]
 
 PLOT_WIDTH = 350
@@ -282,27 +282,28 @@ class Plot(NamedTuple):
     axis: str
 
 
-PLOTS: dict[str, Plot] = {
-    "C1": Plot(forest, "Threads vs sync, per array workload", "speedup on threads (× sync)"),
-    "C2": Plot(forest, "Threads vs processes and distributed", "threads faster by (×)"),
-    "C3": Plot(forest, "Threads and processes vs sync, pure Python", "speedup (× sync)"),
-    "C4": Plot(curves, "Stencil speedup by threads", "threads / workers"),
-    "C5": Plot(forest, "GIL-releasing vs GIL-holding kernel on threads", "releasing faster by (×)"),
-    "C6": Plot(forest, "GIL-releasing vs GIL-holding kernel on one thread", "releasing faster by (×)"),
-    "C7": Plot(by_k, "Speedup on threads by k (the GIL re-taken every k iterations)", "k"),
-    "C8": Plot(forest, "Library threads = 1 vs = cores, on threads", "threads = 1 faster by (×)"),
-    "C9": Plot(per_task, "Wall time per null task", "µs per task (log scale)"),
-    "C10": Plot(forest, "pandas on threads vs sync", "speedup on threads (× sync)"),
-    "C11": Plot(forest, "Processes vs threads, text parsing", "processes faster by (×)"),
-    "C12": Plot(defaults, "Dask's default: best or equivalent, per collection", "workloads"),
-    "C13": Plot(forest, "Convoy: GIL-releasing calls beside a spinning thread", "slowdown (×)"),
+DRAW: dict[str, Callable[[dict[str, Any], View, str], Any]] = {
+    "comparisons": forest, "curves": curves, "by_k": by_k, "per_task": per_task, "defaults": defaults,
 }
 DEFAULT = Plot(forest, "The comparisons that decided it", "ratio (×)")
 
 
+def _declared(claim_id: str) -> Plot | None:
+    """The plot the claim's rule declares beside itself (``rule.plot``), if any."""
+    from reports.rules import rule
+
+    try:
+        spec = getattr(rule(claim_id), "plot", None)
+    except (KeyError, ImportError, AttributeError):
+        return None
+    if spec is None or spec.kind not in DRAW:
+        return None
+    return Plot(DRAW[spec.kind], spec.caption, spec.axis)
+
+
 def plot(claim: dict[str, Any], v: View) -> tuple[str, Any]:
     """The caption and deciding plot of *claim*: its own kind, else its comparisons, else None."""
-    p = PLOTS.get(str(claim.get("id")), DEFAULT)
+    p = _declared(str(claim.get("id"))) or DEFAULT
     fig = p.draw(claim, v, p.axis)
     if fig is None and p.draw is not forest:
         p = DEFAULT

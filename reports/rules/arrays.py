@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.evidence import (Context, above, all_of, below, figure, flat_bar, gains, majority, missing, outcome_is, rounded, shown, speedup,
+from reports.evidence import (PlotSpec, Context, above, all_of, below, figure, flat_bar, gains, majority, missing, outcome_is, rounded, shown, speedup,
                               verdict, versus)
 
 __all__ = ["c1", "c2", "c4"]
@@ -98,3 +98,8 @@ def c4(ctx: Context) -> dict[str, Any]:
               f"(bar {bar}×), threads-{2 * n} vs threads-{n} {shown(figure(c_level))}; NumPy processes vs threads "
               f"{shown(figure(c_pt))}.")
     return verdict(all_of(tests), numbers, th, reason)
+
+
+c1.plot = PlotSpec("comparisons", "Threads vs sync, per array workload", "speedup on threads (× sync)")  # type: ignore[attr-defined]
+c2.plot = PlotSpec("comparisons", "Threads vs processes and distributed", "threads faster by (×)")  # type: ignore[attr-defined]
+c4.plot = PlotSpec("curves", "Stencil speedup by threads", "threads / workers")  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from reports.evidence import Context, all_of, figure, missing, outcome_is, verdict, versus
+from reports.evidence import PlotSpec, Context, all_of, figure, missing, outcome_is, verdict, versus
 
 __all__ = ["c13"]
 
@@ -33,3 +33,6 @@ def c13(ctx: Context) -> dict[str, Any]:
     reason = (f"Beside a spinning Python thread the GIL-releasing calls took {s5.ratio:.3g}× as long at a 5 ms "
               f"switch interval and {s05.ratio:.3g}× at 0.5 ms.")
     return verdict(all_of(tests), numbers, th, reason)
+
+
+c13.plot = PlotSpec("comparisons", "Convoy: GIL-releasing calls beside a spinning thread", "slowdown (×)")  # type: ignore[attr-defined]

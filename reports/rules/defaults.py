@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.evidence import Context, above, all_of, figure, majority, missing, rounded, verdict, versus
+from reports.evidence import PlotSpec, Context, above, all_of, figure, majority, missing, rounded, verdict, versus
 from workloads.claims import DEFAULT_KIND
 
 __all__ = ["c12", "why_default_lost", "LOSS"]
@@ -63,3 +63,6 @@ def c12(ctx: Context) -> dict[str, Any]:
     reason = ("The default was best or equivalent on most workloads of every measured collection."
               if not lost else "The default lost on most workloads of " + ", ".join(lost) + ".")
     return verdict(all_of(verdicts), numbers, th, reason)
+
+
+c12.plot = PlotSpec("defaults", "Dask's default: best or equivalent, per collection", "workloads")  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from reports.evidence import Context, all_of, below, flat_bar, gains, figure, majority, missing, rounded, speedup, verdict
+from reports.evidence import PlotSpec, Context, all_of, below, flat_bar, gains, figure, majority, missing, rounded, speedup, verdict
 
 __all__ = ["c10", "group"]
 
@@ -60,3 +60,6 @@ def c10(ctx: Context) -> dict[str, Any]:
     reason = (f"On threads-{n}: {yes_n} of {len(groups['numeric'])} numeric workloads faster than sync (GIL {gn}); "
               f"{yes_o} of {len(groups['object'])} object workloads not faster (GIL {go}).")
     return verdict(all_of(tests), numbers, th, reason)
+
+
+c10.plot = PlotSpec("comparisons", "pandas on threads vs sync", "speedup on threads (× sync)")  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reports.evidence import (Context, all_of, figure, flat_bar, missing, outcome_is, rounded, shown, speedup, verdict,
+from reports.evidence import (PlotSpec, Context, all_of, figure, flat_bar, missing, outcome_is, rounded, shown, speedup, verdict,
                               versus)
 
 __all__ = ["c5", "c6", "c7", "c8", "SAME"]
@@ -119,3 +119,9 @@ def c8(ctx: Context) -> dict[str, Any]:
     parts = ", ".join(f"{f} {shown(d['lib1_vs_libcores'])}" for f, d in numbers.items()
                       if isinstance(d, dict) and "lib1_vs_libcores" in d)
     return verdict(all_of(tests), numbers, th, f"Library threads = 1 vs = cores under threads-{n}: {parts}.")
+
+
+c5.plot = PlotSpec("comparisons", "GIL-releasing vs GIL-holding kernel on threads", "releasing faster by (×)")  # type: ignore[attr-defined]
+c6.plot = PlotSpec("comparisons", "GIL-releasing vs GIL-holding kernel on one thread", "releasing faster by (×)")  # type: ignore[attr-defined]
+c7.plot = PlotSpec("by_k", "Speedup on threads by k (the GIL re-taken every k iterations)", "k")  # type: ignore[attr-defined]
+c8.plot = PlotSpec("comparisons", "Library threads = 1 vs = cores, on threads", "threads = 1 faster by (×)")  # type: ignore[attr-defined]

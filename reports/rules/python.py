@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.evidence import (UNSURE, Context, below, flat_bar, gains, figure, majority, missing, outcome_is, speedup,
+from reports.evidence import (PlotSpec, UNSURE, Context, below, flat_bar, gains, figure, majority, missing, outcome_is, speedup,
                               verdict, versus)
 
 __all__ = ["c3", "c11", "c14"]
@@ -107,3 +107,8 @@ def c14(ctx: Context) -> dict[str, Any]:
     agree = sum(t is True for t in tests)
     return verdict(majority(tests), numbers, th, f"With the GIL off, threads beat sync by {bar}× and kept up with "
                    f"processes on {agree} of {len(tests)} pure-Python workloads.")
+
+
+c3.plot = PlotSpec("comparisons", "Threads and processes vs sync, pure Python", "speedup (× sync)")  # type: ignore[attr-defined]
+c11.plot = PlotSpec("comparisons", "Processes vs threads, text parsing", "processes faster by (×)")  # type: ignore[attr-defined]
+c14.plot = PlotSpec("comparisons", "Threads vs sync and processes with the GIL off", "speedup (×)")  # type: ignore[attr-defined]
