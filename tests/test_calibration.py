@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from reports import gilcalibration
 from runners import calibration
 from runners._procworker import can_sample_gil
 
@@ -85,7 +86,7 @@ def test_pickle_throughput_rows_have_bytes_per_second():
 def test_knocker_sampled_share_of_the_suite_settings():
     from runners._procworker import KNOCKER_KW
 
-    assert 0.8 < calibration.knocker_sampled_share(KNOCKER_KW) < 0.95
+    assert 0.8 < gilcalibration.knocker_sampled_share(KNOCKER_KW) < 0.95
 
 
 class _StubProbe:
