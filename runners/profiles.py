@@ -2,7 +2,7 @@
 
 >>> p = PROFILES["default"]
 >>> p.repeats, [s.label for s in p.specs(cores=2)]
-(5, ['sync', 'threads-2', 'processes-2', 'distributed-2x1', 'distributed-1x2'])
+(5, ['sync', 'threads-2', 'processes-2', 'distributed-2x1'])
 
 >>> sweep_counts(2), sweep_counts(16)
 ([1, 2, 3, 4], [1, 2, 4, 8, 16, 32])
