@@ -17,13 +17,13 @@ combines its tests with :func:`all_of` or :func:`majority`.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 
+from reports.fmt import is_number
 from reports.stats import Comparison, compare
 
 __all__ = [
@@ -51,20 +51,6 @@ __all__ = [
 ]
 
 HOLDS, FAILS, UNSURE = "holds", "does not hold", "inconclusive"
-
-
-def is_number(x: Any) -> bool:
-    """A finite number (not None, NaN, a string or a bool).
-
-    >>> is_number(1.5), is_number(float("nan")), is_number(None), is_number("3")
-    (True, False, False, False)
-    """
-    if isinstance(x, (bool, str)) or x is None:
-        return False
-    try:
-        return math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def rounded(x: Any, digits: int = 3) -> float | None:

@@ -17,10 +17,15 @@ import html
 import math
 from typing import Any
 
-__all__ = ["duration", "size", "ratio", "percent", "number", "escape", "interpreter"]
+__all__ = ["is_number", "duration", "size", "ratio", "percent", "number", "escape", "interpreter"]
 
 
-def _finite(x: Any) -> bool:
+def is_number(x: Any) -> bool:
+    """A finite number (not None, NaN, a string or a bool): the one test every report uses.
+
+    >>> is_number(1.5), is_number(float("nan")), is_number(None), is_number("3"), is_number(True)
+    (True, False, False, False, False)
+    """
     try:
         return x is not None and not isinstance(x, (bool, str)) and math.isfinite(float(x))
     except (TypeError, ValueError):
@@ -29,7 +34,7 @@ def _finite(x: Any) -> bool:
 
 def duration(seconds: Any) -> str:
     """A duration in the unit that reads best (µs, ms, s, min)."""
-    if not _finite(seconds):
+    if not is_number(seconds):
         return "–"
     s = float(seconds)
     if s < 1e-3:
@@ -44,7 +49,7 @@ def duration(seconds: Any) -> str:
 
 def size(nbytes: Any) -> str:
     """Bytes in B, kB, MB or GB (powers of 1000, as Dask prints them)."""
-    if not _finite(nbytes):
+    if not is_number(nbytes):
         return "–"
     b = float(nbytes)
     for unit, f in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
@@ -55,19 +60,19 @@ def size(nbytes: Any) -> str:
 
 def ratio(x: Any) -> str:
     """A ratio with three significant digits (no exponent) and the × sign."""
-    if not _finite(x):
+    if not is_number(x):
         return "–"
     return f"{float(x):.3g}×" if abs(float(x)) < 1000 else f"{float(x):.0f}×"
 
 
 def percent(share: Any) -> str:
     """A share of 0..1 as a whole percentage ('12%')."""
-    return f"{float(share) * 100:.0f}%" if _finite(share) else "–"
+    return f"{float(share) * 100:.0f}%" if is_number(share) else "–"
 
 
 def number(x: Any, digits: int = 3) -> str:
     """A number with *digits* significant digits; '–' when it is not one."""
-    return f"{float(x):.{digits}g}" if _finite(x) else "–"
+    return f"{float(x):.{digits}g}" if is_number(x) else "–"
 
 
 def escape(text: Any) -> str:

@@ -40,6 +40,8 @@ from typing import Any, Mapping, NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
+from reports.fmt import is_number
+
 __all__ = [
     "MIN_REPEATS",
     "MARGIN",
@@ -172,7 +174,7 @@ def hodges_lehmann(a: Sequence[float], b: Sequence[float], confidence: float = C
 def _side(x: Any) -> tuple[list[float], str]:
     """Times of one side and why it cannot decide ('' when it can)."""
     if isinstance(x, (Mapping, pd.Series)):
-        times = [float(t) for t in (x.get("times") if x.get("times") is not None else []) if _finite(t)]
+        times = [float(t) for t in (x.get("times") if x.get("times") is not None else []) if is_number(t)]
         failed = int(x.get("n_failed") or 0)
         if failed:
             return times, f"{failed} failed or mismatched repeat(s)"
@@ -181,14 +183,7 @@ def _side(x: Any) -> tuple[list[float], str]:
         if bool(x.get("unstable")) and x.get("unstable_reason"):
             return times, f"unstable: {x.get('unstable_reason')}"
         return times, ""
-    return [float(t) for t in x if _finite(t)], ""
-
-
-def _finite(x: Any) -> bool:
-    try:
-        return x is not None and math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
+    return [float(t) for t in x if is_number(t)], ""
 
 
 def compare(a: Any, b: Any, factor: float = 1.0, margin: float = MARGIN, min_n: int = MIN_REPEATS,
@@ -288,7 +283,7 @@ def median_interval_width(times: Sequence[float], confidence: float = CONFIDENCE
     """
     from scipy.stats import binom
 
-    t = np.sort(np.asarray([x for x in times if _finite(x)], dtype=float))
+    t = np.sort(np.asarray([x for x in times if is_number(x)], dtype=float))
     n = t.size
     k = int(binom.ppf((1 - confidence) / 2, n, 0.5))  # P(X <= k - 1) <= alpha/2 for this k (0-based below)
     while k > 0 and binom.cdf(k - 1, n, 0.5) > (1 - confidence) / 2:

@@ -9,22 +9,15 @@ resample (:func:`resample_table`) goes through :func:`derive` again.
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from reports.fmt import is_number
 from reports.stats import MIN_TIME_S, UNSTABLE_SPREAD, compare
 
 __all__ = ["table", "derive", "resample_table", "describe_times"]
-
-
-def _finite(x: Any) -> bool:
-    try:
-        return x is not None and math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def describe_times(times: Sequence[float]) -> dict[str, Any]:
@@ -34,7 +27,7 @@ def describe_times(times: Sequence[float]) -> dict[str, Any]:
     >>> d["median_s"], d["unstable"]
     (1.0, False)
     """
-    t = np.asarray([x for x in times if _finite(x)], dtype=float)
+    t = np.asarray([x for x in times if is_number(x)], dtype=float)
     if t.size == 0:
         return {"n": 0, "median_s": None, "q1_s": None, "q3_s": None, "min_s": None, "max_s": None,
                 "iqr_rel": None, "unstable": True, "unstable_reason": "no successful repeat"}
@@ -139,7 +132,7 @@ def derive(t: pd.DataFrame) -> pd.DataFrame:
     desc = [describe_times(x) for x in t["times"]]
     for k in desc[0]:
         t[k] = [d[k] for d in desc]
-    t["per_task_us"] = [(m / n * 1e6) if m and _finite(n) and n else None for m, n in zip(t["median_s"], t["ntasks"])]
+    t["per_task_us"] = [(m / n * 1e6) if m and is_number(n) and n else None for m, n in zip(t["median_s"], t["ntasks"])]
     sync = {r["workload"]: r for _, r in t.iterrows() if r["kind"] == "sync"}
     cols: dict[str, list[Any]] = {k: [] for k in ("speedup", "speedup_lo", "speedup_hi", "vs_sync", "vs_sync_reason")}
     for _, r in t.iterrows():
