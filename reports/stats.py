@@ -54,6 +54,8 @@ __all__ = [
     "compare",
     "hodges_lehmann",
     "open_questions",
+    "Open",
+    "pending",
 ]
 
 MIN_REPEATS = 5  # ok repeats a side needs before it can decide anything
@@ -187,7 +189,7 @@ def _side(x: Any) -> tuple[list[float], str]:
 
 
 def compare(a: Any, b: Any, factor: float = 1.0, margin: float = MARGIN, min_n: int = MIN_REPEATS,
-            names: tuple[str, str] = ("A", "B")) -> Comparison:
+            names: tuple[str, str] = ("A", "B"), confidence: float = CONFIDENCE) -> Comparison:
     """Is *a* faster than *b* by more than *factor*?  See the module docstring.
 
     *a* and *b* are sequences of wall times, or table rows (mappings with
@@ -212,7 +214,7 @@ def compare(a: Any, b: Any, factor: float = 1.0, margin: float = MARGIN, min_n: 
     # Scale A by the factor: the interval of log(b) - log(factor * a) must clear 0.
     la = np.log(np.asarray(ta)) + math.log(factor)
     lb = np.log(np.asarray(tb))
-    est, lo, hi = hodges_lehmann(la, lb)
+    est, lo, hi = hodges_lehmann(la, lb, confidence)
     ratio, rlo, rhi = factor * math.exp(est), factor * math.exp(lo), factor * math.exp(hi)
     m = math.log(margin)
     if lo >= -m and hi <= m:
@@ -226,24 +228,17 @@ def compare(a: Any, b: Any, factor: float = 1.0, margin: float = MARGIN, min_n: 
     return Comparison(out, ratio, rlo, rhi, factor, margin, len(ta), len(tb), why)
 
 
-def open_questions(samples: Mapping[str, Sequence[float]], failed: Mapping[str, int] | None = None,
-                   factors: Sequence[float] = (1.0,)) -> list[str]:
-    """The comparisons of one workload that are still undecided.
+class Open(NamedTuple):
+    """A comparison still undecided: its text, the spec labels it needs, and whether a claim reads it."""
 
-    What the verdicts and the recommendation read: every spec against
-    ``sync`` (when measured), and the fastest spec against every other, at
-    each of *factors*; and, since claims compare rows of different workloads
-    too, every median known to within ±:data:`PRECISION`.  Specs with failed repeats are left out (they stay
-    undecided whatever more rounds would show).  The runner keeps adding
-    rounds while this is not empty.
+    text: str
+    specs: tuple[str, ...]
+    claim: bool = False
 
-    >>> open_questions({"sync": [1.0] * 5, "threads-2": [0.5, 0.51, 0.5, 0.49, 0.52]})
-    []
-    >>> open_questions({"sync": [1.0] * 3, "threads-2": [0.5] * 3})[0]
-    'threads-2 vs sync'
-    >>> open_questions({"sync": [0.8, 1.0, 1.2, 0.9, 1.1], "threads-2": [0.5, 0.51, 0.5, 0.49, 0.52]})
-    ['sync median ±20%']
-    """
+
+def pending(samples: Mapping[str, Sequence[float]], failed: Mapping[str, int] | None = None,
+            factors: Sequence[float] = (1.0,)) -> list[Open]:
+    """What the recommendation of one workload still needs: :func:`open_questions` with the specs named."""
     failed = failed or {}
     live = {k: list(v) for k, v in samples.items() if not failed.get(k)}
     if len(live) < 2:
@@ -258,15 +253,35 @@ def open_questions(samples: Mapping[str, Sequence[float]], failed: Mapping[str, 
     for x, y in pairs:
         for f in factors:
             if compare(live[x], live[y], f).outcome == "undecided":
-                out.append(f"{x} vs {y}" + (f" at {f:g}×" if f != 1.0 else ""))
+                out.append(Open(f"{x} vs {y}" + (f" at {f:g}×" if f != 1.0 else ""), (x, y)))
                 break
-    # Claims also compare rows of different workloads (a kernel with and without the GIL):
-    # every median is wanted to within ±PRECISION as well.
+    # The recommendation's figures (and the model) read every median: wanted to within ±PRECISION too.
     for k, v in live.items():
         w = median_interval_width(v)
         if w is None or w > 2 * PRECISION:
-            out.append(f"{k} median" + (f" ±{w / 2:.0%}" if w is not None else ": too few repeats"))
+            out.append(Open(f"{k} median" + (f" ±{w / 2:.0%}" if w is not None else ": too few repeats"), (k,)))
     return out
+
+
+def open_questions(samples: Mapping[str, Sequence[float]], failed: Mapping[str, int] | None = None,
+                   factors: Sequence[float] = (1.0,)) -> list[str]:
+    """The comparisons of one workload that are still undecided, as text.
+
+    What the recommendation reads: every spec against ``sync`` (when
+    measured), and the fastest spec against every other, at each of
+    *factors*; and every median known to within ±:data:`PRECISION`.  Specs
+    with failed repeats are left out (they stay undecided whatever more
+    rounds would show).  What the claims read is added by
+    :func:`reports.rules.questions.still_open`.
+
+    >>> open_questions({"sync": [1.0] * 5, "threads-2": [0.5, 0.51, 0.5, 0.49, 0.52]})
+    []
+    >>> open_questions({"sync": [1.0] * 3, "threads-2": [0.5] * 3})[0]
+    'threads-2 vs sync'
+    >>> open_questions({"sync": [0.8, 1.0, 1.2, 0.9, 1.1], "threads-2": [0.5, 0.51, 0.5, 0.49, 0.52]})
+    ['sync median ±20%']
+    """
+    return [o.text for o in pending(samples, failed, factors)]
 
 
 def median_interval_width(times: Sequence[float], confidence: float = CONFIDENCE) -> float | None:

@@ -39,10 +39,13 @@ _HELD: list[Any] = []
 
 
 def _decider() -> Any:
-    """The comparisons the runner keeps measuring for (the composition root wires reports in)."""
-    from reports.stats import open_questions
+    """The comparisons the runner keeps measuring for (the composition root wires reports in): what the
+    rules of a workload's claims ask at N = this machine's cores, then what its recommendation needs."""
+    from reports.rules import questions
+    from reports.rules.questions import still_open
 
-    return open_questions
+    n = cores()
+    return lambda w, samples: still_open(samples, questions(w, n))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -31,8 +31,9 @@ from workloads.base import Workload
 __all__ = ["Plan", "Decider", "PLAIN_SAMPLE", "new_run_id", "plan_specs", "workload_info", "done_keys",
            "scaling_kinds", "write_meta", "seeded_shuffle", "Prior", "prior_work"]
 
-# Given the ok times per scheduler label of one workload, the comparisons still undecided.
-Decider = Callable[[dict[str, list[float]]], list[str]]
+# Given a workload and the ok times per scheduler label, the comparisons still undecided: items with
+# ``text``, ``specs`` (the labels they need) and ``claim`` (a claim's rule reads it: measured to the claim cap).
+Decider = Callable[[Workload, dict[str, list[float]]], list[Any]]
 
 
 def new_run_id() -> str:
@@ -78,6 +79,14 @@ class Plan:
     @property
     def budget_s(self) -> float:
         return self.profile.budget_s
+
+    @property
+    def claim_max_repeats(self) -> int:
+        return max(self.max_repeats, self.profile.claim_max_repeats or 0)
+
+    @property
+    def claim_budget_s(self) -> float:
+        return max(self.budget_s, self.profile.claim_budget_s or 0.0)
 
     @property
     def is_lean(self) -> bool:

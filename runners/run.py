@@ -1,15 +1,16 @@
 """The measurement loop: every workload under its specs, interleaved, rows appended as measured.
 
-Order: workload by workload.  The pools of every spec a workload runs under
-are open together (each started once, timed, and closed when no later
-workload needs it).  Per workload: one warm-up per spec (``sync`` first: its
-result is the reference every other spec is checked against), then rounds,
-each visiting every spec once in a seeded random order (ABCD, CADB, ...), so
-the two sides of every ratio are measured seconds apart and a noisy
-neighbour's drift falls on all specs alike.  Past the profile's minimum,
-rounds continue while :attr:`Plan.decide` (the comparisons the verdicts and
-the recommendation read) reports an undecided pair, up to a cap in repeats and
-seconds; why the rounds stopped is stored in ``rounds.jsonl``.  A sample of
+Order: workload by workload (workloads that share an ``interleave`` key
+together).  The pools of every spec a workload runs under are open together
+(each started once, timed, and closed when no later workload needs it).  Per
+workload: one warm-up per spec (``sync`` first: its result is the reference
+every other spec is checked against), then rounds, each visiting every spec
+once in a seeded random order (ABCD, CADB, ...), so the two sides of every
+ratio are measured seconds apart and a noisy neighbour's drift falls on all
+specs alike.  Past the profile's minimum, rounds continue while
+:attr:`Plan.decide` (the comparisons the verdicts and the recommendation read)
+reports an undecided pair, up to a cap in repeats and seconds (see
+:mod:`runners.rounds`); why the rounds stopped is stored in ``rounds.jsonl``.  A sample of
 workloads is then timed bare here, interleaved with plain ``dask.compute`` in
 a fresh interpreter (:mod:`runners.plain`).  Then the raw-thread experiments,
 the instrumentation-overhead control (instrumented vs bare pools,
@@ -35,6 +36,7 @@ from runners import records
 from runners.measure import Instruments, Measurement, RepeatTimeout, graph_size, measure, run_with_timeout
 from runners.controls import perf_report, plain_check, run_controls, run_experiments
 from runners.plan import Plan, done_keys, prior_work, seeded_shuffle, workload_info
+from runners.rounds import Rounds, run_rounds
 from runners.openpools import OpenPools
 from runners.pools import Pool
 from runners.records import RunRecord, TaskRecord
@@ -225,32 +227,35 @@ class Runner:
             self.references[w.name] = result
         return "", "", ""
 
-    # -- one workload, every spec, interleaved --------------------------------
-    def measure_workload(self, w: Workload, specs: list[SchedulerSpec], index: int, total: int) -> None:
-        """Warm-up per spec, then rounds visiting every spec once in a seeded random order."""
-        if self.prior.finished.get(w.name):
-            return
-        try:
-            self.build(w)
-        except Exception as e:
-            for s in specs:
-                self.store(self.make_row(w, s.label, s, 0, status="error", error_type=type(e).__name__,
-                                      error=f"build failed: {e}", traceback=tb.format_exc(limit=20)), None)
-            self._rounds_row(w, 0, "build failed", [])
-            return
-        live = self._open_for(w, specs)
-        self.step(index, total, f"{w.name}: {', '.join(live)}")
-        self._warm_all(w, live)
-        # Results of earlier sessions (--resume) count; their failures are retried.
-        times = {s.label: list(self.prior.times.get((w.name, s.label), [])) for s in specs}
-        rnd, stop, open_ = self._rounds(w, live, times)
-        self._rounds_row(w, rnd, stop or "no spec left", open_)
-        pools = [self.pools[k] for k in live if self.pools.get(k) is not None]
-        if self.plan.plain_check(w):
-            plain_check(self, w, pools)
-        for pool in pools:
-            if pool.spec.kind == "distributed":
-                perf_report(self, pool, w)
+    # -- one workload (or an interleaved group), every spec, interleaved ----
+    def measure_group(self, group: list[tuple[Workload, list[SchedulerSpec]]], index: int, total: int) -> None:
+        """Warm-up per (workload, spec), then rounds over all of them (see :mod:`runners.rounds`)."""
+        states: list[Rounds] = []
+        for j, (w, specs) in enumerate(group):
+            if self.prior.finished.get(w.name):
+                continue
+            try:
+                self.build(w)
+            except Exception as e:
+                for s in specs:
+                    self.store(self.make_row(w, s.label, s, 0, status="error", error_type=type(e).__name__,
+                                          error=f"build failed: {e}", traceback=tb.format_exc(limit=20)), None)
+                self._rounds_row(w, 0, "build failed", [])
+                continue
+            live = self._open_for(w, specs)
+            self.step(index + j, total, f"{w.name}: {', '.join(live)}")
+            self._warm_all(w, live)
+            # Results of earlier sessions (--resume) count; their failures are retried.
+            states.append(Rounds(w, live, {s.label: list(self.prior.times.get((w.name, s.label), [])) for s in specs}))
+        run_rounds(self, states)
+        for r in states:
+            self._rounds_row(r.w, r.rnd, r.stop or "no spec left", r.open)
+            pools = [self.pools[k] for k in r.live if self.pools.get(k) is not None]
+            if self.plan.plain_check(r.w):
+                plain_check(self, r.w, pools)
+            for pool in pools:
+                if pool.spec.kind == "distributed":
+                    perf_report(self, pool, r.w)
 
     def _open_for(self, w: Workload, specs: list[SchedulerSpec]) -> dict[str, Pool]:
         """The pools of *specs*, started as needed; a spec that cannot start is recorded as failed."""
@@ -283,38 +288,6 @@ class Runner:
                            None)
                 self.say(f"  {w.name} on {label}: {kind}: {why[:200]}")
 
-    def _rounds(self, w: Workload, live: dict[str, Pool], times: dict[str, list[float]]) -> tuple[int, str, list[str]]:
-        """Interleaved rounds until decided or capped: (rounds run, why they stopped, what stayed undecided)."""
-        plan = self.plan
-        t_start = time.perf_counter()
-        rnd, stop, open_ = 0, "", []
-        while live and not stop:
-            labels = list(live)
-            seeded_shuffle(labels, plan.seed, w.name, self.session, rnd)
-            t_round = time.perf_counter()
-            for label in labels:
-                pool = self.pools.get(label)
-                status, wall = self.timed(pool, w, len(times[label]), rnd) if pool is not None else ("gone", None)
-                if status == "ok":
-                    times[label].append(wall)
-                else:  # a failed pair cannot decide: it leaves the rotation
-                    live.pop(label, None)
-            rnd += 1
-            n_min = min((len(times[k]) for k in live), default=0)
-            if n_min < plan.min_repeats:
-                continue
-            if plan.fixed:
-                return rnd, "fixed repeats", []
-            open_ = plan.decide({k: times[k] for k in live}) if plan.decide else []
-            round_s = time.perf_counter() - t_round
-            if not open_:
-                stop = "decided"
-            elif n_min >= plan.max_repeats:
-                stop = "repeat cap"
-            elif time.perf_counter() - t_start + round_s > plan.budget_s:
-                stop = "time cap"
-        return rnd, stop, open_
-
     def _rounds_row(self, w: Workload, rounds: int, stop: str, open_: list[str]) -> None:
         records.append(self.dir / records.ROUNDS, [{
             "run_id": self.run_id, "workload": w.name, "session": self.session, "rounds": rounds,
@@ -337,11 +310,18 @@ class Runner:
         self.total = self.steps()
         status, error = "ok", ""
         try:
-            for i, (w, specs) in enumerate(schedule):
+            i = 0
+            while i < len(schedule):
+                # Workloads that share an interleave key (adjacent in the schedule) are measured together.
+                key = schedule[i][0].interleave
+                j = i + 1
+                while key and j < len(schedule) and schedule[j][0].interleave == key:
+                    j += 1
                 # Pools no later workload needs (sweep counts) are closed as soon as they are done.
                 later = {s.label for _, ss in schedule[i:] for s in ss}
                 self.pools.close(keep=later)
-                self.measure_workload(w, specs, i + 1, self.total)
+                self.measure_group(schedule[i:j], i + 1, self.total)
+                i = j
         except BaseException as e:
             status, error = ("interrupted", "interrupted") if isinstance(e, KeyboardInterrupt) else ("error", f"{type(e).__name__}: {e}")
             raise

@@ -16,8 +16,8 @@ from workloads.base import Workload
 
 NAMES = (
     ["kernel-sleep-nogil", "kernel-sleep-gil", "kernel-compute-nogil", "kernel-compute-gil"]
-    + [f"kernel-retake-k{k}" for k in (1, 16, 256, 4096)]
-    + [f"kernel-callback-k{k}" for k in (1, 16, 256, 4096)]
+    + [f"kernel-retake-k{k}" for k in (1, 32, 1024, 32768)]
+    + [f"kernel-callback-k{k}" for k in (1, 32, 1024, 32768)]
     + ["kernel-prange-lib1", "kernel-prange-libcores", "array-matmul-blas1", "array-matmul-blascores"]
 )
 # Small sizes so each test computes in milliseconds.
@@ -41,7 +41,7 @@ def test_gil_workload_names_families_params():
     assert w["kernel-sleep-nogil"].params == {"gil": "released"}
     assert w["kernel-sleep-gil"].params == {"gil": "held"}
     assert w["kernel-compute-gil"].family == "kernel-compute"
-    assert w["kernel-retake-k16"].params == {"k": 16} and w["kernel-retake-k16"].family == "kernel-retake"
+    assert w["kernel-retake-k32"].params == {"k": 32} and w["kernel-retake-k32"].family == "kernel-retake"
     assert w["kernel-callback-k1"].params == {"k": 1} and w["kernel-callback-k1"].claims == ("C7",)
     assert w["kernel-prange-libcores"].params == {"library_threads": "cores"}
     assert w["array-matmul-blas1"].params == {"library_threads": 1}
@@ -100,7 +100,7 @@ def test_gil_seed_changes_array_data():
 
 def test_gil_task_graphs_pickle():
     # processes/distributed pickle tasks: the task functions must be importable.
-    for name in ("kernel-sleep-gil", "kernel-callback-k16", "array-matmul-blascores"):
+    for name in ("kernel-sleep-gil", "kernel-callback-k32", "array-matmul-blascores"):
         w = gil.WORKLOADS[name]
         built = w.build(_small(w), 0)
         graphs = [d.__dask_graph__() for d in built] if isinstance(built, list) else [built.__dask_graph__()]

@@ -73,7 +73,9 @@ def test_instruments_measure_under_every_scheduler(tiny_run):
     assert t["gil_median"].notna().all()
     procs = t[t["scheduler"] == "processes-2"]["gil"].map(len)
     assert (procs >= 1).all()
-    assert (t["cpu_s"] > 0).all() and (t["peak_rss"] > 0).all()
+    # CPU time: counted in clock ticks, so a sleeping kernel may honestly use none; the computing ones do.
+    assert (t["cpu_s"] >= 0).all() and (t["peak_rss"] > 0).all()
+    assert (t[t["workload"].str.startswith("my-")]["cpu_s"] > 0).all()
     for sched in FIVE.split(","):
         assert records.tasks_path(run_dir, "my-tokenise", sched).exists()
 

@@ -75,6 +75,10 @@ class Workload:
         Scheduler kinds it is meaningful under; ``None`` means all.
     real_data
         True when the data is real (shipped in a package), not generated.
+    interleave
+        Workloads with the same non-empty key are measured in the same rounds:
+        the two sides of a ratio across workloads (a kernel with and without
+        the GIL) are then timed seconds apart, as within one workload.
     """
 
     name: str
@@ -90,6 +94,7 @@ class Workload:
     sweep: bool = False
     kinds: tuple[str, ...] | None = None
     real_data: bool = False
+    interleave: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name or any(c.isspace() for c in self.name):

@@ -54,7 +54,7 @@ SLEEP_US = 10_000  # one sleep task: 10 ms
 REPEAT = 64  # passes of the compute kernels over each element
 NCHUNKS = 8  # chunks/blocks per array workload: enough for 2..8 threads
 MATMUL_REPEAT = 4  # chained products per matmul block
-RETAKE_KS = (1, 16, 256, 4096)
+RETAKE_KS = (1, 32, 1024, 32768)  # the largest: one callback per 32768 iterations costs ~nothing
 
 # About 29 ns per element pass on the reference 2-core machine.
 _COMPUTE_SIZES = {"quick": 120_000, "default": 320_000, "full": 1_600_000}
@@ -229,6 +229,7 @@ SLEEP: tuple[Workload, ...] = tuple(
                else "threads serialise them, only processes overlap them.")
         ),
         family="kernel-sleep",
+        interleave="kernel-sleep",  # its two variants are compared with each other (C5/C6/C8)
         params={"gil": gil},
     )
     for v, gil in _GIL.items()
@@ -248,6 +249,7 @@ COMPUTE: tuple[Workload, ...] = tuple(
             + ("threads run chunks in parallel." if v == "nogil" else "threads run chunks one at a time.")
         ),
         family="kernel-compute",
+        interleave="kernel-compute",  # its two variants are compared with each other (C5/C6/C8)
         params={"gil": gil},
     )
     for v, gil in _GIL.items()
@@ -301,6 +303,7 @@ PRANGE: tuple[Workload, ...] = tuple(
             + ("1 library thread per task." if lib == 1 else "one library thread per core in every task (oversubscribes).")
         ),
         family="kernel-prange",
+        interleave="kernel-prange",  # its two variants are compared with each other (C5/C6/C8)
         params={"library_threads": lib},
     )
     for label, lib in _LIB.items()
@@ -320,6 +323,7 @@ MATMUL: tuple[Workload, ...] = tuple(
             + ("1 thread per task." if lib == 1 else "one thread per core in every task (oversubscribes).")
         ),
         family="array-matmul-blas",
+        interleave="array-matmul-blas",  # its two variants are compared with each other (C5/C6/C8)
         params={"library_threads": lib},
     )
     for label, lib in _LIB.items()

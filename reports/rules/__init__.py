@@ -22,7 +22,7 @@ import numpy as np
 from reports.evidence import UNSURE, Context, verdict
 from workloads.claims import CLAIMS
 
-__all__ = ["decide", "rule", "stability", "RESAMPLES", "FRAGILE"]
+__all__ = ["decide", "rule", "questions", "stability", "RESAMPLES", "FRAGILE"]
 
 RESAMPLES = 200
 FRAGILE = 0.9
@@ -34,6 +34,22 @@ def rule(claim_id: str) -> Rule:
     """The rule function of *claim_id* (``"arrays:c1"`` -> :func:`reports.rules.arrays.c1`)."""
     module, name = CLAIMS[claim_id].rule.split(":")
     return getattr(importlib.import_module(f"reports.rules.{module}"), name)
+
+
+def questions(workload: Any, n: int) -> list[Any]:
+    """What the rules of *workload*'s claims ask of its measurements at *n* workers
+    (:mod:`reports.rules.questions`), in claim order.
+
+    >>> from workloads import catalogue
+    >>> [q.claim + " " + q.a + " vs " + str(q.b) for q in questions(catalogue()["stencil-numpy"], 2)]
+    ['C4 threads-2 vs sync', 'C4 threads-4 vs threads-2', 'C4 processes-2 vs threads-2']
+    """
+    out: list[Any] = []
+    for cid in getattr(workload, "claims", ()) or ():
+        if cid in CLAIMS:
+            ask = getattr(rule(cid), "questions", None)
+            out += ask(workload, n) if ask is not None else []
+    return out
 
 
 def _one(claim_id: str, ctx: Context) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from typing import Any
 from reports.evidence import PlotSpec, Context, above, all_of, figure, majority, missing, rounded, verdict, versus
 from workloads.claims import DEFAULT_KIND
 
+from reports.rules.questions import Question, ask, label
+
 __all__ = ["c12", "why_default_lost", "LOSS"]
 
 LOSS = 1.2  # the default loses when another spec is more than 20 % faster ("within noise" here)
@@ -66,3 +68,11 @@ def c12(ctx: Context) -> dict[str, Any]:
 
 
 c12.plot = PlotSpec("defaults", "Dask's default: best or equivalent, per collection", "workloads")  # type: ignore[attr-defined]
+
+
+def _c12_questions(w: Any, n: int) -> list[Question]:
+    kind = DEFAULT_KIND.get(w.collection)
+    return [] if kind is None else [ask("C12", "best", label(kind, n), LOSS)]
+
+
+c12.questions = _c12_questions  # type: ignore[attr-defined]

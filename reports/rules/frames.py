@@ -7,6 +7,8 @@ import numpy as np
 
 from reports.evidence import PlotSpec, Context, all_of, below, flat_bar, gains, figure, majority, missing, rounded, speedup, verdict
 
+from reports.rules.questions import Question, ask, gain, label
+
 __all__ = ["c10", "group"]
 
 
@@ -63,3 +65,13 @@ def c10(ctx: Context) -> dict[str, Any]:
 
 
 c10.plot = PlotSpec("comparisons", "pandas on threads vs sync", "speedup on threads (× sync)")  # type: ignore[attr-defined]
+
+
+def _c10_questions(w: Any, n: int) -> list[Question]:
+    g, t = group(w.name), label("threads", n)
+    if g == "numeric":
+        return [gain("C10", t, "sync")]
+    return [ask("C10", t, "sync", flat_bar(n))] if g == "object" else []
+
+
+c10.questions = _c10_questions  # type: ignore[attr-defined]

@@ -8,6 +8,9 @@ from typing import Any
 from reports.evidence import (PlotSpec, Context, all_of, figure, flat_bar, missing, outcome_is, rounded, shown, speedup, verdict,
                               versus)
 
+from reports.rules.questions import Question, ask, label, precise
+from reports.stats import MARGIN
+
 __all__ = ["c5", "c6", "c7", "c8", "SAME"]
 
 SAME = 1.25  # C6: "no faster" within the run-to-run noise of one thread here (10–20 % a repeat)
@@ -125,3 +128,31 @@ c5.plot = PlotSpec("comparisons", "GIL-releasing vs GIL-holding kernel on thread
 c6.plot = PlotSpec("comparisons", "GIL-releasing vs GIL-holding kernel on one thread", "releasing faster by (×)")  # type: ignore[attr-defined]
 c7.plot = PlotSpec("by_k", "Speedup on threads by k (the GIL re-taken every k iterations)", "k")  # type: ignore[attr-defined]
 c8.plot = PlotSpec("comparisons", "Library threads = 1 vs = cores, on threads", "threads = 1 faster by (×)")  # type: ignore[attr-defined]
+
+
+# C5, C6 and C8 compare rows of two workloads (measured one after the other): each median is wanted
+# to ±10 %.  C7 compares threads with sync within one workload, at its bar for the k of the workload.
+def _c5_questions(w: Any, n: int) -> list[Question]:
+    return precise("C5", label("threads", n))
+
+
+def _c6_questions(w: Any, n: int) -> list[Question]:
+    return precise("C6", "sync")
+
+
+def _c7_questions(w: Any, n: int) -> list[Question]:
+    k = (w.params or {}).get("k")
+    if k is None:
+        return []
+    bar = 1.2 if k == 1 else (1.3 if k >= 1024 else None)  # the ends of the k range (see c7)
+    return [] if bar is None else [ask("C7", label("threads", n), "sync", bar, MARGIN)]
+
+
+def _c8_questions(w: Any, n: int) -> list[Question]:
+    return precise("C8", label("threads", n))
+
+
+c5.questions = _c5_questions  # type: ignore[attr-defined]
+c6.questions = _c6_questions  # type: ignore[attr-defined]
+c7.questions = _c7_questions  # type: ignore[attr-defined]
+c8.questions = _c8_questions  # type: ignore[attr-defined]

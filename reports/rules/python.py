@@ -1,10 +1,14 @@
 """Rules of the pure-Python claims: C3 (bags hold the GIL), C11 (text parsing), C14 (free-threaded)."""
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from reports.evidence import (PlotSpec, UNSURE, Context, below, flat_bar, gains, figure, majority, missing, outcome_is, speedup,
                               verdict, versus)
+
+from reports.rules.questions import Question, ask, gain, label
+from reports.stats import MARGIN
 
 __all__ = ["c3", "c11", "c14"]
 
@@ -112,3 +116,24 @@ def c14(ctx: Context) -> dict[str, Any]:
 c3.plot = PlotSpec("comparisons", "Threads and processes vs sync, pure Python", "speedup (× sync)")  # type: ignore[attr-defined]
 c11.plot = PlotSpec("comparisons", "Processes vs threads, text parsing", "processes faster by (×)")  # type: ignore[attr-defined]
 c14.plot = PlotSpec("comparisons", "Threads vs sync and processes with the GIL off", "speedup (×)")  # type: ignore[attr-defined]
+
+
+def _c3_questions(w: Any, n: int) -> list[Question]:
+    t, p = label("threads", n), label("processes", n)
+    return [ask("C3", t, "sync", flat_bar(n)), gain("C3", p, "sync")]
+
+
+def _c11_questions(w: Any, n: int) -> list[Question]:
+    return [gain("C11", label("processes", n), label("threads", n))]
+
+
+def _c14_questions(w: Any, n: int) -> list[Question]:
+    if getattr(sys, "_is_gil_enabled", lambda: True)():
+        return []  # decided only with the GIL off: more rounds would not change "inconclusive"
+    t, bar = label("threads", n), round(1 + 0.2 * (min(n, 4) - 1), 2)
+    return [ask("C14", t, "sync", bar, MARGIN), ask("C14", t, label("processes", n), 1 / flat_bar(n))]
+
+
+c3.questions = _c3_questions  # type: ignore[attr-defined]
+c11.questions = _c11_questions  # type: ignore[attr-defined]
+c14.questions = _c14_questions  # type: ignore[attr-defined]

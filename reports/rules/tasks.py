@@ -5,6 +5,8 @@ from typing import Any
 
 from reports.evidence import PlotSpec, Context, above, all_of, below, figure, missing, outcome_is, rounded, verdict, versus
 
+from reports.rules.questions import Question, ask, label
+
 __all__ = ["c9"]
 
 
@@ -49,3 +51,13 @@ def c9(ctx: Context) -> dict[str, Any]:
 
 
 c9.plot = PlotSpec("per_task", "Wall time per null task", "µs per task (log scale)")  # type: ignore[attr-defined]
+
+
+def _c9_questions(w: Any, n: int) -> list[Question]:
+    if w.name != "delayed-null":
+        return []  # the break-even sizes are reported, not part of the verdict
+    names = ["sync"] + [label(k, n) for k in ("threads", "processes", "distributed")]
+    return [ask("C9", b, a, 1.1) for a, b in zip(names, names[1:])] + [ask("C9", "sync", names[-1], 1.0)]
+
+
+c9.questions = _c9_questions  # type: ignore[attr-defined]

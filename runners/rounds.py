@@ -1,0 +1,112 @@
+"""Adaptive, interleaved rounds: one workload's, or a group's measured together.
+
+A round visits every (workload, spec) pair it wants once, in a seeded random
+order, so the two sides of every ratio are measured seconds apart.  Workloads
+with the same ``interleave`` key (a GIL-releasing kernel and its GIL-holding
+twin: claims C5, C6 and C8 compare them) share their rounds, so a ratio across
+the two workloads is interleaved too.
+
+Every live spec runs until each has the profile's minimum.  Past it,
+:attr:`Plan.decide` says what is still undecided; a round then runs only the
+specs an undecided comparison names, up to the profile's cap (repeats of a
+pair, seconds spent on the workload), and, for the comparisons a claim's rule
+reads, up to the higher claim cap.  Whatever is undecided at the cap stays so
+and is stored in ``rounds.jsonl`` with why the rounds stopped.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from runners.plan import Plan, seeded_shuffle
+from workloads.base import Workload
+
+__all__ = ["Rounds", "run_rounds", "specs_of", "capped"]
+
+
+def specs_of(items: list[Any]) -> list[str]:
+    """The spec labels the undecided *items* name, in first-named order."""
+    return list(dict.fromkeys(k for o in items for k in o.specs))
+
+
+def capped(items: list[Any], times: dict[str, list[float]], max_repeats: int, seconds_left: float) -> str:
+    """Why another round of the specs *items* need would pass a cap ("" when it would not): a spec at
+    *max_repeats*, or the round's expected time (its specs' medians, +20 %) beyond *seconds_left*.
+
+    >>> from reports.stats import Open
+    >>> t = {"sync": [1.0] * 5, "threads-2": [0.5] * 5}
+    >>> capped([Open("x", ("sync", "threads-2"))], t, 10, 2.0), capped([Open("x", ("sync",))], t, 5, 9.0)
+    ('', 'repeat cap')
+    >>> capped([Open("x", ("sync", "threads-2"))], t, 10, 1.5)
+    'time cap'
+    """
+    specs = [k for k in specs_of(items) if times.get(k)]
+    if not specs or min(len(times[k]) for k in specs) >= max_repeats:
+        return "repeat cap"
+    expected = 1.2 * sum(sorted(times[k])[len(times[k]) // 2] for k in specs)
+    return "time cap" if expected > seconds_left else ""
+
+
+class Rounds:
+    """The state of one workload's rounds: its live pools, ok times, what it wants next, why it stopped."""
+
+    def __init__(self, w: Workload, live: dict[str, Any], times: dict[str, list[float]]):
+        self.w, self.live, self.times = w, live, times
+        self.rnd, self.stop, self.open, self.used = 0, "", [], 0.0
+        self.wanted = list(live)
+
+    def labels(self) -> list[str]:
+        return [k for k in self.wanted if k in self.live] or list(self.live)
+
+    def settle(self, plan: Plan) -> None:
+        """After a round: stop (decided, capped, fixed) or choose the specs of the next one."""
+        self.rnd += 1
+        if not self.live:
+            self.stop = "no spec left"
+            return
+        if min(len(self.times[k]) for k in self.live) < plan.min_repeats:
+            self.wanted = list(self.live)
+            return
+        if plan.fixed:
+            self.stop, self.open = "fixed repeats", []
+            return
+        items = plan.decide(self.w, {k: self.times[k] for k in self.live}) if plan.decide else []
+        self.open = [o.text for o in items]
+        if not items:
+            self.stop = "decided"
+            return
+        claims = [o for o in items if o.claim]
+        why = capped(items, self.times, plan.max_repeats, plan.budget_s - self.used)
+        if not why:
+            self.wanted = specs_of(items)
+        elif claims and not capped(claims, self.times, plan.claim_max_repeats, plan.claim_budget_s - self.used):
+            self.wanted = specs_of(claims)
+        else:
+            self.stop = why
+
+
+def run_rounds(runner: Any, group: list[Rounds]) -> None:
+    """Rounds over every (workload, spec) pair of *group* until each workload has stopped."""
+    key = "+".join(r.w.name for r in group)
+    rnd = 0
+    while True:
+        active = [r for r in group if not r.stop and r.live]
+        if not active:
+            return
+        pairs = [(r, k) for r in active for k in r.labels()]
+        seeded_shuffle(pairs, runner.plan.seed, key if len(group) > 1 else group[0].w.name, runner.session,
+                       rnd if len(group) > 1 else active[0].rnd)
+        for r, label in pairs:
+            if label not in r.live:
+                continue
+            pool = runner.pools.get(label)
+            t0 = time.perf_counter()
+            status, wall = runner.timed(pool, r.w, len(r.times[label]), r.rnd) if pool is not None else ("gone", None)
+            r.used += time.perf_counter() - t0
+            if status == "ok":
+                r.times[label].append(wall)
+            else:  # a failed pair cannot decide: it leaves the rotation
+                r.live.pop(label, None)
+        for r in active:
+            r.settle(runner.plan)
+        rnd += 1
