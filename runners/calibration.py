@@ -57,9 +57,9 @@ FINE_UNITS = 60
 FINE_SHARE = 0.5
 METRICS = ("gilknocker", "probe")
 # Wall time of one sync run of the calibration kernel, per profile (two threads take up to twice).
-RUN_S = {"quick": 0.06, "default": 0.15, "full": 0.3}
+RUN_S = {"quick": 0.06, "default": 0.1, "full": 0.3}
 # Rounds at most, per profile (the run's repeats otherwise): the quick profile's budget is minutes.
-MAX_ROUNDS = {"quick": 2, "default": 7, "full": 11}
+MAX_ROUNDS = {"quick": 2, "default": 4, "full": 11}
 PICKLE_REPEATS = {"quick": 5, "default": 7, "full": 9}
 
 

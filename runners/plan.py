@@ -85,8 +85,8 @@ class Plan:
         return max(self.max_repeats, self.profile.claim_max_repeats or 0)
 
     @property
-    def claim_budget_s(self) -> float:
-        return max(self.budget_s, self.profile.claim_budget_s or 0.0)
+    def claim_extra_s(self) -> float:
+        return self.profile.claim_extra_s or 0.0
 
     @property
     def is_lean(self) -> bool:

@@ -72,10 +72,11 @@ class Profile:
         a pair has *max_repeats* repeats or the workload's rounds have taken
         *budget_s* seconds.  Each round runs only the specs an undecided
         comparison names.
-    claim_max_repeats, claim_budget_s
-        The higher cap for the comparisons a claim's rule reads, at the
+    claim_max_repeats, claim_extra_s
+        The further cap for the comparisons a claim's rule reads, at the
         rule's own bars (:mod:`reports.rules.questions`): past the first cap,
-        rounds of only those specs go on to this one (None: the first cap).
+        rounds of only those specs go on until a pair has *claim_max_repeats*
+        repeats or they have taken *claim_extra_s* seconds more (None: none).
     plain_check
         Workloads whose times are checked against plain ``dask.compute`` in a
         fresh interpreter: ``"all"`` (``full``), ``"wide"`` (one workload per
@@ -109,7 +110,7 @@ class Profile:
     max_repeats: int = 15
     budget_s: float = 20.0
     claim_max_repeats: int | None = None
-    claim_budget_s: float | None = None
+    claim_extra_s: float | None = None
     plain_check: str = "all"
     plain_repeats: int = 4
     sweep_claims: tuple[str, ...] | None = None  # sweep only the workloads of these claims (None: every sweep)
@@ -141,11 +142,11 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "quick": Profile("quick", repeats=5, timeout_s=60, full_sweep=False, distributed_1xn=False, overhead_repeats=5,
                      lean=True, c12_everywhere=False, max_repeats=10, budget_s=3.0, plain_check="sample",
-                     claim_max_repeats=20, claim_budget_s=6.5,
+                     claim_max_repeats=20, claim_extra_s=3.5,
                      sweep_claims=("C4",)),
     "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, distributed_1xn=False, overhead_repeats=7,
                        lean=True, c12_everywhere=False, max_repeats=8, budget_s=5.0, plain_check="wide",
-                       claim_max_repeats=16, claim_budget_s=10.0),
+                       claim_max_repeats=16, claim_extra_s=4.0),
     "full": Profile("full", repeats=7, timeout_s=900, full_sweep=True, distributed_1xn=True, overhead_repeats=11,
                     max_repeats=30, budget_s=90.0),
 }

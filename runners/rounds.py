@@ -10,7 +10,8 @@ Every live spec runs until each has the profile's minimum.  Past it,
 :attr:`Plan.decide` says what is still undecided; a round then runs only the
 specs an undecided comparison names, up to the profile's cap (repeats of a
 pair, seconds spent on the workload), and, for the comparisons a claim's rule
-reads, up to the higher claim cap.  Whatever is undecided at the cap stays so
+reads, further: rounds of only their specs, up to the claim cap (repeats of a
+pair, seconds more).  Whatever is undecided at the cap stays so
 and is stored in ``rounds.jsonl`` with why the rounds stopped.
 """
 from __future__ import annotations
@@ -52,7 +53,9 @@ class Rounds:
 
     def __init__(self, w: Workload, live: dict[str, Any], times: dict[str, list[float]]):
         self.w, self.live, self.times = w, live, times
-        self.rnd, self.stop, self.open, self.used = 0, "", [], 0.0
+        self.rnd, self.stop, self.open, self.used, self.extra = 0, "", [], 0.0, 0.0
+        self.claims_only = False  # past the first cap: rounds of a claim's comparisons only
+        self.first_cap = ""
         self.wanted = list(live)
 
     def labels(self) -> list[str]:
@@ -75,14 +78,18 @@ class Rounds:
         if not items:
             self.stop = "decided"
             return
+        if not self.claims_only:
+            why = capped(items, self.times, plan.max_repeats, plan.budget_s - self.used)
+            if not why:
+                self.wanted = specs_of(items)
+                return
+            self.first_cap = why
         claims = [o for o in items if o.claim]
-        why = capped(items, self.times, plan.max_repeats, plan.budget_s - self.used)
+        why = capped(claims, self.times, plan.claim_max_repeats, plan.claim_extra_s - self.extra) if claims else "x"
         if not why:
-            self.wanted = specs_of(items)
-        elif claims and not capped(claims, self.times, plan.claim_max_repeats, plan.claim_budget_s - self.used):
-            self.wanted = specs_of(claims)
-        else:
-            self.stop = why
+            self.wanted, self.claims_only = specs_of(claims), True
+        else:  # "repeat cap"/"time cap": the first cap, or the claim cap that followed it
+            self.stop = why if self.claims_only else self.first_cap
 
 
 def run_rounds(runner: Any, group: list[Rounds]) -> None:
@@ -103,6 +110,8 @@ def run_rounds(runner: Any, group: list[Rounds]) -> None:
             t0 = time.perf_counter()
             status, wall = runner.timed(pool, r.w, len(r.times[label]), r.rnd) if pool is not None else ("gone", None)
             r.used += time.perf_counter() - t0
+            if r.claims_only:
+                r.extra += time.perf_counter() - t0
             if status == "ok":
                 r.times[label].append(wall)
             else:  # a failed pair cannot decide: it leaves the rotation

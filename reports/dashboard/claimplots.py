@@ -199,7 +199,7 @@ def curves(claim: dict[str, Any], v: View, axis: str) -> Any:
 
 
 def by_k(claim: dict[str, Any], v: View, axis: str) -> Any:
-    """Speedup with its interval against k, one line per kernel family (keys ``k1`` .. ``k4096``)."""
+    """Speedup with its interval against k, one line per kernel family (keys ``k1`` .. ``k32768``)."""
     fams = {}
     for fam, ks in (claim.get("numbers") or {}).items():
         if isinstance(ks, dict):

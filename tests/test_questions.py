@@ -1,0 +1,176 @@
+"""What the claims ask of a workload's repeats, and the rounds that measure until it is answered."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from reports.rules import questions
+from reports.rules.questions import Question, ask, gain, precise, same, still_open
+from reports.stats import Open
+from runners.rounds import Rounds, capped, run_rounds
+from workloads import catalogue
+
+CAT = catalogue()
+
+
+def _texts(samples, qs, recommend=False):
+    return [o.text for o in still_open(samples, qs, recommend=recommend)]
+
+
+def _noisy(median, n, cv=0.02, seed=0):
+    rng = np.random.default_rng(seed)
+    return list(median * np.exp(rng.normal(0, cv, n)))
+
+
+# --- what each rule asks ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("array-transcendental", {("C1", "threads-2", "sync", 1.2), ("C2", "threads-2", "processes-2", 1.0),
+                              ("C2", "threads-2", "distributed-2x1", 1.0), ("C12", "best", "threads-2", 1.2)}),
+    ("bag-json", {("C3", "threads-2", "sync", 1.25), ("C3", "processes-2", "sync", 1.0),
+                  ("C12", "best", "processes-2", 1.2)}),
+    ("kernel-retake-k1", {("C7", "threads-2", "sync", 1.2)}),
+    ("kernel-retake-k32768", {("C7", "threads-2", "sync", 1.3)}),
+    ("kernel-retake-k32", set()),  # the middle of the k range is reported, not decided on
+    ("stencil-numpy", {("C4", "threads-2", "sync", 1.2), ("C4", "threads-4", "threads-2", 1.25),
+                       ("C4", "processes-2", "threads-2", 1.0)}),
+])
+def test_rules_declare_what_they_compare_at_their_own_bars(name, expected):
+    got = {(q.claim, q.a, q.b, q.up) for q in questions(CAT[name], 2)}
+    assert got == expected
+
+
+def test_bars_follow_the_number_of_cores():
+    (q,) = [q for q in questions(CAT["array-transcendental"], 4) if q.claim == "C1"]
+    assert (q.a, q.up) == ("threads-4", 1.6)
+
+
+def test_cross_workload_rules_ask_for_precise_medians():
+    qs = questions(CAT["kernel-compute-gil"], 2)
+    assert {(q.claim, q.a, q.b) for q in qs} == {("C5", "threads-2", None), ("C6", "sync", None)}
+
+
+# --- when a question is answered ----------------------------------------------------------------
+
+def test_one_sided_question_answered_only_clear_of_its_bar():
+    q = [ask("C1", "threads-2", "sync", 1.2)]
+    sync = _noisy(1.0, 8)
+    assert _texts({"sync": sync, "threads-2": _noisy(0.5, 8, seed=1)}, q) == []  # 2x: above 1.2
+    assert _texts({"sync": sync, "threads-2": _noisy(0.98, 8, seed=1)}, q) == []  # 1.02x: below 1.2
+    assert _texts({"sync": sync, "threads-2": _noisy(1 / 1.2, 8, seed=1)}, q) == ["C1: threads-2 vs sync at 1.2×"]
+
+
+def test_too_few_repeats_leave_it_open():
+    q = [ask("C1", "threads-2", "sync", 1.2)]
+    assert _texts({"sync": [1.0] * 3, "threads-2": [0.5] * 3}, q) == ["C1: threads-2 vs sync at 1.2×"]
+
+
+def test_an_answer_on_the_edge_is_not_taken_until_resamples_agree():
+    from reports.stats import compare
+
+    sync = [0.568, 1.2266, 0.8254, 0.7163, 1.0568, 1.1504]
+    thr = [0.9149, 0.8063, 1.0052, 0.9895, 1.3246, 1.1612]
+    c = compare(thr, sync, 1.25)
+    assert c.hi < 1.25  # the 95 % interval alone answers "below 1.25x" ...
+    q = [ask("C4", "threads-2", "sync", 1.25)]
+    assert _texts({"sync": sync, "threads-2": thr}, q) == ["C4: threads-2 vs sync at 1.25×"]  # ... resamples do not
+    assert _texts({"sync": sync * 3, "threads-2": thr * 3}, q) == []  # three times the repeats settle it
+
+
+def test_gain_is_answered_by_a_gain_or_by_less_than_ten_percent():
+    q = [gain("C3", "processes-2", "sync")]
+    sync = _noisy(1.0, 10)
+    assert _texts({"sync": sync, "processes-2": _noisy(0.6, 10, seed=2)}, q) == []
+    assert _texts({"sync": sync, "processes-2": _noisy(1.2, 10, seed=2)}, q) == []
+    assert _texts({"sync": sync, "processes-2": _noisy(0.95, 10, cv=0.1, seed=2)}, q) != []
+
+
+def test_equivalence_answered_inside_the_band_or_outside_it():
+    q = [same("C4", "processes-2", "threads-2", 1.25)]
+    t = _noisy(1.0, 10)
+    assert _texts({"threads-2": t, "processes-2": _noisy(1.03, 10, seed=4)}, q) == []
+    assert _texts({"threads-2": t, "processes-2": _noisy(2.0, 10, seed=4)}, q) == []
+
+
+def test_best_stands_for_the_fastest_other_spec():
+    q = [ask("C12", "best", "threads-2", 1.2)]
+    s = {"sync": _noisy(1.0, 8), "threads-2": _noisy(0.8, 8, seed=1), "processes-2": _noisy(0.4, 8, seed=2)}
+    assert _texts(s, q) == []  # processes-2 is 2x faster than the default: answered (the default lost)
+    s["processes-2"] = _noisy(0.8 / 1.2, 8, seed=2)
+    assert _texts(s, q) == ["C12: processes-2 vs threads-2 at 1.2×"]
+
+
+def test_precision_and_unmeasured_specs():
+    assert _texts({"sync": [1.0, 1.5, 0.7, 1.2, 0.9]}, precise("C6", "sync"))[0].startswith("C6: sync median")
+    assert _texts({"sync": [1.0] * 5}, precise("C6", "sync")) == []
+    assert _texts({"sync": [1.0] * 5}, [ask("C1", "threads-2", "sync", 1.2)]) == []  # threads not measured
+
+
+def test_claim_items_are_marked_and_recommendation_items_follow():
+    out = still_open({"sync": [1.0] * 3, "threads-2": [0.5] * 3}, [ask("C1", "threads-2", "sync", 1.2)])
+    assert out[0].claim and out[0].specs == ("threads-2", "sync")
+    assert any(not o.claim for o in out[1:])
+
+
+# --- the rounds ----------------------------------------------------------------------------------
+
+class _Runner:
+    """Just enough of runners.run.Runner for run_rounds: a fixed time per spec, a log of what ran."""
+
+    def __init__(self, plan, walls):
+        self.plan, self.walls, self.session, self.ran = plan, walls, 0, []
+        self.pools = {k: object() for k in walls}
+        self.rng = np.random.default_rng(0)
+
+    def timed(self, pool, w, repeat, rnd):
+        label = next(k for k, p in self.pools.items() if p is pool)
+        self.ran.append((rnd, label))
+        return "ok", self.walls[label] * float(np.exp(self.rng.normal(0, 0.01)))
+
+
+def _plan(decide, **kw):
+    base = dict(seed=1, min_repeats=5, fixed=False, decide=decide, max_repeats=8, budget_s=100.0,
+                claim_max_repeats=12, claim_extra_s=100.0)
+    return SimpleNamespace(**{**base, **kw})
+
+
+def test_rounds_run_only_the_specs_an_open_question_names_and_claims_go_to_their_cap():
+    w = CAT["array-transcendental"]
+    walls = {"sync": 0.01, "threads-2": 0.005, "processes-2": 0.02}
+
+    def decide(_, samples):  # the claim's comparison never settles; the recommendation's neither
+        return [Open("C1: threads-2 vs sync at 1.2×", ("threads-2", "sync"), True),
+                Open("processes-2 median", ("processes-2",))]
+
+    r = _Runner(_plan(decide), walls)
+    state = Rounds(w, dict(r.pools), {k: [] for k in walls})
+    run_rounds(r, [state])
+    counts = {k: len(v) for k, v in state.times.items()}
+    assert counts == {"sync": 12, "threads-2": 12, "processes-2": 8}  # claim cap 12, recommendation cap 8
+    assert state.stop == "repeat cap" and state.open[0].startswith("C1:")
+    # Every round past the first five ran in a shuffled order; all specs ran in each of the first five.
+    assert {lab for rnd, lab in r.ran if rnd < 5} == set(walls)
+
+
+def test_rounds_stop_when_nothing_is_open_and_groups_share_rounds():
+    walls = {"sync": 0.01, "threads-2": 0.005}
+    r = _Runner(_plan(lambda w, s: []), walls)
+    a = Rounds(CAT["kernel-compute-gil"], dict(r.pools), {k: [] for k in walls})
+    b = Rounds(CAT["kernel-compute-nogil"], dict(r.pools), {k: [] for k in walls})
+    run_rounds(r, [a, b])
+    assert a.stop == b.stop == "decided" and a.rnd == b.rnd == 5
+    assert len(r.ran) == 2 * 2 * 5
+
+
+def test_capped_by_time_uses_the_medians():
+    t = {"sync": [1.0] * 5, "threads-2": [0.5] * 5}
+    assert capped([Open("x", ("sync", "threads-2"))], t, 10, 1.0) == "time cap"
+    assert capped([Open("x", ("sync", "threads-2"))], t, 10, 5.0) == ""
+    assert capped([Open("x", ("sync",))], t, 5, 5.0) == "repeat cap"
+
+
+def test_question_type_is_plain_data():
+    q = Question("threads-2", "sync", 1.2, 1.2, None, "C1")
+    assert q._asdict()["claim"] == "C1"
