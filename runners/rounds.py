@@ -34,12 +34,11 @@ def capped(items: list[Any], times: dict[str, list[float]], max_repeats: int, se
     """Why another round of the specs *items* need would pass a cap ("" when it would not): a spec at
     *max_repeats*, or the round's expected time (its specs' medians, +20 %) beyond *seconds_left*.
 
-    >>> from reports.stats import Open
+    >>> from types import SimpleNamespace as Item
     >>> t = {"sync": [1.0] * 5, "threads-2": [0.5] * 5}
-    >>> capped([Open("x", ("sync", "threads-2"))], t, 10, 2.0), capped([Open("x", ("sync",))], t, 5, 9.0)
-    ('', 'repeat cap')
-    >>> capped([Open("x", ("sync", "threads-2"))], t, 10, 1.5)
-    'time cap'
+    >>> both, one = Item(specs=("sync", "threads-2")), Item(specs=("sync",))
+    >>> capped([both], t, 10, 2.0), capped([one], t, 5, 9.0), capped([both], t, 10, 1.5)
+    ('', 'repeat cap', 'time cap')
     """
     specs = [k for k in specs_of(items) if times.get(k)]
     if not specs or min(len(times[k]) for k in specs) >= max_repeats:
