@@ -36,6 +36,7 @@ _STENCIL_ITERATIONS = 4
 # for each of two threads fit the shared 32 MB L3 here. Chunks of 6-25 MB made the math memory-bound: threads-2 gained
 # 1.15x at 5000 x 5000 in 8 chunks; 0.5-3 MB blocks gained 1.6-2.1x (measured, see README).
 _CACHE_SIDE = 600
+ROUNDS = 3  # rounds of the transcendental formula per element
 
 _OBJ_SIN = np.frompyfunc(math.sin, 1, 1)
 _OBJ_EXP = np.frompyfunc(math.exp, 1, 1)
@@ -51,7 +52,11 @@ def _uniform(n: int, seed: int) -> da.Array:
 
 
 def transcendental_block(x: np.ndarray) -> np.ndarray:
-    """``sin(x)**2 + exp(-x) * log1p(x)`` element-wise, for float or object arrays.
+    """``y = sin(y)**2 + exp(-y) * log1p(y)`` element-wise, :data:`ROUNDS` times from ``y = x``,
+    for float or object arrays.
+
+    Three rounds of math per element keep the chunk's tasks mostly ufunc work
+    (the inputs' generation and the row sums around them do not scale on threads).
 
     On ``float64`` this runs NumPy ufuncs (GIL released in the inner loops); on
     ``object`` dtype the same formula calls :mod:`math` once per element through
@@ -62,9 +67,12 @@ def transcendental_block(x: np.ndarray) -> np.ndarray:
     >>> transcendental_block(np.array([0.5], dtype=object)).dtype
     dtype('O')
     """
-    if x.dtype == object:
-        return _OBJ_SIN(x) ** 2 + _OBJ_EXP(-x) * _OBJ_LOG1P(x)
-    return np.sin(x) ** 2 + np.exp(-x) * np.log1p(x)
+    for _ in range(ROUNDS):
+        if x.dtype == object:
+            x = _OBJ_SIN(x) ** 2 + _OBJ_EXP(-x) * _OBJ_LOG1P(x)
+        else:
+            x = np.sin(x) ** 2 + np.exp(-x) * np.log1p(x)
+    return x
 
 
 def _to_object(x: np.ndarray) -> np.ndarray:
@@ -139,7 +147,7 @@ TRANSCENDENTAL = Workload(
     name="array-transcendental",
     collection="array",
     claims=("C1", "C2", "C12"),
-    sizes={"quick": 2_400, "default": 5_000, "full": 13_000},
+    sizes={"quick": 2_400, "default": 3_600, "full": 9_000},
     build=_build_transcendental,
     check=check_close,
     nbytes=_square_bytes,
@@ -151,7 +159,7 @@ OBJECT_MATH = Workload(
     name="array-object-math",
     collection="array",
     claims=("C1", "C12"),
-    sizes={"quick": 450, "default": 1_400, "full": 3_400},
+    sizes={"quick": 300, "default": 900, "full": 2_000},
     build=_build_object_math,
     check=check_close,
     nbytes=_square_bytes,
