@@ -84,11 +84,11 @@ class Rounds:
                 return
             self.first_cap = why
         claims = [o for o in items if o.claim]
-        why = capped(claims, self.times, plan.claim_max_repeats, plan.claim_extra_s - self.extra) if claims else "x"
-        if not why:
+        why = capped(claims, self.times, plan.claim_max_repeats, plan.claim_extra_s - self.extra) if claims else ""
+        if claims and not why:
             self.wanted, self.claims_only = specs_of(claims), True
-        else:  # "repeat cap"/"time cap": the first cap, or the claim cap that followed it
-            self.stop = why if self.claims_only else self.first_cap
+        else:  # "repeat cap"/"time cap": the claim cap that stopped the claims' rounds, else the first cap
+            self.stop = why if claims and self.claims_only else self.first_cap
 
 
 def run_rounds(runner: Any, group: list[Rounds]) -> None:

@@ -154,6 +154,22 @@ def test_rounds_run_only_the_specs_an_open_question_names_and_claims_go_to_their
     assert {lab for rnd, lab in r.ran if rnd < 5} == set(walls)
 
 
+def test_rounds_stop_with_the_first_cap_when_the_claims_are_answered_after_it():
+    walls = {"sync": 0.01, "threads-2": 0.005}
+    calls = []
+
+    def decide(_, samples):  # the claim settles two rounds after the first cap; the rest never does
+        calls.append(1)
+        n = min(len(v) for v in samples.values())
+        claim = [Open("C1: threads-2 vs sync at 1.2×", ("threads-2", "sync"), True)] if n < 10 else []
+        return claim + [Open("sync median", ("sync",))]
+
+    r = _Runner(_plan(decide), walls)
+    state = Rounds(CAT["array-transcendental"], dict(r.pools), {k: [] for k in walls})
+    run_rounds(r, [state])
+    assert state.stop == "repeat cap" and {k: len(v) for k, v in state.times.items()} == {"sync": 10, "threads-2": 10}
+
+
 def test_rounds_stop_when_nothing_is_open_and_groups_share_rounds():
     walls = {"sync": 0.01, "threads-2": 0.005}
     r = _Runner(_plan(lambda w, s: []), walls)
