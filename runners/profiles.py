@@ -141,7 +141,7 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "quick": Profile("quick", repeats=5, timeout_s=60, full_sweep=False, distributed_1xn=False, overhead_repeats=5,
-                     lean=True, c12_everywhere=False, max_repeats=10, budget_s=2.5, plain_check="sample",
+                     lean=True, c12_everywhere=False, max_repeats=10, budget_s=2.2, plain_check="sample",
                      claim_max_repeats=20, claim_extra_s=4.5,
                      sweep_claims=("C4",)),
     "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, distributed_1xn=False, overhead_repeats=7,
