@@ -53,7 +53,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     from reports import model, model_check, recommend, rules
     from reports.evidence import context
 
-    table = stats_table(res.rows, res.workload_info())
+    table = stats_table(res.rows, res.workload_info(), res.bursts, res.looks)
     rows = res.rows
     failures = []
     if not rows.empty:
@@ -61,7 +61,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
             failures.append({"workload": r.workload, "scheduler": r.scheduler, "repeat": r.repeat,
                              "status": r.status, "error_type": r.error_type or "",
                              "error": str(r.error or r.check_detail or "")[:500]})
-    ctx = context(table, res.meta, rows)
+    ctx = context(table, res.meta, rows, res.rounds)
     claims = rules.decide(ctx)
     by_wl: dict[str, list[str]] = {}
     for f in failures:
@@ -71,6 +71,9 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
                                               predict_cores=res.meta.get("predict_cores") or ())
     recommend.add_model_terms(recs, (model_summary or {}).get("predictions") or [], model.explain_terms)
     harness = controls.harness_check(rows)
+    from reports.interference import summarize as busy
+
+    cores = res.meta.get("cores") or res.meta.get("cpu_count")
     keep = [c for c in table.columns if c not in ("times",)] if not table.empty else []
     summary = {
         "v": SUMMARY_VERSION,
@@ -80,6 +83,16 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
                                                   "python", "gil_enabled", "free_threaded_build", "gil_reenabled_by",
                                                   "gil_sampler", "switch_interval_s", "versions", "blas")},
         "duration_s": res.meta.get("duration_s"),
+        "interference": busy(res.interference, cores if isinstance(cores, int) else None),
+        "design": {"looks": res.looks, "round_seed": res.meta.get("round_seed"), "seed": res.meta.get("seed"),
+                   "comparison": "paired by round where both sides ran in the same round (10 %-trimmed mean of the "
+                                 "per-round log ratios, Yuen–Student interval); else unpaired (Hodges–Lehmann, "
+                                 "Mann–Whitney interval); the level of each interval set by the sequential looks",
+                   "agreement": "rerun_agreement: the share of reruns drawn by whole rounds (reports.resample) "
+                                "giving the same answer; 200 for each, up to 1000 near the 0.9 cut"},
+        "transients": [{"workload": r["workload"], "scheduler": r["scheduler"], "first_round": r["first_round"]}
+                       for r in (table.to_dict("records") if not table.empty and "transient" in table else [])
+                       if r.get("transient")],
         "claims": claims,
         "recommendations": recs,
         "instrumentation_overhead": controls.overhead(rows),

@@ -56,7 +56,7 @@ def compare_runs(a: Path, b: Path) -> dict[str, Any]:
             c = compare_times(r["times"], other["times"], names=("A", "B"))
             timings.append({"workload": r["workload"], "scheduler": r["scheduler"], "a_s": r.get("median_s"),
                             "b_s": other.get("median_s"), "b_over_a": c.ratio, "lo": c.lo, "hi": c.hi,
-                            "outcome": {"faster": "B slower", "slower": "B faster"}.get(c.outcome, c.outcome)})
+                            "outcome": {"above": "B slower", "below": "B faster"}.get(c.outcome, c.outcome)})
     decidable = [c for c in claims if c["id"] != "C14"]
     ft = _free_threaded_cost(sa, ta, sb, tb)
     return {"a": str(a), "b": str(b), "claims": claims, "recommendations": recs, "timings": timings,

@@ -16,60 +16,77 @@ from reports.stats import MARGIN, compare
 __all__ = ["overhead", "aa_control", "harness_check", "startup"]
 
 
-def overhead(rows: pd.DataFrame) -> dict[str, Any] | None:
-    """Instrumentation overhead: instrumented vs bare, interleaved, per pair and pooled.
+def _sample(x: pd.DataFrame, prefix: str = "") -> dict[str, Any]:
+    """Times of *x* with their pairing keys (``prefix:session:round``)."""
+    times = x["wall_s"].astype(float).tolist()
+    keys = [f"{prefix}{int(s or 0)}:{int(r)}" if r is not None and int(r) >= 0 else None
+            for s, r in zip(x["session"].fillna(0), x["round"].fillna(-1))]
+    return {"times": times, "keys": keys}
 
-    Per pair the :func:`compare` of bare against instrumented (ratio =
-    instrumented / bare, with its interval).  ``ratio`` is the median of the
-    pairs' estimates; ``outcome`` the pooled comparison of all pairs' times,
-    each normalised by its pair's bare median.
+
+def overhead(rows: pd.DataFrame) -> dict[str, Any] | None:
+    """Instrumentation overhead: instrumented vs bare, interleaved, paired by round, per workload and pooled.
+
+    Per workload the paired :func:`compare` of bare against instrumented (ratio
+    = instrumented / bare, with its interval).  ``ratio`` and ``pooled`` are
+    the paired comparison of every round of every workload together (each
+    pair's log ratio: a workload's speed cancels within its pair), so a few
+    rounds per workload still give one interval; ``median_of_pairs`` is the
+    median of the per-workload estimates.
     """
     if rows.empty or "control" not in rows:
         return None
-    g = rows[(rows["control"] == "overhead") & (rows["status"] == "ok")]
-    pairs, pooled_on, pooled_off = [], [], []
+    g = rows[(rows["control"] == "overhead") & (rows["status"] == "ok") & rows["wall_s"].notna()]
+    pairs = []
+    all_on: dict[str, list[Any]] = {"times": [], "keys": []}
+    all_off: dict[str, list[Any]] = {"times": [], "keys": []}
     for (wl, sched), x in g.groupby(["workload", "scheduler"]):
-        on = x[x["mode"] == "instrumented"]["wall_s"].dropna().astype(float).tolist()
-        off = x[x["mode"] == "bare"]["wall_s"].dropna().astype(float).tolist()
-        if not on or not off:
+        on = _sample(x[x["mode"] == "instrumented"], f"{wl}/{sched}:")
+        off = _sample(x[x["mode"] == "bare"], f"{wl}/{sched}:")
+        if not on["times"] or not off["times"]:
             continue
         c = compare(off, on, names=("bare", "instrumented"))
-        m = float(np.median(off))
-        pooled_on += [v / m for v in on]
-        pooled_off += [v / m for v in off]
-        pairs.append({"workload": wl, "scheduler": sched, "instrumented_s": float(np.median(on)),
-                      "bare_s": m, "ratio": c.ratio, "lo": c.lo, "hi": c.hi, "outcome": c.outcome,
-                      "n": int(min(len(on), len(off)))})
+        for k in ("times", "keys"):
+            all_on[k] += on[k]
+            all_off[k] += off[k]
+        pairs.append({"workload": wl, "scheduler": sched, "instrumented_s": float(np.median(on["times"])),
+                      "bare_s": float(np.median(off["times"])), "ratio": c.ratio, "lo": c.lo, "hi": c.hi,
+                      "outcome": c.outcome, "method": c.method, "n": int(min(len(on["times"]), len(off["times"])))})
     if not pairs:
         return None
-    c = compare(pooled_off, pooled_on, names=("bare", "instrumented"))
-    return {"ratio": float(np.median([p["ratio"] for p in pairs if p["ratio"] is not None] or [float("nan")])),
-            "pooled": c.as_dict(), "outcome": c.outcome, "pairs": pairs,
-            "method": "instrumented / bare, interleaved repeats; Hodges–Lehmann ratio with its exact 95 % interval"}
+    c = compare(all_off, all_on, names=("bare", "instrumented"))
+    eq = compare(all_off, all_on, margin=1.05, names=("bare", "instrumented"))
+    return {"ratio": c.ratio, "lo": c.lo, "hi": c.hi, "pooled": c.as_dict(), "outcome": c.outcome,
+            "within_5_percent": eq.outcome,
+            "median_of_pairs": float(np.median([p["ratio"] for p in pairs if p["ratio"] is not None] or [float("nan")])),
+            "pairs": pairs,
+            "method": (f"instrumented / bare, interleaved rounds; {c.method} Hodges–Lehmann ratio of all rounds with "
+                       f"its exact {c.confidence:.0%} interval")}
 
 
 def aa_control(rows: pd.DataFrame) -> dict[str, Any] | None:
     """The A/A control: one spec measured as two interleaved blocks; any difference is noise.
 
-    ``false_difference`` is True when :func:`compare` calls the two blocks
-    different (``faster``/``slower``), which a calibrated comparison does in at
-    most 5 % of runs.
+    ``ratio`` is B/A (the paired estimate by round), ``comparison`` the same
+    ratio's interval; ``false_difference`` is True when :func:`compare` calls
+    the two blocks different, which a calibrated comparison does in at most
+    5 % of runs.
     """
     if rows.empty or "control" not in rows:
         return None
-    g = rows[rows["control"].isin(["A", "B"]) & (rows["status"] == "ok")]
+    g = rows[rows["control"].isin(["A", "B"]) & (rows["status"] == "ok") & rows["wall_s"].notna()]
     if g.empty:
         return None
-    a = g[g["control"] == "A"]["wall_s"].astype(float).tolist()
-    b = g[g["control"] == "B"]["wall_s"].astype(float).tolist()
-    if not a or not b:
+    a, b = _sample(g[g["control"] == "A"]), _sample(g[g["control"] == "B"])
+    if not a["times"] or not b["times"]:
         return None
-    c = compare(b, a, names=("B", "A"))
-    ratio = float(np.median(b) / np.median(a))
-    return {"workload": g["workload"].iloc[0], "scheduler": g["scheduler"].iloc[0], "median_a_s": float(np.median(a)),
-            "median_b_s": float(np.median(b)), "ratio": ratio, "noise": abs(ratio - 1.0),
-            "verdict": c.outcome, "comparison": c.as_dict(),
-            "false_difference": c.outcome in ("faster", "slower")}
+    c = compare(a, b, names=("A", "B"))  # time(B) / time(A), and that ratio's interval
+    ratio = c.ratio if c.ratio is not None else float(np.median(b["times"]) / np.median(a["times"]))
+    return {"workload": g["workload"].iloc[0], "scheduler": g["scheduler"].iloc[0],
+            "median_a_s": float(np.median(a["times"])), "median_b_s": float(np.median(b["times"])),
+            "ratio": ratio, "lo": c.lo, "hi": c.hi, "noise": abs(ratio - 1.0),
+            "verdict": c.outcome, "comparison": c.as_dict(), "names": "B/A",
+            "false_difference": c.outcome in ("above", "below")}
 
 
 def harness_check(rows: pd.DataFrame) -> dict[str, Any] | None:

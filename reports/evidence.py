@@ -3,8 +3,9 @@
 A :class:`Context` holds one run's measurements as plain rows keyed by
 (workload, scheduler label), found by what the row says it is (kind, workers,
 threads per worker: never by parsing a label), plus the raw samples of the
-experiments.  :meth:`Context.resample` draws a bootstrap copy, which is how
-every verdict and recommendation gets its stability figure.
+experiments.  Failed rows stay in it (``missing`` set): the comparison of a
+failed row is undecided, so a rule's test of it is undecided, never dropped.
+:mod:`reports.resample` draws the reruns the agreement figure is read from.
 
 Every test a rule makes is a :func:`reports.stats.compare` of two rows, turned
 into ``True`` / ``False`` / ``None`` (undecided) by :func:`outcome_is`; a rule
@@ -20,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, NamedTuple, Sequence
 
-import numpy as np
 import pandas as pd
 
 from reports.fmt import is_number
@@ -70,6 +70,7 @@ class Context:
     rows: dict[tuple[str, str], dict[str, Any]]  # (workload, label) -> table row
     cells: dict[str, list[float]] = field(default_factory=dict)  # experiment samples
     meta: dict[str, Any] = field(default_factory=dict)
+    lengths: dict[str, int] = field(default_factory=dict)  # rounds a rerun may run, by group (reports.resample)
     by_spec: dict[tuple[str, str, int, int], dict[str, Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -106,21 +107,19 @@ class Context:
                 return (r.get("params") or {}).get(key)
         return None
 
-    def resample(self, rng: np.random.Generator) -> "Context":
-        """A bootstrap copy: every row's and cell's repeats drawn with replacement."""
-        rows = {}
-        for k, r in self.rows.items():
-            t = r["times"]
-            if len(t) > 1:
-                t = list(rng.choice(t, size=len(t), replace=True))
-                r = {**r, "times": t, "median_s": float(np.median(t))}
-            rows[k] = r
-        cells = {k: list(rng.choice(v, size=len(v), replace=True)) if len(v) > 1 else v for k, v in self.cells.items()}
-        return replace(self, rows=rows, cells=cells)
+    def ok(self, workload: str, kind: str = "sync", workers: int | None = None, threads: int = 1) -> bool:
+        """Did (*workload*, *kind*...) run with at least one ok repeat (a median to read)?"""
+        r = self.row(workload, kind, workers, threads)
+        return r is not None and is_number(r.get("median_s"))
 
 
-def context(table: pd.DataFrame, meta: dict[str, Any] | None = None, rows: pd.DataFrame | None = None) -> Context:
-    """The rules' view of a run: the table's rows with a median, the experiments' samples."""
+def context(table: pd.DataFrame, meta: dict[str, Any] | None = None, rows: pd.DataFrame | None = None,
+            rounds: list[dict[str, Any]] | None = None) -> Context:
+    """The rules' view of a run: every row of the table, the experiments' samples.
+
+    A row without an ok repeat stays (``missing`` says why, ``median_s`` is
+    None): a rule that names it gets an undecided test, never a silent pass.
+    """
     meta = dict(meta or {})
     cores = meta.get("cores") or meta.get("cpu_count")
     cores = int(cores) if is_number(cores) else None
@@ -129,8 +128,12 @@ def context(table: pd.DataFrame, meta: dict[str, Any] | None = None, rows: pd.Da
         for r in table.to_dict("records"):
             r["times"] = [float(x) for x in (r.get("times") if r.get("times") is not None else [])]
             r["claims"] = list(r.get("claims") if r.get("claims") is not None else [])
-            if is_number(r.get("median_s")) and r["median_s"] > 0:
-                index[(r["workload"], r["scheduler"])] = r
+            r["keys"] = list(r.get("keys") if r.get("keys") is not None else [None] * len(r["times"]))
+            if not (is_number(r.get("median_s")) and r["median_s"] > 0):
+                fails = "; ".join(r.get("failures") or []) or "no data"
+                r["median_s"] = None
+                r["missing"] = f"no ok repeat ({fails[:160]})"
+            index[(r["workload"], r["scheduler"])] = r
     n = cores
     if n is None:  # not recorded: the most common worker count of the threads rows
         thr = [int(r.get("workers") or 1) for r in index.values() if r["kind"] == "threads"]
@@ -138,7 +141,19 @@ def context(table: pd.DataFrame, meta: dict[str, Any] | None = None, rows: pd.Da
     gil, ft = meta.get("gil_enabled"), meta.get("free_threaded_build")
     return Context(cores=cores, n=max(int(n), 1), gil_enabled=None if gil is None else bool(gil),
                    free_threaded=None if ft is None else bool(ft), openmp=meta.get("openmp_kernels"),
-                   rows=index, cells=_cells(rows), meta=meta)
+                   rows=index, cells=_cells(rows), meta=meta, lengths=_lengths(meta, rounds))
+
+
+def _lengths(meta: dict[str, Any], rounds: list[dict[str, Any]] | None) -> dict[str, int]:
+    """Groups whose rounds did not stop at a time cap: a rerun of them may run to the last look (where a
+    time cap stopped the rounds, a rerun would stop about as soon: it keeps the rounds it had)."""
+    last = (meta.get("looks") or {}).get("last") if isinstance(meta.get("looks"), dict) else None
+    if not last or not rounds:
+        return {}
+    group = {w.get("name"): w.get("interleave") or w.get("name") for w in meta.get("workloads") or []
+             if isinstance(w, dict)}
+    return {group.get(r["workload"], r["workload"]): int(last) for r in rounds
+            if r.get("stopped") != "time cap" and r.get("workload")}
 
 
 def _cells(rows: pd.DataFrame | None) -> dict[str, list[float]]:
@@ -156,15 +171,14 @@ def _cells(rows: pd.DataFrame | None) -> dict[str, list[float]]:
 
 
 def versus(a: dict[str, Any] | None, b: dict[str, Any] | None, factor: float = 1.0,
-           margin: float | None = None) -> Comparison | None:
+           margin: float | None = None, family: int = 1) -> Comparison | None:
     """How many times faster row *a* is than row *b* (None when either is missing)."""
     if a is None or b is None:
         return None
     names = (str(a.get("scheduler", "A")), str(b.get("scheduler", "B")))
     if names[0] == names[1]:
         names = (str(a.get("workload", "A")), str(b.get("workload", "B")))
-    kw = {} if margin is None else {"margin": margin}
-    return compare(a, b, factor, names=names, **kw)
+    return compare(a, b, factor, margin=margin, names=names, family=family)
 
 
 def speedup(ctx: Context, workload: str, kind: str, workers: int | None = None, factor: float = 1.0,

@@ -27,6 +27,19 @@ class Results:
     startup: pd.DataFrame
     skipped: list[str] = field(default_factory=list)
     rounds: list[dict[str, Any]] = field(default_factory=list)  # per workload: rounds run and why they stopped
+    interference: list[dict[str, Any]] = field(default_factory=list)  # per round: what competed for the CPU
+
+    @property
+    def bursts(self) -> set[tuple[str, str]]:
+        """``(workload, "session:round")`` of the rounds left out after a burst of interference."""
+        return {(str(w), str(k)) for d in self.interference if d.get("rerun")
+                for w, k in (d.get("items") or []) if w is not None and k is not None}
+
+    @property
+    def looks(self) -> dict[str, Any] | None:
+        """The run's sequential design (None: a fixed number of repeats, or a run from before it)."""
+        lk = self.meta.get("looks")
+        return lk if isinstance(lk, dict) and "first" in lk and "last" in lk else None
 
     @property
     def run_id(self) -> str:
@@ -77,9 +90,11 @@ def load(path: str | Path) -> Results:
         if c not in rows.columns:
             rows[c] = None
     startup = pd.DataFrame(list(records.read(path / records.STARTUP, skipped)))
-    rounds = [{k: d.get(k) for k in ("workload", "session", "rounds", "stopped", "undecided")}
+    rounds = [{k: d.get(k) for k in ("workload", "session", "rounds", "stopped", "undecided", "bursts")}
               for d in records.read(path / records.ROUNDS, skipped)]
-    return Results(path=path, meta=meta, rows=rows, startup=startup, skipped=skipped, rounds=rounds)
+    interference = [d for d in records.read(path / records.INTERFERENCE, skipped) if isinstance(d, dict)]
+    return Results(path=path, meta=meta, rows=rows, startup=startup, skipped=skipped, rounds=rounds,
+                   interference=interference)
 
 
 def load_tasks(path: str | Path, workload: str, scheduler: str, skipped: list[str] | None = None) -> pd.DataFrame:

@@ -2,14 +2,15 @@
 
 The rule (:func:`pick`): among the specs whose repeats all succeeded, the one
 with the lowest median is the *fastest*.  Every other spec is compared with it
-(:func:`reports.stats.compare`): it is beaten (``faster``), ``equivalent``
-(within ±10 %, with 95 % confidence) or undecided.  When none is undecided, the
+(:func:`reports.stats.compare`, paired by round): it is beaten (the fastest
+shown faster), ``equivalent`` (within ±10 %, by its interval) or undecided.  When none is undecided, the
 simplest of the fastest and its equivalents is recommended
 (``sync < threads < processes < distributed``, then fewer threads) and the
 explanation says which were equivalent.  When one stays undecided at the cap,
 the recommendation says so and names both candidates (the fastest stays the
 pick, marked ``undecided``), instead of quietly choosing the simpler one.  A
-spec with a failed or mismatched repeat is never a candidate.
+spec with a failed or mismatched repeat, or an unstable one, is never a candidate: the
+recommendation reads rows through the same gate as the claims.
 
 >>> KIND_RANK["sync"] < KIND_RANK["threads"] < KIND_RANK["processes"] < KIND_RANK["distributed"]
 True
@@ -22,7 +23,8 @@ import numpy as np
 
 from reports import fmt
 from reports.evidence import Context, rounded
-from reports.stats import MIN_REPEATS, compare
+from reports.resample import LEAST, RERUNS, agreements
+from reports.stats import MARGIN, MIN_REPEATS, compare
 from workloads.claims import DEFAULT_KIND
 
 __all__ = ["KIND_RANK", "pick", "recommend", "explain", "Pick", "add_model_terms"]
@@ -31,7 +33,9 @@ KIND_RANK = {"sync": 0, "threads": 1, "processes": 2, "distributed": 3}
 
 
 def _healthy(r: dict[str, Any]) -> bool:
-    return len(r["times"]) >= 1 and not r.get("n_failed") and r.get("check_ok") is not False
+    """Through the comparisons' gate: ok repeats, none failed or mismatched, not unstable, not missing."""
+    return (len(r["times"]) >= 1 and not r.get("n_failed") and r.get("check_ok") is not False
+            and not r.get("unstable") and not r.get("missing") and bool(r.get("median_s")))
 
 
 def _simplicity(r: dict[str, Any]) -> tuple[int, int, float]:
@@ -59,9 +63,12 @@ def pick(rows: list[dict[str, Any]]) -> Pick | None:
     for r in good:
         if r is fastest:
             continue
-        c = compare(fastest["times"], r["times"], names=(fastest["scheduler"], r["scheduler"]))
+        names = (fastest["scheduler"], r["scheduler"])
+        c = compare(fastest, r, names=names)  # paired by round where both ran in it
+        if c.outcome != "above":  # not shown slower than the fastest: equivalent within ±10 %, or undecided
+            c = compare(fastest, r, margin=MARGIN, names=names)
         comps[r["scheduler"]] = c
-        {"equivalent": eq, "undecided": undecided}.get(c.outcome, beaten).append(r)
+        {"above": beaten, "equivalent": eq}.get(c.outcome, undecided).append(r)
     if undecided:
         return Pick(scheduler=fastest["scheduler"], status="undecided", fastest=fastest["scheduler"],
                     equivalent=[r["scheduler"] for r in eq], beaten=[r["scheduler"] for r in beaten],
@@ -153,22 +160,24 @@ def _groups(ctx: Context) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def recommend(ctx: Context, resamples: int = 200, seed: int = 1, failures: dict[str, list[str]] | None = None
+def recommend(ctx: Context, resamples: int = RERUNS, seed: int = 1, failures: dict[str, list[str]] | None = None
               ) -> list[dict[str, Any]]:
-    """One recommendation per workload, each with its stability over *resamples* bootstrap resamples.
+    """One recommendation per workload, each with its rerun agreement over *resamples* reruns
+    (:mod:`reports.resample`).
 
-    Returns ``{workload, scheduler, status, explanation, evidence, default, differs_from_default, stability}``;
+    Returns ``{workload, scheduler, status, explanation, evidence, default, differs_from_default,
+    rerun_agreement}``;
     ``scheduler`` is None when no spec of the workload finished its repeats without a failure.
     """
     groups = _groups(ctx)
     picks = {w: pick(rows) for w, rows in groups.items()}
-    rng = np.random.default_rng(seed)
-    same = {w: 0 for w in groups}
-    for _ in range(resamples):
-        r = _groups(ctx.resample(rng))
-        for w, rows in r.items():
-            q = pick(rows)
-            same[w] += (q["scheduler"] if q else None) == (picks[w]["scheduler"] if picks[w] else None)
+    points = {w: (p["scheduler"] if p else None) for w, p in picks.items()}
+
+    def answer(d: Context, live: set[str]) -> dict[str, Any]:
+        g = _groups(d)
+        return {w: (pick(g[w]) or {}).get("scheduler") if w in g else None for w in live}
+
+    fig = agreements(ctx, points, answer, seed, most=resamples, least=min(LEAST, resamples)) if resamples else {}
     out = []
     for w, fails in (failures or {}).items():  # every repeat of every spec failed: no row has a time
         if w not in groups:
@@ -190,10 +199,10 @@ def recommend(ctx: Context, resamples: int = 200, seed: int = 1, failures: dict[
         few = [r["scheduler"] for r in rows if len(r["times"]) < MIN_REPEATS]
         if few:
             text += f"; fewer than {MIN_REPEATS} repeats on {', '.join(few)}: nothing decided there"
-        stab = round(same[w] / resamples, 3) if resamples else None
+        stab = fig.get(w)
         out.append({"workload": w, "scheduler": p["scheduler"], "status": p["status"], "explanation": text,
                     "evidence": ev, "default": default, "differs_from_default": ev["differs_from_default"],
-                    "stability": stab, "fragile": bool(stab is not None and stab < 0.9)})
+                    "rerun_agreement": stab, "stability": stab, "fragile": bool(stab is not None and stab < 0.9)})
     return out
 
 

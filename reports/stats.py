@@ -1,39 +1,52 @@
-"""Statistics over stored repeats: one comparison, the table, the controls.
+"""Statistics over stored repeats: the one comparison, its sequential design, what is still open.
 
 The comparison (:func:`compare`) is the only way this suite says that one
-sample of wall times is faster than another.  Its estimate is the
-Hodges–Lehmann shift of the log times (the median of all pairwise differences
-``log b_j - log a_i``), reported as a ratio ``b / a`` ("A is this many times
-faster than B"), with the exact distribution-free 95 % interval that inverts
-the Mann–Whitney test.  Against a stated *factor* the outcome is one of:
+sample of wall times is faster than another.  It reports ``time(B) / time(A)``
+("A is this many times faster than B"), an interval, and an outcome that
+answers the question asked:
 
-``equivalent``
-    the whole interval lies within the equivalence margin around the factor
-    (``factor / margin .. factor * margin``): any difference is smaller than
-    the margin, with 95 % confidence;
-``faster``
-    the whole interval lies above the factor (A is more than *factor* times faster);
-``slower``
-    the whole interval lies below it (A is less than *factor* times faster;
-    with factor 1: A is slower);
-``undecided``
-    anything else, and always when a side has fewer than :data:`MIN_REPEATS`
-    ok repeats, a failed or mismatched repeat, or is unstable — with the reason.
+*Paired* wherever both sides ran in the same round (rows carry ``keys``,
+``"session:group:round"``, beside their ``times``; twins that share rounds
+pair too): the per-round log ratios ``log b - log a`` are one sample; the
+estimate is their mean (trimmed by 10 % a side from 10 pairs on, see
+:func:`paired_t`) and the interval Student's t on them (Yuen's, when
+trimmed) — the analysis of a paired design on the log scale.  Drift that falls on both sides of a round cancels.  Why t and not the
+signed-rank test: no distribution-free paired test can reach 95 % on five
+pairs (the smallest two-sided p of the signed-rank test on 5 pairs is 1/16),
+let alone the stricter level of a sequential look, so it would hold every
+comparison to eight or more rounds; the t interval decides a large effect on
+five, and its error rates under this machine's noise (skewed outliers
+included) are checked by simulating the real loop (:mod:`runners.selfcheck`).  *Unpaired* only where there is no
+pairing (plain lists of times, rows of different runs or of workloads that did
+not share rounds): the Hodges–Lehmann shift of the two samples with the exact
+Mann–Whitney interval.  ``method`` says which was used.
 
-A threshold is tested on the samples scaled by it: ``compare(a, b, 1.3)``
-compares ``1.3 * a`` with ``b``, so the interval of the scaled samples must
-clear 1 (the Hodges–Lehmann interval is equivariant, so this is the interval
-of ``b / a`` divided by 1.3).
+The outcome against a *factor* (a bar) is ``above`` (the whole interval above
+it: A more than *factor* times faster), ``below`` (the whole interval below
+it) or ``undecided``.  Equivalence is a separate question, asked by passing a
+*margin*: ``equivalent`` (the interval within ``factor / margin .. factor *
+margin``), ``not equivalent`` (the interval wholly outside that band) or
+``undecided``.  Too few repeats, a failed or mismatched repeat, or an
+unstable row is always ``undecided``, with the reason.
+
+The confidence of the interval follows the run's :class:`Looks`: the adaptive
+rounds look at a comparison after every round and stop when it is decided, so
+the level per look is set by a Pocock-type boundary over the planned looks
+(``first`` .. ``last`` pairs) that holds the error of the whole sequence of
+looks at ``alpha`` (5 % two-sided, 2.5 % a side), with a share of alpha kept
+for looks past ``last`` (a resumed run).  Without looks (controls, a fixed
+number of repeats) the interval is the fixed-n 95 % one.
 
 >>> c = compare([1.0, 1.02, 0.99, 1.01, 1.0], [2.0, 2.1, 2.05, 1.98, 2.02])
->>> c.outcome, round(c.ratio, 2)
-('faster', 2.02)
+>>> c.outcome, round(c.ratio, 2), c.method
+('above', 2.02, 'unpaired')
 >>> compare([1.0, 1.1], [2.0, 2.1]).outcome
 'undecided'
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping, NamedTuple, Sequence
 
@@ -46,33 +59,110 @@ __all__ = [
     "MIN_REPEATS",
     "MARGIN",
     "PRECISION",
-    "median_interval_width",
     "CONFIDENCE",
     "UNSTABLE_SPREAD",
     "MIN_TIME_S",
+    "Looks",
     "Comparison",
     "compare",
     "hodges_lehmann",
-    "open_questions",
+    "paired_t",
+    "median_interval_width",
     "Open",
     "pending",
+    "times_of",
 ]
 
-MIN_REPEATS = 5  # ok repeats a side needs before it can decide anything
-MARGIN = 1.10  # equivalence: the interval within x/1.1 .. x*1.1 of the factor
+MIN_REPEATS = 5  # ok repeats (or pairs) a side needs before it can decide anything
+MARGIN = 1.10  # equivalence where a rule asks it without its own band: within x/1.1 .. x*1.1
 PRECISION = 0.10  # the adaptive rounds want each median known to within ±10 % (when the cap allows)
 CONFIDENCE = 0.95
 UNSTABLE_SPREAD = 1.0  # a row whose IQR exceeds its median is erratic (bimodal, disturbed): not compared
 MIN_TIME_S = 1e-3  # ... or whose median is under 1 ms (timer and call overhead)
 
-OUTCOMES = ("faster", "slower", "equivalent", "undecided")
+OUTCOMES = ("above", "below", "equivalent", "not equivalent", "undecided")
+
+
+@dataclass(frozen=True)
+class Looks:
+    """The sequential design of the adaptive rounds: a look after every round, ``first`` .. ``last`` pairs.
+
+    :meth:`confidence` is the level of the interval a comparison decided on
+    *n* pairs gets.  For ``first <= n <= last`` it is set by a group-sequential
+    boundary on the standardised statistic, ``c_n = C * (last / n) ** 0.25``
+    (:data:`SHAPE`: between Pocock's flat boundary and O'Brien–Fleming's,
+    strict at the first looks, where a large effect still clears it, and
+    close to the fixed-n level at the cap, where the comparisons near a bar
+    are decided), with C chosen so that a Gaussian random walk crosses it at
+    any of those looks with probability ``alpha * (1 - tail)``; past ``last``
+    each further look spends
+    ``alpha * tail / (j (j + 1))`` (j = n - last), which sums to the rest.
+    Whatever the stopping rule, the chance that any look's interval misses
+    the true ratio stays at most ``alpha``: an always-valid guarantee over
+    the looks, paid for by a wider interval per look than a fixed n would
+    give (see :mod:`runners.selfcheck` for the real loop's error rates).
+
+    >>> lk = Looks(5, 25)
+    >>> [round(lk.confidence(n), 3) for n in (5, 10, 25)]
+    [0.999, 0.996, 0.977]
+    >>> lk.confidence(26) > lk.confidence(25), lk.confidence(4)
+    (True, 0.0)
+    """
+
+    first: int = MIN_REPEATS
+    last: int = 20
+    alpha: float = 1 - CONFIDENCE
+    tail: float = 0.02
+
+    def confidence(self, n: int) -> float:
+        if n < self.first:
+            return 0.0
+        if n <= self.last:
+            last = max(self.last, self.first)
+            c = _boundary(self.first, last, self.alpha * (1 - self.tail), SHAPE)
+            return 1 - 2 * _norm_sf(c * (last / n) ** SHAPE)
+        j = n - self.last
+        return 1 - self.alpha * self.tail / (j * (j + 1))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"first": self.first, "last": self.last, "alpha": self.alpha, "tail": self.tail,
+                "per_look_confidence": round(self.confidence(self.first), 5)}
+
+    @classmethod
+    def of(cls, x: Any) -> "Looks | None":
+        """Looks from a stored dict or ``[first, last]`` (None: fixed n)."""
+        if isinstance(x, Looks) or x is None:
+            return x
+        if isinstance(x, Mapping):
+            return cls(int(x["first"]), int(x["last"]), float(x.get("alpha", 0.05)), float(x.get("tail", 0.02)))
+        first, last = x
+        return cls(int(first), int(last))
+
+
+SHAPE = 0.25  # boundary c_n = C * (last / n) ** SHAPE: 0 is Pocock's (flat), 0.5 O'Brien-Fleming's
+
+
+def _norm_sf(z: float) -> float:
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+@lru_cache(maxsize=64)
+def _boundary(first: int, last: int, alpha: float, shape: float) -> float:
+    """The constant C of the boundary ``C * (last / n) ** shape`` crossed with probability *alpha* under the null."""
+    rng = np.random.default_rng(20261205)
+    walk = np.cumsum(rng.standard_normal((100_000, last)), axis=1)[:, first - 1:]
+    ns = np.arange(first, last + 1)
+    z = np.abs(walk) / np.sqrt(ns) / (last / ns) ** shape
+    return float(np.quantile(z.max(axis=1), 1 - alpha))
 
 
 class Comparison(NamedTuple):
     """The answer of :func:`compare`: how many times faster A is than B, and how sure.
 
-    ``ratio``, ``lo``, ``hi`` are the estimate and 95 % interval of
-    ``time(B) / time(A)`` (None when undecided for want of data).
+    ``ratio``, ``lo``, ``hi`` are the estimate and interval of
+    ``time(B) / time(A)`` (lo/hi None when undecided for want of data);
+    ``confidence`` is the interval's level, ``method`` ``paired`` or
+    ``unpaired``, ``pairs`` the rounds both sides ran in.
     """
 
     outcome: str
@@ -80,35 +170,54 @@ class Comparison(NamedTuple):
     lo: float | None
     hi: float | None
     factor: float
-    margin: float
+    margin: float | None
     n_a: int
     n_b: int
     reason: str
+    method: str = ""
+    pairs: int = 0
+    confidence: float = CONFIDENCE
 
     def as_dict(self) -> dict[str, Any]:
         r = lambda x: None if x is None or not math.isfinite(x) else round(float(x), 4)  # noqa: E731
         return {"outcome": self.outcome, "ratio": r(self.ratio), "lo": r(self.lo), "hi": r(self.hi),
-                "factor": self.factor, "n": [self.n_a, self.n_b], "reason": self.reason}
+                "factor": self.factor, "n": [self.n_a, self.n_b], "reason": self.reason, "method": self.method,
+                "pairs": self.pairs, "confidence": round(self.confidence, 4)}
+
+    @property
+    def ci(self) -> str:
+        """The interval with its level: ``99 % CI 1.5–1.6``."""
+        return f"{_level(self.confidence)} CI {_g(self.lo)}–{_g(self.hi)}"
 
     def words(self, a: str = "A", b: str = "B") -> str:
         """The comparison as a sentence whose wording follows the outcome.
 
         >>> compare([1.0] * 5, [1.5, 1.6, 1.55, 1.52, 1.58]).words("threads-2", "sync")
         'threads-2 1.55× faster than sync (95 % CI 1.5–1.6)'
+        >>> compare([1.0] * 5, [1.0, 1.02, 1.01, 0.99, 1.0], margin=1.1).words()
+        'A and B equivalent: B/A 1× (95 % CI 0.99–1.02, within ±10% of 1×)'
         """
-        if self.ratio is None:
-            return f"{a} vs {b}: undecided ({self.reason})"
-        ci = f"95 % CI {_g(self.lo)}–{_g(self.hi)}"
-        if self.outcome == "equivalent":
-            return f"{a} and {b} equivalent: {_g(self.ratio)}× ({ci}, within ±{self.margin - 1:.0%} of {_g(self.factor)}×)"
+        if self.ratio is None or self.lo is None:
+            est = "" if self.ratio is None else f" (B/A {_g(self.ratio)}× so far)"
+            return f"{a} vs {b}: undecided{est} ({self.reason})"
+        if self.outcome in ("equivalent", "not equivalent"):
+            band = f"within ±{(self.margin or MARGIN) - 1:.0%} of {_g(self.factor)}×"
+            word = "equivalent" if self.outcome == "equivalent" else "not equivalent"
+            return f"{a} and {b} {word}: B/A {_g(self.ratio)}× ({self.ci}, {'' if word == 'equivalent' else 'not '}{band})"
         if self.outcome == "undecided":
-            return f"{a} vs {b}: {_g(self.ratio)}× ({ci}), undecided against {_g(self.factor)}×"
+            return f"{a} vs {b}: {_g(self.ratio)}× ({self.ci}), undecided against {_g(self.factor)}×"
         if self.factor == 1.0:
-            if self.outcome == "faster":
-                return f"{a} {_g(self.ratio)}× faster than {b} ({ci})"
-            return f"{a} {_g(1 / self.ratio)}× slower than {b} ({ci})"
-        side = "above" if self.outcome == "faster" else "below"
-        return f"{a} vs {b}: {_g(self.ratio)}× ({ci}), {side} {_g(self.factor)}×"
+            if self.outcome == "above":
+                return f"{a} {_g(self.ratio)}× faster than {b} ({self.ci})"
+            return (f"{a} {_g(1 / self.ratio)}× slower than {b} "
+                    f"({_level(self.confidence)} CI {_g(1 / self.hi)}–{_g(1 / self.lo)})")
+        return f"{a} vs {b}: {_g(self.ratio)}× ({self.ci}), {self.outcome} {_g(self.factor)}×"
+
+
+def _level(conf: float) -> str:
+    """'95 %', '98.6 %'."""
+    p = conf * 100
+    return f"{p:.0f} %" if abs(p - round(p)) < 0.05 else f"{p:.1f} %"
 
 
 def _g(x: float | None) -> str:
@@ -135,25 +244,32 @@ def _u_counts(n: int, m: int) -> np.ndarray:
     return out
 
 
+def _k_from(counts: np.ndarray, alpha: float) -> int:
+    """Largest k with P(stat <= k - 1) <= alpha/2 (0: no interval reaches the level)."""
+    cdf = np.cumsum(counts) / counts.sum()
+    return int(np.searchsorted(cdf, alpha / 2 * (1 + 1e-12), side="right"))
+
+
 def _critical(n: int, m: int, confidence: float = CONFIDENCE) -> int:
     """k such that [D_(k), D_(nm-k+1)] (1-based) of the sorted pairwise differences covers >= *confidence*.
-
-    0 when no interval reaches the confidence (too few values).
 
     >>> _critical(5, 5), _critical(3, 3)
     (3, 0)
     """
-    alpha = (1 - confidence) / 2
+    alpha = 1 - confidence
     if n * m <= 3600:
-        c = _u_counts(n, m)
-        cdf = np.cumsum(c) / c.sum()
-        # largest k with P(U <= k - 1) <= alpha
-        k = int(np.searchsorted(cdf, alpha, side="right"))
-        return k
+        return _k_from(_u_counts(n, m), alpha)
     from scipy.stats import norm
 
     mu, sd = n * m / 2, math.sqrt(n * m * (n + m + 1) / 12)
-    return max(0, int(math.floor(mu - norm.ppf(1 - alpha) * sd)))
+    return max(0, int(math.floor(mu - norm.isf(alpha / 2) * sd)))
+
+
+@lru_cache(maxsize=4096)
+def _t_quantile(df: int, confidence: float) -> float:
+    from scipy.stats import t
+
+    return float(t.isf((1 - confidence) / 2, df))
 
 
 def hodges_lehmann(a: Sequence[float], b: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
@@ -173,59 +289,180 @@ def hodges_lehmann(a: Sequence[float], b: Sequence[float], confidence: float = C
     return est, float(d[k - 1]), float(d[d.size - k])
 
 
-def _side(x: Any) -> tuple[list[float], str]:
-    """Times of one side and why it cannot decide ('' when it can)."""
+TRIM = 0.10  # the paired comparison trims this share of the log ratios from each end (none below 10 pairs)
+
+
+def paired_t(d: Sequence[float], confidence: float = CONFIDENCE, trim: float = TRIM) -> tuple[float, float, float]:
+    """Trimmed mean of the per-round log ratios *d* and its Yuen–Student interval (infinite below 2 values).
+
+    With ``g = floor(trim * n)`` values cut from each end: the mean of the
+    rest, and t on ``h - 1`` degrees of freedom (h = n - 2g) with the
+    winsorised variance (Yuen 1974).  Below 10 pairs nothing is cut: Student's
+    paired t.  The trim is what keeps a disturbed round (a repeat that took
+    twice as long) from widening every interval it falls in.
+
+    >>> [round(x, 3) for x in paired_t([0.1, 0.2, 0.15, 0.12, 0.18])]
+    [0.15, 0.099, 0.201]
+    >>> [round(x, 3) for x in paired_t([0.1, 0.11, 0.09, 0.1, 0.12, 0.1, 0.08, 0.1, 0.11, 0.9])]
+    [0.104, 0.094, 0.114]
+    """
+    x = np.sort(np.asarray(d, float))
+    n = x.size
+    if n < 2:
+        return (float(x.mean()) if n else math.nan), -math.inf, math.inf
+    g = int(math.floor(trim * n))
+    h = n - 2 * g
+    if h < 2:
+        g, h = 0, n
+    core = x[g:n - g]
+    m = float(core.mean())
+    w = np.clip(x, core[0], core[-1])  # winsorised: the cut values set to the nearest kept one
+    sw2 = float(w.var(ddof=1))
+    se = math.sqrt((n - 1) * sw2 / (h * (h - 1)))
+    q = _t_quantile(h - 1, confidence) * se
+    return m, m - q, m + q
+
+
+def times_of(x: Any) -> list[float]:
+    """The ok times of a side (a row, a sample mapping or a list)."""
     if isinstance(x, (Mapping, pd.Series)):
-        times = [float(t) for t in (x.get("times") if x.get("times") is not None else []) if is_number(t)]
+        t = x.get("times")
+        return [float(v) for v in (t if t is not None else []) if is_number(v)]
+    return [float(v) for v in x if is_number(v)]
+
+
+def _side(x: Any) -> tuple[list[float], list[Any] | None, str, Any]:
+    """Times, their round keys (None: unpaired), why the side cannot decide ('' when it can), its looks."""
+    if isinstance(x, (Mapping, pd.Series)):
+        raw = x.get("times")
+        raw = list(raw) if raw is not None else []
+        keys = x.get("keys")
+        keys = list(keys) if keys is not None and len(keys) == len(raw) else None
+        ok = [i for i, t in enumerate(raw) if is_number(t)]
+        times = [float(raw[i]) for i in ok]
+        keys = [keys[i] for i in ok] if keys is not None else None
+        looks = x.get("looks")
+        if x.get("missing"):
+            return times, keys, str(x.get("missing")), looks
         failed = int(x.get("n_failed") or 0)
         if failed:
-            return times, f"{failed} failed or mismatched repeat(s)"
+            return times, keys, f"{failed} failed or mismatched repeat(s)", looks
         if x.get("check_ok") is False:
-            return times, "its result disagreed with the sync reference"
+            return times, keys, "its result disagreed with the sync reference", looks
         if bool(x.get("unstable")) and x.get("unstable_reason"):
-            return times, f"unstable: {x.get('unstable_reason')}"
-        return times, ""
-    return [float(t) for t in x if is_number(t)], ""
+            return times, keys, f"unstable: {x.get('unstable_reason')}", looks
+        return times, keys, "", looks
+    return times_of(x), None, "", None
 
 
-def compare(a: Any, b: Any, factor: float = 1.0, margin: float = MARGIN, min_n: int = MIN_REPEATS,
-            names: tuple[str, str] = ("A", "B"), confidence: float = CONFIDENCE) -> Comparison:
-    """Is *a* faster than *b* by more than *factor*?  See the module docstring.
+def _pairs(ta: list[float], ka: list[Any] | None, tb: list[float], kb: list[Any] | None) -> tuple[list[float], list[float]]:
+    """The times of the rounds both sides ran in, in round order."""
+    if ka is None or kb is None:
+        return [], []
+    da = {}
+    for k, t in zip(ka, ta):
+        if k is not None and str(k) != "" and k not in da:
+            da[k] = t
+    db = {}
+    for k, t in zip(kb, tb):
+        if k in da and k not in db:
+            db[k] = t
+    common = sorted(db, key=str)
+    return [da[k] for k in common], [db[k] for k in common]
 
-    *a* and *b* are sequences of wall times, or table rows (mappings with
-    ``times``, ``n_failed``, ``check_ok``, ``unstable``, ``unstable_reason``)
-    whose failures make the comparison undecided.
 
-    >>> compare([1.0] * 5, [1.02, 1.01, 1.03, 1.0, 1.02]).outcome
+def compare(a: Any, b: Any, factor: float = 1.0, margin: float | None = None, min_n: int = MIN_REPEATS,
+            names: tuple[str, str] = ("A", "B"), confidence: float | None = None, looks: Any = None,
+            paired: bool = True, family: int = 1) -> Comparison:
+    """Is *a* faster than *b* by more than *factor* (or, with *margin*, equivalent to it)?  See the module
+    docstring.
+
+    *a* and *b* are sequences of wall times, or rows (mappings with ``times``
+    and optionally ``keys``, ``looks``, ``n_failed``, ``check_ok``,
+    ``unstable``, ``unstable_reason``, ``missing``) whose failures make the
+    comparison undecided.  *confidence* fixes the level; otherwise the rows'
+    (or *looks*') sequential design sets it, else 95 %.  *family* > 1
+    divides the error rate among that many comparisons (Bonferroni): for a
+    rule that passes or fails on any one of several.
+
+    >>> compare([1.0] * 5, [1.02, 1.01, 1.03, 1.0, 1.02], margin=1.1).outcome
     'equivalent'
     >>> row = {"times": [1.0] * 6, "n_failed": 1}
     >>> compare(row, [2.0] * 6).reason
     'A: 1 failed or mismatched repeat(s)'
+    >>> ra = {"times": [1.0, 1.3, 0.8, 1.1, 0.9, 1.2, 1.0], "keys": list(range(7))}
+    >>> rb = {"times": [t * 1.1 for t in ra["times"]], "keys": list(range(7))}
+    >>> c = compare(ra, rb); c.method, c.outcome, round(c.lo, 3)
+    ('paired', 'above', 1.1)
     """
-    ta, why_a = _side(a)
-    tb, why_b = _side(b)
+    ta, ka, why_a, la = _side(a)
+    tb, kb, why_b, lb = _side(b)
+    lk = Looks.of(looks if looks is not None else (la if la is not None else lb))
     bad = [f"{nm}: {w}" for nm, w in zip(names, (why_a, why_b)) if w]
-    few = [f"{nm} has {len(t)} ok repeat(s), needs {min_n}" for nm, t in zip(names, (ta, tb)) if len(t) < min_n]
     if any(t <= 0 for t in ta + tb):
         bad.append("non-positive times")
+    pa, pb = _pairs(ta, ka, tb, kb) if paired else ([], [])
+    use_pairs = len(pa) >= min_n
+    if use_pairs:
+        few = []
+    else:
+        few = [f"{nm} has {len(t)} ok repeat(s), needs {min_n}" for nm, t in zip(names, (ta, tb)) if len(t) < min_n]
+    n = len(pa) if use_pairs else min(len(ta), len(tb))
+    conf = confidence if confidence is not None else (lk.confidence(n) if lk is not None else CONFIDENCE)
+    if family > 1 and conf > 0:
+        conf = 1 - (1 - conf) / family
     if bad or few or not ta or not tb:
         est = (float(np.median(tb)) / float(np.median(ta))) if ta and tb and min(ta + tb) > 0 else None
-        return Comparison("undecided", est, None, None, factor, margin, len(ta), len(tb), "; ".join(bad + few))
-    # Scale A by the factor: the interval of log(b) - log(factor * a) must clear 0.
-    la = np.log(np.asarray(ta)) + math.log(factor)
-    lb = np.log(np.asarray(tb))
-    est, lo, hi = hodges_lehmann(la, lb, confidence)
-    ratio, rlo, rhi = factor * math.exp(est), factor * math.exp(lo), factor * math.exp(hi)
-    m = math.log(margin)
-    if lo >= -m and hi <= m:
-        out, why = "equivalent", f"interval within ±{margin - 1:.0%} of {factor:g}×"
-    elif lo > 0:
-        out, why = "faster", f"interval above {factor:g}×"
-    elif hi < 0:
-        out, why = "slower", f"interval below {factor:g}×"
+        return Comparison("undecided", est, None, None, factor, margin, len(ta), len(tb), "; ".join(bad + few),
+                          "", len(pa), conf)
+    if use_pairs:
+        method = "paired"
+        d = np.log(np.asarray(pb)) - np.log(np.asarray(pa)) - math.log(factor)
+        if lk is not None and confidence is None and _is_rerun(a, b):
+            # A rerun drawn by reports.resample is read as the adaptive loop would read it: the first look
+            # at which the comparison decides is where that rerun would have stopped.
+            for k in range(max(lk.first, min_n), n):
+                ck = lk.confidence(k)
+                ck = 1 - (1 - ck) / family if family > 1 else ck
+                e, lo_k, hi_k = paired_t(d[:k], ck)
+                if math.isfinite(lo_k) and _outcome(lo_k, hi_k, margin) in DECIDED:
+                    d, n, conf = d[:k], k, ck
+                    break
+        est, lo, hi = paired_t(d, conf)
     else:
-        out, why = "undecided", f"interval {rlo:.3g}–{rhi:.3g} spans {factor:g}× and is wider than the ±{margin - 1:.0%} margin"
-    return Comparison(out, ratio, rlo, rhi, factor, margin, len(ta), len(tb), why)
+        method = "unpaired"
+        est, lo, hi = hodges_lehmann(np.log(np.asarray(ta)) + math.log(factor), np.log(np.asarray(tb)), conf)
+    ratio = factor * math.exp(est)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return Comparison("undecided", ratio, None, None, factor, margin, len(ta), len(tb),
+                          f"{n} {'pairs' if use_pairs else 'repeats'} cannot reach a {_level(conf)} interval",
+                          method, len(pa), conf)
+    rlo, rhi = factor * math.exp(lo), factor * math.exp(hi)
+    span = f"interval {rlo:.3g}–{rhi:.3g}"
+    out = _outcome(lo, hi, margin)
+    band = f"±{(margin or MARGIN) - 1:.0%} of {factor:g}×"
+    why = {"equivalent": f"interval within {band}", "not equivalent": f"interval outside {band}",
+           "above": f"interval above {factor:g}×", "below": f"interval below {factor:g}×"}.get(
+        out, f"{span} neither within nor outside {band}" if margin is not None else f"{span} spans {factor:g}×")
+    return Comparison(out, ratio, rlo, rhi, factor, margin, len(ta), len(tb), why, method, n if use_pairs else 0,
+                      conf)
+
+
+DECIDED = ("above", "below", "equivalent", "not equivalent")
+
+
+def _outcome(lo: float, hi: float, margin: float | None) -> str:
+    """The outcome of a log-scale interval [lo, hi] of ``log(b / (factor * a))`` (see :func:`compare`)."""
+    if margin is not None:
+        m = math.log(margin)
+        if lo >= -m and hi <= m:
+            return "equivalent"
+        return "not equivalent" if lo > m or hi < -m else "undecided"
+    return "above" if lo > 0 else ("below" if hi < 0 else "undecided")
+
+
+def _is_rerun(a: Any, b: Any) -> bool:
+    return any(isinstance(x, Mapping) and bool(x.get("rerun")) for x in (a, b))
 
 
 class Open(NamedTuple):
@@ -236,14 +473,28 @@ class Open(NamedTuple):
     claim: bool = False
 
 
-def pending(samples: Mapping[str, Sequence[float]], failed: Mapping[str, int] | None = None,
+def pending(samples: Mapping[str, Any], failed: Mapping[str, int] | None = None,
             factors: Sequence[float] = (1.0,)) -> list[Open]:
-    """What the recommendation of one workload still needs: :func:`open_questions` with the specs named."""
+    """What the recommendation of one workload still needs, as :class:`Open` items.
+
+    *samples* maps spec labels to times (lists, or sample mappings with
+    ``times``, ``keys`` and ``looks`` so that the comparisons are paired and
+    sequential).  What the recommendation reads: every spec against ``sync``
+    (when measured), and the fastest spec against every other, at each of
+    *factors*; and every median known to within ±:data:`PRECISION`.  Specs
+    with failed repeats are left out (they stay undecided whatever more
+    rounds would show).
+
+    >>> [o.text for o in pending({"sync": [1.0] * 3, "threads-2": [0.5] * 3})][0]
+    'threads-2 vs sync'
+    >>> [o.text for o in pending({"sync": [0.8, 1.0, 1.2, 0.9, 1.1], "threads-2": [0.5, 0.51, 0.5, 0.49, 0.52]})]
+    ['sync median ±20%']
+    """
     failed = failed or {}
-    live = {k: list(v) for k, v in samples.items() if not failed.get(k)}
+    live = {k: v for k, v in samples.items() if not failed.get(k)}
     if len(live) < 2:
         return []
-    meds = {k: float(np.median(v)) if v else math.inf for k, v in live.items()}
+    meds = {k: float(np.median(times_of(v))) if times_of(v) else math.inf for k, v in live.items()}
     best = min(meds, key=meds.get)
     pairs = []
     if "sync" in live:
@@ -257,54 +508,36 @@ def pending(samples: Mapping[str, Sequence[float]], failed: Mapping[str, int] | 
                 break
     # The recommendation's figures (and the model) read every median: wanted to within ±PRECISION too.
     for k, v in live.items():
-        w = median_interval_width(v)
+        w = median_interval_width(times_of(v))
         if w is None or w > 2 * PRECISION:
             out.append(Open(f"{k} median" + (f" ±{w / 2:.0%}" if w is not None else ": too few repeats"), (k,)))
     return out
 
 
-def open_questions(samples: Mapping[str, Sequence[float]], failed: Mapping[str, int] | None = None,
-                   factors: Sequence[float] = (1.0,)) -> list[str]:
-    """The comparisons of one workload that are still undecided, as text.
+@lru_cache(maxsize=1024)
+def _median_k(n: int, confidence: float) -> int:
+    """The order k of the distribution-free interval [x_(k), x_(n-k+1)] of the median of *n* values."""
+    from scipy.stats import binom
 
-    What the recommendation reads: every spec against ``sync`` (when
-    measured), and the fastest spec against every other, at each of
-    *factors*; and every median known to within ±:data:`PRECISION`.  Specs
-    with failed repeats are left out (they stay undecided whatever more
-    rounds would show).  What the claims read is added by
-    :func:`reports.rules.questions.still_open`.
-
-    >>> open_questions({"sync": [1.0] * 5, "threads-2": [0.5, 0.51, 0.5, 0.49, 0.52]})
-    []
-    >>> open_questions({"sync": [1.0] * 3, "threads-2": [0.5] * 3})[0]
-    'threads-2 vs sync'
-    >>> open_questions({"sync": [0.8, 1.0, 1.2, 0.9, 1.1], "threads-2": [0.5, 0.51, 0.5, 0.49, 0.52]})
-    ['sync median ±20%']
-    """
-    return [o.text for o in pending(samples, failed, factors)]
+    k = int(binom.ppf((1 - confidence) / 2, n, 0.5))
+    while k > 0 and binom.cdf(k - 1, n, 0.5) > (1 - confidence) / 2:
+        k -= 1
+    if k < 1 and n >= 5:
+        k = 1  # five values: the full range covers the median with 94 %, the best there is
+    return k
 
 
 def median_interval_width(times: Sequence[float], confidence: float = CONFIDENCE) -> float | None:
     """Width of the distribution-free interval of the median, relative to the median (None below 5 values).
-
-    The interval is [x_(k), x_(n-k+1)] of the sorted times, with k the largest
-    order such that a Binomial(n, 1/2) falls below k with probability at most
-    (1 - confidence) / 2.
 
     >>> round(median_interval_width([1.0, 1.01, 0.99, 1.02, 0.98, 1.0]), 3)
     0.04
     >>> median_interval_width([1.0] * 4) is None
     True
     """
-    from scipy.stats import binom
-
     t = np.sort(np.asarray([x for x in times if is_number(x)], dtype=float))
     n = t.size
-    k = int(binom.ppf((1 - confidence) / 2, n, 0.5))  # P(X <= k - 1) <= alpha/2 for this k (0-based below)
-    while k > 0 and binom.cdf(k - 1, n, 0.5) > (1 - confidence) / 2:
-        k -= 1
-    if k < 1 and n >= 5:
-        k = 1  # five values: the full range covers the median with 94 %, the best there is
+    k = _median_k(n, confidence)
     if k < 1:
         return None
     med = float(np.median(t))

@@ -3,9 +3,9 @@
 :func:`table` reads the stored rows (controls, experiments and skipped
 schedulers left out; failed rows that a later ``--resume`` session retried
 are kept in the folder but not counted) and :func:`derive` computes what
-follows from the times: the spread, the stability flag, µs per task, and the
-comparison with ``sync`` (:func:`reports.stats.compare`).  Every bootstrap
-resample (:func:`resample_table`) goes through :func:`derive` again.
+follows from the times: the spread, the stability flag, µs per task, the
+first round's transient, and the comparison with ``sync``
+(:func:`reports.stats.compare`, paired by round).
 """
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ import pandas as pd
 from reports.fmt import is_number
 from reports.stats import MIN_TIME_S, UNSTABLE_SPREAD, compare
 
-__all__ = ["table", "derive", "resample_table", "describe_times"]
+__all__ = ["table", "derive", "describe_times", "first_round", "disturbed", "TRANSIENT"]
+
+TRANSIENT = 0.10  # a first timed round more than 10 % off the rest is flagged (a warm-up that did not warm)
 
 
 def describe_times(times: Sequence[float]) -> dict[str, Any]:
@@ -56,7 +58,31 @@ def _superseded(g: pd.DataFrame) -> pd.Series:
     return (g["status"] != "ok") & (s < s.max())
 
 
-def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+def _key(session: Any, rnd: Any, group: str = "") -> str | None:
+    """A repeat's round, ``"session:round"`` (None outside the rounds: warm-ups, controls); with *group* (the
+    workloads measured in the same rounds: a twin pair's interleave key, else the workload) the pairing key
+    ``"session:group:round"``, so that rounds of workloads measured apart never pair.
+
+    >>> _key(0, 3), _key(1, 3), _key(0, -1), _key(0, 3, "kernel-sleep")
+    ('0:3', '1:3', None, '0:kernel-sleep:3')
+    """
+    r = int(rnd) if is_number(rnd) else -1
+    s = int(session) if is_number(session) else 0
+    if r < 0:
+        return None
+    return f"{s}:{group}:{r}" if group else f"{s}:{r}"
+
+
+def disturbed(rows: pd.DataFrame, bursts: set[tuple[str, str]] | None) -> pd.Series:
+    """Rows of a round marked as a burst of interference (``(workload, key)`` in *bursts*): left out."""
+    if not bursts or rows.empty:
+        return pd.Series(False, index=rows.index)
+    return pd.Series([(w, _key(s, r)) in bursts for w, s, r in zip(rows["workload"], rows["session"], rows["round"])],
+                     index=rows.index)
+
+
+def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None,
+          bursts: set[tuple[str, str]] | None = None, looks: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per (workload, scheduler) of the timed repeats (controls excluded).
 
     Columns: identity (``workload, family, collection, claims, params, real_data,
@@ -67,7 +93,15 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
     ``gil_min, gil_median, gil_max, cpu_s, cores_used, peak_rss, bytes_moved,
     ntasks, ntasks_graph, task_mismatch, per_task_us``); and against ``sync``
     of the same workload (:func:`derive`): ``speedup, speedup_lo, speedup_hi,
-    vs_sync`` (an outcome of :func:`compare`) and ``vs_sync_reason``.
+    vs_sync`` (an outcome of :func:`compare`) and ``vs_sync_reason``.  Beside
+    ``times``: ``keys`` (each repeat's round, for paired comparisons) and
+    ``gils`` (each repeat's GIL figure, so a resample keeps them together);
+    ``first_round``: the first timed round against the median of the rest
+    (``transient`` when more than 10 % off).  Repeats of rounds listed in
+    *bursts* (``(workload, "session:round")``) are left out and counted in
+    ``n_disturbed``.  *looks* (the run's sequential design,
+    :class:`reports.stats.Looks` as a dict) is stored on every row: the
+    level of every comparison of its repeats.
     """
     workloads = workloads or {}
     if rows.empty:
@@ -78,7 +112,11 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
     out = []
     for (wl, sched), g in main.groupby(["workload", "scheduler"], sort=False):
         g = g[~_superseded(g)]
+        hit = disturbed(g, bursts)
+        n_disturbed = int(hit.sum())
+        g = g[~hit]
         ok = g[g["status"] == "ok"]
+        ok = ok[pd.to_numeric(ok["wall_s"], errors="coerce").notna()]
         bad = g[g["status"] != "ok"]
         first = g.iloc[0]
         info = workloads.get(wl, {})
@@ -102,7 +140,11 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
             "workers": workers,
             "threads_per_worker": tpw,
             "nthreads": 1 if kind == "sync" else workers * tpw,
-            "times": [float(x) for x in ok["wall_s"].dropna()],
+            "times": [float(x) for x in ok["wall_s"]],
+            "keys": [_key(a, b, info.get("interleave") or wl) for a, b in zip(ok["session"], ok["round"])],
+            "gils": [float(x) if is_number(x) else None for x in ok["gil_median"]],
+            "n_disturbed": n_disturbed,
+            "looks": looks,
             "n_failed": int(len(bad)),
             "failures": sorted({f"{r.status}: {r.error_type or ''} {str(r.error or r.check_detail or '')[:120]}".strip()
                                 for r in bad.itertuples()}),
@@ -132,6 +174,9 @@ def derive(t: pd.DataFrame) -> pd.DataFrame:
     desc = [describe_times(x) for x in t["times"]]
     for k in desc[0]:
         t[k] = [d[k] for d in desc]
+    first = [first_round(x, k) for x, k in zip(t["times"], t["keys"] if "keys" in t else [None] * len(t))]
+    t["first_round"] = first
+    t["transient"] = [f is not None and abs(f - 1) > TRANSIENT for f in first]
     t["per_task_us"] = [(m / n * 1e6) if m and is_number(n) and n else None for m, n in zip(t["median_s"], t["ntasks"])]
     sync = {r["workload"]: r for _, r in t.iterrows() if r["kind"] == "sync"}
     cols: dict[str, list[Any]] = {k: [] for k in ("speedup", "speedup_lo", "speedup_hi", "vs_sync", "vs_sync_reason")}
@@ -150,10 +195,17 @@ def derive(t: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def resample_table(t: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """A bootstrap resample: every row's times drawn with replacement, derived columns recomputed."""
-    if t.empty:
-        return t
-    r = t.copy()
-    r["times"] = [list(rng.choice(x, size=len(x), replace=True)) if len(x) else [] for x in t["times"]]
-    return derive(r)
+def first_round(times: Sequence[float], keys: Sequence[Any] | None) -> float | None:
+    """The first timed round of a row against the median of the rest (None under 5 repeats).
+
+    >>> first_round([1.3, 1.0, 1.0, 1.01, 0.99], ["0:w:0", "0:w:1", "0:w:2", "0:w:3", "0:w:4"])
+    1.3
+    """
+    if len(times) < 5:
+        return None
+    order = list(range(len(times)))
+    if keys is not None and len(keys) == len(times) and all(k is not None for k in keys):
+        parts = [str(keys[i]).split(":") for i in order]
+        order.sort(key=lambda i: (int(parts[i][0]), int(parts[i][-1])))
+    rest = float(np.median([times[i] for i in order[1:]]))
+    return round(float(times[order[0]]) / rest, 4) if rest > 0 else None

@@ -73,16 +73,17 @@ def _matrix(table: pd.DataFrame, n: int, recs: dict[str, str]) -> Table:
 
 
 def _claims(claims: list[dict[str, Any]]) -> Table:
-    t = Table(title="claims  (stability: share of 200 bootstrap resamples giving the same verdict)",
+    t = Table(title="claims  (rerun: the chance a rerun gives the same verdict, from 1000 reruns drawn by round; "
+                    "calibrated by python -m runners.selfcheck)",
               title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("id")
     t.add_column("verdict", no_wrap=True)
-    t.add_column("stab.", justify="right")
+    t.add_column("rerun", justify="right")
     t.add_column("why", overflow="fold")
     for c in claims:
         v = c.get("verdict", "?")
         label = Text(v + (" (fragile)" if c.get("fragile") else ""), style=VERDICT_STYLE.get(v, ""))
-        s = c.get("stability")
+        s = c.get("rerun_agreement", c.get("stability"))
         t.add_row(c.get("id", "?"), label, "–" if s is None else f"{s:.2f}", str(c.get("reason", "")))
     return t
 
@@ -92,7 +93,7 @@ def _recommendations(recs: list[dict[str, Any]]) -> Table:
               pad_edge=False)
     t.add_column("workload", overflow="fold")
     t.add_column("scheduler", no_wrap=True)
-    t.add_column("stab.", justify="right")
+    t.add_column("rerun", justify="right")
     t.add_column("why", overflow="fold")
     for r in recs:
         sched = str(r.get("scheduler") or "none") + (" !" if r.get("differs_from_default") else "")
@@ -101,7 +102,7 @@ def _recommendations(recs: list[dict[str, Any]]) -> Table:
         text = str(r.get("explanation", ""))
         if r.get("scheduler") and text.startswith(f"{r['scheduler']}: "):
             text = text[len(r["scheduler"]) + 2:]
-        s = r.get("stability")
+        s = r.get("rerun_agreement", r.get("stability"))
         t.add_row(str(r.get("workload")), sched, "–" if s is None else f"{s:.2f}", text)
     return t
 
@@ -111,15 +112,16 @@ def _controls(summary: dict[str, Any]) -> list[str]:
     ov = summary.get("instrumentation_overhead")
     if ov and ov.get("ratio") is not None:
         p = ov.get("pooled") or {}
-        ci = f" [{p['lo']:.3g}–{p['hi']:.3g}]" if p.get("lo") is not None else ""
-        out.append(f"instrumentation overhead: instrumented/bare {ov['ratio']:.3f} (median of {len(ov.get('pairs') or [])} "
-                   f"pairs; pooled {fmt.number(p.get('ratio'))}{ci}, {ov.get('outcome')})")
+        ci = f" [{p['lo']:.3g}–{p['hi']:.3g}]" if p.get("lo") is not None else " (no interval: too few rounds)"
+        out.append(f"instrumentation overhead: instrumented/bare {ov['ratio']:.3f}{ci} ({p.get('method') or 'paired'}, "
+                   f"{p.get('pairs') or 0} rounds of {len(ov.get('pairs') or [])} workloads; "
+                   f"within ±5 %: {ov.get('within_5_percent') or 'undecided'})")
     else:
         out.append("instrumentation overhead: not measured")
     aa = summary.get("aa_control")
     if aa and aa.get("ratio") is not None:
         c = aa.get("comparison") or {}
-        ci = f" [{c['lo']:.3g}–{c['hi']:.3g}]" if c.get("lo") is not None else ""
+        ci = f" [{c['lo']:.3g}–{c['hi']:.3g}]" if c.get("lo") is not None else " (no interval)"
         out.append(f"A/A noise: {aa.get('workload')} on {aa.get('scheduler')}, two interleaved blocks: B/A "
                    f"{aa['ratio']:.3f}{ci}, {aa.get('verdict')}" + (" - a FALSE difference" if aa.get("false_difference") else ""))
     else:
@@ -142,6 +144,9 @@ def _write(console: Console, summary: dict[str, Any], table: pd.DataFrame) -> No
     if summary.get("complete") is False and "complete" in summary:
         head.append("INCOMPLETE run")
     console.print(" · ".join(head), highlight=False)
+    busy = (summary.get("interference") or {}).get("busy")
+    if busy:
+        console.print(f"machine while measuring: {busy}", highlight=False, markup=False)
     sampler = m.get("gil_sampler") or {}
     if sampler.get("available") is False:
         console.print(f"GIL figures not applicable: {sampler.get('reason') or 'no GIL sampler'}", highlight=False,

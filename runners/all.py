@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import zlib
 import signal
 import sys
 import time
@@ -93,6 +94,9 @@ def _main(args: argparse.Namespace) -> int:
     plan, plugins, clusters, extra_cores = _plan(args, out, claims)
     run_id = args.resume or new_run_id()
     run_dir = out / run_id
+    # The order within rounds is seeded by the run id (not --seed, which seeds the data): an order effect
+    # does not repeat across runs, and meta.json keeps the seed so a run can be replayed.
+    plan.round_seed = int((meta_prev or {}).get("round_seed") or zlib.crc32(run_id.encode()))
     try:  # one run at a time in a folder: a second one (fresh or --resume) would measure the same pairs
         _HELD.append(records.lock(run_dir))
     except (records.Locked, records.UnsafePath) as e:
@@ -204,7 +208,8 @@ def _meta(args: argparse.Namespace, plan: Any, run_id: str, plugins: list[str], 
         cwd=os.getcwd(), schedulers_arg=args.schedulers, workloads_arg=args.workloads, claims_arg=args.claims,
         address=args.address, cluster=clusters[0] if clusters else None,
         **({"clusters": clusters} if len(clusters) > 1 else {}), repeats=plan.min_repeats, repeats_arg=args.repeats,
-        max_repeats=plan.max_repeats, budget_s=plan.budget_s, seed=plan.seed, plugins=plugins,
+        max_repeats=plan.max_repeats, budget_s=plan.budget_s, seed=plan.seed, round_seed=plan.round_seed,
+        looks=plan.looks, plugins=plugins,
         specs=[s.label for s in plan.specs], sweep_specs=[s.label for s in plan.sweep_specs],
         spec_details=[{"label": s.label, "kind": s.kind, "workers": s.workers, "threads_per_worker": s.threads_per_worker,
                        "address": s.address} for s in plan.specs],

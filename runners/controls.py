@@ -82,7 +82,7 @@ def run_controls(r: Any) -> None:
                 for p in pair:
                     r.once(p[1], w, r.plan.instruments if p[0] == "instrumented" else Instruments.none())
                 for rep in range(reps):
-                    seeded_shuffle(pair, r.plan.seed, nm + "/overhead", r.session, rep)
+                    seeded_shuffle(pair, r.plan.order_seed, nm + "/overhead", r.session, rep)
                     for mode, pool in pair:
                         r.timed(pool, w, rep, rep, mode=mode, control="overhead")
     aa = AA_WORKLOAD if AA_WORKLOAD in r.plan.workloads else names[0]
@@ -94,7 +94,7 @@ def run_controls(r: Any) -> None:
             r.once(pool, w, r.plan.instruments)
             blocks = ["A", "B"]
             for rep in range(max(r.plan.min_repeats, reps)):
-                seeded_shuffle(blocks, r.plan.seed, aa + "/aa", r.session, rep)
+                seeded_shuffle(blocks, r.plan.order_seed, aa + "/aa", r.session, rep)
                 for block in blocks:
                     r.timed(pool, w, rep, rep, control=block)
 
@@ -108,7 +108,7 @@ def plain_check(r: Any, w: Any, pools: list[Any]) -> None:
         r.plain = PlainChild(r.plan.profile.name, r.plan.seed, r.plan.plugin_files)
     for rnd in range(r.plan.profile.plain_repeats):
         order = list(range(len(local)))
-        seeded_shuffle(order, r.plan.seed, w.name + "/plain", r.session, rnd)
+        seeded_shuffle(order, r.plan.order_seed, w.name + "/plain", r.session, rnd)
         for i in order:
             pool = local[i]
             r.timed(pool, w, rnd, rnd, mode="bare", control="plain-check")

@@ -60,13 +60,27 @@ class Plan:
     controls: bool = True
     timeout_s: float | None = None
     dashboard: bool = True
-    seed: int = 42
+    seed: int = 42  # seeds the generated data (--seed)
+    round_seed: int | None = None  # seeds the order within rounds: from the run id, recorded in meta.json
     plugin_files: list[str] = field(default_factory=list)
     lean: bool | None = None  # None: the profile's; False when the user named the schedulers
     security: Any = None  # distributed.security.Security for address (TLS) clusters
     decide: Decider | None = None
     fixed: bool = False
     check_plain: bool = True
+
+    @property
+    def order_seed(self) -> int:
+        """The seed of every order within rounds: the run's round seed, else ``--seed`` (an older run)."""
+        return self.seed if self.round_seed is None else self.round_seed
+
+    @property
+    def looks(self) -> dict[str, Any] | None:
+        """The sequential design of the adaptive rounds (:class:`reports.stats.Looks` as a dict): a look after
+        every round from the minimum to the claim cap.  None with a fixed number of repeats (no looking)."""
+        if self.fixed:
+            return None
+        return {"first": self.min_repeats, "last": self.claim_max_repeats, "alpha": 0.05, "tail": 0.02}
 
     @property
     def min_repeats(self) -> int:
@@ -168,6 +182,7 @@ def workload_info(w: Workload, profile: str) -> dict[str, Any]:
         "size": size,
         "input_bytes": nbytes,
         "module": getattr(w.build, "__module__", ""),
+        "interleave": w.interleave or "",
     }
 
 
@@ -208,6 +223,7 @@ class Prior(NamedTuple):
     session: int  # the session this run writes (0 for a fresh folder)
     times: dict[tuple[str, str], list[float]]  # ok main times of earlier sessions
     finished: dict[str, bool]  # workloads whose rounds ended by decision or cap
+    keys: dict[tuple[str, str], list[str | None]] = {}  # their rounds, "session:round" (paired comparisons)
 
 
 def prior_work(run_dir: Path) -> Prior:
@@ -215,10 +231,20 @@ def prior_work(run_dir: Path) -> Prior:
     rows = list(records.read(run_dir / records.ROWS))
     session = 1 + max((int(r.get("session") or 0) for r in rows), default=-1)
     times: dict[tuple[str, str], list[float]] = {}
+    keys: dict[tuple[str, str], list[str | None]] = {}
     for r in rows:
         if r.get("status") == "ok" and r.get("mode", "instrumented") == "instrumented" and not r.get("control") \
                 and r.get("wall_s") is not None:
             times.setdefault((r["workload"], r["scheduler"]), []).append(float(r["wall_s"]))
+            rnd = r.get("round", -1)
+            keys.setdefault((r["workload"], r["scheduler"]), []).append(
+                f"{int(r.get('session') or 0)}:{rnd}" if isinstance(rnd, int) and rnd >= 0 else None)
+    left_out = {(w, k) for d in records.read(run_dir / records.INTERFERENCE) if d.get("rerun")
+                for w, k in (d.get("items") or [])}
+    for (w, label), ks in keys.items():  # rounds left out after a burst do not count on resume either
+        keep = [i for i, k in enumerate(ks) if (w, k) not in left_out]
+        times[(w, label)] = [times[(w, label)][i] for i in keep]
+        keys[(w, label)] = [ks[i] for i in keep]
     finished = {d["workload"]: True for d in records.read(run_dir / records.ROUNDS)
                 if d.get("stopped") in ("decided", "repeat cap", "time cap", "fixed repeats")}
-    return Prior(session, times, finished)
+    return Prior(session, times, finished, keys)

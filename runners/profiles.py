@@ -90,6 +90,13 @@ class Profile:
         Also run ``distributed-1xN`` (one worker process with N threads).
     overhead_repeats
         Interleaved instrumented/bare pairs for the instrumentation-overhead figure.
+    run_budget_s
+        The whole run's budget on 2 cores (``quick`` 180 s, ``default`` 15 min;
+        None: no run-level budget).  The runner plans against it from the
+        fixed costs it measures as it goes (warm-ups, the minimum rounds,
+        start-ups): the per-workload caps above shrink when the fixed costs of
+        the workloads left would not leave them room (a slow or busy machine),
+        and the run says so.
     lean
         Run each built-in workload only under the scheduler kinds its claims need
         (see :data:`CLAIM_KINDS`); what keeps the profiles within budget on 2 cores.
@@ -109,6 +116,7 @@ class Profile:
     c12_everywhere: bool = True
     max_repeats: int = 15
     budget_s: float = 20.0
+    run_budget_s: float | None = None
     claim_max_repeats: int | None = None
     claim_extra_s: float | None = None
     plain_check: str = "all"
@@ -142,11 +150,11 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "quick": Profile("quick", repeats=5, timeout_s=60, full_sweep=False, distributed_1xn=False, overhead_repeats=5,
                      lean=True, c12_everywhere=False, max_repeats=10, budget_s=2.2, plain_check="sample",
-                     claim_max_repeats=20, claim_extra_s=4.5,
+                     claim_max_repeats=25, claim_extra_s=4.5, run_budget_s=180.0,
                      sweep_claims=("C4",)),
     "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, distributed_1xn=False, overhead_repeats=7,
                        lean=True, c12_everywhere=False, max_repeats=8, budget_s=5.0, plain_check="wide",
-                       claim_max_repeats=16, claim_extra_s=4.0),
+                       claim_max_repeats=16, claim_extra_s=4.0, run_budget_s=900.0),
     "full": Profile("full", repeats=7, timeout_s=900, full_sweep=True, distributed_1xn=True, overhead_repeats=11,
                     max_repeats=30, budget_s=90.0),
 }

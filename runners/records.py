@@ -76,6 +76,7 @@ ROWS = "rows.jsonl"
 STARTUP = "startup.jsonl"
 TASKS_DIR = "tasks"
 ROUNDS = "rounds.jsonl"  # per workload: rounds run, why they stopped, what stayed undecided
+INTERFERENCE = "interference.jsonl"  # per round: host steal, other processes' CPU, load, clock; bursts left out
 
 T = TypeVar("T", bound="_Record")
 

@@ -13,16 +13,27 @@ pair, seconds spent on the workload), and, for the comparisons a claim's rule
 reads, further: rounds of only their specs, up to the claim cap (repeats of a
 pair, seconds more).  Whatever is undecided at the cap stays so
 and is stored in ``rounds.jsonl`` with why the rounds stopped.
+
+What the decider sees per spec is a sample: its ok ``times``, their round
+``keys`` (``"session:round"``: the comparisons pair the specs by round) and
+the run's ``looks`` (the sequential design that sets the level of every look,
+so stopping when a comparison first looks decided keeps its error rate).
+
+Each round is bracketed by the runner's interference watch (when it has one:
+host steal, other processes' CPU); a round it calls a burst is left out of the
+samples and so measured again, within the same caps.
 """
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 
 from runners.plan import Plan, seeded_shuffle
 from workloads.base import Workload
 
-__all__ = ["Rounds", "run_rounds", "specs_of", "capped"]
+__all__ = ["Rounds", "run_rounds", "specs_of", "capped", "MAX_RERUNS"]
+
+MAX_RERUNS = 3  # bursts left out per workload; past it a burst is kept (the machine's new state), and says so
 
 
 def specs_of(items: list[Any]) -> list[str]:
@@ -48,14 +59,39 @@ def capped(items: list[Any], times: dict[str, list[float]], max_repeats: int, se
 
 
 class Rounds:
-    """The state of one workload's rounds: its live pools, ok times, what it wants next, why it stopped."""
+    """The state of one workload's rounds: its live pools, ok times and their round keys, what it wants next,
+    why it stopped."""
 
-    def __init__(self, w: Workload, live: dict[str, Any], times: dict[str, list[float]]):
+    def __init__(self, w: Workload, live: dict[str, Any], times: dict[str, list[float]],
+                 keys: dict[str, list[str | None]] | None = None, looks: dict[str, Any] | None = None):
         self.w, self.live, self.times = w, live, times
+        self.keys = {k: list((keys or {}).get(k) or [None] * len(v)) for k, v in times.items()}
+        self.looks = looks
         self.rnd, self.stop, self.open, self.used, self.extra = 0, "", [], 0.0, 0.0
+        self.bursts = 0  # rounds left out after a burst of interference (measured again)
+        self.scale = 1.0  # share of the profile's caps in seconds this workload may spend (the run's budget)
+        self.fixed_s = 0.0  # seconds its rounds took until every spec had the minimum
         self.claims_only = False  # past the first cap: rounds of a claim's comparisons only
         self.first_cap = ""
         self.wanted = list(live)
+
+    def samples(self) -> dict[str, dict[str, Any]]:
+        """What the decider reads: per live spec, its times, their round keys and the run's looks."""
+        return {k: {"times": self.times[k], "keys": self.keys[k], "looks": self.looks} for k in self.live}
+
+    def add(self, label: str, wall: float, key: str) -> None:
+        self.times[label].append(wall)
+        self.keys[label].append(key)
+
+    def drop_round(self, key: str) -> int:
+        """Leave the repeats of round *key* out (a burst); how many were dropped."""
+        n = 0
+        for label, ks in self.keys.items():
+            keep = [i for i, k in enumerate(ks) if k != key]
+            n += len(ks) - len(keep)
+            self.times[label] = [self.times[label][i] for i in keep]
+            self.keys[label] = [ks[i] for i in keep]
+        return n
 
     def labels(self) -> list[str]:
         return [k for k in self.wanted if k in self.live] or list(self.live)
@@ -68,53 +104,70 @@ class Rounds:
             return
         if min(len(self.times[k]) for k in self.live) < plan.min_repeats:
             self.wanted = list(self.live)
+            self.fixed_s = self.used
             return
         if plan.fixed:
             self.stop, self.open = "fixed repeats", []
             return
-        items = plan.decide(self.w, {k: self.times[k] for k in self.live}) if plan.decide else []
+        items = plan.decide(self.w, self.samples()) if plan.decide else []
         self.open = [o.text for o in items]
         if not items:
             self.stop = "decided"
             return
         if not self.claims_only:
-            why = capped(items, self.times, plan.max_repeats, plan.budget_s - self.used)
+            why = capped(items, self.times, plan.max_repeats, plan.budget_s * self.scale - self.used)
             if not why:
                 self.wanted = specs_of(items)
                 return
             self.first_cap = why
         claims = [o for o in items if o.claim]
-        why = capped(claims, self.times, plan.claim_max_repeats, plan.claim_extra_s - self.extra) if claims else ""
+        why = capped(claims, self.times, plan.claim_max_repeats, plan.claim_extra_s * self.scale - self.extra) if claims else ""
         if claims and not why:
             self.wanted, self.claims_only = specs_of(claims), True
         else:  # "repeat cap"/"time cap": the claim cap that stopped the claims' rounds, else the first cap
             self.stop = why if claims and self.claims_only else self.first_cap
 
 
-def run_rounds(runner: Any, group: list[Rounds]) -> None:
-    """Rounds over every (workload, spec) pair of *group* until each workload has stopped."""
+def run_rounds(runner: Any, group: list[Rounds], clock: Callable[[], float] = time.perf_counter) -> None:
+    """Rounds over every (workload, spec) pair of *group* until each workload has stopped.
+
+    *runner* gives ``plan``, ``session``, ``pools`` and ``timed(pool, w, repeat, round)``, and optionally
+    ``watch`` (the interference watch: ``start()`` before a round, ``end(token, [(workload, key)], may_drop)``
+    after it, returning why the round was left out as a burst, or ""); *clock* times the caps (a fake one in
+    simulations).
+    """
     key = "+".join(r.w.name for r in group)
+    watch = getattr(runner, "watch", None)
+    seed = runner.plan.order_seed
     rnd = 0
     while True:
         active = [r for r in group if not r.stop and r.live]
         if not active:
             return
         pairs = [(r, k) for r in active for k in r.labels()]
-        seeded_shuffle(pairs, runner.plan.seed, key if len(group) > 1 else group[0].w.name, runner.session,
+        seeded_shuffle(pairs, seed, key if len(group) > 1 else group[0].w.name, runner.session,
                        rnd if len(group) > 1 else active[0].rnd)
+        token = watch.start() if watch is not None else None
         for r, label in pairs:
             if label not in r.live:
                 continue
             pool = runner.pools.get(label)
-            t0 = time.perf_counter()
+            t0 = clock()
             status, wall = runner.timed(pool, r.w, len(r.times[label]), r.rnd) if pool is not None else ("gone", None)
-            r.used += time.perf_counter() - t0
+            spent = clock() - t0
+            r.used += spent
             if r.claims_only:
-                r.extra += time.perf_counter() - t0
+                r.extra += spent
             if status == "ok":
-                r.times[label].append(wall)
+                r.add(label, wall, f"{runner.session}:{r.rnd}")
             else:  # a failed pair cannot decide: it leaves the rotation
                 r.live.pop(label, None)
+        if watch is not None:
+            may_drop = all(r.bursts < MAX_RERUNS for r in active)
+            burst = watch.end(token, [(r.w.name, f"{runner.session}:{r.rnd}") for r in active], may_drop)
+            if burst:
+                for r in active:
+                    r.bursts += 1 if r.drop_round(f"{runner.session}:{r.rnd}") else 0
         for r in active:
             r.settle(runner.plan)
         rnd += 1

@@ -35,6 +35,8 @@ import numpy as np
 from runners import records
 from runners.measure import Instruments, Measurement, RepeatTimeout, graph_size, measure, run_with_timeout
 from runners.controls import perf_report, plain_check, run_controls, run_experiments
+from runners.budget import Budget
+from runners.interference import Watch
 from runners.plan import Plan, done_keys, prior_work, seeded_shuffle, workload_info
 from runners.rounds import Rounds, run_rounds
 from runners.openpools import OpenPools
@@ -92,6 +94,10 @@ class Runner:
         self.pools = OpenPools(run_dir, run_id, plan, progress)
         self.plain: Any = None  # the plain-Dask interpreter (runners.plain.PlainChild), started on first use
         self.t0 = time.perf_counter()
+        self.budget = Budget(plan.profile.run_budget_s if not plan.fixed else None)
+        # What competes for the CPU, round by round (an idle reading first: the machine before we load it).
+        self.watch = Watch(lambda recs: records.append(self.dir / records.INTERFERENCE,
+                                                      [{"session": self.session, **r} for r in recs]))
 
     # -- rows ---------------------------------------------------------------
     def make_row(self, w: Workload, label: str, spec: SchedulerSpec, repeat: int, size_profile: str | None = None,
@@ -231,6 +237,7 @@ class Runner:
     def measure_group(self, group: list[tuple[Workload, list[SchedulerSpec]]], index: int, total: int) -> None:
         """Warm-up per (workload, spec), then rounds over all of them (see :mod:`runners.rounds`)."""
         states: list[Rounds] = []
+        self._group_t0 = time.perf_counter()
         for j, (w, specs) in enumerate(group):
             if self.prior.finished.get(w.name):
                 continue
@@ -246,16 +253,28 @@ class Runner:
             self.step(index + j, total, f"{w.name}: {', '.join(live)}")
             self._warm_all(w, live)
             # Results of earlier sessions (--resume) count; their failures are retried.
-            states.append(Rounds(w, live, {s.label: list(self.prior.times.get((w.name, s.label), [])) for s in specs}))
+            states.append(Rounds(w, live, {s.label: list(self.prior.times.get((w.name, s.label), [])) for s in specs},
+                                 {s.label: list(self.prior.keys.get((w.name, s.label), [])) for s in specs},
+                                 self.plan.looks))
+        left = self.groups_left - 1 if hasattr(self, "groups_left") else 0
+        scale = self.budget.scale(left + 1, self.plan.budget_s + self.plan.claim_extra_s)
+        for r in states:
+            r.scale = scale
         run_rounds(self, states)
         for r in states:
-            self._rounds_row(r.w, r.rnd, r.stop or "no spec left", r.open)
+            self._rounds_row(r.w, r.rnd, r.stop or "no spec left", r.open, r.bursts)
             pools = [self.pools[k] for k in r.live if self.pools.get(k) is not None]
             if self.plan.plain_check(r.w):
                 plain_check(self, r.w, pools)
             for pool in pools:
                 if pool.spec.kind == "distributed":
                     perf_report(self, pool, r.w)
+        # The group's fixed cost: all but its adaptive rounds (each workload's own pairs past the minimum)
+        adaptive = sum(max(0.0, r.used - r.fixed_s) for r in states)
+        self.budget.done(time.perf_counter() - self._group_t0 - adaptive)
+        warning = self.budget.warning(self.plan.profile.name, left)
+        if warning:
+            self.say(warning)
 
     def _open_for(self, w: Workload, specs: list[SchedulerSpec]) -> dict[str, Pool]:
         """The pools of *specs*, started as needed; a spec that cannot start is recorded as failed."""
@@ -275,7 +294,7 @@ class Runner:
     def _warm_all(self, w: Workload, live: dict[str, Pool]) -> None:
         """One warm-up per spec, ``sync`` first (its result is the reference); failures leave *live*."""
         order = list(live)
-        seeded_shuffle(order, self.plan.seed, w.name, self.session, -1)
+        seeded_shuffle(order, self.plan.order_seed, w.name, self.session, -1)
         if "sync" in order:
             order.remove("sync")
             order.insert(0, "sync")
@@ -288,10 +307,10 @@ class Runner:
                            None)
                 self.say(f"  {w.name} on {label}: {kind}: {why[:200]}")
 
-    def _rounds_row(self, w: Workload, rounds: int, stop: str, open_: list[str]) -> None:
+    def _rounds_row(self, w: Workload, rounds: int, stop: str, open_: list[str], bursts: int = 0) -> None:
         records.append(self.dir / records.ROUNDS, [{
             "run_id": self.run_id, "workload": w.name, "session": self.session, "rounds": rounds,
-            "stopped": stop, "undecided": open_}])
+            "stopped": stop, "undecided": open_, "bursts": bursts}])
 
     # -- the run -------------------------------------------------------------
     def step(self, index: int, total: int, text: str) -> None:
@@ -320,6 +339,7 @@ class Runner:
                 # Pools no later workload needs (sweep counts) are closed as soon as they are done.
                 later = {s.label for _, ss in schedule[i:] for s in ss}
                 self.pools.close(keep=later)
+                self.groups_left = _groups_left(schedule, i)
                 self.measure_group(schedule[i:j], i + 1, self.total)
                 i = j
         except BaseException as e:
@@ -329,6 +349,12 @@ class Runner:
             self.pools.close(status=status, error=error)
             if self.plain is not None:
                 self.plain.close()
+
+def _groups_left(schedule: list[tuple[Workload, list[SchedulerSpec]]], i: int) -> int:
+    """Workload groups (an interleave key counts once) from position *i* of *schedule* on, that one included."""
+    keys = [w.interleave or w.name for w, _ in schedule[i:]]
+    return len(dict.fromkeys(keys))
+
 
 def _alive(pool: Pool) -> bool:
     try:

@@ -21,13 +21,15 @@ def factors(n, spread=0.02, seed=None):
 
 
 def timed(workload, medians, *, claims=(), collection="array", family=None, params=None, gil=None,
-          bytes_moved=None, ntasks=None, spread=0.02, n=REPEATS, seed=None, failures=None, session=0):
+          bytes_moved=None, ntasks=None, spread=0.02, n=REPEATS, seed=None, failures=None, session=0,
+          rounds=False):
     """Raw rows of *workload*: *n* ok repeats per ``{label: median}`` at +-*spread*, then its failures.
 
     *n*, *spread* and *seed* are one value for every label or a ``{label: value}`` dict (labels not
     in it get the default).  With a *seed* the repeats are uniform draws (label-specific streams),
     without one evenly spaced.  *failures* maps a label to the statuses of its failed repeats,
-    e.g. ``{"sync": ["mismatch", "error"]}``; those rows come after the ok ones.
+    e.g. ``{"sync": ["mismatch", "error"]}``; those rows come after the ok ones.  With *rounds* repeat i
+    ran in round i (so the table gives it a pairing key); without, outside the rounds (round -1).
     """
     gil = gil or {}
     rows = []
@@ -50,6 +52,6 @@ def timed(workload, medians, *, claims=(), collection="array", family=None, para
                 bytes_moved=(bytes_moved or {}).get(label), ntasks_captured=ntasks, ntasks_graph=ntasks,
                 check_ok=None if status == "error" else ok, error_type="ValueError" if status == "error" else "",
                 error="boom" if status == "error" else "", check_detail="differs" if status == "mismatch" else "",
-                session=session,
+                session=session, round=i if rounds else -1,
             ).to_dict())
     return rows

@@ -172,3 +172,33 @@ def write_synthetic_run(run_dir: Path, *, tasks_per_stream: int = 40) -> Path:
 def synthetic_run(tmp_path) -> Path:
     """A small complete results folder (see :func:`write_synthetic_run`)."""
     return write_synthetic_run(tmp_path / "20260101-000000-test")
+
+
+TEST_RERUNS = 50
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fewer_reruns():
+    """Summaries built in the test process draw 50 reruns, not the reports' 1000 (seconds, not a minute, each).
+
+    Wraps :func:`reports.rules.decide` and :func:`reports.recommend.recommend` (what
+    :func:`reports.build.summarise` calls) with ``resamples=TEST_RERUNS`` unless a test passes its own; the
+    default itself is asserted where it matters (tests/test_rules.py, tests/test_resample.py).  Runs of the CLI
+    in a child process keep the default.
+    """
+    from functools import wraps
+
+    from reports import recommend, rules
+
+    def fewer(f):
+        @wraps(f)
+        def call(*args, **kw):
+            if len(args) < 2:
+                kw.setdefault("resamples", TEST_RERUNS)
+            return f(*args, **kw)
+        return call
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rules, "decide", fewer(rules.decide))
+        mp.setattr(recommend, "recommend", fewer(recommend.recommend))
+        yield

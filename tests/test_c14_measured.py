@@ -75,5 +75,5 @@ def test_compare_gives_the_single_thread_cost_of_the_free_threaded_build(tmp_pat
     # The same measured rows on both sides: a ratio of 1 whose interval holds 1 (never a difference).
     for w in cost["workloads"].values():
         c = w["sync_gil_over_free_threaded"]
-        assert c["ratio"] == pytest.approx(1.0) and c["outcome"] in ("equivalent", "undecided")
+        assert c["ratio"] == pytest.approx(1.0) and c["outcome"] == "undecided"  # no margin asked: one-sided
         assert c["lo"] <= 1.0 <= c["hi"]

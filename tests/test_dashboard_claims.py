@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 import pytest
@@ -19,7 +20,7 @@ def claim(cid="C1", verdict="holds", stability=0.97, numbers=None, **kw):
     return {"id": cid, "claim": f"text of {cid}", "verdict": verdict, "stability": stability,
             "fragile": stability is not None and stability < 0.9, "reason": f"reason of {cid}",
             "threshold": f"rule of {cid}", "numbers": numbers if numbers is not None else
-            {"bar": 1.3, "array-x": {"speedup": cmp(1.9, 1.7, 2.1, "faster"), "gil_median": 0.1}}, **kw}
+            {"bar": 1.3, "array-x": {"speedup": cmp(1.9, 1.7, 2.1, "above"), "gil_median": 0.1}}, **kw}
 
 
 def test_card_shows_verdict_stability_reason_rule_and_plot(tmp_path):
@@ -40,7 +41,7 @@ def test_fragile_verdict_is_never_a_plain_holds(tmp_path):
 def test_card_folds_the_numbers_into_a_nested_table(tmp_path):
     text = shown([claims.card(claim(), make_view(tmp=tmp_path))])
     folded = text[text.index("<details>"):]
-    assert "<table class='nested'>" in folded and "array-x" in folded and "1.9× [1.7–2.1] faster" in folded
+    assert "<table class='nested'>" in folded and "array-x" in folded and re.search(r"1\.9× \[1\.7–2\.1\] (above|faster)", folded)
     assert "speedup=" not in folded and "gil_median=" not in folded  # not key=value text
 
 
@@ -98,7 +99,7 @@ def test_curves_without_rows_fall_back_to_the_comparisons(tmp_path):
 
 
 def test_by_k_plots_speedup_against_k(tmp_path):
-    numbers = {"kernel-retake": {"k1": cmp(0.9, 0.8, 1.0), "k4096": cmp(1.6, 1.4, 1.8, "faster")},
+    numbers = {"kernel-retake": {"k1": cmp(0.9, 0.8, 1.0), "k4096": cmp(1.6, 1.4, 1.8, "above")},
                "kernel-callback": {"k1": cmp(1.0)}, "missing": ["kernel-x"]}
     caption, f = claimplots.plot(claim("C7", numbers=numbers), make_view(tmp=tmp_path))
     assert "by k" in caption and isinstance(f.xaxis[0].ticker, FixedTicker) and f.xaxis[0].ticker.ticks == [1, 4096]
@@ -123,7 +124,7 @@ def test_defaults_plots_best_or_equivalent_per_collection(tmp_path):
 
 
 def test_a_new_claim_gets_the_default_plot(tmp_path):
-    caption, f = claimplots.plot(claim("C99", numbers={"w": {"x": cmp(1.2, 1.1, 1.3, "faster")}}),
+    caption, f = claimplots.plot(claim("C99", numbers={"w": {"x": cmp(1.2, 1.1, 1.3, "above")}}),
                                  make_view(tmp=tmp_path))
     assert caption == claimplots.DEFAULT.caption and f is not None
     assert claimplots.plot(claim("C99", numbers={"missing": ["w"]}), make_view(tmp=tmp_path))[1] is None

@@ -7,7 +7,7 @@ from _dashboard import make_view, plots, shown
 from reports.dashboard import scaling
 
 
-def sweep(workload="array-x", family=None, params=None, speedups=(1.0, 1.8, 1.9), vs=(None, "faster", "faster")):
+def sweep(workload="array-x", family=None, params=None, speedups=(1.0, 1.8, 1.9), vs=(None, "above", "above")):
     return pd.DataFrame({"workload": [workload] * 3, "scheduler": ["sync", "t@2", "t@4"],
                          "kind": ["sync", "threads", "threads"], "workers": [1, 2, 4], "threads_per_worker": [1] * 3,
                          "family": [family or workload] * 3, "params": [params or {}] * 3, "speedup": list(speedups),
@@ -28,7 +28,7 @@ def test_scaling_without_sweeps_says_so(tmp_path):
 
 
 def test_family_sweeps_and_break_even(tmp_path):
-    df = pd.concat([sweep("delayed-busy-10", "delayed-busy", {"task_us": 10}, vs=(None, "slower", "slower")),
+    df = pd.concat([sweep("delayed-busy-10", "delayed-busy", {"task_us": 10}, vs=(None, "below", "below")),
                     sweep("delayed-busy-100", "delayed-busy", {"task_us": 100}),
                     sweep("delayed-busy-1000", "delayed-busy", {"task_us": 1000})])
     assert scaling.family_sweeps(df) == [("delayed-busy", "task_us", [(10.0, "delayed-busy-10"),

@@ -56,12 +56,24 @@ def test_recommend_threads_over_processes_when_equivalent():
     assert not r["differs_from_default"] and "Dask's default" in r["explanation"]
 
 
-def test_recommend_five_percent_gap_with_a_tight_interval_is_equivalent():
+def test_recommend_five_percent_gap_with_a_tight_interval_is_a_real_difference():
+    # Shown slower than the fastest (interval above 1): beaten, even though within +-10 % -- equivalence
+    # never hides a difference the interval has shown.
     r = recs(timed("close", {"sync": 1.0, "processes-2": 0.95}, spread=0.005))["close"]
+    assert r["scheduler"] == "processes-2" and r["status"] == "fastest"
+    c = r["evidence"]["comparisons"]["sync"]
+    assert c["outcome"] == "above" and c["ratio"] == pytest.approx(1 / 0.95, rel=1e-3) and c["lo"] > 1
+    assert r["evidence"]["beaten_by_fastest"] == ["sync"] and r["evidence"]["equivalent_to_fastest"] == []
+    assert "processes-2 1.05× faster than sync" in r["explanation"]
+    no_bad_wording(r["explanation"])
+
+
+def test_recommend_five_percent_gap_within_the_noise_is_equivalent():
+    r = recs(timed("close", {"sync": 1.0, "processes-2": 0.98}, spread=0.03))["close"]
     assert r["scheduler"] == "sync" and r["status"] == "equivalent"
     c = r["evidence"]["comparisons"]["sync"]
-    assert c["outcome"] == "equivalent" and c["ratio"] == pytest.approx(1 / 0.95, rel=1e-3)
-    assert "equivalent: 1.05×" in r["explanation"]
+    assert c["outcome"] == "equivalent" and c["lo"] < 1 < c["hi"]
+    assert "equivalent: B/A" in r["explanation"] and "so the simpler one" in r["explanation"]
     no_bad_wording(r["explanation"])
 
 
@@ -118,6 +130,7 @@ def test_recommend_flags_a_speedup_beyond_the_cores_as_an_artefact():
 def test_recommend_carries_its_stability():
     out = recs(timed("a", {"sync": 1.0, "threads-2": 0.5}), timed("b", {"sync": 1.0, "processes-2": 0.9}, spread=0.2))
     assert out["a"]["stability"] == 1.0 and not out["a"]["fragile"]
+    assert all(r["rerun_agreement"] == r["stability"] for r in out.values())
     assert 0.0 <= out["b"]["stability"] <= 1.0
     assert out["b"]["fragile"] == (out["b"]["stability"] < 0.9)
 
@@ -134,10 +147,62 @@ def test_recommend_empty_context():
 
 
 def test_pick_orders_simplicity_by_kind_then_threads():
-    rows = [{"scheduler": s, "kind": k, "nthreads": t, "times": [m * f for f in (0.99, 1.0, 1.01, 1.0, 0.995)]}
+    # All within a +-3 % spread of each other: none shown slower than the fastest, all equivalent to it.
+    rows = [{"scheduler": s, "kind": k, "nthreads": t, "times": [m * f for f in (0.97, 1.0, 1.03, 1.015, 0.985)]}
             for s, k, t, m in (("distributed-2x1", "distributed", 2, 1.0), ("threads-4", "threads", 4, 1.0),
-                               ("threads-2", "threads", 2, 1.01), ("processes-2", "processes", 2, 0.99))]
+                               ("threads-2", "threads", 2, 1.005), ("processes-2", "processes", 2, 0.995))]
     for r in rows:
         r["median_s"] = sorted(r["times"])[2]
     p = pick(rows)
     assert p["fastest"] == "processes-2" and p["scheduler"] == "threads-2" and p["status"] == "equivalent"
+    assert sorted(p["equivalent"]) == ["distributed-2x1", "threads-2", "threads-4"] and p["beaten"] == []
+
+
+# --- the gate: only healthy rows are candidates -----------------------------------------------------
+
+def test_recommend_never_an_unstable_row_under_a_millisecond():
+    r = recs(timed("tiny", {"sync": 1.0, "threads-2": 0.9, "processes-2": 0.0005}))["tiny"]
+    assert r["scheduler"] == "threads-2" and r["evidence"]["fastest"] == "threads-2"
+    assert "processes-2" not in r["evidence"]["comparisons"]
+
+
+def test_recommend_never_an_unstable_row_with_a_spread_over_100_percent():
+    rows = timed("erratic", {"sync": 1.0, "threads-2": 0.9, "processes-2": 0.3})
+    wild = iter([0.05, 0.3, 0.9, 0.1, 1.2, 0.06])  # median 0.2, IQR well over the median
+    for x in rows:
+        if x["scheduler"] == "processes-2":
+            x["wall_s"] = next(wild)
+    t = stattable.table(pd.DataFrame(rows))
+    p = t.set_index("scheduler").loc["processes-2"]
+    assert p["unstable"] and "spread" in p["unstable_reason"] and p["median_s"] < 0.9
+    r = recs(rows)["erratic"]
+    assert r["scheduler"] == "threads-2" and "processes-2" not in r["evidence"]["comparisons"]
+
+
+def test_pick_gate_leaves_out_failed_missing_and_unstable_rows():
+    def row(s, kind, m, **kw):
+        times = [m * f for f in (0.99, 1.0, 1.01, 1.0, 0.995)]
+        return {"scheduler": s, "kind": kind, "nthreads": 2, "times": times, "median_s": m, **kw}
+
+    rows = [row("sync", "sync", 1.0), row("threads-2", "threads", 0.5, unstable=True),
+            row("processes-2", "processes", 0.4, n_failed=1), row("distributed-2x1", "distributed", 0.3,
+                                                                      missing="no ok repeat"),
+            row("threads-4", "threads", 0.2, check_ok=False)]
+    p = pick(rows)
+    assert p["scheduler"] == "sync" and p["fastest"] == "sync" and p["comparisons"] == {}
+    assert pick(rows[1:]) is None
+
+
+def test_pick_compares_paired_by_round_with_the_fastest():
+    keys = [f"0:w:{i}" for i in range(8)]
+    drift = [1.0, 1.3, 0.75, 1.2, 0.85, 1.1, 0.9, 1.0]
+    sync = {"scheduler": "sync", "kind": "sync", "nthreads": 1, "keys": keys,
+            "times": [d * (1 + 0.005 * (i % 2)) for i, d in enumerate(drift)]}
+    thr = {"scheduler": "threads-2", "kind": "threads", "nthreads": 2, "keys": keys,
+           "times": [d / 1.15 * (1 - 0.005 * (i % 2)) for i, d in enumerate(drift)]}
+    for r in (sync, thr):
+        r["median_s"] = sorted(r["times"])[4]
+    p = pick([sync, thr])
+    c = p["comparisons"]["sync"]
+    assert c.method == "paired" and c.outcome == "above" and p["beaten"] == ["sync"]
+    assert p["scheduler"] == "threads-2" and p["status"] == "fastest"

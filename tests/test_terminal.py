@@ -26,17 +26,20 @@ def summary_and_table(cores=2):
     t = stattable.table(rows)
     ctx = context(t, {"cores": cores, "gil_enabled": True}, rows)
     claims = rules.decide(ctx, resamples=20)
-    claims[4] = {**claims[4], "verdict": "holds", "stability": 0.62, "fragile": True,
+    claims[4] = {**claims[4], "verdict": "holds", "rerun_agreement": 0.62, "stability": 0.62, "fragile": True,
                  "reason": "Under threads-2 the releasing kernel was 1.9× [1.2–2.6] (sleep) faster, on a knife "
                            "edge."}
     summary = {
         "run_id": "20261123-000000-abcd", "profile": "quick", "complete": True,
         "machine": {"cores": cores, "python": "3.11.7 (main)", "gil_enabled": True},
         "claims": claims, "recommendations": recommend(ctx, resamples=20),
-        "instrumentation_overhead": {"ratio": 1.02, "pairs": [{}, {}], "outcome": "equivalent",
-                                     "pooled": {"ratio": 1.02, "lo": 0.99, "hi": 1.05}},
-        "aa_control": {"workload": "array-transcendental", "scheduler": "threads-2", "ratio": 1.03, "noise": 0.03,
-                       "verdict": "equivalent", "comparison": {"lo": 0.98, "hi": 1.07}, "false_difference": False},
+        "instrumentation_overhead": {"ratio": 1.02, "lo": 0.99, "hi": 1.05, "pairs": [{}, {}], "outcome": "undecided",
+                                     "within_5_percent": "equivalent",
+                                     "pooled": {"ratio": 1.02, "lo": 0.99, "hi": 1.05, "method": "paired",
+                                                "pairs": 12}},
+        "aa_control": {"workload": "array-transcendental", "scheduler": "threads-2", "ratio": 1.03, "lo": 0.98,
+                       "hi": 1.07, "noise": 0.03, "verdict": "undecided", "comparison": {"lo": 0.98, "hi": 1.07},
+                       "false_difference": False},
         "harness_check": {"pairs": [{}], "median_ratio": 1.9,
                           "warnings": ["bag-json on sync: harness 1.9× plain Dask [1.7–2.1]"]},
         "failures": [{"workload": LONG, "scheduler": "processes-2", "repeat": 0, "status": "error",
@@ -82,7 +85,16 @@ def test_render_shows_verdict_stability_and_fragile_mark(run):
     assert "holds (fragile)" in c5 and "0.62" in c5
     c14 = next(line for line in lines if line.startswith("C14 "))
     assert "inconclusive" in c14 and "fragile" not in c14 and "1.00" in c14
-    assert "stability" in out
+    assert "rerun" in out and "1000 reruns drawn by round" in " ".join(out.split())
+
+
+def test_render_reads_the_old_stability_figure_of_older_summaries(run):
+    s, t = run
+    old = [{k: v for k, v in c.items() if k != "rerun_agreement"} for c in s["claims"]]
+    old[4] = {**old[4], "stability": 0.55}
+    out = terminal.render({**s, "claims": old}, t, width=80)
+    c5 = next(line for line in out.splitlines() if line.startswith("C5 "))
+    assert "0.55" in c5
 
 
 def test_render_is_plain_text(run):
@@ -99,10 +111,11 @@ def test_render_is_plain_text(run):
 def test_render_has_every_section(run):
     out = terminal.render(*run)
     for needle in ("run 20261123-000000-abcd · profile quick · 2 cores · Python 3.11.7 with the GIL", "claims",
-                   "recommendations", "C14", "instrumentation overhead: instrumented/bare 1.020",
+                   "recommendations", "C14", "instrumentation overhead: instrumented/bare 1.020 [0.99–1.05] (paired, "
+                   "12 rounds of 2 workloads; within ±5 %: equivalent)",
                    "A/A noise: array-transcendental on threads-2", "harness vs plain Dask",
                    "WARNING bag-json on sync: harness 1.9×", "failures (1)", "skipped:", "threads-2", "bag-json"):
-        assert needle in out, needle
+        assert needle in " ".join(out.split()), needle  # a long line may wrap
 
 
 def test_render_marks_fastest_and_failures_in_the_matrix():

@@ -6,7 +6,7 @@ interval (:func:`forest`).  A claim with nothing to draw gets ``None``.
 
 >>> [label for label, _ in comparisons({"bar": 1.3, "w": {"speedup": {"ratio": 1.4, "outcome": "faster"}}})]
 ['w']
->>> [label for label, _ in comparisons({"slowdown_0_5ms": {"ratio": 2.6, "outcome": "faster"}})]
+>>> [label for label, _ in comparisons({"slowdown_0_5ms": {"ratio": 2.6, "outcome": "above"}})]
 ['slowdown 0.5ms']
 """
 from __future__ import annotations
@@ -31,7 +31,8 @@ __all__ = ["Plot", "DRAW", "plot", "comparisons", "forest", "curves", "by_k", "p
 
 PLOT_WIDTH = 350
 VERDICT_COLOR = {"holds": "#2e7d32", "does not hold": "#c62828", "inconclusive": "#9aa0a6"}
-OUTCOME_COLOR = {"faster": "#2e7d32", "slower": "#c62828", "equivalent": "#6b7280", "undecided": "#e0a100"}
+OUTCOME_COLOR = {"above": "#2e7d32", "below": "#c62828", "equivalent": "#6b7280", "not equivalent": "#c62828",
+                 "undecided": "#e0a100"}
 
 
 def _words(key: str) -> str:

@@ -4,7 +4,7 @@ Every cell handed to :func:`table` is trusted HTML: escape run strings with
 :func:`reports.fmt.escape` first.  :func:`numbers` turns a claim's nested
 ``numbers`` dict into nested tables, a comparison into one line.
 
->>> comparison({"outcome": "faster", "ratio": 1.39, "lo": 1.04, "hi": 1.64, "n": [9, 9]})
+>>> comparison({"outcome": "above", "ratio": 1.39, "lo": 1.04, "hi": 1.64, "n": [9, 9]})
 '1.39× [1.04–1.64] faster'
 >>> verdict_text({"verdict": "holds", "fragile": True})
 'holds (fragile)'
@@ -73,7 +73,8 @@ def stylesheet() -> InlineStyleSheet:
 
 # Colour of a verdict or a comparison's outcome, by CSS class.
 VERDICT_CLASS = {"holds": "ok", "does not hold": "bad", "inconclusive": "meh"}
-OUTCOME_CLASS = {"faster": "ok", "fastest": "ok", "slower": "bad", "equivalent": "meh", "undecided": "undecided"}
+OUTCOME_CLASS = {"above": "ok", "fastest": "ok", "below": "bad", "equivalent": "meh", "not equivalent": "bad",
+                 "undecided": "undecided"}
 
 
 def div(text: str, width: int = WIDTH) -> Div:

@@ -37,10 +37,25 @@ def header(v: View) -> list[Any]:
             f"{'' if complete in (None, True) else ' · <b>run incomplete</b>'} · "
             f"<a href='summary.json'>summary.json</a></p>"
             f"<p class='sub'><b>{fmt.escape(fmt.interpreter(machine))}</b>{no_gil}</p>"
+            f"{_busy(v)}"
             "<p>Speedup is the sync median over the scheduler's median, same workload; every verdict and pick below "
-            "rests on a comparison of the repeats with its 95 % interval. Hover any chart for medians, spread and "
-            "flags.</p>")
+            "rests on a comparison of the repeats, paired by round, with its interval (at the level the run's "
+            "sequential design sets: looking after every round keeps the error at 5 %). The figure beside each "
+            "verdict is its rerun agreement: the chance that a rerun gives the same answer. Hover any chart for "
+            "medians, spread and flags.</p>")
     return [div(text)]
+
+
+def _busy(v: View) -> str:
+    """How busy the machine was while measuring (summary ``interference``), as the header's first warning."""
+    it = v.summary.get("interference") if isinstance(v.summary.get("interference"), dict) else {}
+    busy = it.get("busy")
+    if not busy:
+        return ""
+    quiet = str(busy).startswith("quiet")
+    return (f"<p class='{'sub' if quiet else 'warn'}'><b>Machine while measuring</b>: {fmt.escape(busy)}"
+            + ("" if quiet else " — figures from a busy machine; rounds disturbed by bursts were left out and "
+               "measured again") + "</p>")
 
 
 def perf_stem(workload: str, scheduler: str) -> str:

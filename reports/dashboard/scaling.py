@@ -148,7 +148,7 @@ def scaling_section(v: View) -> list[Any]:
 
 def _break_even(k: pd.DataFrame, d: dict[str, list], s: str) -> str:
     """Where *s* first beats sync on the statistics' terms (its ``vs_sync`` outcome), in words."""
-    above = [x for x, vs in zip(d["x"], column(k, "vs_sync")) if vs == "faster"]
+    above = [x for x, vs in zip(d["x"], column(k, "vs_sync")) if vs == "above"]
     return f"{s}: " + (f"faster than sync from {above[0]:g} µs per task" if above
                        else "never significantly faster than sync here")
 

@@ -2,11 +2,14 @@
 
 A rule is ``rule(ctx) -> {verdict, numbers, threshold, reason}`` of a
 :class:`reports.evidence.Context`.  :func:`decide` runs every rule, and its
-stability: the share of bootstrap resamples of the stored repeats
-(:data:`RESAMPLES`, each row's repeats drawn with replacement) under which the
-whole rule gives the same verdict.  A verdict whose stability is under
-:data:`FRAGILE` is marked ``fragile``: printed as such, never as a plain
-``holds``.
+*rerun agreement*: the share of :data:`RESAMPLES` reruns drawn by
+:mod:`reports.resample` (whole rounds, pairs and GIL figures together, spread
+as a rerun spreads) under which the whole rule gives the same verdict — the
+chance that running the suite again gives this verdict again, calibrated by
+simulation (``python -m runners.selfcheck``).  A verdict whose agreement is
+under :data:`FRAGILE` is marked ``fragile``: printed as such, never as a plain
+``holds``.  A verdict left inconclusive by noise says so, with the comparison
+that could not be separated from its bar.
 
 >>> from reports.evidence import context
 >>> [v["verdict"] for v in decide(context(None, {"cores": 2}))][:2]
@@ -17,14 +20,13 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable
 
-import numpy as np
-
 from reports.evidence import UNSURE, Context, verdict
+from reports.resample import LEAST, RERUNS, agreement, agreements
 from workloads.claims import CLAIMS
 
 __all__ = ["decide", "rule", "questions", "stability", "RESAMPLES", "FRAGILE"]
 
-RESAMPLES = 200
+RESAMPLES = RERUNS
 FRAGILE = 0.9
 
 Rule = Callable[[Context], dict[str, Any]]
@@ -70,27 +72,56 @@ def stability(answers: list[Any], resampled: list[Any]) -> float | None:
     >>> stability(["holds"], ["holds", "holds", "inconclusive", "holds"])
     0.75
     """
-    if not resampled:
-        return None
-    return round(sum(r == answers[0] for r in resampled) / len(resampled), 3)
+    return agreement(answers[0], resampled)
+
+
+def _undecided(numbers: Any) -> list[dict[str, Any]]:
+    """The undecided comparisons (with an interval) among a verdict's numbers, depth first."""
+    out = []
+    if isinstance(numbers, dict):
+        if numbers.get("outcome") == "undecided" and numbers.get("lo") is not None and numbers.get("ratio"):
+            out.append(numbers)
+        for v in numbers.values():
+            out += _undecided(v)
+    return out
+
+
+def too_noisy(v: dict[str, Any]) -> str:
+    """For an inconclusive verdict left so by noise: "too noisy here to separate 1.2× from 1.26× [...]".
+
+    >>> too_noisy({"verdict": "inconclusive", "numbers": {"w": {"outcome": "undecided", "ratio": 1.26,
+    ...            "lo": 1.1, "hi": 1.4, "factor": 1.2}}})
+    'too noisy here to separate 1.2× from 1.26× (interval 1.1–1.4)'
+    """
+    if v.get("verdict") != UNSURE:
+        return ""
+    u = _undecided(v.get("numbers"))
+    if not u:
+        return ""
+    c = max(u, key=lambda c: (c["hi"] or 1) / (c["lo"] or 1))
+    return (f"too noisy here to separate {c.get('factor') or 1:g}× from {c['ratio']:.3g}× "
+            f"(interval {c['lo']:.3g}–{c['hi']:.3g})")
 
 
 def decide(ctx: Context, resamples: int = RESAMPLES, seed: int = 0) -> list[dict[str, Any]]:
-    """A verdict for every registered claim, in order, each with its stability figure.
+    """A verdict for every registered claim, in order, each with its rerun agreement.
 
-    Returns ``{id, claim, verdict, numbers, threshold, reason, stability, fragile}`` per claim.
+    Returns ``{id, claim, verdict, numbers, threshold, reason, rerun_agreement, stability, fragile}`` per
+    claim (``stability``: the same figure under its old name, for readers of older summaries).
     """
     out = []
     for cid, c in CLAIMS.items():
         out.append({"id": cid, "claim": c.text, **_one(cid, ctx)})
-    rng = np.random.default_rng(seed)
-    boot: dict[str, list[str]] = {cid: [] for cid in CLAIMS}
-    for _ in range(resamples):
-        r = ctx.resample(rng)
-        for cid in CLAIMS:
-            boot[cid].append(_one(cid, r)["verdict"])
+    points = {v["id"]: v["verdict"] for v in out}
+    fig = agreements(ctx, points, lambda d, live: {cid: _one(cid, d)["verdict"] for cid in live}, seed,
+                     most=resamples, least=min(LEAST, resamples))
     for v in out:
-        s = stability([v["verdict"]], boot[v["id"]])
+        s = fig[v["id"]]
+        v["rerun_agreement"] = s
         v["stability"] = s
         v["fragile"] = bool(s is not None and s < FRAGILE)
+        noisy = too_noisy(v)
+        if noisy:
+            v["noise"] = noisy
+            v["reason"] = f"{v['reason']} Inconclusive: {noisy}."
     return out

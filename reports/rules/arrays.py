@@ -6,7 +6,6 @@ from typing import Any
 from reports.evidence import (PlotSpec, Context, above, all_of, below, figure, flat_bar, gains, majority, missing, outcome_is, rounded, shown, speedup,
                               verdict, versus)
 from reports.rules.questions import Question, ask, gain, label, same
-from reports.stats import MARGIN
 
 __all__ = ["c1", "c2", "c4", "LEVEL"]
 
@@ -43,11 +42,11 @@ def c1(ctx: Context) -> dict[str, Any]:
     go = ctx.row(obj[0], "threads").get("gil_median")
     c_obj = speedup(ctx, obj[0], "threads", factor=bar)
     numbers[obj[0]] = {"speedup": figure(speedup(ctx, obj[0], "threads")), "gil_median": rounded(go)}
-    tests.append(outcome_is(c_obj, "slower"))
+    tests.append(outcome_is(c_obj, "below"))
     for w in num:
         g = ctx.row(w, "threads").get("gil_median")
         numbers[w] = {"speedup": figure(speedup(ctx, w, "threads")), "gil_median": rounded(g)}
-        tests.append(outcome_is(speedup(ctx, w, "threads", factor=bar), "faster"))
+        tests.append(outcome_is(speedup(ctx, w, "threads", factor=bar), "above"))
         if rounded(g) is not None and rounded(go) is not None:
             tests.append(g < go)
     gil = lambda g: "n/a" if g is None else g  # noqa: E731  (no GIL sampler: not applicable)
@@ -102,7 +101,8 @@ def c4(ctx: Context) -> dict[str, Any]:
     tests = [below(speedup(ctx, py, "threads", factor=flat_bar(n))), above(c_nu),
              below(versus(ctx.row(nu, "threads", 2 * n), ctx.row(nu, "threads"), LEVEL)), outcome_is(c_pt, "equivalent")]
     curves = {w: {r["scheduler"]: rounded(ctx.row(w)["median_s"] / r["median_s"])
-                  for (x, _), r in ctx.rows.items() if x == w and r["kind"] in ("threads", "processes")}
+                  for (x, _), r in ctx.rows.items() if x == w and r["kind"] in ("threads", "processes")
+                  and r.get("median_s") and ctx.ok(w)}
               for w in (py, nu)}
     numbers = {"python_speedup": figure(c_py), "numpy_speedup": figure(speedup(ctx, nu, "threads")),
                "numpy_bar": bar, "numpy_2n_vs_n": figure(c_level), "numpy_processes_vs_threads": figure(c_pt),
@@ -119,7 +119,7 @@ c4.plot = PlotSpec("curves", "Stencil speedup by threads", "threads / workers") 
 
 
 def _c1_questions(w: Any, n: int) -> list[Question]:
-    return [ask("C1", label("threads", n), "sync", _c1_bar(n), MARGIN)]
+    return [ask("C1", label("threads", n), "sync", _c1_bar(n))]
 
 
 def _c2_questions(w: Any, n: int) -> list[Question]:

@@ -9,7 +9,6 @@ from reports.evidence import (PlotSpec, Context, all_of, figure, flat_bar, missi
                               versus)
 
 from reports.rules.questions import Question, ask, label, precise
-from reports.stats import MARGIN
 
 __all__ = ["c5", "c6", "c7", "c8", "SAME"]
 
@@ -34,7 +33,7 @@ def c5(ctx: Context) -> dict[str, Any]:
         numbers[g.rsplit("-", 1)[0]] = {"nogil_vs_gil": figure(versus(ctx.row(ng, "threads"), ctx.row(g, "threads"))),
                                         "gil_median_held": rounded(ctx.row(g, "threads").get("gil_median")),
                                         "gil_median_released": rounded(ctx.row(ng, "threads").get("gil_median"))}
-        tests.append(outcome_is(c, "faster"))
+        tests.append(outcome_is(c, "above"))
     reason = (f"Under threads-{n} the releasing kernel was {shown(numbers['kernel-sleep']['nogil_vs_gil'])} (sleep) "
               f"and {shown(numbers['kernel-compute']['nogil_vs_gil'])} (compute) faster than the GIL-holding one.")
     return verdict(all_of(tests), numbers, th, reason)
@@ -83,8 +82,8 @@ def c7(ctx: Context) -> dict[str, Any]:
             continue
         (_, w0), (_, w1) = ks[0], ks[-1]
         numbers[fam] = {f"k{k}": figure(speedup(ctx, w, "threads")) for k, w in ks}
-        tests += [outcome_is(speedup(ctx, w0, "threads", factor=lo_bar), "slower"),
-                  outcome_is(speedup(ctx, w1, "threads", factor=hi_bar), "faster")]
+        tests += [outcome_is(speedup(ctx, w0, "threads", factor=lo_bar), "below"),
+                  outcome_is(speedup(ctx, w1, "threads", factor=hi_bar), "above")]
     if not numbers:
         return missing(th, miss)
     if miss:
@@ -114,7 +113,7 @@ def c8(ctx: Context) -> dict[str, Any]:
             miss += [f"{w}@threads-{n}" for w, r in ((one, a), (many, b)) if r is None]
             continue
         numbers[fam] = {"lib1_vs_libcores": figure(versus(a, b)), "cores_used_libcores": rounded(b.get("cores_used"))}
-        tests.append(outcome_is(versus(a, b, bar), "faster"))
+        tests.append(outcome_is(versus(a, b, bar), "above"))
     if not tests:
         return missing(th, miss)
     if miss:
@@ -145,7 +144,7 @@ def _c7_questions(w: Any, n: int) -> list[Question]:
     if k is None:
         return []
     bar = 1.2 if k == 1 else (1.3 if k >= 1024 else None)  # the ends of the k range (see c7)
-    return [] if bar is None else [ask("C7", label("threads", n), "sync", bar, MARGIN)]
+    return [] if bar is None else [ask("C7", label("threads", n), "sync", bar)]
 
 
 def _c8_questions(w: Any, n: int) -> list[Question]:

@@ -6,36 +6,31 @@ faster than sync on 2 cores).  Those bars are declared beside the rule as a
 adding interleaved rounds, with only the specs an open question names, while
 any is open (see :func:`still_open`), up to the profile's caps.
 
-A :class:`Question` about specs *a* and *b* is answered once the 95 %
-interval of ``time(b) / time(a)`` (see :func:`reports.stats.compare`) lies
-above *up* or below *down* — or, with a *margin*, inside the equivalence band
-around *up* — and still does so in at least :data:`STABLE` of
-:data:`RESAMPLES` bootstrap resamples of the two samples: the verdict's
-stability (:mod:`reports.rules`) resamples the same way, so a comparison on
-the edge is measured further rather than left fragile.  A question with
-``b=None`` asks for *a*'s median to within ±:data:`reports.stats.PRECISION`
-(rules that compare rows of different workloads).  ``a="best"`` stands for
-the fastest other spec measured so far (C12: the default against the best).
+A :class:`Question` about specs *a* and *b* is answered once the interval of
+``time(b) / time(a)`` (:func:`reports.stats.compare`: paired by round, at the
+level of the run's sequential design, so looking after every round keeps the
+error rate at 5 %) lies above *up* or below *down* — or, with a *margin*,
+inside the equivalence band around *up* or wholly outside it.  The verdict
+reads the same comparisons at the same level, so a question answered here is
+answered there.  A question with ``b=None`` asks for *a*'s median to within
+±:data:`reports.stats.PRECISION` (rules that compare rows of different
+workloads).  ``a="others"`` stands for every other spec measured (C12: the
+default against each candidate, Bonferroni-corrected for choosing one).
 
 >>> q = Question("threads-2", "sync", 1.2, 1.2, None, "C1")
->>> [o.text for o in still_open({"sync": [1.0] * 5, "threads-2": [0.5, 0.52, 0.49, 0.51, 0.5]}, [q], recommend=False)]
+>>> fast = [0.5, 0.52, 0.49, 0.51, 0.5, 0.5, 0.51, 0.5]
+>>> [o.text for o in still_open({"sync": [1.0] * 8, "threads-2": fast}, [q], recommend=False)]
 []
 >>> [o.text for o in still_open({"sync": [1.0] * 5, "threads-2": [0.8, 0.9, 0.85, 0.75, 0.95]}, [q], recommend=False)]
 ['C1: threads-2 vs sync at 1.2×']
 """
 from __future__ import annotations
 
-import math
-from typing import Mapping, NamedTuple, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
-import numpy as np
+from reports.stats import PRECISION, Open, compare, median_interval_width, pending, times_of
 
-from reports.stats import PRECISION, Open, compare, median_interval_width, pending
-
-__all__ = ["Question", "still_open", "ask", "gain", "same", "precise", "label", "STABLE", "RESAMPLES"]
-
-STABLE = 0.95  # share of resamples that must give the same answer
-RESAMPLES = 100
+__all__ = ["Question", "still_open", "ask", "gain", "same", "precise", "label", "answer"]
 
 
 class Question(NamedTuple):
@@ -60,9 +55,9 @@ def label(kind: str, n: int) -> str:
     return f"distributed-{n}x1" if kind == "distributed" else f"{kind}-{n}"
 
 
-def ask(claim: str, a: str, b: str, bar: float, margin: float | None = None) -> Question:
-    """A one-sided test at *bar* (with *margin*: the rule reads the outcome, so equivalence answers too)."""
-    return Question(a, b, bar, bar, margin, claim)
+def ask(claim: str, a: str, b: str, bar: float) -> Question:
+    """A one-sided test at *bar*: above or below it."""
+    return Question(a, b, bar, bar, None, claim)
 
 
 def gain(claim: str, a: str, b: str, no_gain: float = 1.1) -> Question:
@@ -71,7 +66,7 @@ def gain(claim: str, a: str, b: str, no_gain: float = 1.1) -> Question:
 
 
 def same(claim: str, a: str, b: str, margin: float) -> Question:
-    """Equivalence within *margin* (answered also when the interval leaves the band)."""
+    """Equivalence within *margin*: answered inside the band or wholly outside it."""
     return Question(a, b, 1.0, 1.0, margin, claim)
 
 
@@ -80,53 +75,50 @@ def precise(claim: str, *specs: str) -> list[Question]:
     return [Question(s, None, 1.0, 1.0, None, claim) for s in specs]
 
 
-def _answer(q: Question, a: Sequence[float], b: Sequence[float]) -> int:
-    """1: above *up* (or equivalent, with a margin); -1: below *down*; 0: not answered."""
-    c = compare(a, b, q.up, margin=q.margin or 1.1)
-    if c.lo is None or not math.isfinite(c.lo) or not math.isfinite(c.hi):
-        return 0
-    if q.margin is not None and c.outcome == "equivalent":
+def answer(q: Question, a: Any, b: Any, family: int = 1) -> int:
+    """1: above *up* (or equivalent, for a margin question); -1: below *down* (or not equivalent); 0: open.
+
+    *a*, *b*: times or samples (``times``, ``keys``, ``looks``) of the two specs.
+    """
+    if q.margin is not None:
+        c = compare(a, b, q.up, margin=q.margin)
+        return {"equivalent": 1, "not equivalent": -1}.get(c.outcome, 0)
+    up = compare(a, b, q.up, family=family)
+    if up.outcome == "above":
         return 1
-    return 1 if c.lo > q.up else (-1 if c.hi < q.down else 0)  # lo, hi: the interval of the ratio itself
+    down = up if q.down == q.up else compare(a, b, q.down)
+    return -1 if down.outcome == "below" else 0
 
 
-def _answered(q: Question, a: Sequence[float], b: Sequence[float]) -> bool:
-    first = _answer(q, a, b)
-    if first == 0:
-        return False
-    rng = np.random.default_rng(len(a) * 1000 + len(b))
-    xa, xb = np.asarray(a, float), np.asarray(b, float)
-    same = sum(_answer(q, rng.choice(xa, xa.size), rng.choice(xb, xb.size)) == first for _ in range(RESAMPLES))
-    return same >= STABLE * RESAMPLES
-
-
-def still_open(samples: Mapping[str, Sequence[float]], questions: Sequence[Question],
-               recommend: bool = True) -> list[Open]:
-    """The questions of *questions* not yet answered by *samples* (ok times per spec label), as
-    :class:`reports.stats.Open` items marked ``claim=True``; then, with *recommend*, what the
-    recommendation still needs (:func:`reports.stats.pending`).  Questions about specs
+def still_open(samples: Mapping[str, Any], questions: Sequence[Question], recommend: bool = True) -> list[Open]:
+    """The questions of *questions* not yet answered by *samples* (per spec label: times, or a mapping with
+    ``times``, ``keys`` and ``looks``), as :class:`reports.stats.Open` items marked ``claim=True``; then, with
+    *recommend*, what the recommendation still needs (:func:`reports.stats.pending`).  Questions about specs
     not measured are skipped."""
-    live = {k: list(v) for k, v in samples.items()}
-    meds = {k: float(np.median(v)) for k, v in live.items() if v}
+    live = dict(samples)
     out: list[Open] = []
     for q in questions:
-        a = q.a
-        if a == "best":
-            others = {k: m for k, m in meds.items() if k != q.b}
-            if q.b not in live or not others:
+        if q.a == "others":  # C12: the default against every candidate; a loss needs one, corrected for k
+            if q.b not in live:
                 continue
-            a = min(others, key=others.get)
-        if a not in live or (q.b is not None and q.b not in live):
+            others = [k for k in live if k != q.b and times_of(live[k])]
+            for o in others:
+                loses = answer(q, live[o], live[q.b], family=len(others)) == 1
+                if not loses and answer(q, live[o], live[q.b]) != -1:
+                    out.append(Open(f"{q.claim}: {o} vs {q.b} at {q.up:g}×", (o, q.b), True))
+            continue
+        if q.a not in live or (q.b is not None and q.b not in live):
             continue
         if q.b is None:
-            w = median_interval_width(live[a])
+            w = median_interval_width(times_of(live[q.a]))
             if w is None or w > 2 * PRECISION:
-                out.append(Open(f"{q.claim}: {a} median" + (f" ±{w / 2:.0%}" if w is not None else ""), (a,), True))
+                out.append(Open(f"{q.claim}: {q.a} median" + (f" ±{w / 2:.0%}" if w is not None else ""), (q.a,), True))
             continue
-        if not _answered(q, live[a], live[q.b]):
+        if answer(q, live[q.a], live[q.b]) == 0:
             bar = f" at {q.up:g}×" if q.up != 1.0 or q.down != 1.0 else ""
             band = f" ±{q.margin - 1:.0%}" if q.margin is not None and q.up == 1.0 and q.down == 1.0 else ""
-            out.append(Open(f"{q.claim}: {a} vs {q.b}{bar}{band}", (a, q.b), True))
+            out.append(Open(f"{q.claim}: {q.a} vs {q.b}{bar}{band}", (q.a, q.b), True))
     if recommend:
         out += pending(live)
     return out
+

@@ -13,7 +13,7 @@ __all__ = ["c9"]
 def _per_task_us(row: dict[str, Any]) -> float | None:
     for col in ("ntasks", "ntasks_graph", "size"):
         k = row.get(col)
-        if k:
+        if k and row.get("median_s"):
             return float(row["median_s"]) / float(k) * 1e6
     return None
 
@@ -39,12 +39,12 @@ def c9(ctx: Context) -> dict[str, Any]:
                   if ctx.param(w, "task_us") is not None)
     breakeven: dict[str, Any] = {}
     for (kind, m), x in zip(order[1:], names[1:]):
-        pays = [us for us, w in busy if outcome_is(versus(ctx.row(w, kind, m), ctx.row(w)), "faster")]
+        pays = [us for us, w in busy if outcome_is(versus(ctx.row(w, kind, m), ctx.row(w)), "above")]
         tried = [us for us, w in busy if ctx.row(w, kind, m) is not None]
         breakeven[x] = min(pays) if pays else (f"> {max(tried)}" if tried else None)
     numbers = {"per_task_us": per, "steps": {f"{b} vs {a}": figure(c) for a, b, c in zip(names, names[1:], steps)},
                "sync_vs_distributed": figure(ends), "break_even_task_us": breakeven}
-    inversions = [f"{b} faster than {a}" for a, b, c in zip(names, names[1:], steps) if c and c.outcome == "faster"]
+    inversions = [f"{b} faster than {a}" for a, b, c in zip(names, names[1:], steps) if c and c.outcome == "above"]
     reason = ("Per-task µs " + ", ".join(f"{k} {x}" for k, x in per.items())
               + (f"; inversions: {', '.join(inversions)}" if inversions else "; no inversion") + ".")
     return verdict(all_of(tests), numbers, th, reason)

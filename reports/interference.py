@@ -1,0 +1,104 @@
+"""How busy the machine was while a run measured: its stored rounds' interference, condensed.
+
+Each round's figures (``interference.jsonl``, written by :mod:`runners.interference`: host steal,
+CPU of processes outside the suite's tree, load, clock, and whether it was a burst left out of the
+decisions and run again) become a few time-weighted figures and one sentence for humans, shown
+first on the terminal and the dashboard, and stored under ``interference`` in ``summary.json``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["summarize", "QUIET_STEAL_PCT", "QUIET_OTHER_CORES"]
+
+QUIET_STEAL_PCT = 2.0  # below both of these the summary says "quiet"
+QUIET_OTHER_CORES = 0.1
+
+
+def _median(v: list[float]) -> float:
+    s = sorted(v)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def _num(x: float) -> str:
+    """Short human number: 2 significant digits below 10, whole numbers above.
+
+    >>> _num(0.02), _num(0.4), _num(1.25), _num(1.0142), _num(18.4), _num(100.0), _num(0.0)
+    ('0.02', '0.4', '1.2', '1.0', '18', '100', '0')
+    """
+    if abs(x) >= 10:
+        return f"{x:.0f}"
+    return f"{x:.1f}" if abs(x) >= 1 else f"{x:.2g}"
+
+
+def _weighted(rounds: list[dict], key: str) -> float | None:
+    pairs = [(r[key], r.get("seconds") or 0.0) for r in rounds if r.get(key) is not None]
+    w = sum(s for _, s in pairs)
+    if w > 0:
+        return sum(v * s for v, s in pairs) / w
+    return sum(v for v, _ in pairs) / len(pairs) if pairs else None
+
+
+def summarize(rounds: list[dict], cores: int | None = None) -> dict[str, Any]:
+    """The interference of a run from its stored *rounds* (``between`` dicts plus ``burst``, maybe ``rerun``).
+
+    *cores*, when given, is quoted in the sentence ("of 2").  Means are weighted by round seconds.
+
+    >>> r = [{"seconds": 1.0, "steal": 0.1, "other_cores": 0.2, "load1": 1.0, "freq_mhz": None, "burst": False},
+    ...      {"seconds": 3.0, "steal": 0.2, "other_cores": 0.6, "load1": 1.6, "freq_mhz": None, "burst": True,
+    ...       "rerun": True}]
+    >>> s = summarize(r, cores=2)
+    >>> s["steal_pct"], s["other_cores"], s["bursts"], s["rerun_after_bursts"]
+    (17.5, 0.5, 1, 1)
+    >>> s["busy"]
+    'host steal 18 %, other processes 0.5 cores (of 2), load 1.3, 1 round re-run after bursts'
+    >>> summarize([])["busy"]
+    'not measured'
+    """
+    n = len(rounds)
+    steal = _weighted(rounds, "steal")
+    steal_pct = None if steal is None else round(steal * 100, 3)
+    other = _weighted(rounds, "other_cores")
+    other = None if other is None else round(other, 4)
+    others = [r["other_cores"] for r in rounds if r.get("other_cores") is not None]
+    loads = [r["load1"] for r in rounds if r.get("load1") is not None]
+    freqs = [r["freq_mhz"] for r in rounds if r.get("freq_mhz") is not None]
+    out: dict[str, Any] = {
+        "rounds": n,
+        "seconds": round(sum(r.get("seconds") or 0.0 for r in rounds), 6),
+        "steal_pct": steal_pct,
+        "other_cores": other,
+        "other_cores_max": max(others) if others else None,
+        "load1_median": _median(loads) if loads else None,
+        "freq_mhz_min": min(freqs) if freqs else None,
+        "freq_mhz_median": _median(freqs) if freqs else None,
+        "bursts": sum(1 for r in rounds if r.get("burst")),
+        "rerun_after_bursts": sum(1 for r in rounds if r.get("rerun")),
+    }
+    out["busy"] = _sentence(out, cores)
+    return out
+
+
+def _sentence(s: dict[str, Any], cores: int | None) -> str:
+    steal, other, load = s["steal_pct"], s["other_cores"], s["load1_median"]
+    if s["rounds"] == 0 or (steal is None and other is None and load is None):
+        return "not measured"
+    quiet = (steal is not None or other is not None) and (steal is None or steal < QUIET_STEAL_PCT) and (
+        other is None or other < QUIET_OTHER_CORES)
+    parts = []
+    if steal is not None:
+        parts.append(f"host steal {_num(steal)} %")
+    if other is not None:
+        parts.append(f"other processes {_num(other)} cores" + (f" (of {cores})" if cores else ""))
+    if load is not None and not quiet:
+        parts.append(f"load {_num(load)}")
+    fmin, fmed = s["freq_mhz_min"], s["freq_mhz_median"]
+    if fmin is not None and fmed and fmin < 0.9 * fmed:
+        parts.append(f"clock down to {fmin:.0f} MHz (median {fmed:.0f})")
+    rerun, bursts = s["rerun_after_bursts"], s["bursts"]
+    if rerun:
+        parts.append(f"{rerun} round{'s' if rerun != 1 else ''} re-run after bursts")
+    elif bursts:
+        parts.append(f"{bursts} burst{'s' if bursts != 1 else ''}")
+    return ("quiet: " if quiet else "") + ", ".join(parts)

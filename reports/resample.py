@@ -1,0 +1,229 @@
+"""The one resampler: reruns of a run drawn from its own rounds, and the agreement figure read from them.
+
+Every figure that says how likely a verdict or a recommendation is to come
+out the same again is read from :func:`rerun` draws, here and nowhere else.
+
+A draw imitates an independent rerun of the same measurements:
+
+* **Whole rounds.**  The rounds of each group of rows measured together (one
+  workload, or a twin pair sharing its rounds: the pairing keys
+  ``"session:group:round"``) are drawn with replacement, and every row of
+  the group takes its time *and* its GIL figure from the drawn round: pairs
+  stay pairs, twins stay twins, a GIL figure stays with its time.
+* **Where the truth may lie.**  A bootstrap of one run scatters around *this
+  run's* estimate; a rerun scatters around the truth, which is itself only
+  known to within this run's error.  Each row of a draw is therefore shifted
+  (log scale) by its mean deviation under a second, independent draw of the
+  group's rounds, the same draw for every row of the group (so drift shared
+  within a round stays shared), scaled by :data:`SHIFT`.  The draws then
+  spread about as a rerun does around the estimate (the predictive
+  distribution), not half as much.
+* Rows without round keys (older runs, experiments' cells) are drawn repeat
+  by repeat, with the same shift.
+* **Read as the loop reads.**  A drawn row is marked ``rerun``; a paired
+  comparison of drawn rows is decided at the first look (the run's sequential
+  design, from its minimum up to the pairs drawn) at which it decides, as
+  the adaptive loop of a rerun would have stopped there.
+
+:func:`agreements` gives each answer the share of reruns whose answer equals
+it: :data:`LEAST` reruns for every figure, and up to :data:`RERUNS` for
+those still within three Monte Carlo errors of the 0.9 cut (with 1 000 draws
+the Monte Carlo error at 0.9 is 0.0095; a figure far from the cut is settled
+on its side of it sooner).  That
+it predicts what a rerun gives is checked by simulating the real loop
+(``python -m runners.selfcheck``): verdicts shown at >= 0.9 must be
+reproduced by an independent rerun at least 85 % of the time, each decile
+within 0.05 of its figure.
+
+>>> import numpy as np
+>>> rows = {("w", "a"): {"times": [1.0, 1.1, 0.9, 1.0, 1.05], "keys": ["0:w:0", "0:w:1", "0:w:2", "0:w:3", "0:w:4"],
+...                      "gils": [0.1] * 5, "workload": "w", "median_s": 1.0}}
+>>> d = draw_rows(rows, {}, np.random.default_rng(0))[0]
+>>> len(d[("w", "a")]["times"]), d[("w", "a")]["keys"][0]
+(5, 'w#0')
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any, Callable, Hashable
+
+import numpy as np
+
+from reports.fmt import is_number
+
+__all__ = ["RERUNS", "LEAST", "prepare", "draw_rows", "rerun", "agreement", "agreements", "reruns"]
+
+# Scale of the "where the truth may lie" shift.  1 is the flat-prior predictive of a fixed-n design; 1.3 because
+# a bootstrap of n rounds under-spreads by (n - 1) / n and a sample the loop stopped on carries the luck that
+# stopped it.  Fixed by the calibration simulation (python -m runners.selfcheck: each decile within 0.05).
+SHIFT = 1.3
+RERUNS = 1000  # Monte Carlo error of a share near 0.9: sqrt(0.9 * 0.1 / 1000) = 0.0095
+
+
+def _group(key: Any, workload: str) -> str:
+    """The group of a pairing key ``"session:group:round"`` (its workload for ``"session:round"`` keys)."""
+    parts = str(key).split(":")
+    return f"{parts[0]}:{parts[1]}" if len(parts) >= 3 else f"{parts[0]}:{workload}"
+
+
+def _median(x: list[float]) -> float:
+    s = sorted(x)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+class _Row:
+    """One row, prepared once for many draws: its times, GIL figures and where each of its group's rounds is."""
+
+    __slots__ = ("row", "times", "logs", "mean", "gils", "group", "pos")
+
+    def __init__(self, row: dict[str, Any], group: str | None, keys: list[Any], order: dict[Any, int] | None):
+        self.row = row
+        self.times = np.asarray([float(t) for t in row.get("times") or []], float)
+        self.logs = np.log(self.times) if self.times.size else self.times
+        self.mean = float(self.logs.mean()) if self.times.size else 0.0
+        g = list(row.get("gils") or [])
+        self.gils = [g[i] if i < len(g) and is_number(g[i]) else None for i in range(self.times.size)]
+        self.group = group
+        self.pos = None
+        if order is not None:  # where this row's repeat of each round of the group is (-1: not in it)
+            self.pos = np.full(len(order), -1, dtype=int)
+            for i, k in enumerate(keys):
+                self.pos[order[k]] = i
+
+
+def prepare(rows: dict[Hashable, dict[str, Any]]) -> tuple[dict[Hashable, _Row], dict[str, list[Any]]]:
+    """Rows and the round keys of each group, ready for :func:`draw_rows` (once per run, many draws)."""
+    groups: dict[str, list[Any]] = {}
+    meta: dict[Hashable, tuple[str | None, list[Any]]] = {}
+    for name, r in rows.items():
+        n = len(r.get("times") or [])
+        keys = list(r.get("keys") or [None] * n)
+        g = None
+        if n and len(keys) == n and all(k is not None for k in keys) and len(set(keys)) == n:
+            g = _group(keys[0], str(r.get("workload")))
+            ks = groups.setdefault(g, [])
+            seen = set(ks)
+            ks += [k for k in keys if k not in seen]
+        meta[name] = (g, keys)
+    order = {g: {k: i for i, k in enumerate(ks)} for g, ks in groups.items()}
+    return {name: _Row(rows[name], g, keys, order.get(g) if g else None) for name, (g, keys) in meta.items()}, groups
+
+
+def draw_rows(rows: dict[Hashable, dict[str, Any]], cells: dict[str, list[float]],
+              rng: np.random.Generator, lengths: dict[str, int] | None = None, prepared: Any = None
+              ) -> tuple[dict[Hashable, dict[str, Any]], dict[str, list[float]]]:
+    """One rerun of *rows* (table rows with ``times``, ``keys``, ``gils``) and *cells* (see the module docstring).
+
+    *lengths* (by group: a twin pair's interleave key, else the workload) sets how many rounds a rerun may
+    run where the run itself did not stop at a time cap (a rerun would have gone on to its last look before
+    calling a comparison undecided); other groups draw as many rounds as they had.  *prepared*: the result
+    of :func:`prepare` for these rows (when drawing many reruns of one run).
+    """
+    lengths = lengths or {}
+    prep, groups = prepared if prepared is not None else prepare(rows)
+    pick, shift = {}, {}
+    for g, ks in groups.items():
+        pick[g] = rng.integers(len(ks), size=max(len(ks), lengths.get(g.split(":", 1)[-1], 0)))
+        shift[g] = rng.integers(len(ks), size=len(ks))
+    out: dict[Hashable, dict[str, Any]] = {}
+    for name, p in prep.items():
+        n = p.times.size
+        if not n:
+            out[name] = p.row
+            continue
+        if p.group is not None:
+            at = p.pos[pick[p.group]]
+            slots = np.nonzero(at >= 0)[0]
+            idx = at[slots]
+            again = p.pos[shift[p.group]]
+            again = again[again >= 0]
+            label = p.group.split(":", 1)[1]
+            keys: list[Any] = [f"{label}#{j}" for j in slots.tolist()]
+        else:  # no rounds: repeat by repeat
+            idx = rng.integers(n, size=n)
+            again = rng.integers(n, size=n)
+            keys = [None] * n
+        if not idx.size:
+            out[name] = p.row
+            continue
+        f = math.exp(SHIFT * (float(p.logs[again].mean()) - p.mean)) if again.size else 1.0
+        t = (p.times[idx] * f).tolist()
+        gl = [p.gils[i] for i in idx.tolist()]
+        known = [x for x in gl if x is not None]
+        out[name] = {**p.row, "times": t, "keys": keys, "gils": gl, "rerun": True, "median_s": _median(t),
+                     "gil_median": _median(known) if known else p.row.get("gil_median")}
+    new_cells = {}
+    for k, v in cells.items():
+        if len(v) < 2:
+            new_cells[k] = v
+            continue
+        x = np.asarray(v, float)
+        lx = np.log(x)
+        f = math.exp(SHIFT * (float(lx[rng.integers(x.size, size=x.size)].mean()) - float(lx.mean())))
+        new_cells[k] = list(x[rng.integers(x.size, size=x.size)] * f)
+    return out, new_cells
+
+
+_PREPARED: dict[int, tuple[Any, Any]] = {}  # the context being redrawn, prepared once
+
+
+def rerun(ctx: Any, rng: np.random.Generator) -> Any:
+    """A rerun of the rules' :class:`reports.evidence.Context` (rows and cells drawn, everything else kept)."""
+    prepared = _PREPARED.get(id(ctx))
+    if prepared is None or prepared[0] is not ctx:
+        _PREPARED.clear()
+        prepared = (ctx, prepare(ctx.rows))
+        _PREPARED[id(ctx)] = prepared
+    rows, cells = draw_rows(ctx.rows, ctx.cells, rng, getattr(ctx, "lengths", None), prepared[1])
+    return replace(ctx, rows=rows, cells=cells)
+
+
+def reruns(ctx: Any, n: int = RERUNS, seed: int = 0) -> list[Any]:
+    """*n* reruns of *ctx*, reproducibly."""
+    rng = np.random.default_rng(seed)
+    return [rerun(ctx, rng) for _ in range(n)]
+
+
+def agreement(point: Any, answers: list[Any]) -> float | None:
+    """Share of *answers* (one per rerun) equal to *point*; None without reruns.
+
+    >>> agreement("holds", ["holds", "holds", "inconclusive", "holds"])
+    0.75
+    """
+    if not answers:
+        return None
+    return round(sum(a == point for a in answers) / len(answers), 4)
+
+
+LEAST = 200  # reruns every figure gets; those near the 0.9 cut go on to RERUNS
+CUT = 0.9
+
+
+def _near_cut(seen: list[Any], point: Any) -> bool:
+    """Is the share so far within three Monte Carlo errors of the cut (so more reruns could move it across)?"""
+    n = len(seen)
+    p = sum(a == point for a in seen) / n if n else 0.0
+    return abs(p - CUT) <= 3 * max(math.sqrt(p * (1 - p) / n), 1 / n) if n else True
+
+
+def agreements(ctx: Any, points: dict[str, Any], answer: Callable[[Any, set[str]], dict[str, Any]],
+               seed: int = 0, least: int = LEAST, most: int = RERUNS) -> dict[str, float | None]:
+    """The rerun agreement of each point answer in *points*: *answer*(drawn context, keys still wanted) gives
+    the drawn answers.  Every key gets *least* reruns; those whose share is still within three Monte Carlo
+    errors of the 0.9 cut go on to *most* (1000: a Monte Carlo error of 0.0095 at the cut), the rest are
+    settled on which side of the cut they lie.
+    """
+    rng = np.random.default_rng(seed)
+    seen: dict[str, list[Any]] = {k: [] for k in points}
+    live = set(points)
+    for i in range(max(least, most)):
+        if i == least:
+            live = {k for k in live if _near_cut(seen[k], points[k])}
+        if not live:
+            break
+        got = answer(rerun(ctx, rng), live)
+        for k in live:
+            seen[k].append(got.get(k))
+    return {k: agreement(points[k], seen[k]) for k in points}

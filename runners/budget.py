@@ -1,0 +1,91 @@
+"""The run's whole budget: planned from the fixed costs measured as the run goes.
+
+A profile's caps in seconds (:class:`runners.profiles.Profile` ``budget_s``,
+``claim_extra_s``) were tuned on one machine; warm-ups, the minimum rounds,
+start-ups, the controls and the reports are not adaptive at all.  On a slower
+or busier machine the fixed costs grow and the run would take twice its
+budget *and* measure fewer rounds.  :class:`Budget` plans against the
+profile's whole budget (``run_budget_s``) instead: after each workload it
+knows what the fixed part of a workload costs here (its time less its
+adaptive rounds), projects that onto the workloads left, keeps a reserve for
+what follows the workloads (the experiments, the controls, the reports) and
+gives the adaptive rounds of the next workload the share of their caps that
+still fits (:meth:`Budget.scale`, 0..1).  When even the fixed costs do not
+fit, it says so once, with its estimate (:meth:`Budget.warning`).
+
+>>> now = [0.0]
+>>> b = Budget(100.0, clock=lambda: now[0], since=0.0)
+>>> b.scale(workloads_left=4, flexible_s=5.0)  # nothing measured yet: the profile's caps
+1.0
+>>> now[0] = 10.0; b.done(fixed_s=10.0)
+>>> b.scale(workloads_left=3, flexible_s=5.0)  # 100 * 0.8 - 10 - 3 * 10 = 40 left for 15 s of caps
+1.0
+>>> now[0] = 40.0; b.done(fixed_s=30.0)
+>>> round(b.scale(workloads_left=2, flexible_s=5.0), 2)  # 80 - 40 - 2 * 20 = 0 left
+0.0
+>>> now[0] = 45.0; b.warning("quick", workloads_left=2)[:46]
+'WARNING: profile quick is planned for 100 s on'
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+__all__ = ["Budget", "RESERVE", "process_age"]
+
+RESERVE = 0.2  # share of the budget kept for what follows the workloads: experiments, controls, reports
+
+
+def process_age() -> float:
+    """Seconds since this process started (imports included); 0 where unknown."""
+    try:
+        import psutil
+
+        return max(0.0, time.time() - psutil.Process().create_time())
+    except Exception:
+        return 0.0
+
+
+class Budget:
+    """See the module docstring.  *total_s* None: no run-level budget (``scale`` is always 1)."""
+
+    def __init__(self, total_s: float | None, clock: Callable[[], float] = time.perf_counter,
+                 since: float | None = None, reserve: float = RESERVE):
+        self.total = total_s
+        self.clock = clock
+        self.t0 = clock() - process_age() if since is None else since
+        self.reserve = reserve
+        self.fixed: list[float] = []
+        self.warned = False
+
+    def elapsed(self) -> float:
+        return self.clock() - self.t0
+
+    def done(self, fixed_s: float) -> None:
+        """A workload (or an interleaved group) is done; *fixed_s*: its seconds outside adaptive rounds."""
+        self.fixed.append(max(0.0, fixed_s))
+
+    def projection(self, workloads_left: int) -> float | None:
+        """The run's projected seconds with no adaptive round at all (None before a workload is measured)."""
+        if not self.fixed:
+            return None
+        per = sum(self.fixed) / len(self.fixed)
+        return (self.elapsed() + workloads_left * per) / (1 - self.reserve)
+
+    def scale(self, workloads_left: int, flexible_s: float) -> float:
+        """The share of the caps in seconds (*flexible_s* per workload) the next workload may spend."""
+        if self.total is None or not self.fixed or workloads_left <= 0 or flexible_s <= 0:
+            return 1.0
+        per = sum(self.fixed) / len(self.fixed)
+        left = self.total * (1 - self.reserve) - self.elapsed() - workloads_left * per
+        return min(1.0, max(0.0, left / (workloads_left * flexible_s)))
+
+    def warning(self, profile: str, workloads_left: int) -> str:
+        """Once, when the fixed costs alone do not fit the budget: what the run will do about it ("" else)."""
+        p = self.projection(workloads_left)
+        if self.warned or self.total is None or p is None or p <= self.total:
+            return ""
+        self.warned = True
+        return (f"WARNING: profile {profile} is planned for {self.total:.0f} s on 2 cores; at this machine's pace "
+                f"(measured on {len(self.fixed)} workload(s)) its fixed costs alone come to about {p:.0f} s: the "
+                f"adaptive rounds are cut to fit, so fewer comparisons may be decided")

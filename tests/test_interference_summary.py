@@ -1,0 +1,46 @@
+"""How busy a run was, condensed from its stored rounds (reports/interference.py)."""
+from __future__ import annotations
+
+import pytest
+
+from reports.interference import summarize
+
+
+def _rec(seconds, steal, other, load=1.0, freq=None, burst=False, rerun=False) -> dict:
+    return {"seconds": seconds, "steal": steal, "steal_cores": None, "other_cores": other, "load1": load,
+            "freq_mhz": freq, "burst": burst, "rerun": rerun}
+
+
+def test_summarize_busy_run():
+    rounds = [_rec(1.0, 0.10, 0.2, load=1.0, freq=2400.0),
+              _rec(3.0, 0.20, 0.6, load=1.3, freq=2000.0, burst=True, rerun=True),
+              _rec(4.0, 0.05, 0.1, load=2.0, freq=2400.0, burst=True)]
+    s = summarize(rounds, cores=2)
+    assert s["rounds"] == 3 and s["seconds"] == 8.0
+    assert s["steal_pct"] == pytest.approx(100 * (0.1 + 0.6 + 0.2) / 8)
+    assert s["other_cores"] == pytest.approx((0.2 + 1.8 + 0.4) / 8)
+    assert s["other_cores_max"] == 0.6 and s["load1_median"] == 1.3
+    assert s["freq_mhz_min"] == 2000.0 and s["freq_mhz_median"] == 2400.0
+    assert s["bursts"] == 2 and s["rerun_after_bursts"] == 1
+    assert s["busy"] == ("host steal 11 %, other processes 0.3 cores (of 2), load 1.3, "
+                         "clock down to 2000 MHz (median 2400), 1 round re-run after bursts")
+    assert "clock" not in summarize(rounds[:1])["busy"]
+    assert summarize([rounds[2]])["busy"].endswith(", 1 burst")
+
+
+def test_summarize_quiet_run_and_unknowns():
+    s = summarize([_rec(1.0, 0.003, 0.02), _rec(1.0, 0.003, 0.02)], cores=2)
+    assert s["busy"] == "quiet: host steal 0.3 %, other processes 0.02 cores (of 2)"
+    s = summarize([_rec(2.0, None, 0.02, load=None)])
+    assert s["steal_pct"] is None and s["load1_median"] is None
+    assert s["busy"] == "quiet: other processes 0.02 cores"
+    s = summarize([_rec(1.0, None, None, load=None)])
+    assert s["busy"] == "not measured" and s["other_cores"] is None and s["rounds"] == 1
+
+
+def test_summarize_empty():
+    s = summarize([])
+    assert s["rounds"] == 0 and s["busy"] == "not measured"
+    assert all(s[k] is None for k in ("steal_pct", "other_cores", "other_cores_max", "load1_median",
+                                      "freq_mhz_min", "freq_mhz_median"))
+    assert s["bursts"] == 0 and s["rerun_after_bursts"] == 0

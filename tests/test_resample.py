@@ -1,0 +1,152 @@
+"""Reruns drawn from a run's own rounds (reports/resample.py): whole rounds, pairs and GIL figures kept together."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from reports import resample
+from reports.evidence import Context
+from reports.resample import agreement, draw_rows, rerun, reruns
+
+
+def _row(workload, times, keys=None, gils=None, kind="sync", workers=1, scheduler=None):
+    return {"workload": workload, "scheduler": scheduler or kind, "kind": kind, "workers": workers,
+            "threads_per_worker": 1, "times": list(times), "keys": keys, "gils": gils,
+            "median_s": float(np.median(times)) if len(times) else None}
+
+
+def _keys(group, n, session=0):
+    return [f"{session}:{group}:{i}" for i in range(n)]
+
+
+def _frac_log2(x):
+    y = math.log2(x)
+    return y - math.floor(y)
+
+
+def test_a_draw_keeps_the_pairs_of_a_round_together():
+    n = 8
+    rows = {("w", "sync"): _row("w", [i + 1.0 for i in range(n)], _keys("w", n)),
+            ("w", "threads-2"): _row("w", [100.0 * (i + 1) for i in range(n)], _keys("w", n), kind="threads",
+                                     workers=2)}
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        d, _ = draw_rows(rows, {}, rng)
+        a, b = d[("w", "sync")], d[("w", "threads-2")]
+        assert a["keys"] == b["keys"] and len(a["keys"]) == n and a["keys"][0].startswith("w#")
+        ratios = [y / x for x, y in zip(a["times"], b["times"])]
+        assert max(ratios) == pytest.approx(min(ratios))  # every pair is one drawn round of both rows
+        assert a["rerun"] and b["rerun"]
+
+
+def test_twins_sharing_rounds_are_drawn_together_and_other_workloads_apart():
+    n = 8
+    rows = {("k-gil", "threads-2"): _row("k-gil", [i + 1.0 for i in range(n)], _keys("kernels", n)),
+            ("k-nogil", "threads-2"): _row("k-nogil", [50.0 * (i + 1) for i in range(n)], _keys("kernels", n)),
+            ("other", "sync"): _row("other", [7.0 * (i + 1) for i in range(n)], _keys("other", n))}
+    rng = np.random.default_rng(1)
+    apart = 0
+    for _ in range(20):
+        d, _ = draw_rows(rows, {}, rng)
+        g, ng, o = d[("k-gil", "threads-2")], d[("k-nogil", "threads-2")], d[("other", "sync")]
+        assert g["keys"] == ng["keys"] and g["keys"][0].startswith("kernels#")
+        r = [y / x for x, y in zip(g["times"], ng["times"])]
+        assert max(r) == pytest.approx(min(r))
+        r = [y / x for x, y in zip(g["times"], o["times"])]
+        apart += max(r) / min(r) > 1.01
+    assert apart >= 18  # another workload's rounds are drawn on their own
+
+
+def test_a_draw_keeps_each_gil_figure_with_its_round():
+    n = 10
+    times = [1.0 + 0.1 * i for i in range(n)]
+    rows = {("w", "threads-2"): _row("w", times, _keys("w", n), gils=[0.05 * t for t in times], kind="threads")}
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        r = draw_rows(rows, {}, rng)[0][("w", "threads-2")]
+        q = [g / t for g, t in zip(r["gils"], r["times"])]  # 0.05 / (the row's shift): one value per draw
+        assert max(q) == pytest.approx(min(q))
+        assert r["gil_median"] == pytest.approx(float(np.median(r["gils"])))
+
+
+def test_rows_without_keys_are_drawn_repeat_by_repeat():
+    times = [2.0 ** i for i in range(6)]
+    rows = {("w", "sync"): _row("w", times, None), ("w", "threads-2"): _row("w", times, [None] * 6, kind="threads")}
+    rng = np.random.default_rng(3)
+    seen = set()
+    for _ in range(30):
+        d, _ = draw_rows(rows, {}, rng)
+        for r in d.values():
+            assert len(r["times"]) == 6 and r["keys"] == [None] * 6
+            # each drawn time is one of the repeats times the row's shift: the same shift for the whole row
+            fr = [_frac_log2(t) for t in r["times"]]
+            assert max(fr) - min(fr) < 1e-9 or max(fr) - min(fr) > 1 - 1e-9
+            seen.add(tuple(sorted(round(math.log2(t / r["times"][0])) for t in r["times"])))
+    assert len(seen) > 10  # repeats drawn with replacement, not a fixed pattern
+
+
+def test_a_row_without_times_stays_as_it_is():
+    dead = _row("w", [], [])
+    dead["missing"] = "no ok repeat (error)"
+    rows = {("w", "sync"): _row("w", [1.0, 1.1, 0.9, 1.0, 1.05], _keys("w", 5)), ("w", "threads-2"): dead}
+    d, _ = draw_rows(rows, {}, np.random.default_rng(0))
+    assert d[("w", "threads-2")] is dead
+
+
+def test_cells_are_drawn_with_their_lengths():
+    cells = {"convoy/spinner=True/5.0": [0.1, 0.11, 0.09, 0.1, 0.12], "one": [1.0]}
+    _, c = draw_rows({}, cells, np.random.default_rng(0))
+    assert len(c["convoy/spinner=True/5.0"]) == 5 and c["one"] == [1.0]
+
+
+def test_rerun_draws_a_context_and_keeps_the_rest():
+    n = 6
+    rows = {("w", "sync"): _row("w", [1.0 + 0.01 * i for i in range(n)], _keys("w", n)),
+            ("w", "threads-2"): _row("w", [0.5 + 0.01 * i for i in range(n)], _keys("w", n), kind="threads",
+                                     workers=2)}
+    ctx = Context(cores=2, n=2, gil_enabled=True, free_threaded=False, openmp=None, rows=rows,
+                  meta={"profile": "quick"})
+    r = rerun(ctx, np.random.default_rng(0))
+    assert r is not ctx and r.meta == ctx.meta and (r.cores, r.n) == (2, 2)
+    assert r.row("w", "threads") is r.rows[("w", "threads-2")] and r.row("w", "threads")["rerun"]
+    assert ctx.rows[("w", "sync")].get("rerun") is None  # the point estimate's context is untouched
+    a = [x.rows[("w", "sync")]["times"] for x in reruns(ctx, 5, seed=9)]
+    assert a == [x.rows[("w", "sync")]["times"] for x in reruns(ctx, 5, seed=9)]
+    assert a != [x.rows[("w", "sync")]["times"] for x in reruns(ctx, 5, seed=10)]
+
+
+def test_draws_spread_as_a_rerun_does_not_as_a_bootstrap():
+    """A rerun scatters around the truth, not around this run's estimate: a bootstrap's spread of the log mean
+    ((n - 1) / n * s^2 / n) plus the shift's (SHIFT^2 times as much), well over a plain bootstrap's."""
+    rng = np.random.default_rng(4)
+    n, sd = 20, 0.1
+    times = list(np.exp(rng.normal(0, sd, n)))
+    rows = {("w", "sync"): _row("w", times, _keys("w", n))}
+    means = [np.mean(np.log(draw_rows(rows, {}, rng)[0][("w", "sync")]["times"])) for _ in range(2000)]
+    s2 = float(np.var(np.log(times), ddof=1))
+    ratio = float(np.var(means)) / (s2 / n)
+    assert ratio >= 1.6, ratio  # a plain bootstrap gives (n - 1) / n = 0.95
+    assert ratio == pytest.approx((1 + resample.SHIFT ** 2) * (n - 1) / n, rel=0.15)
+
+
+def test_a_draw_keeps_every_sessions_rounds():
+    """A resumed run's row spans sessions ("0:w:*" then "1:w:*"): a rerun draws all of its rounds."""
+    keys = _keys("w", 6) + _keys("w", 2, session=1)
+    rows = {("w", "sync"): _row("w", [1.0 + 0.01 * i for i in range(8)], keys),
+            ("w", "threads-2"): _row("w", [2.0 + 0.01 * i for i in range(8)], keys, kind="threads")}
+    rng = np.random.default_rng(5)
+    later = 0
+    for _ in range(20):
+        d, _ = draw_rows(rows, {}, rng)
+        a, b = d[("w", "sync")], d[("w", "threads-2")]
+        assert len(a["times"]) == len(b["times"]) == 8 and a["keys"] == b["keys"]
+        later += any(t / min(a["times"]) > 1.055 for t in a["times"])  # a drawn round of session 1 (times 1.06, 1.07)
+    assert later > 0
+
+
+def test_agreement_is_the_share_of_reruns_that_agree():
+    assert agreement("holds", ["holds"] * 9 + ["inconclusive"]) == 0.9
+    assert agreement("holds", []) is None
+    assert resample.RERUNS == 1000

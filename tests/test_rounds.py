@@ -1,0 +1,143 @@
+"""The interleaved rounds (runners/rounds.py): round keys, samples for the decider, burst rounds measured again."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from runners.rounds import MAX_RERUNS, Rounds, run_rounds
+
+BURST_WALL = 10.0  # what a repeat measures in a burst round (the fake watch flags those rounds)
+
+
+class _Runner:
+    """Just enough of runners.run.Runner: fixed times per spec, a round counter, an optional watch."""
+
+    def __init__(self, walls, session=0, watch=None, min_repeats=5, decide=None):
+        self.plan = SimpleNamespace(order_seed=3, min_repeats=min_repeats, fixed=decide is None, decide=decide,
+                                    max_repeats=20, budget_s=1e9, claim_max_repeats=20, claim_extra_s=1e9)
+        self.walls, self.session = walls, session
+        self.pools = {k: object() for k in walls}
+        self.ran: list[tuple[int, str]] = []
+        if watch is not None:
+            self.watch = watch
+
+    def timed(self, pool, w, repeat, rnd):
+        label = next(k for k, p in self.pools.items() if p is pool)
+        self.ran.append((rnd, label))
+        burst = getattr(self, "watch", None) is not None and self.watch.is_burst(w.name, rnd)
+        return "ok", BURST_WALL if burst else self.walls[label] * (1 + 0.01 * rnd)
+
+
+class _Watch:
+    """A fake interference watch: rounds of *bursts* (or every round) are bursts; honours *may_drop* as the real
+    one does, and records what it was told."""
+
+    def __init__(self, bursts=(), always=False):
+        self.bursts, self.always = set(bursts), always
+        self.calls: list[tuple[int, list[tuple[str, str]], bool]] = []
+        self.n = 0
+        self.current: set[tuple[str, int]] = set()
+
+    def is_burst(self, workload, rnd):
+        return self.always or rnd in self.bursts
+
+    def start(self):
+        self.n += 1
+        return self.n
+
+    def end(self, token, items, may_drop=True):
+        self.calls.append((token, list(items), may_drop))
+        burst = self.always or any(int(k.split(":")[-1]) in self.bursts for _, k in items)
+        return "burst: other processes busy" if burst and may_drop else ""
+
+
+def _state(walls, name="w", keys=None, looks=None, times=None):
+    r = _Runner(walls)
+    return Rounds(SimpleNamespace(name=name), dict(r.pools), times or {k: [] for k in walls}, keys, looks)
+
+
+def _run(walls, session=0, watch=None, names=("w",)):
+    runner = _Runner(walls, session, watch)
+    states = [Rounds(SimpleNamespace(name=n), dict(runner.pools), {k: [] for k in walls}) for n in names]
+    run_rounds(runner, states, clock=lambda: 0.0)
+    return runner, states
+
+
+def test_samples_carry_times_keys_session_round_and_looks():
+    runner, (r,) = _run({"sync": 1.0, "threads-2": 0.5}, session=2)
+    assert r.stop == "fixed repeats"
+    for label in ("sync", "threads-2"):
+        assert r.keys[label] == [f"2:{i}" for i in range(5)]
+    looks = {"first": 5, "last": 25}
+    s = _state({"sync": 1.0}, looks=looks)
+    s.add("sync", 1.0, "0:0")
+    assert s.samples() == {"sync": {"times": [1.0], "keys": ["0:0"], "looks": looks}}
+
+
+def test_prior_times_come_with_their_keys_or_none():
+    s = _state({"sync": 1.0, "threads-2": 0.5}, keys={"sync": ["0:0", "0:1"]},
+               times={"sync": [1.0, 1.1], "threads-2": [0.5]})
+    assert s.keys == {"sync": ["0:0", "0:1"], "threads-2": [None]}
+
+
+def test_a_burst_round_is_dropped_and_measured_again():
+    watch = _Watch(bursts={2})
+    runner, (r,) = _run({"sync": 1.0, "threads-2": 0.5}, watch=watch)
+    assert r.bursts == 1 and r.stop == "fixed repeats"
+    for label in ("sync", "threads-2"):
+        assert r.keys[label] == ["0:0", "0:1", "0:3", "0:4", "0:5"]
+        assert BURST_WALL not in r.times[label] and len(r.times[label]) == 5
+    assert len(runner.ran) == 2 * 6  # one more round than the five kept
+    assert [c[1] for c in watch.calls][2] == [("w", "0:2")] and all(c[2] for c in watch.calls)
+
+
+def test_after_max_reruns_bursts_are_kept():
+    watch = _Watch(always=True)
+    runner, (r,) = _run({"sync": 1.0}, watch=watch)
+    assert MAX_RERUNS == 3
+    assert r.bursts == MAX_RERUNS
+    assert r.keys["sync"] == [f"0:{i}" for i in range(MAX_RERUNS, MAX_RERUNS + 5)]
+    assert r.times["sync"] == [BURST_WALL] * 5  # kept: the machine's new state
+    assert [c[2] for c in watch.calls] == [True] * MAX_RERUNS + [False] * 5
+
+
+def test_a_burst_drops_the_round_of_every_workload_of_a_group():
+    watch = _Watch(bursts={1})
+    runner, (a, b) = _run({"sync": 1.0, "threads-2": 0.5}, watch=watch, names=("k-gil", "k-nogil"))
+    assert a.bursts == b.bursts == 1
+    assert a.keys["sync"] == b.keys["threads-2"] == ["0:0", "0:2", "0:3", "0:4", "0:5"]
+    assert sorted(watch.calls[1][1]) == [("k-gil", "0:1"), ("k-nogil", "0:1")]
+
+
+def test_without_a_watch_nothing_is_dropped():
+    runner, (r,) = _run({"sync": 1.0})
+    assert not hasattr(runner, "watch") and r.bursts == 0 and len(r.times["sync"]) == 5
+
+
+def test_drop_round_removes_that_rounds_repeats_only():
+    s = _state({"sync": 1.0, "threads-2": 0.5})
+    for i, k in enumerate(("0:0", "0:1", "0:2")):
+        s.add("sync", 1.0 + i, k)
+        s.add("threads-2", 0.5 + i, k)
+    assert s.drop_round("0:1") == 2
+    assert s.times == {"sync": [1.0, 3.0], "threads-2": [0.5, 2.5]}
+    assert s.keys == {"sync": ["0:0", "0:2"], "threads-2": ["0:0", "0:2"]}
+    assert s.drop_round("0:9") == 0
+
+
+def test_the_decider_reads_paired_samples():
+    seen = []
+
+    def decide(w, samples):
+        seen.append(samples)
+        return []
+
+    runner = _Runner({"sync": 1.0, "threads-2": 0.5}, decide=decide)
+    r = Rounds(SimpleNamespace(name="w"), dict(runner.pools), {"sync": [], "threads-2": []}, None, {"first": 5})
+    run_rounds(runner, [r], clock=lambda: 0.0)
+    assert r.stop == "decided" and len(seen) == 1
+    s = seen[0]
+    assert s["sync"]["keys"] == s["threads-2"]["keys"] == [f"0:{i}" for i in range(5)]
+    assert s["sync"]["looks"] == {"first": 5} and s["threads-2"]["times"] == pytest.approx(
+        [0.5 * (1 + 0.01 * i) for i in range(5)])
