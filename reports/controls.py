@@ -60,8 +60,8 @@ def overhead(rows: pd.DataFrame) -> dict[str, Any] | None:
             "within_5_percent": eq.outcome,
             "median_of_pairs": float(np.median([p["ratio"] for p in pairs if p["ratio"] is not None] or [float("nan")])),
             "pairs": pairs,
-            "method": (f"instrumented / bare, interleaved rounds; {c.method} Hodges–Lehmann ratio of all rounds with "
-                       f"its exact {c.confidence:.0%} interval")}
+            "method": (f"instrumented / bare, interleaved rounds; the {c.method or 'paired'} comparison of all rounds "
+                       f"(reports.stats.compare) with its {c.confidence:.0%} interval")}
 
 
 def aa_control(rows: pd.DataFrame) -> dict[str, Any] | None:

@@ -45,6 +45,7 @@ within 0.05 of its figure.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import replace
 from typing import Any, Callable, Hashable
 
@@ -58,7 +59,9 @@ __all__ = ["RERUNS", "LEAST", "prepare", "draw_rows", "rerun", "agreement", "agr
 # a bootstrap of n rounds under-spreads by (n - 1) / n and a sample the loop stopped on carries the luck that
 # stopped it.  Fixed by the calibration simulation (python -m runners.selfcheck: each decile within 0.05).
 SHIFT = 1.3
-RERUNS = 1000  # Monte Carlo error of a share near 0.9: sqrt(0.9 * 0.1 / 1000) = 0.0095
+# Monte Carlo error of a share near 0.9: sqrt(0.9 * 0.1 / 1000) = 0.0095.  DASK_SUITE_RERUNS lowers it where the
+# figure's precision does not matter (the test suite's end-to-end runs).
+RERUNS = max(20, int(os.environ.get("DASK_SUITE_RERUNS") or 1000))
 
 
 def _group(key: Any, workload: str) -> str:
@@ -197,7 +200,7 @@ def agreement(point: Any, answers: list[Any]) -> float | None:
     return round(sum(a == point for a in answers) / len(answers), 4)
 
 
-LEAST = 200  # reruns every figure gets; those near the 0.9 cut go on to RERUNS
+LEAST = min(200, RERUNS)  # reruns every figure gets; those near the 0.9 cut go on to RERUNS
 CUT = 0.9
 
 

@@ -414,7 +414,7 @@ def compare(a: Any, b: Any, factor: float = 1.0, margin: float | None = None, mi
     if bad or few or not ta or not tb:
         est = (float(np.median(tb)) / float(np.median(ta))) if ta and tb and min(ta + tb) > 0 else None
         return Comparison("undecided", est, None, None, factor, margin, len(ta), len(tb), "; ".join(bad + few),
-                          "", len(pa), conf)
+                          "", len(pa) if use_pairs else 0, conf)
     if use_pairs:
         method = "paired"
         d = np.log(np.asarray(pb)) - np.log(np.asarray(pa)) - math.log(factor)
@@ -436,7 +436,7 @@ def compare(a: Any, b: Any, factor: float = 1.0, margin: float | None = None, mi
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return Comparison("undecided", ratio, None, None, factor, margin, len(ta), len(tb),
                           f"{n} {'pairs' if use_pairs else 'repeats'} cannot reach a {_level(conf)} interval",
-                          method, len(pa), conf)
+                          method, n if use_pairs else 0, conf)
     rlo, rhi = factor * math.exp(lo), factor * math.exp(hi)
     span = f"interval {rlo:.3g}–{rhi:.3g}"
     out = _outcome(lo, hi, margin)

@@ -74,10 +74,15 @@ def _key(session: Any, rnd: Any, group: str = "") -> str | None:
 
 
 def disturbed(rows: pd.DataFrame, bursts: set[tuple[str, str]] | None) -> pd.Series:
-    """Rows of a round marked as a burst of interference (``(workload, key)`` in *bursts*): left out."""
+    """Ok repeats of a round marked as a burst of interference (``(workload, key)`` in *bursts*): left out.
+
+    A failure is never left out, burst or not: the runner took that spec out of the rotation, so nothing
+    would measure it again.
+    """
     if not bursts or rows.empty:
         return pd.Series(False, index=rows.index)
-    return pd.Series([(w, _key(s, r)) in bursts for w, s, r in zip(rows["workload"], rows["session"], rows["round"])],
+    return pd.Series([st == "ok" and (w, _key(s, r)) in bursts
+                      for w, s, r, st in zip(rows["workload"], rows["session"], rows["round"], rows["status"])],
                      index=rows.index)
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -70,11 +71,13 @@ def compare(
     plan = Plan(profile=PROFILES["default"], workloads={name: w}, specs=specs, repeats=repeats,
                 fixed=repeats is not None, decide=lambda w, samples: pending(samples),
                 instruments=Instruments(), controls=False, check_plain=False)
+    plan.round_seed = zlib.crc32(run_id.encode())  # the order within rounds: from the run id, as the CLI does
     from runners.meta import collect
 
     try:
         write_meta(root / run_id, collect(run_id=run_id, profile="default", workloads=[workload_info(w, "default")],
-                                          specs=[s.label for s in specs], repeats=repeats))
+                                          specs=[s.label for s in specs], repeats=repeats, looks=plan.looks,
+                                          round_seed=plan.round_seed, seed=plan.seed))
         execute(root / run_id, run_id, plan)  # every pool closes itself, also on error
         summary, table = summarise(load(root / run_id))
     finally:

@@ -166,8 +166,10 @@ def _chunk(args: tuple[str, int, int, int]) -> list[Any]:
     return out
 
 
-def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int | None = None) -> dict[str, Any]:
-    """Every figure of the module docstring from *draws* simulated runs of each kind."""
+def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int | None = None,
+             kinds: dict[str, int] | None = None) -> dict[str, Any]:
+    """Every figure of the module docstring from *draws* simulated runs of each kind (*kinds*: draws per kind
+    of ``aa``, ``beyond``, ``power``, ``agreement`` instead; a kind given 0 draws reports None)."""
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing
 
@@ -177,8 +179,10 @@ def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int 
     workers = workers or cores()
     parts = max(1, workers * 4)
     jobs = []
+    per = kinds or {k: draws for k in ("aa", "beyond", "power", "agreement")}
     for i, kind in enumerate(("aa", "beyond", "power", "agreement")):
-        sizes = [draws // parts + (1 if j < draws % parts else 0) for j in range(parts)]
+        n = per.get(kind, 0)
+        sizes = [n // parts + (1 if j < n % parts else 0) for j in range(parts)]
         jobs += [(kind, s, seed * 1000 + i * 100 + j, reruns) for j, s in enumerate(sizes) if s]
     if workers > 1:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as ex:
@@ -188,19 +192,20 @@ def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int 
     got: dict[str, list[Any]] = {"aa": [], "beyond": [], "power": [], "agreement": []}
     for (kind, *_), res in zip(jobs, results):
         got[kind] += res
-    aa = got["aa"]
-    up = sum(v == "above" for v in aa) / len(aa)
-    down = sum(v == "below" for v in aa) / len(aa)
-    wrong = sum((s == 1 and v == "below") or (s == -1 and v == "above") for s, v in got["beyond"]) / len(got["beyond"])
-    power = sum((s == 1 and v == "above") or (s == -1 and v == "below") for s, v in got["power"]) / len(got["power"])
+    share = lambda xs, hit: (sum(map(hit, xs)) / len(xs)) if xs else None  # noqa: E731
+    up = share(got["aa"], lambda v: v == "above")
+    down = share(got["aa"], lambda v: v == "below")
+    wrong = share(got["beyond"], lambda x: (x[0] == 1 and x[1] == "below") or (x[0] == -1 and x[1] == "above"))
+    power = share(got["power"], lambda x: (x[0] == 1 and x[1] == "above") or (x[0] == -1 and x[1] == "below"))
+    r5 = lambda x: None if x is None else round(x, 5)  # noqa: E731
     bins: dict[int, list[tuple[float, bool]]] = {}
     for fig, same in got["agreement"]:
         bins.setdefault(min(int(fig * 10), 9), []).append((fig, same))
     table = [[round(float(np.mean([f for f, _ in v])), 4), round(float(np.mean([s for _, s in v])), 4), len(v)]
              for _, v in sorted(bins.items())]
-    return {"draws": draws, "aa_two_sided": round(up + down, 5), "aa_one_sided_max": round(max(up, down), 5),
-            "aa_above": round(up, 5), "aa_below": round(down, 5), "beyond_bar_wrong": round(wrong, 5),
-            "power_above_bar": round(power, 5), "agreement": table, "noise": NOISE, "bar": BAR, "agreement_spread": SPREAD,
+    return {"draws": draws, "draws_per_kind": per, "aa_two_sided": None if up is None else r5(up + down),
+            "aa_one_sided_max": None if up is None else r5(max(up, down)), "aa_above": r5(up), "aa_below": r5(down),
+            "beyond_bar_wrong": r5(wrong), "power_above_bar": r5(power), "agreement": table, "noise": NOISE, "bar": BAR, "agreement_spread": SPREAD,
             "reruns": reruns, "profile": "quick",
             "design": "paired comparisons (trimmed t on per-round log ratios) at the level of the quick profile's "
                       "group-sequential boundary, one look per round"}

@@ -176,6 +176,12 @@ def synthetic_run(tmp_path) -> Path:
 
 TEST_RERUNS = 50
 
+# End-to-end runs in child processes (python -m runners.all) draw fewer reruns too: the environment is set after
+# this process imported reports.resample, so the reports' own default (1000) stays what tests here assert.
+import reports.resample  # noqa: E402,F401
+
+os.environ["DASK_SUITE_RERUNS"] = str(TEST_RERUNS)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def fewer_reruns():

@@ -165,6 +165,16 @@ def rows(d: Path) -> list[dict]:
     return [json.loads(line) for line in (d / "rows.jsonl").read_text().splitlines() if line.strip()]
 
 
+def kept(d: Path) -> list[dict]:
+    """The rows that count: an ok repeat of a round the interference watch left out as a burst (and measured
+    again) is stored but not counted; a failure always counts."""
+    f = d / "interference.jsonl"
+    burst = {(w, k) for line in (f.read_text().splitlines() if f.exists() else []) if line.strip()
+             for x in [json.loads(line)] if x.get("rerun") for w, k in x.get("items") or []}
+    return [x for x in rows(d)
+            if x["status"] != "ok" or (x["workload"], f"{x.get('session', 0)}:{x['round']}") not in burst]
+
+
 def test_cluster_run_records_rows_and_metadata(cluster, tmp_path):
     c = cluster
     out = tmp_path / "out"
@@ -172,7 +182,8 @@ def test_cluster_run_records_rows_and_metadata(cluster, tmp_path):
     assert r.returncode == 0, r.stderr
     d = run_dir(out)
     label = f"distributed@{c.address}-2x1"
-    got = [x for x in rows(d) if x["workload"] == FAST]
+    # the cluster's workers run outside the suite's process tree: a round may read as a burst, measured again
+    got = [x for x in kept(d) if x["workload"] == FAST]
     assert [x["repeat"] for x in got] == list(range(QUICK_ROUNDS))  # one spec: the minimum of rounds
     assert {x["scheduler"] for x in got} == {label}
     assert all(x["status"] == "ok" for x in got), got
@@ -261,11 +272,13 @@ def test_worker_killed_mid_run_is_recorded_and_run_goes_on(make_cluster, tmp_pat
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
     assert p.returncode == 0, stderr
-    every = rows(run_dir(out))
+    # The worker's restart (CPU outside the suite's process tree) may show as a burst: such rounds are measured
+    # again, their rows kept in rows.jsonl but not counted (kept()).
+    every = kept(run_dir(out))
     got = [x for x in every if x["workload"] == "slow-naps"]
     after = [x for x in every if x["workload"] == FAST]
     assert [x["status"] for x in after] == ["ok"] * QUICK_ROUNDS, after  # the run carried on
-    hit = got[1]
+    hit = next(x for x in rows(run_dir(out)) if x["workload"] == "slow-naps" and x["repeat"] == 1)
     if allowed_failures:
         assert [x["repeat"] for x in got] == list(range(QUICK_ROUNDS)), got  # a row for every repeat: none lost
         assert all(x["status"] == "ok" for x in got), got
@@ -302,7 +315,7 @@ def test_tls_cluster_by_flags_and_by_dask_config(make_cluster, tmp_path):
               "--tls-ca-file", certs["ca-file"], "--tls-cert", certs["cert"], "--tls-key", certs["key"])
     assert r.returncode == 0, r.stderr
     d = run_dir(out)
-    got = rows(d)
+    got = kept(d)  # (a round that read as a burst is measured again: its rows are stored, not counted)
     assert len(got) == QUICK_ROUNDS and all(x["status"] == "ok" and x["scheduler"] == f"distributed@{c.address}-1x1"
                                  for x in got), [(x["status"], x["scheduler"], x["error"][:300]) for x in got]
     assert json.loads((d / "meta.json").read_text())["cluster"]["workers"] == 1

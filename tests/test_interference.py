@@ -92,7 +92,31 @@ def _attribution_fails(p: Probe, tmp_path: Path) -> str:
     return f"{failed}: idle {idle}, orphan {orphan}, own loop {own}" if failed else ""
 
 
+@pytest.fixture
+def not_a_subreaper():
+    """This process as an ordinary parent for the test: an in-process ``runners.all.main`` run earlier in the
+    session (tests/test_cli.py) made it a child subreaper, which would adopt the orphan into our own tree."""
+    import ctypes
+
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    flag = ctypes.c_int(0)
+    if libc.prctl(37, ctypes.byref(flag), 0, 0, 0) != 0:  # PR_GET_CHILD_SUBREAPER
+        yield
+        return
+    if flag.value:
+        libc.prctl(36, 0, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER off
+    try:
+        yield
+    finally:
+        if flag.value:
+            libc.prctl(36, 1, 0, 0, 0)
+
+
 @linux_only
+@pytest.mark.usefixtures("not_a_subreaper")
 def test_an_orphan_counts_as_other_and_our_own_busy_loop_does_not(tmp_path: Path):
     p = Probe()
     if p.snapshot().own_s is None:

@@ -110,6 +110,7 @@ def test_rerun_draws_a_context_and_keeps_the_rest():
                   meta={"profile": "quick"})
     r = rerun(ctx, np.random.default_rng(0))
     assert r is not ctx and r.meta == ctx.meta and (r.cores, r.n) == (2, 2)
+    assert not hasattr(ctx, "resample")  # reruns are drawn here, and only here
     assert r.row("w", "threads") is r.rows[("w", "threads-2")] and r.row("w", "threads")["rerun"]
     assert ctx.rows[("w", "sync")].get("rerun") is None  # the point estimate's context is untouched
     a = [x.rows[("w", "sync")]["times"] for x in reruns(ctx, 5, seed=9)]

@@ -32,9 +32,9 @@ def test_simulate_returns_every_figure():
 
 @pytest.mark.slow
 def test_simulated_error_rates_are_nominal():
-    draws = 2500
-    d = selfcheck.simulate(draws=draws, reruns=50, workers=2)
-    assert d["aa_two_sided"] <= 0.05 + 2 * _se(0.05, draws), d
-    assert d["aa_one_sided_max"] <= 0.025 + 2 * _se(0.025, draws), d
-    assert d["beyond_bar_wrong"] <= 0.025 + 2 * _se(0.025, draws), d
+    aa, near = 10_000, 2_500  # the A/A size over 10 000 draws of the real loop; the near-bar error over 2 500
+    d = selfcheck.simulate(draws=aa, reruns=20, workers=2, kinds={"aa": aa, "beyond": near, "power": 500})
+    assert d["aa_two_sided"] <= 0.05 + 2 * _se(0.05, aa), d
+    assert d["aa_one_sided_max"] <= 0.025 + 2 * _se(0.025, aa), d
+    assert d["beyond_bar_wrong"] <= 0.025 + 2 * _se(0.025, near), d
     assert d["power_above_bar"] > 0.25, d  # the loop does decide: a bar 10 % off is found more often than not missed

@@ -171,3 +171,14 @@ def test_table_flags_a_first_round_off_the_rest():
     shuffled = [r for r in reversed(rows)]
     assert by_sched(stattable.table(pd.DataFrame(shuffled)))["sync"]["transient"]
     assert stattable.first_round([1.0] * 4, None) is None
+
+
+def test_table_never_leaves_out_a_failure_in_a_burst_round():
+    """A burst round is measured again; a failed repeat is not (its spec leaves the rotation): it must count."""
+    rows = timed("w", {"sync": 1.0, "threads-2": 0.5}, rounds=True, n={"threads-2": 3},
+                 failures={"threads-2": ["error"]})
+    for r in rows:
+        if r["status"] == "error":
+            r["round"] = 3  # failed in round 3, which the watch then called a burst
+    thr = by_sched(stattable.table(pd.DataFrame(rows), bursts={("w", "0:3")}))["threads-2"]
+    assert thr["n_failed"] == 1 and thr["vs_sync"] == "undecided" and "failed" in thr["vs_sync_reason"]

@@ -5,7 +5,7 @@ Every cell handed to :func:`table` is trusted HTML: escape run strings with
 ``numbers`` dict into nested tables, a comparison into one line.
 
 >>> comparison({"outcome": "above", "ratio": 1.39, "lo": 1.04, "hi": 1.64, "n": [9, 9]})
-'1.39× [1.04–1.64] faster'
+'1.39× [1.04–1.64] above'
 >>> verdict_text({"verdict": "holds", "fragile": True})
 'holds (fragile)'
 """

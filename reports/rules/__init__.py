@@ -75,32 +75,45 @@ def stability(answers: list[Any], resampled: list[Any]) -> float | None:
     return agreement(answers[0], resampled)
 
 
-def _undecided(numbers: Any) -> list[dict[str, Any]]:
-    """The undecided comparisons (with an interval) among a verdict's numbers, depth first."""
+def _walk(numbers: Any, path: str = "") -> list[tuple[str, Any]]:
+    """Every (key path, value) of a verdict's numbers, depth first."""
     out = []
     if isinstance(numbers, dict):
-        if numbers.get("outcome") == "undecided" and numbers.get("lo") is not None and numbers.get("ratio"):
-            out.append(numbers)
-        for v in numbers.values():
-            out += _undecided(v)
+        for k, v in numbers.items():
+            p = f"{path}.{k}" if path else str(k)
+            out.append((p, v))
+            out += _walk(v, p)
     return out
 
 
 def too_noisy(v: dict[str, Any]) -> str:
-    """For an inconclusive verdict left so by noise: "too noisy here to separate 1.2× from 1.26× [...]".
+    """For an inconclusive verdict left so by noise, the comparison that could not be told from its bar:
+    "too noisy here to separate 1.2× from 1.35× (interval 1.15–1.65)".
 
-    >>> too_noisy({"verdict": "inconclusive", "numbers": {"w": {"outcome": "undecided", "ratio": 1.26,
-    ...            "lo": 1.1, "hi": 1.4, "factor": 1.2}}})
-    'too noisy here to separate 1.2× from 1.26× (interval 1.1–1.4)'
+    A comparison counts when its interval spans one of the rule's stated bars (``bar``, ``numpy_bar``:
+    figures are stored at 1× beside the bar they were tested at), or, for a rule that states none, its own
+    factor; an inconclusive left so by missing or too few repeats (no interval) gets no sentence.
+
+    >>> too_noisy({"verdict": "inconclusive", "numbers": {"bar": 1.2, "w": {"speedup": {"outcome": "above",
+    ...            "ratio": 1.35, "lo": 1.15, "hi": 1.65, "factor": 1.0}}}})
+    'too noisy here to separate 1.2× from 1.35× (interval 1.15–1.65)'
     """
     if v.get("verdict") != UNSURE:
         return ""
-    u = _undecided(v.get("numbers"))
-    if not u:
+    items = _walk(v.get("numbers"))
+    bars = [float(x) for k, x in items if k.rsplit(".", 1)[-1].endswith("bar") and isinstance(x, (int, float))
+            and not isinstance(x, bool)]
+    best = None
+    for _, c in items:
+        if not (isinstance(c, dict) and c.get("lo") is not None and c.get("hi") is not None and c.get("ratio")):
+            continue
+        for bar in bars or [float(c.get("factor") or 1.0)]:
+            if c["lo"] < bar < c["hi"] and (best is None or c["hi"] / c["lo"] > best[1]["hi"] / best[1]["lo"]):
+                best = (bar, c)
+    if best is None:
         return ""
-    c = max(u, key=lambda c: (c["hi"] or 1) / (c["lo"] or 1))
-    return (f"too noisy here to separate {c.get('factor') or 1:g}× from {c['ratio']:.3g}× "
-            f"(interval {c['lo']:.3g}–{c['hi']:.3g})")
+    bar, c = best
+    return f"too noisy here to separate {bar:g}× from {c['ratio']:.3g}× (interval {c['lo']:.3g}–{c['hi']:.3g})"
 
 
 def decide(ctx: Context, resamples: int = RESAMPLES, seed: int = 0) -> list[dict[str, Any]]:
