@@ -89,7 +89,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
                                  "per-round log ratios, Yuen–Student interval); else unpaired (Hodges–Lehmann, "
                                  "Mann–Whitney interval); the level of each interval set by the sequential looks",
                    "agreement": "rerun_agreement: the share of reruns drawn by whole rounds (reports.resample) "
-                                "giving the same answer; 200 for each, up to 1000 near the 0.9 cut"},
+                                "giving the same answer; 100 for each, up to 1000 near the 0.9 cut"},
         "transients": [{"workload": r["workload"], "scheduler": r["scheduler"], "first_round": r["first_round"]}
                        for r in (table.to_dict("records") if not table.empty and "transient" in table else [])
                        if r.get("transient")],

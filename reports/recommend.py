@@ -177,7 +177,8 @@ def recommend(ctx: Context, resamples: int = RERUNS, seed: int = 1, failures: di
         g = _groups(d)
         return {w: (pick(g[w]) or {}).get("scheduler") if w in g else None for w in live}
 
-    fig = agreements(ctx, points, answer, seed, most=resamples, least=min(LEAST, resamples)) if resamples else {}
+    fig = agreements(ctx, points, answer, seed, most=resamples, least=min(LEAST, resamples),
+                     scope=lambda w: {w}) if resamples else {}
     out = []
     for w, fails in (failures or {}).items():  # every repeat of every spec failed: no row has a time
         if w not in groups:

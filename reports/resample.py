@@ -115,22 +115,26 @@ def prepare(rows: dict[Hashable, dict[str, Any]]) -> tuple[dict[Hashable, _Row],
 
 
 def draw_rows(rows: dict[Hashable, dict[str, Any]], cells: dict[str, list[float]],
-              rng: np.random.Generator, lengths: dict[str, int] | None = None, prepared: Any = None
-              ) -> tuple[dict[Hashable, dict[str, Any]], dict[str, list[float]]]:
+              rng: np.random.Generator, lengths: dict[str, int] | None = None, prepared: Any = None,
+              only: set[str] | None = None) -> tuple[dict[Hashable, dict[str, Any]], dict[str, list[float]]]:
     """One rerun of *rows* (table rows with ``times``, ``keys``, ``gils``) and *cells* (see the module docstring).
 
     *lengths* (by group: a twin pair's interleave key, else the workload) sets how many rounds a rerun may
     run where the run itself did not stop at a time cap (a rerun would have gone on to its last look before
     calling a comparison undecided); other groups draw as many rounds as they had.  *prepared*: the result
-    of :func:`prepare` for these rows (when drawing many reruns of one run).
+    of :func:`prepare` for these rows (when drawing many reruns of one run).  *only*: the workloads whose
+    rows are drawn (the others are kept as measured: what is left to decide does not read them).
     """
     lengths = lengths or {}
     prep, groups = prepared if prepared is not None else prepare(rows)
+    if only is not None:  # only the rows of these workloads are drawn; the rest stay as measured
+        prep = {k: p for k, p in prep.items() if str(p.row.get("workload")) in only}
+        groups = {g: ks for g, ks in groups.items() if any(p.group == g for p in prep.values())}
     pick, shift = {}, {}
     for g, ks in groups.items():
         pick[g] = rng.integers(len(ks), size=max(len(ks), lengths.get(g.split(":", 1)[-1], 0)))
         shift[g] = rng.integers(len(ks), size=len(ks))
-    out: dict[Hashable, dict[str, Any]] = {}
+    out: dict[Hashable, dict[str, Any]] = dict(rows) if only is not None else {}
     for name, p in prep.items():
         n = p.times.size
         if not n:
@@ -172,14 +176,14 @@ def draw_rows(rows: dict[Hashable, dict[str, Any]], cells: dict[str, list[float]
 _PREPARED: dict[int, tuple[Any, Any]] = {}  # the context being redrawn, prepared once
 
 
-def rerun(ctx: Any, rng: np.random.Generator) -> Any:
+def rerun(ctx: Any, rng: np.random.Generator, only: set[str] | None = None) -> Any:
     """A rerun of the rules' :class:`reports.evidence.Context` (rows and cells drawn, everything else kept)."""
     prepared = _PREPARED.get(id(ctx))
     if prepared is None or prepared[0] is not ctx:
         _PREPARED.clear()
         prepared = (ctx, prepare(ctx.rows))
         _PREPARED[id(ctx)] = prepared
-    rows, cells = draw_rows(ctx.rows, ctx.cells, rng, getattr(ctx, "lengths", None), prepared[1])
+    rows, cells = draw_rows(ctx.rows, ctx.cells, rng, getattr(ctx, "lengths", None), prepared[1], only)
     return replace(ctx, rows=rows, cells=cells)
 
 
@@ -200,7 +204,7 @@ def agreement(point: Any, answers: list[Any]) -> float | None:
     return round(sum(a == point for a in answers) / len(answers), 4)
 
 
-LEAST = min(200, RERUNS)  # reruns every figure gets; those near the 0.9 cut go on to RERUNS
+LEAST = min(100, RERUNS)  # reruns every figure gets; those near the 0.9 cut go on to RERUNS
 CUT = 0.9
 
 
@@ -212,21 +216,26 @@ def _near_cut(seen: list[Any], point: Any) -> bool:
 
 
 def agreements(ctx: Any, points: dict[str, Any], answer: Callable[[Any, set[str]], dict[str, Any]],
-               seed: int = 0, least: int = LEAST, most: int = RERUNS) -> dict[str, float | None]:
+               seed: int = 0, least: int = LEAST, most: int = RERUNS,
+               scope: Callable[[str], set[str] | None] | None = None) -> dict[str, float | None]:
     """The rerun agreement of each point answer in *points*: *answer*(drawn context, keys still wanted) gives
     the drawn answers.  Every key gets *least* reruns; those whose share is still within three Monte Carlo
     errors of the 0.9 cut go on to *most* (1000: a Monte Carlo error of 0.0095 at the cut), the rest are
-    settled on which side of the cut they lie.
+    settled on which side of the cut they lie.  *scope*(key) names the workloads a key reads (None: all):
+    past the first *least* reruns only those of the keys still wanted are drawn again.
     """
     rng = np.random.default_rng(seed)
     seen: dict[str, list[Any]] = {k: [] for k in points}
     live = set(points)
+    only: set[str] | None = None
     for i in range(max(least, most)):
         if i == least:
             live = {k for k in live if _near_cut(seen[k], points[k])}
+            scopes = [scope(k) for k in live] if scope is not None else [None]
+            only = None if any(s is None for s in scopes) else set().union(*scopes)
         if not live:
             break
-        got = answer(rerun(ctx, rng), live)
+        got = answer(rerun(ctx, rng, only), live)
         for k in live:
             seen[k].append(got.get(k))
     return {k: agreement(points[k], seen[k]) for k in points}

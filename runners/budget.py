@@ -15,15 +15,15 @@ fit, it says so once, with its estimate (:meth:`Budget.warning`).
 
 >>> now = [0.0]
 >>> b = Budget(100.0, clock=lambda: now[0], since=0.0)
->>> b.scale(workloads_left=4, flexible_s=5.0)  # nothing measured yet: the profile's caps
+>>> b.scale(workloads_left=6, flexible_s=5.0)  # nothing measured yet: the profile's caps
 1.0
->>> now[0] = 10.0; b.done(fixed_s=10.0)
->>> b.scale(workloads_left=3, flexible_s=5.0)  # 100 * 0.8 - 10 - 3 * 10 = 40 left for 15 s of caps
+>>> now[0] = 30.0; b.done(10.0); b.done(10.0); b.done(10.0)
+>>> b.scale(workloads_left=3, flexible_s=5.0)  # 100 * 0.8 - 30 - 3 * 10 = 20 left for 15 s of caps
 1.0
->>> now[0] = 40.0; b.done(fixed_s=30.0)
->>> round(b.scale(workloads_left=2, flexible_s=5.0), 2)  # 80 - 40 - 2 * 20 = 0 left
+>>> now[0] = 60.0; b.done(fixed_s=30.0)
+>>> b.scale(workloads_left=2, flexible_s=5.0)  # 80 - 60 - 2 * 10 (the median) = 0 left
 0.0
->>> now[0] = 45.0; b.warning("quick", workloads_left=2)[:46]
+>>> now[0] = 65.0; b.warning("quick", workloads_left=2)[:46]
 'WARNING: profile quick is planned for 100 s on'
 """
 from __future__ import annotations
@@ -34,6 +34,13 @@ from typing import Callable
 __all__ = ["Budget", "RESERVE", "process_age"]
 
 RESERVE = 0.2  # share of the budget kept for what follows the workloads: experiments, controls, reports
+MIN_MEASURED = 3  # workloads measured before the budget plans: the first carries every pool's start-up
+
+
+def _median(x: list[float]) -> float:
+    s = sorted(x)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
 def process_age() -> float:
@@ -67,16 +74,16 @@ class Budget:
 
     def projection(self, workloads_left: int) -> float | None:
         """The run's projected seconds with no adaptive round at all (None before a workload is measured)."""
-        if not self.fixed:
+        if len(self.fixed) < MIN_MEASURED:
             return None
-        per = sum(self.fixed) / len(self.fixed)
+        per = _median(self.fixed)
         return (self.elapsed() + workloads_left * per) / (1 - self.reserve)
 
     def scale(self, workloads_left: int, flexible_s: float) -> float:
         """The share of the caps in seconds (*flexible_s* per workload) the next workload may spend."""
-        if self.total is None or not self.fixed or workloads_left <= 0 or flexible_s <= 0:
+        if self.total is None or len(self.fixed) < MIN_MEASURED or workloads_left <= 0 or flexible_s <= 0:
             return 1.0
-        per = sum(self.fixed) / len(self.fixed)
+        per = _median(self.fixed)
         left = self.total * (1 - self.reserve) - self.elapsed() - workloads_left * per
         return min(1.0, max(0.0, left / (workloads_left * flexible_s)))
 

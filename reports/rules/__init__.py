@@ -75,6 +75,15 @@ def stability(answers: list[Any], resampled: list[Any]) -> float | None:
     return agreement(answers[0], resampled)
 
 
+def _reads(ctx: Context, cid: str) -> set[str] | None:
+    """The workloads claim *cid*'s rule reads: those tagged with it (and its sweeps' families); None: all."""
+    tagged = set(ctx.workloads(cid))
+    if not tagged:
+        return None
+    fams = {(r.get("family") or w) for (w, _), r in ctx.rows.items() if w in tagged}
+    return tagged | {w for (w, _), r in ctx.rows.items() if (r.get("family") or w) in fams}
+
+
 def _walk(numbers: Any, path: str = "") -> list[tuple[str, Any]]:
     """Every (key path, value) of a verdict's numbers, depth first."""
     out = []
@@ -127,7 +136,7 @@ def decide(ctx: Context, resamples: int = RESAMPLES, seed: int = 0) -> list[dict
         out.append({"id": cid, "claim": c.text, **_one(cid, ctx)})
     points = {v["id"]: v["verdict"] for v in out}
     fig = agreements(ctx, points, lambda d, live: {cid: _one(cid, d)["verdict"] for cid in live}, seed,
-                     most=resamples, least=min(LEAST, resamples))
+                     most=resamples, least=min(LEAST, resamples), scope=lambda cid: _reads(ctx, cid))
     for v in out:
         s = fig[v["id"]]
         v["rerun_agreement"] = s
