@@ -26,7 +26,7 @@ def claim(cid="C1", verdict="holds", stability=0.97, numbers=None, **kw):
 def test_card_shows_verdict_stability_reason_rule_and_plot(tmp_path):
     items = [claims.card(claim(), make_view(tmp=tmp_path))]
     text = shown(items)
-    assert ">holds</span>" in text and "stability 97%" in text
+    assert ">holds</span>" in text and "rerun agreement 97%" in text
     assert "reason of C1" in text and "<b>Rule:</b> rule of C1" in text
     assert "Threads vs sync, per array workload" in text  # the caption of C1's plot
     assert len(plots(items)) == 1
@@ -35,7 +35,7 @@ def test_card_shows_verdict_stability_reason_rule_and_plot(tmp_path):
 def test_fragile_verdict_is_never_a_plain_holds(tmp_path):
     text = shown([claims.card(claim(stability=0.62), make_view(tmp=tmp_path))])
     assert "holds (fragile)" in text and ">holds</span>" not in text
-    assert "stability 62%" in text and "class='badge fragile'" in text
+    assert "rerun agreement 62%" in text and "class='badge fragile'" in text
 
 
 def test_card_folds_the_numbers_into_a_nested_table(tmp_path):
@@ -56,7 +56,7 @@ def test_claims_section_tally_and_rows(tmp_path):
     assert claims.tally(cs) == {"holds": 2, "does not hold": 1, "inconclusive": 1, "fragile": 1}
     items = claims.section(make_view({"claims": cs + ["junk"]}, tmp=tmp_path))
     text = shown(items)
-    assert "4 claims: " in text and "2 holds" in text and "1 fragile" in text and "stability –" in text
+    assert "4 claims: " in text and "2 holds" in text and "1 fragile" in text and "rerun agreement –" in text
     assert len(items) == 1 + 2  # the intro, then rows of three cards
 
 
@@ -146,4 +146,4 @@ def test_quick_run_every_claim_a_card_each_measured_one_a_plot(quick_summary, tm
     assert text.count("<span class='id'>") == len(summary["claims"]) == 14
     assert len(plots(items)) == len(measured)
     for c in summary["claims"]:
-        assert f"stability {round(c['stability'] * 100)}%" in text and html.escape(c["reason"], quote=True) in text
+        assert f"rerun agreement {round(c['stability'] * 100)}%" in text and html.escape(c["reason"], quote=True) in text

@@ -44,7 +44,7 @@ def test_verdict_badge(claim, cls, words):
 
 
 def test_stability_text():
-    assert markup.stability_text(0.955) == "stability 96%" and markup.stability_text(None) == "stability –"
+    assert markup.stability_text(0.955) == "rerun agreement 96%" and markup.stability_text(None) == "rerun agreement –"
 
 
 def test_table_numeric_columns_and_widths():

@@ -50,7 +50,7 @@ def _row(r: dict[str, Any], v: View) -> list[str]:
         sched += (f" <span class='bang' title=\"not Dask's default ({fmt.escape(r.get('default') or '?')})\">!</span>"
                   f"<br><span class='small'>default: {fmt.escape(r.get('default') or '?')}</span>")
     status = str(r.get("status") or "")
-    stab = fmt.percent(r.get("stability")) + (" " + badge("fragile", "fragile") if r.get("fragile") else "")
+    stab = fmt.percent(r.get("rerun_agreement", r.get("stability"))) + (" " + badge("fragile", "fragile") if r.get("fragile") else "")
     return [f"<b>{fmt.escape(wl)}</b>{real}", f"<code class='nw'>{sched}</code>",
             badge(STATUS_WORDS.get(status, status or "–"), OUTCOME_CLASS.get(status, "bad")), stab,
             f"<span class='small'>{fmt.escape(explanation(r))}</span>",
@@ -62,10 +62,10 @@ def section(v: View) -> list[Any]:
     recs = [r for r in v.summary.get("recommendations") or [] if isinstance(r, dict)]
     head = ("<h2>Recommendation per workload</h2><p>The scheduler to use for each workload: the fastest, or the "
             "simplest one equivalent to it (within ±10 %); <i>undecided</i> when the repeats could not separate the "
-            "candidates. <span class='bang'>!</span> marks a pick that is not Dask's default. Stability: share of "
-            "bootstrap resamples giving the same pick.</p>")
+            "candidates. <span class='bang'>!</span> marks a pick that is not Dask's default. Rerun agreement: the "
+            "chance that a rerun gives the same pick (reruns drawn by whole rounds).</p>")
     if not recs:
         return [div(head + note("No recommendations in this summary."))]
     rows = [_row(r, v) for r in recs]
-    header = ["workload", "use", "status", "stability", "why", "evidence"]
+    header = ["workload", "use", "status", "rerun agreement", "why", "evidence"]
     return [div(head + f"<p class='tally'>{picks(recs)}</p>" + table(header, rows, widths=[15, 11, 10, 8, 44, 12]))]

@@ -24,7 +24,8 @@ __all__ = ["section", "card", "tally", "CARD_WIDTH", "PER_ROW"]
 
 CARD_WIDTH = 384
 PER_ROW = 3
-_STABILITY = "share of the bootstrap resamples of the stored repeats that give this same verdict"
+_STABILITY = ("rerun agreement: the chance that a rerun gives this same verdict, from reruns drawn by whole "
+              "rounds and calibrated by simulating the loop (python -m runners.selfcheck)")
 
 
 def tally(claims: list[dict[str, Any]]) -> dict[str, int]:
@@ -39,7 +40,7 @@ def _intro(claims: list[dict[str, Any]]) -> str:
     counts = " ".join(badge(f"{t[v]} {v}", cls) for v, cls in VERDICT_CLASS.items())
     fragile = f" · {badge(str(t['fragile']) + ' fragile', 'fragile')}" if t["fragile"] else ""
     return (f"<h2>Claims: what this run says</h2><p class='tally'>{len(claims)} claims: {counts}{fragile}</p>"
-            "<p class='small'>Each card: the verdict and its <b>stability</b> (" + _STABILITY + "; under 90 % the "
+            "<p class='small'>Each card: the verdict and its <b>rerun agreement</b> (" + _STABILITY + "; under 90 % the "
             "verdict is marked <i>fragile</i>), why, and the plot that decided it. In the plots a dot is an estimate, "
             "its bar the 95 % interval (hollow: no interval, the rows were too noisy or too few); colour: "
             "<b style='color:#2e7d32'>above 1×</b>, <b style='color:#c62828'>below 1×</b>, "
@@ -51,7 +52,7 @@ def card(c: dict[str, Any], v: View) -> Any:
     """One claim's card (a Bokeh column)."""
     inner = claimplots.PLOT_WIDTH
     head = (f"<div class='card-head'><span class='id'>{fmt.escape(c.get('id', '?'))}</span>{verdict_badge(c)}"
-            f"<span class='stab' title='{_STABILITY}'>{stability_text(c.get('stability'))}</span></div>"
+            f"<span class='stab' title='{_STABILITY}'>{stability_text(c.get('rerun_agreement', c.get('stability')))}</span></div>"
             f"<p class='claim'>{fmt.escape(c.get('claim', ''))}</p>"
             f"<p class='reason'>{fmt.escape(c.get('reason', ''))}</p>")
     caption, fig = claimplots.plot(c, v)

@@ -158,9 +158,9 @@ def verdict_badge(c: dict[str, Any]) -> str:
 
 
 def stability_text(share: Any) -> str:
-    """A stability figure as shown: 'stability 92%', or '–' without one.
+    """A rerun-agreement figure as shown: 'rerun agreement 92%', or '–' without one.
 
     >>> stability_text(0.92), stability_text(None)
-    ('stability 92%', 'stability –')
+    ('rerun agreement 92%', 'rerun agreement –')
     """
-    return f"stability {fmt.percent(share)}"
+    return f"rerun agreement {fmt.percent(share)}"
