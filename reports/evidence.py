@@ -145,15 +145,18 @@ def context(table: pd.DataFrame, meta: dict[str, Any] | None = None, rows: pd.Da
 
 
 def _lengths(meta: dict[str, Any], rounds: list[dict[str, Any]] | None) -> dict[str, int]:
-    """Groups whose rounds did not stop at a time cap: a rerun of them may run to the last look (where a
-    time cap stopped the rounds, a rerun would stop about as soon: it keeps the rounds it had)."""
+    """Groups none of whose workloads stopped at a time cap (or ran on caps the run's budget had cut): a rerun
+    of them may run to the last look (where time stopped the rounds, a rerun would stop about as soon: it
+    keeps the rounds it had)."""
     last = (meta.get("looks") or {}).get("last") if isinstance(meta.get("looks"), dict) else None
     if not last or not rounds:
         return {}
     group = {w.get("name"): w.get("interleave") or w.get("name") for w in meta.get("workloads") or []
              if isinstance(w, dict)}
-    return {group.get(r["workload"], r["workload"]): int(last) for r in rounds
-            if r.get("stopped") != "time cap" and r.get("workload")}
+    capped = {group.get(r["workload"], r["workload"]) for r in rounds
+              if r.get("stopped") == "time cap" or (r.get("scale") is not None and r["scale"] < 1)}
+    return {g: int(last) for r in rounds if r.get("workload")
+            and (g := group.get(r["workload"], r["workload"])) not in capped}
 
 
 def _cells(rows: pd.DataFrame | None) -> dict[str, list[float]]:

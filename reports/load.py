@@ -90,7 +90,7 @@ def load(path: str | Path) -> Results:
         if c not in rows.columns:
             rows[c] = None
     startup = pd.DataFrame(list(records.read(path / records.STARTUP, skipped)))
-    rounds = [{k: d.get(k) for k in ("workload", "session", "rounds", "stopped", "undecided", "bursts")}
+    rounds = [{k: d.get(k) for k in ("workload", "session", "rounds", "stopped", "undecided", "bursts", "scale")}
               for d in records.read(path / records.ROUNDS, skipped)]
     interference = [d for d in records.read(path / records.INTERFERENCE, skipped) if isinstance(d, dict)]
     return Results(path=path, meta=meta, rows=rows, startup=startup, skipped=skipped, rounds=rounds,

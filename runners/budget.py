@@ -10,7 +10,8 @@ knows what the fixed part of a workload costs here (its time less its
 adaptive rounds), projects that onto the workloads left, keeps a reserve for
 what follows the workloads (the experiments, the controls, the reports) and
 gives the adaptive rounds of the next workload the share of their caps that
-still fits (:meth:`Budget.scale`, 0..1).  When even the fixed costs do not
+still fits (:meth:`Budget.scale`, :data:`FLOOR`..1: never less than half, or a
+slow and busy machine would decide nothing and still overrun).  When even the fixed costs do not
 fit, it says so once, with its estimate (:meth:`Budget.warning`).
 
 >>> now = [0.0]
@@ -21,8 +22,8 @@ fit, it says so once, with its estimate (:meth:`Budget.warning`).
 >>> b.scale(workloads_left=3, flexible_s=5.0)  # 100 * 0.8 - 30 - 3 * 10 = 20 left for 15 s of caps
 1.0
 >>> now[0] = 60.0; b.done(fixed_s=30.0)
->>> b.scale(workloads_left=2, flexible_s=5.0)  # 80 - 60 - 2 * 10 (the median) = 0 left
-0.0
+>>> b.scale(workloads_left=2, flexible_s=5.0)  # 80 - 60 - 2 * 10 (the median) = 0 left: the floor
+0.5
 >>> now[0] = 65.0; b.warning("quick", workloads_left=2)[:46]
 'WARNING: profile quick is planned for 100 s on'
 """
@@ -35,6 +36,7 @@ __all__ = ["Budget", "RESERVE", "process_age"]
 
 RESERVE = 0.2  # share of the budget kept for what follows the workloads: experiments, controls, reports
 MIN_MEASURED = 3  # workloads measured before the budget plans: the first carries every pool's start-up
+FLOOR = 0.5  # the caps are never cut by more than half: below that a slow, busy machine would decide nothing
 
 
 def _median(x: list[float]) -> float:
@@ -85,7 +87,7 @@ class Budget:
             return 1.0
         per = _median(self.fixed)
         left = self.total * (1 - self.reserve) - self.elapsed() - workloads_left * per
-        return min(1.0, max(0.0, left / (workloads_left * flexible_s)))
+        return min(1.0, max(FLOOR, left / (workloads_left * flexible_s)))
 
     def warning(self, profile: str, workloads_left: int) -> str:
         """Once, when the fixed costs alone do not fit the budget: what the run will do about it ("" else)."""

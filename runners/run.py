@@ -262,7 +262,7 @@ class Runner:
             r.scale = scale
         run_rounds(self, states)
         for r in states:
-            self._rounds_row(r.w, r.rnd, r.stop or "no spec left", r.open, r.bursts)
+            self._rounds_row(r.w, r.rnd, r.stop or "no spec left", r.open, r.bursts, round(r.scale, 3))
             pools = [self.pools[k] for k in r.live if self.pools.get(k) is not None]
             if self.plan.plain_check(r.w):
                 plain_check(self, r.w, pools)
@@ -307,10 +307,11 @@ class Runner:
                            None)
                 self.say(f"  {w.name} on {label}: {kind}: {why[:200]}")
 
-    def _rounds_row(self, w: Workload, rounds: int, stop: str, open_: list[str], bursts: int = 0) -> None:
+    def _rounds_row(self, w: Workload, rounds: int, stop: str, open_: list[str], bursts: int = 0,
+                    scale: float = 1.0) -> None:
         records.append(self.dir / records.ROUNDS, [{
             "run_id": self.run_id, "workload": w.name, "session": self.session, "rounds": rounds,
-            "stopped": stop, "undecided": open_, "bursts": bursts}])
+            "stopped": stop, "undecided": open_, "bursts": bursts, "scale": scale}])
 
     # -- the run -------------------------------------------------------------
     def step(self, index: int, total: int, text: str) -> None:
