@@ -73,7 +73,7 @@ def _matrix(table: pd.DataFrame, n: int, recs: dict[str, str]) -> Table:
 
 
 def _claims(claims: list[dict[str, Any]]) -> Table:
-    t = Table(title="claims  (rerun: the chance a rerun gives the same verdict, from 1000 reruns drawn by round; "
+    t = Table(title="claims  (rerun: the chance a rerun gives the same verdict, from 100–1000 reruns drawn by round; "
                     "calibrated by python -m runners.selfcheck)",
               title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("id")
