@@ -99,7 +99,7 @@ def log_ticks(lo: float, hi: float) -> list[float]:
 
 def intervals(rows: list[tuple[str, dict[str, Any]]], axis: str, width: int = PLOT_WIDTH,
               bar: float | None = None) -> Any:
-    """(label, comparison) rows as dots with their 95 % interval on a log axis, each label above its row.
+    """(label, comparison) rows as dots with their interval on a log axis, each label above its row.
 
     1× is dashed, the ±10 % equivalence band grey, *bar* (a claim's threshold) dotted blue; a dot is
     hollow when the comparison has no interval.

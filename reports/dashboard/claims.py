@@ -42,7 +42,7 @@ def _intro(claims: list[dict[str, Any]]) -> str:
     return (f"<h2>Claims: what this run says</h2><p class='tally'>{len(claims)} claims: {counts}{fragile}</p>"
             "<p class='small'>Each card: the verdict and its <b>rerun agreement</b> (" + _STABILITY + "; under 90 % the "
             "verdict is marked <i>fragile</i>), why, and the plot that decided it. In the plots a dot is an estimate, "
-            "its bar the 95 % interval (hollow: no interval, the rows were too noisy or too few); colour: "
+            "its bar the interval at the level of its look, 95 % or stricter (hollow: no interval, the rows were too noisy or too few); colour: "
             "<b style='color:#2e7d32'>above 1×</b>, <b style='color:#c62828'>below 1×</b>, "
             "<b style='color:#6b7280'>equivalent within ±10 %</b> (grey band), <b style='color:#b26a00'>undecided</b>; "
             "dashed: 1×, dotted blue: the claim's bar.</p>")

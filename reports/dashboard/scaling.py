@@ -196,7 +196,7 @@ def families_section(v: View) -> list[Any]:
         f, notes = made
         if fam == "delayed-busy":
             text = ("<p><b>Break-even</b> (smallest task duration at which the scheduler is faster than sync by its "
-                    "95 % interval)</p>" + "".join(f"<p>{fmt.escape(n)}</p>" for n in notes))
+                    "interval)</p>" + "".join(f"<p>{fmt.escape(n)}</p>" for n in notes))
             items.append(row(f, div(text, 420)))
         else:
             f.legend.visible = not small
