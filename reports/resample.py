@@ -53,7 +53,7 @@ import numpy as np
 
 from reports.fmt import is_number
 
-__all__ = ["RERUNS", "LEAST", "prepare", "draw_rows", "rerun", "agreement", "agreements", "reruns"]
+__all__ = ["RERUNS", "LEAST", "prepare", "draw_rows", "rerun", "agreement", "agreements"]
 
 # Scale of the "where the truth may lie" shift.  1 is the flat-prior predictive of a fixed-n design; 1.3 because
 # a bootstrap of n rounds under-spreads by (n - 1) / n and a sample the loop stopped on carries the luck that
@@ -185,12 +185,6 @@ def rerun(ctx: Any, rng: np.random.Generator, only: set[str] | None = None) -> A
         _PREPARED[id(ctx)] = prepared
     rows, cells = draw_rows(ctx.rows, ctx.cells, rng, getattr(ctx, "lengths", None), prepared[1], only)
     return replace(ctx, rows=rows, cells=cells)
-
-
-def reruns(ctx: Any, n: int = RERUNS, seed: int = 0) -> list[Any]:
-    """*n* reruns of *ctx*, reproducibly."""
-    rng = np.random.default_rng(seed)
-    return [rerun(ctx, rng) for _ in range(n)]
 
 
 def agreement(point: Any, answers: list[Any]) -> float | None:

@@ -8,7 +8,7 @@ import pytest
 
 from reports import resample
 from reports.evidence import Context
-from reports.resample import agreement, draw_rows, rerun, reruns
+from reports.resample import agreement, draw_rows, rerun
 
 
 def _row(workload, times, keys=None, gils=None, kind="sync", workers=1, scheduler=None):
@@ -25,6 +25,12 @@ def _frac_log2(x):
     y = math.log2(x)
     return y - math.floor(y)
 
+
+
+def reruns(ctx, n, seed):
+    """*n* reruns of *ctx* from one seeded generator, as the reports draw them."""
+    rng = np.random.default_rng(seed)
+    return [rerun(ctx, rng) for _ in range(n)]
 
 def test_a_draw_keeps_the_pairs_of_a_round_together():
     n = 8

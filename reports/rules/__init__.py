@@ -24,7 +24,7 @@ from reports.evidence import UNSURE, Context, verdict
 from reports.resample import LEAST, RERUNS, agreement, agreements
 from workloads.claims import CLAIMS
 
-__all__ = ["decide", "rule", "questions", "stability", "RESAMPLES", "FRAGILE"]
+__all__ = ["decide", "rule", "questions", "RESAMPLES", "FRAGILE"]
 
 RESAMPLES = RERUNS
 FRAGILE = 0.9
@@ -64,15 +64,6 @@ def _one(claim_id: str, ctx: Context) -> dict[str, Any]:
         return rule(claim_id)(ctx)
     except Exception as e:  # a rule must never take the whole report down
         return verdict(UNSURE, {"error": f"{type(e).__name__}: {e}"}, "", f"The rule failed: {type(e).__name__}: {e}.")
-
-
-def stability(answers: list[Any], resampled: list[Any]) -> float | None:
-    """Share of *resampled* answers equal to the point answer (None without resamples).
-
-    >>> stability(["holds"], ["holds", "holds", "inconclusive", "holds"])
-    0.75
-    """
-    return agreement(answers[0], resampled)
 
 
 def _reads(ctx: Context, cid: str) -> set[str] | None:
