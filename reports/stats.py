@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from reports.fmt import is_number
+from reports.intervals import CONFIDENCE, MIN_REPEATS, Looks, hodges_lehmann, median_interval_width, paired_t
 
 __all__ = [
     "MIN_REPEATS",
@@ -62,98 +63,19 @@ __all__ = [
     "CONFIDENCE",
     "UNSTABLE_SPREAD",
     "MIN_TIME_S",
-    "Looks",
     "Comparison",
     "compare",
-    "hodges_lehmann",
-    "paired_t",
-    "median_interval_width",
     "Open",
     "pending",
     "times_of",
 ]
 
-MIN_REPEATS = 5  # ok repeats (or pairs) a side needs before it can decide anything
 MARGIN = 1.10  # equivalence where a rule asks it without its own band: within x/1.1 .. x*1.1
 PRECISION = 0.10  # the adaptive rounds want each median known to within ±10 % (when the cap allows)
-CONFIDENCE = 0.95
 UNSTABLE_SPREAD = 1.0  # a row whose IQR exceeds its median is erratic (bimodal, disturbed): not compared
 MIN_TIME_S = 1e-3  # ... or whose median is under 1 ms (timer and call overhead)
 
 OUTCOMES = ("above", "below", "equivalent", "not equivalent", "undecided")
-
-
-@dataclass(frozen=True)
-class Looks:
-    """The sequential design of the adaptive rounds: a look after every round, ``first`` .. ``last`` pairs.
-
-    :meth:`confidence` is the level of the interval a comparison decided on
-    *n* pairs gets.  For ``first <= n <= last`` it is set by a group-sequential
-    boundary on the standardised statistic, ``c_n = C * (last / n) ** 0.25``
-    (:data:`SHAPE`: between Pocock's flat boundary and O'Brien–Fleming's,
-    strict at the first looks, where a large effect still clears it, and
-    close to the fixed-n level at the cap, where the comparisons near a bar
-    are decided), with C chosen so that a Gaussian random walk crosses it at
-    any of those looks with probability ``alpha * (1 - tail)``; past ``last``
-    each further look spends
-    ``alpha * tail / (j (j + 1))`` (j = n - last), which sums to the rest.
-    Whatever the stopping rule, the chance that any look's interval misses
-    the true ratio stays at most ``alpha``: an always-valid guarantee over
-    the looks, paid for by a wider interval per look than a fixed n would
-    give (see :mod:`runners.selfcheck` for the real loop's error rates).
-
-    >>> lk = Looks(5, 25)
-    >>> [round(lk.confidence(n), 3) for n in (5, 10, 25)]
-    [0.999, 0.996, 0.977]
-    >>> lk.confidence(26) > lk.confidence(25), lk.confidence(4)
-    (True, 0.0)
-    """
-
-    first: int = MIN_REPEATS
-    last: int = 20
-    alpha: float = 1 - CONFIDENCE
-    tail: float = 0.02
-
-    def confidence(self, n: int) -> float:
-        if n < self.first:
-            return 0.0
-        if n <= self.last:
-            last = max(self.last, self.first)
-            c = _boundary(self.first, last, self.alpha * (1 - self.tail), SHAPE)
-            return 1 - 2 * _norm_sf(c * (last / n) ** SHAPE)
-        j = n - self.last
-        return 1 - self.alpha * self.tail / (j * (j + 1))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"first": self.first, "last": self.last, "alpha": self.alpha, "tail": self.tail,
-                "per_look_confidence": round(self.confidence(self.first), 5)}
-
-    @classmethod
-    def of(cls, x: Any) -> "Looks | None":
-        """Looks from a stored dict or ``[first, last]`` (None: fixed n)."""
-        if isinstance(x, Looks) or x is None:
-            return x
-        if isinstance(x, Mapping):
-            return cls(int(x["first"]), int(x["last"]), float(x.get("alpha", 0.05)), float(x.get("tail", 0.02)))
-        first, last = x
-        return cls(int(first), int(last))
-
-
-SHAPE = 0.25  # boundary c_n = C * (last / n) ** SHAPE: 0 is Pocock's (flat), 0.5 O'Brien-Fleming's
-
-
-def _norm_sf(z: float) -> float:
-    return 0.5 * math.erfc(z / math.sqrt(2))
-
-
-@lru_cache(maxsize=64)
-def _boundary(first: int, last: int, alpha: float, shape: float) -> float:
-    """The constant C of the boundary ``C * (last / n) ** shape`` crossed with probability *alpha* under the null."""
-    rng = np.random.default_rng(20261205)
-    walk = np.cumsum(rng.standard_normal((100_000, last)), axis=1)[:, first - 1:]
-    ns = np.arange(first, last + 1)
-    z = np.abs(walk) / np.sqrt(ns) / (last / ns) ** shape
-    return float(np.quantile(z.max(axis=1), 1 - alpha))
 
 
 class Comparison(NamedTuple):
@@ -225,102 +147,6 @@ def _g(x: float | None) -> str:
     if x is None:
         return "?"
     return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
-
-
-@lru_cache(maxsize=4096)
-def _u_counts(n: int, m: int) -> np.ndarray:
-    """Number of orderings of *n* vs *m* values with Mann–Whitney U = 0..n*m (no ties).
-
-    >>> _u_counts(2, 2).tolist()
-    [1.0, 1.0, 2.0, 1.0, 1.0]
-    """
-    if n == 0 or m == 0:
-        return np.ones(1)
-    a = _u_counts(n - 1, m)
-    b = _u_counts(n, m - 1)
-    out = np.zeros(n * m + 1)
-    out[m:m + a.size] += a  # the largest of all values belongs to A: it beats all m of B
-    out[:b.size] += b  # it belongs to B: beats nothing of A
-    return out
-
-
-def _k_from(counts: np.ndarray, alpha: float) -> int:
-    """Largest k with P(stat <= k - 1) <= alpha/2 (0: no interval reaches the level)."""
-    cdf = np.cumsum(counts) / counts.sum()
-    return int(np.searchsorted(cdf, alpha / 2 * (1 + 1e-12), side="right"))
-
-
-def _critical(n: int, m: int, confidence: float = CONFIDENCE) -> int:
-    """k such that [D_(k), D_(nm-k+1)] (1-based) of the sorted pairwise differences covers >= *confidence*.
-
-    >>> _critical(5, 5), _critical(3, 3)
-    (3, 0)
-    """
-    alpha = 1 - confidence
-    if n * m <= 3600:
-        return _k_from(_u_counts(n, m), alpha)
-    from scipy.stats import norm
-
-    mu, sd = n * m / 2, math.sqrt(n * m * (n + m + 1) / 12)
-    return max(0, int(math.floor(mu - norm.isf(alpha / 2) * sd)))
-
-
-@lru_cache(maxsize=4096)
-def _t_quantile(df: int, confidence: float) -> float:
-    from scipy.stats import t
-
-    return float(t.isf((1 - confidence) / 2, df))
-
-
-def hodges_lehmann(a: Sequence[float], b: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
-    """Estimate and interval of the shift ``b - a`` (median of pairwise differences).
-
-    The interval is the exact one that inverts the two-sided Mann–Whitney test;
-    infinite when the samples are too small to reach *confidence*.
-
-    >>> hodges_lehmann([1, 2, 3, 4, 5], [11, 12, 13, 14, 15])
-    (10.0, 7.0, 13.0)
-    """
-    d = np.sort(np.subtract.outer(np.asarray(b, float), np.asarray(a, float)).ravel())
-    est = float(np.median(d))
-    k = _critical(len(a), len(b), confidence)
-    if k < 1:
-        return est, -math.inf, math.inf
-    return est, float(d[k - 1]), float(d[d.size - k])
-
-
-TRIM = 0.10  # the paired comparison trims this share of the log ratios from each end (none below 10 pairs)
-
-
-def paired_t(d: Sequence[float], confidence: float = CONFIDENCE, trim: float = TRIM) -> tuple[float, float, float]:
-    """Trimmed mean of the per-round log ratios *d* and its Yuen–Student interval (infinite below 2 values).
-
-    With ``g = floor(trim * n)`` values cut from each end: the mean of the
-    rest, and t on ``h - 1`` degrees of freedom (h = n - 2g) with the
-    winsorised variance (Yuen 1974).  Below 10 pairs nothing is cut: Student's
-    paired t.  The trim is what keeps a disturbed round (a repeat that took
-    twice as long) from widening every interval it falls in.
-
-    >>> [round(x, 3) for x in paired_t([0.1, 0.2, 0.15, 0.12, 0.18])]
-    [0.15, 0.099, 0.201]
-    >>> [round(x, 3) for x in paired_t([0.1, 0.11, 0.09, 0.1, 0.12, 0.1, 0.08, 0.1, 0.11, 0.9])]
-    [0.104, 0.094, 0.114]
-    """
-    x = np.sort(np.asarray(d, float))
-    n = x.size
-    if n < 2:
-        return (float(x.mean()) if n else math.nan), -math.inf, math.inf
-    g = int(math.floor(trim * n))
-    h = n - 2 * g
-    if h < 2:
-        g, h = 0, n
-    core = x[g:n - g]
-    m = float(core.mean())
-    w = np.clip(x, core[0], core[-1])  # winsorised: the cut values set to the nearest kept one
-    sw2 = float(w.var(ddof=1))
-    se = math.sqrt((n - 1) * sw2 / (h * (h - 1)))
-    q = _t_quantile(h - 1, confidence) * se
-    return m, m - q, m + q
 
 
 def times_of(x: Any) -> list[float]:
@@ -512,33 +338,3 @@ def pending(samples: Mapping[str, Any], failed: Mapping[str, int] | None = None,
         if w is None or w > 2 * PRECISION:
             out.append(Open(f"{k} median" + (f" ±{w / 2:.0%}" if w is not None else ": too few repeats"), (k,)))
     return out
-
-
-@lru_cache(maxsize=1024)
-def _median_k(n: int, confidence: float) -> int:
-    """The order k of the distribution-free interval [x_(k), x_(n-k+1)] of the median of *n* values."""
-    from scipy.stats import binom
-
-    k = int(binom.ppf((1 - confidence) / 2, n, 0.5))
-    while k > 0 and binom.cdf(k - 1, n, 0.5) > (1 - confidence) / 2:
-        k -= 1
-    if k < 1 and n >= 5:
-        k = 1  # five values: the full range covers the median with 94 %, the best there is
-    return k
-
-
-def median_interval_width(times: Sequence[float], confidence: float = CONFIDENCE) -> float | None:
-    """Width of the distribution-free interval of the median, relative to the median (None below 5 values).
-
-    >>> round(median_interval_width([1.0, 1.01, 0.99, 1.02, 0.98, 1.0]), 3)
-    0.04
-    >>> median_interval_width([1.0] * 4) is None
-    True
-    """
-    t = np.sort(np.asarray([x for x in times if is_number(x)], dtype=float))
-    n = t.size
-    k = _median_k(n, confidence)
-    if k < 1:
-        return None
-    med = float(np.median(t))
-    return float((t[n - k] - t[k - 1]) / med) if med > 0 else None

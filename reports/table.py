@@ -105,7 +105,7 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
     (``transient`` when more than 10 % off).  Repeats of rounds listed in
     *bursts* (``(workload, "session:round")``) are left out and counted in
     ``n_disturbed``.  *looks* (the run's sequential design,
-    :class:`reports.stats.Looks` as a dict) is stored on every row: the
+    :class:`reports.intervals.Looks` as a dict) is stored on every row: the
     level of every comparison of its repeats.
     """
     workloads = workloads or {}

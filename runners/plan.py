@@ -76,7 +76,7 @@ class Plan:
 
     @property
     def looks(self) -> dict[str, Any] | None:
-        """The sequential design of the adaptive rounds (:class:`reports.stats.Looks` as a dict): a look after
+        """The sequential design of the adaptive rounds (:class:`reports.intervals.Looks` as a dict): a look after
         every round from the minimum to the claim cap.  None with a fixed number of repeats (no looking)."""
         if self.fixed:
             return None

@@ -69,7 +69,8 @@ def test_too_few_repeats_leave_it_open():
 
 
 def test_an_answer_on_the_edge_is_not_taken_until_the_looks_allow_it():
-    from reports.stats import Looks, compare
+    from reports.intervals import Looks
+    from reports.stats import compare
 
     sync = [0.568, 1.2266, 0.8254, 0.7163, 1.0568, 1.1504]
     thr = [0.9149, 0.8063, 1.0052, 0.9895, 1.3246, 1.1612]

@@ -9,7 +9,9 @@ import pytest
 from scipy.stats import mannwhitneyu
 
 from reports import stats
-from reports.stats import MIN_REPEATS, compare, hodges_lehmann
+from reports import intervals
+from reports.intervals import hodges_lehmann
+from reports.stats import MIN_REPEATS, compare
 
 A = [1.0, 1.01, 0.99, 1.02, 0.98, 1.0]
 
@@ -264,7 +266,7 @@ def test_paired_interval_is_the_trimmed_t_of_the_per_round_log_ratios():
     a, b = _drifting(rng, 12, 1.3)
     c = compare(a, b)
     d = np.log(b["times"]) - np.log(a["times"])
-    est, lo, hi = stats.paired_t(d)
+    est, lo, hi = intervals.paired_t(d)
     assert c.method == "paired" and c.pairs == 12
     assert (c.ratio, c.lo, c.hi) == pytest.approx((math.exp(est), math.exp(lo), math.exp(hi)))
     # pairs follow the keys, not the order of the repeats
@@ -328,18 +330,18 @@ def test_outcomes_are_the_documented_words():
 
 
 def test_looks_set_a_stricter_level_per_look():
-    lk = stats.Looks(5, 25)
+    lk = intervals.Looks(5, 25)
     levels = [lk.confidence(n) for n in range(5, 30)]
     assert lk.confidence(4) == 0.0
     assert all(x > 0.95 for x in levels)
     assert levels[:21] == sorted(levels[:21], reverse=True)  # strictest at the first look
-    assert stats.Looks.of(lk.as_dict()) == lk and stats.Looks.of([5, 25]) == lk and stats.Looks.of(None) is None
+    assert intervals.Looks.of(lk.as_dict()) == lk and intervals.Looks.of([5, 25]) == lk and intervals.Looks.of(None) is None
     keys = [f"0:{i}" for i in range(6)]
     a, b = {"times": A, "keys": keys}, {"times": scaled(A, 1.05), "keys": keys, "looks": lk.as_dict()}
     c = compare(a, b)  # the looks of a row set the level
     assert c.confidence == pytest.approx(lk.confidence(6)) and c.ci.startswith(stats._level(c.confidence))
     assert compare(A, scaled(A, 1.05)).confidence == stats.CONFIDENCE  # none: fixed n, 95 %
-    assert compare(a, b, looks=stats.Looks(5, 10)).confidence == pytest.approx(stats.Looks(5, 10).confidence(6))
+    assert compare(a, b, looks=intervals.Looks(5, 10)).confidence == pytest.approx(intervals.Looks(5, 10).confidence(6))
 
 
 def test_family_divides_the_error_rate():

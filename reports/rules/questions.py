@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, NamedTuple, Sequence
 
-from reports.stats import PRECISION, Open, compare, median_interval_width, pending, times_of
+from reports.intervals import median_interval_width
+from reports.stats import PRECISION, Open, compare, pending, times_of
 
 __all__ = ["Question", "still_open", "ask", "gain", "same", "precise", "label", "answer"]
 
