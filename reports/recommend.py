@@ -25,7 +25,7 @@ from reports import fmt
 from reports.evidence import Context, rounded
 from reports.resample import LEAST, RERUNS, agreements
 from reports.stats import MARGIN, MIN_REPEATS, compare
-from workloads.claims import DEFAULT_KIND
+from runners.records.kinds import DEFAULT_SCHEDULER as DEFAULT_KIND
 
 __all__ = ["KIND_RANK", "pick", "recommend", "explain", "Pick", "add_model_terms"]
 

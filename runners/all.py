@@ -128,7 +128,7 @@ WRITE_FAILED = -1  # the disk refused a write: no report can be written either
 
 def _specs(args: argparse.Namespace, profile: Any) -> tuple[list[Any], list[Any], bool]:
     """(base specs, sweep specs, named by the user) with an ``--address`` cluster in place of a LocalCluster."""
-    from runners.spec import SchedulerSpec, parse_list
+    from runners.records.kinds import SchedulerSpec, is_cluster, parse_list
 
     try:
         specs = parse_list(args.schedulers) if args.schedulers else None
@@ -139,7 +139,7 @@ def _specs(args: argparse.Namespace, profile: Any) -> tuple[list[Any], list[Any]
         return base, sweep, False
     base = specs
     if args.address:
-        base = [s for s in base if not (s.kind == "distributed" and not s.address)]
+        base = [s for s in base if not (is_cluster(s.kind) and not s.address)]
         if SchedulerSpec("distributed", address=args.address) not in base:
             base.append(SchedulerSpec("distributed", address=args.address))
     return base, [], True

@@ -53,7 +53,7 @@ def compare(
     from runners.profiles import PROFILES
     from runners.plan import Plan, new_run_id, workload_info, write_meta
     from runners.run import execute
-    from runners.spec import parse_list
+    from runners.records.kinds import is_serial, parse_list
     from workloads.base import Workload
 
     def build(size: int, seed: int) -> Any:
@@ -62,8 +62,8 @@ def compare(
     w = Workload(name=name, collection=collection, claims=(), sizes={"quick": 1, "default": 1, "full": 1},
                  build=build, check=check or _default_check, description="user collection")
     specs = parse_list(",".join(schedulers))
-    if not any(s.kind == "sync" for s in specs):
-        from runners.spec import SchedulerSpec
+    if not any(is_serial(s.kind) for s in specs):
+        from runners.records.kinds import SchedulerSpec
 
         specs.insert(0, SchedulerSpec("sync"))
     root = Path(out) if out else Path(tempfile.mkdtemp(prefix="dask-suite-"))

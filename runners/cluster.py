@@ -16,7 +16,7 @@ __all__ = ["check_address", "cluster_versions", "mismatched"]
 
 def check_address(address: str, security: Any = None) -> None:
     from runners.pools import CONNECT_TIMEOUT_S, ClusterUnreachable, Pool
-    from runners.spec import SchedulerSpec
+    from runners.records.kinds import SchedulerSpec
 
     pool = Pool(SchedulerSpec("distributed", address=address), dashboard=False, security=security)
     try:

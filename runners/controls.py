@@ -27,7 +27,7 @@ from runners.plan import seeded_shuffle
 from runners.pools import open_pool
 from runners.profiles import cores
 from runners.records import RunRecord
-from runners.spec import DEFAULT_SCHEDULER, SchedulerSpec
+from runners.records.kinds import DEFAULT_SCHEDULER, SchedulerSpec
 
 __all__ = ["run_experiments", "run_controls", "plain_check", "perf_report", "OVERHEAD_WORKLOADS", "AA_WORKLOAD"]
 

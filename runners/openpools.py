@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 from runners import records
 from runners.pools import Pool, SchedulerUnavailable, open_pool
 from runners.records import StartupRecord
-from runners.spec import SchedulerSpec
+from runners.records.kinds import SchedulerSpec
 
 __all__ = ["OpenPools"]
 

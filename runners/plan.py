@@ -25,7 +25,7 @@ import numpy as np
 from runners import records
 from runners.measure import Instruments
 from runners.profiles import Profile, needed_kinds
-from runners.spec import SchedulerSpec
+from runners.records.kinds import SchedulerSpec, is_cluster, is_one_by_n, is_serial
 from workloads.base import Workload
 
 __all__ = ["Plan", "Decider", "PLAIN_SAMPLE", "new_run_id", "plan_specs", "workload_info", "done_keys",
@@ -117,11 +117,10 @@ class Plan:
     def _runs(self, w: Workload, spec: SchedulerSpec) -> bool:
         if w.kinds is not None and spec.kind not in w.kinds:
             return False
-        if self.is_lean and spec.kind != "sync":
+        if self.is_lean and not is_serial(spec.kind):
             # One worker process with N threads is a question for the claims about
             # threads vs processes (C2, C3, C9), not for C12's best-of-all.
-            one_by_n = spec.kind == "distributed" and spec.workers == 1 and spec.threads_per_worker > 1
-            if spec.kind not in needed_kinds(w.claims, self.profile.c12_everywhere and not one_by_n):
+            if spec.kind not in needed_kinds(w.claims, self.profile.c12_everywhere and not is_one_by_n(spec)):
                 return False
         return True
 
@@ -158,7 +157,7 @@ def plan_specs(profile: Profile, n_cores: int, address: str | None = None) -> tu
     """Base and sweep specs of *profile*; with *address* the cluster replaces local distributed."""
     base = profile.specs(n_cores)
     if address:
-        base = [s for s in base if s.kind != "distributed"] + [SchedulerSpec("distributed", address=address)]
+        base = [s for s in base if not is_cluster(s.kind)] + [SchedulerSpec("distributed", address=address)]
     return base, profile.sweep_specs(n_cores)
 
 

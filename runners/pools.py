@@ -5,7 +5,7 @@ noise) and reused for every workload and repeat of that spec.  It is a context
 manager: leaving it, normally, on error or on Ctrl-C, stops every thread,
 process and cluster it started.
 
->>> from runners.spec import parse
+>>> from runners.records.kinds import parse
 >>> with open_pool(parse("threads-2")) as pool:
 ...     pool.compute([1])
 (1,)
@@ -25,7 +25,7 @@ import dask
 
 from runners import _procworker
 from runners.meta import free_threaded_build
-from runners.spec import SchedulerSpec
+from runners.records.kinds import SchedulerSpec
 
 __all__ = ["Pool", "open_pool", "ClusterUnreachable", "SchedulerUnavailable", "CONNECT_TIMEOUT_S"]
 

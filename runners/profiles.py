@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from runners.spec import SchedulerSpec
+from runners.records.kinds import KINDS, POOLS, SchedulerSpec
 from workloads.claims import CLAIMS
 
 __all__ = ["Profile", "PROFILES", "sweep_counts", "cores", "CLAIM_KINDS", "needed_kinds"]
@@ -21,7 +21,7 @@ __all__ = ["Profile", "PROFILES", "sweep_counts", "cores", "CLAIM_KINDS", "neede
 # profile runs a workload only under the kinds its claims need (C12 is then decided
 # among the kinds that were run); a full profile runs everything under every kind.
 CLAIM_KINDS: dict[str, frozenset[str]] = {c.id: c.kinds for c in CLAIMS.values()}
-ALL_KINDS = frozenset({"sync", "threads", "processes", "distributed"})
+ALL_KINDS = frozenset(KINDS)
 
 
 def needed_kinds(claims: tuple[str, ...] | list[str], c12_everywhere: bool = False) -> frozenset[str]:
@@ -142,7 +142,7 @@ class Profile:
             return [SchedulerSpec("threads", workers=2 * cores)]
         return [
             SchedulerSpec(kind, workers=n)
-            for kind in ("threads", "processes")
+            for kind in POOLS
             for n in sweep_counts(cores, self.full_sweep)
         ]
 

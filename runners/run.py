@@ -42,7 +42,7 @@ from runners.rounds import Rounds, run_rounds
 from runners.openpools import OpenPools
 from runners.pools import Pool
 from runners.records import RunRecord, TaskRecord
-from runners.spec import SchedulerSpec
+from runners.records.kinds import SchedulerSpec
 from workloads.base import Workload
 
 __all__ = ["execute"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from runners.records import RunRecord
-from runners.spec import parse
+from runners.records.kinds import parse
 
 REPEATS = 6  # a comparison needs >= 5 ok repeats a side (reports.stats.MIN_REPEATS)
 

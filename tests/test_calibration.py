@@ -116,7 +116,7 @@ def test_sync_run_records_gil_held_and_the_bytes_processes_would_pickle():
 
     from runners.measure import Instruments, measure
     from runners.pools import open_pool
-    from runners.spec import SchedulerSpec
+    from runners.records.kinds import SchedulerSpec
 
     x = da.random.default_rng(0).random((400, 400), chunks=(200, 200))
     with open_pool(SchedulerSpec("sync"), dashboard=False) as pool:

@@ -17,7 +17,7 @@ import pytest
 from runners import _procworker, gilsamplers, measure, measure_distributed, pools
 from runners.measure import Instruments
 from runners.pools import Pool, SchedulerUnavailable
-from runners.spec import parse
+from runners.records.kinds import parse
 
 from _cli import run_cli
 

@@ -7,7 +7,7 @@ import pytest
 
 from runners.measure import Instruments, graph_size, measure, stop_knocker, weighted_median
 from runners.pools import open_pool
-from runners.spec import parse
+from runners.records.kinds import parse
 from workloads.gil import WORKLOADS
 
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from runners import records
 from runners.openpools import OpenPools
 from runners.pools import Pool, SchedulerUnavailable
-from runners.spec import parse
+from runners.records.kinds import parse
 
 
 def _pools(tmp_path, said):

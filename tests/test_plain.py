@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from runners.plain import PlainChild
-from runners.spec import parse
+from runners.records.kinds import parse
 from workloads import catalogue
 
 

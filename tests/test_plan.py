@@ -4,7 +4,7 @@ from __future__ import annotations
 from runners import records
 from runners.plan import Plan, PLAIN_SAMPLE, plan_specs, prior_work, seeded_shuffle
 from runners.profiles import PROFILES
-from runners.spec import parse_list
+from runners.records.kinds import parse_list
 from workloads import catalogue
 
 

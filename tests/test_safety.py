@@ -254,7 +254,7 @@ def test_append_write_error_is_named(code, words, tmp_path, monkeypatch):
     def fail(fd, data):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(records, "write_all", fail)
+    monkeypatch.setattr(records.schema, "write_all", fail)
     with pytest.raises(records.WriteError) as e:
         records.append(p, [_row(1)])
     assert words in str(e.value) and records.ROWS in str(e.value)
@@ -262,7 +262,7 @@ def test_append_write_error_is_named(code, words, tmp_path, monkeypatch):
 
 
 def test_write_error_stops_the_run_with_one_error_line(tmp_path, capsys, monkeypatch):
-    real = records.write_all
+    real = records.schema.write_all
     calls = {"n": 0, "first": None}
 
     def fill_up(fd, data):  # the disk fills after the first rows
@@ -272,7 +272,7 @@ def test_write_error_stops_the_run_with_one_error_line(tmp_path, capsys, monkeyp
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(fd, data)
 
-    monkeypatch.setattr(records, "write_all", fill_up)
+    monkeypatch.setattr(records.schema, "write_all", fill_up)
     code, lines = _main(["--out", str(tmp_path), "--profile", "quick", "--workloads", "delayed-null,delayed-busy-10",
                          "--schedulers", "sync", "--repeats", "3", "--no-tasks", "--no-dashboard-link"], capsys)
     errors = [ln for ln in lines if ln.startswith("ERROR")]
@@ -315,7 +315,7 @@ def test_processes_peak_rss_is_per_repeat():
 
     from runners.measure import Instruments, measure
     from runners.pools import open_pool
-    from runners.spec import parse
+    from runners.records.kinds import parse
 
     with open_pool(parse("processes-1"), dashboard=False) as pool:
         big = measure(pool, [dask.delayed(_allocate)(400)], Instruments())

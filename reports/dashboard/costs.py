@@ -19,7 +19,7 @@ from reports import fmt
 from reports.dashboard.markup import WIDTH, div, note
 from reports.dashboard.metrics import labelled
 from reports.dashboard.view import KIND_COLOR, View, column, kind, value
-from workloads.claims import SCHEDULER_KINDS
+from runners.records.kinds import RANK
 
 __all__ = ["gil_section", "overhead_section", "bytes_section", "startup_order", "NULL_WORKLOAD"]
 
@@ -80,7 +80,7 @@ def gil_section(v: View) -> list[Any]:
 
 def startup_order(records: list[dict[str, Any]], known: list[str]) -> list[str]:
     """Start-up records' schedulers: the table's order first, the rest by kind, then label."""
-    rank = {k: i for i, k in enumerate(SCHEDULER_KINDS)}
+    rank = RANK
     labels = {str(r["scheduler"]): kind(r) for r in records}
     pos = {s: i for i, s in enumerate(known)}
     return sorted(labels, key=lambda s: (pos.get(s, len(pos)), rank.get(labels[s], len(rank)), s))

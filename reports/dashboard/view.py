@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from reports.evidence import is_number
-from workloads.claims import SCHEDULER_KINDS
+from runners.records.kinds import KINDS, RANK
 
 if TYPE_CHECKING:
     from reports.dashboard.metrics import Switch
@@ -32,7 +32,7 @@ __all__ = ["View", "view_of", "value", "flag", "column", "threads", "kind", "sch
 
 PALETTE = ["#555555", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#d62728", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22"]
-KIND_COLOR = dict(zip(SCHEDULER_KINDS, PALETTE))
+KIND_COLOR = dict(zip(KINDS, PALETTE))
 
 
 def value(x: Any) -> float:
@@ -70,7 +70,7 @@ def scheduler_order(df: pd.DataFrame) -> list[str]:
     """The scheduler labels of *df*: by kind (sync, threads, processes, distributed, others), then threads."""
     if df.empty or "scheduler" not in df:
         return []
-    rank = {k: i for i, k in enumerate(SCHEDULER_KINDS)}
+    rank = RANK
     keys = {}
     for _, r in df.drop_duplicates("scheduler").iterrows():
         n, tpw = threads(r), value(r.get("threads_per_worker"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports.evidence import PlotSpec, Context, above, all_of, figure, majority, missing, rounded, verdict, versus
-from workloads.claims import DEFAULT_KIND
+from runners.records.kinds import DEFAULT_SCHEDULER as DEFAULT_KIND
 
 from reports.rules.questions import Question, ask, label
 

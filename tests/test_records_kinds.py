@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from runners.spec import SchedulerSpec, parse, parse_list
+from runners.records.kinds import SchedulerSpec, parse, parse_list
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """A results folder that cannot be turned against its reader, and a run that leaves nothing behind.
 
-Re-exported by :mod:`runners.records` (the one module reports may import):
+Part of the results package :mod:`runners.records` (what reports may read):
 
 * :func:`write_file_safely` creates a file afresh inside a folder: every folder on
   the way is opened without following links, the data go to ``<name>.tmp``

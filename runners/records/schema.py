@@ -39,8 +39,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
 
-from runners.safefiles import (LOCK, Locked, RunLock, UnsafePath, WriteError, write_all, die_with_parent, lock,
-                             write_file_safely)
+from runners.records.files import WriteError, write_all
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -52,14 +51,6 @@ __all__ = [
     "slug",
     "stem",
     "tasks_path",
-    "write_file_safely",
-    "UnsafePath",
-    "WriteError",
-    "lock",
-    "Locked",
-    "RunLock",
-    "LOCK",
-    "die_with_parent",
     "META",
     "ROWS",
     "STARTUP",
