@@ -20,9 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reports import controls
-from reports.table import table as stats_table
+from reports import claims as rules, control_figures as controls, dashboard, model, model_check, recommend, streampages, terminal
+from reports.evidence import context
+from reports.interference import summarize as busy
 from reports.load import Results, load
+from reports.table import table as stats_table
 from runners import records
 
 __all__ = ["summarise", "build", "main", "SUMMARY_VERSION"]
@@ -50,9 +52,6 @@ def _jsonable(x: Any) -> Any:
 
 def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     """The run's summary (what summary.json holds) and the statistics table."""
-    from reports import model, model_check, recommend, rules
-    from reports.evidence import context
-
     table = stats_table(res.rows, res.workload_info(), res.bursts, res.looks)
     rows = res.rows
     failures = []
@@ -71,8 +70,6 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
                                               predict_cores=res.meta.get("predict_cores") or ())
     recommend.add_model_terms(recs, (model_summary or {}).get("predictions") or [], model.explain_terms)
     harness = controls.harness_check(rows)
-    from reports.interference import summarize as busy
-
     cores = res.meta.get("cores") or res.meta.get("cpu_count")
     keep = [c for c in table.columns if c not in ("times",)] if not table.empty else []
     summary = {
@@ -114,12 +111,14 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
 
 def build(run_dir: str | Path, quiet: bool = False) -> dict[str, Any]:
     """Write every report of *run_dir*; returns the summary."""
-    from reports import dashboard, streampages, terminal
-
     run_dir = Path(run_dir)
     res = load(run_dir)
-    summary, table = summarise(res)
-    pages = streampages.render_all(res, run_dir / "streams")
+    job = streampages.PageJob(res, run_dir / "streams")  # the pages are drawn in workers while the verdicts are found
+    try:
+        summary, table = summarise(res)
+        pages = job.result()
+    finally:
+        job.close()
     dash = run_dir / "dashboard.html"
     dashboard.render(res, table, summary, pages, dash)
     # Created afresh: a link planted in the folder is replaced, never written through (said on stderr).

@@ -18,16 +18,26 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from reports.build import summarise
+from reports.claims import CLAIMS
+from reports.load import load
 from reports.stats import compare as compare_times
+from runners.records.kinds import in_process, is_process_pool, is_serial
 
 __all__ = ["compare_runs", "main"]
 
 
 def _summary(path: Path) -> tuple[dict[str, Any], Any]:
-    from reports.build import summarise
-    from reports.load import load
-
     return summarise(load(path))
+
+
+def _decidable(ids: list[str]) -> list[str]:
+    """The claims two runs can agree on: not those that only a free-threaded build decides.
+
+    >>> _decidable(["C1", "C14", "C99"])
+    ['C1', 'C99']
+    """
+    return [i for i in ids if not (i in CLAIMS and CLAIMS[i].free_threaded_only)]
 
 
 def compare_runs(a: Path, b: Path) -> dict[str, Any]:
@@ -57,7 +67,7 @@ def compare_runs(a: Path, b: Path) -> dict[str, Any]:
             timings.append({"workload": r["workload"], "scheduler": r["scheduler"], "a_s": r.get("median_s"),
                             "b_s": other.get("median_s"), "b_over_a": c.ratio, "lo": c.lo, "hi": c.hi,
                             "outcome": {"above": "B slower", "below": "B faster"}.get(c.outcome, c.outcome)})
-    decidable = [c for c in claims if c["id"] != "C14"]
+    decidable = [c for c in claims if c["id"] in _decidable([c["id"] for c in claims])]
     ft = _free_threaded_cost(sa, ta, sb, tb)
     return {"a": str(a), "b": str(b), "claims": claims, "recommendations": recs, "timings": timings,
             "claims_agree": sum(c["agree"] for c in decidable), "claims_total": len(decidable),
@@ -83,15 +93,18 @@ def _free_threaded_cost(sa: dict[str, Any], ta: Any, sb: dict[str, Any], tb: Any
     out: dict[str, Any] = {"comparable": same, "workloads": {}}
     if tg.empty or tf.empty:
         return out
-    g = {(r["workload"], r["kind"], r["workers"]): r for r in tg.to_dict("records")}
+    # What a user with the GIL runs instead: one task at a time stays serial; threads become a process pool.
+    g = {(r["workload"], is_serial(r["kind"]), r["workers"]): r for r in tg.to_dict("records")
+         if is_serial(r["kind"]) or is_process_pool(r["kind"])}
     for r in tf.to_dict("records"):
-        if "C3" not in (r.get("claims") or []) or r["kind"] not in ("sync", "threads"):
+        if "C3" not in (r.get("claims") or []) or not in_process(r["kind"]):
             continue
-        base = g.get((r["workload"], "sync" if r["kind"] == "sync" else "processes", r["workers"]))
+        serial = is_serial(r["kind"])
+        base = g.get((r["workload"], serial, r["workers"]))
         if base is None or not base.get("times") or not r.get("times"):
             continue
         c = compare_times(r["times"], base["times"], names=(r["scheduler"], base["scheduler"]))
-        key = "sync_gil_over_free_threaded" if r["kind"] == "sync" else "gil_processes_over_free_threaded_threads"
+        key = "sync_gil_over_free_threaded" if serial else "gil_processes_over_free_threaded_threads"
         out["workloads"].setdefault(r["workload"], {})[key] = c.as_dict()
     return out
 
@@ -120,7 +133,9 @@ def _print(d: dict[str, Any], console: Console) -> None:
         iv = "–" if x["lo"] is None else f"{x['lo']:.3g}–{x['hi']:.3g}"
         t.add_row(x["workload"], x["scheduler"], "–" if x["b_over_a"] is None else f"{x['b_over_a']:.3g}", iv, x["outcome"])
     console.print(t)
-    console.print(f"claims agreeing: {d['claims_agree']}/{d['claims_total']} (C1–C13); holds ↔ does not hold swaps: "
+    ids = _decidable([c["id"] for c in d["claims"]])
+    span = f" ({ids[0]}–{ids[-1]})" if ids else ""
+    console.print(f"claims agreeing: {d['claims_agree']}/{d['claims_total']}{span}; holds ↔ does not hold swaps: "
                   f"{', '.join(d['swaps']) or 'none'}; recommendations agreeing: "
                   f"{d['recommendations_agree']}/{d['recommendations_total']}", highlight=False)
 

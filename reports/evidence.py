@@ -25,6 +25,7 @@ import pandas as pd
 
 from reports.fmt import is_number
 from reports.stats import Comparison, compare
+from runners.records.kinds import is_cluster, is_serial, is_threads
 
 __all__ = [
     "HOLDS",
@@ -81,10 +82,14 @@ class Context:
 
     def row(self, workload: str, kind: str = "sync", workers: int | None = None,
             threads: int = 1) -> dict[str, Any] | None:
-        """The row of *workload* under *kind* with *workers* (default N) of *threads* threads each."""
-        if kind == "sync":
+        """The row of *workload* under *kind* with *workers* (default N) of *threads* threads each.
+
+        One worker for the serial kind; several threads per worker only on a cluster (any other kind's
+        workers have one thread each).
+        """
+        if is_serial(kind):
             workers = 1
-        if kind != "distributed":
+        if not is_cluster(kind):
             threads = 1
         return self.by_spec.get((workload, kind, self.n if workers is None else workers, threads))
 
@@ -136,7 +141,7 @@ def context(table: pd.DataFrame, meta: dict[str, Any] | None = None, rows: pd.Da
             index[(r["workload"], r["scheduler"])] = r
     n = cores
     if n is None:  # not recorded: the most common worker count of the threads rows
-        thr = [int(r.get("workers") or 1) for r in index.values() if r["kind"] == "threads"]
+        thr = [int(r.get("workers") or 1) for r in index.values() if is_threads(r["kind"])]
         n = max(set(thr), key=thr.count) if thr else 1
     gil, ft = meta.get("gil_enabled"), meta.get("free_threaded_build")
     return Context(cores=cores, n=max(int(n), 1), gil_enabled=None if gil is None else bool(gil),

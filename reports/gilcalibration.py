@@ -15,26 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reports.model_inputs import extra, frame
 from reports.stats import compare
 
 __all__ = ["calibration"]
-
-
-def _frame(rows: Any) -> pd.DataFrame:
-    if isinstance(rows, pd.DataFrame):
-        return rows
-    return pd.DataFrame(list(rows or []))
-
-
-def _extra(r: dict[str, Any], key: str) -> float | None:
-    e = r.get("extra")
-    if not isinstance(e, dict):
-        return None
-    try:
-        v = float(e.get(key))
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def knocker_sampled_share(kw: dict[str, int]) -> float:
@@ -111,7 +95,7 @@ def calibration(rows: Any) -> dict[str, Any] | None:
     :func:`reports.stats.compare` of bare against instrumented runs (times
     over each cell's bare median, pooled).  None without calibration rows.
     """
-    df = _frame(rows)
+    df = frame(rows)
     if df.empty or "workload" not in df:
         return None
     df = df[(df["workload"] == "gil-calibration") & (df["status"].fillna("ok") == "ok")]
@@ -126,8 +110,8 @@ def calibration(rows: Any) -> dict[str, Any] | None:
         "metric": params.apply(lambda p: p.get("metric")),
         "knocker": params.apply(lambda p: p.get("knocker")),
         "wall_s": df["wall_s"].astype(float),
-        "measured": df.apply(lambda r: _extra(r.to_dict(), "measured"), axis=1),
-        "samples": df.apply(lambda r: _extra(r.to_dict(), "samples"), axis=1),
+        "measured": df.apply(lambda r: extra(r.to_dict(), "measured"), axis=1),
+        "samples": df.apply(lambda r: extra(r.to_dict(), "samples"), axis=1),
     })
     bare = g[g["metric"].isna()]
     metrics = {m: _metric_calibration(g, bare, m) for m in sorted(set(g["metric"].dropna()))}

@@ -175,18 +175,20 @@ def paired_t(d: Sequence[float], confidence: float = CONFIDENCE, trim: float = T
     >>> [round(x, 3) for x in paired_t([0.1, 0.11, 0.09, 0.1, 0.12, 0.1, 0.08, 0.1, 0.11, 0.9])]
     [0.104, 0.094, 0.114]
     """
-    x = np.sort(np.asarray(d, float))
-    n = x.size
+    x = sorted(float(v) for v in d)  # plain Python: n is small (<= a few dozen) and this runs per look, per rerun
+    n = len(x)
     if n < 2:
-        return (float(x.mean()) if n else math.nan), -math.inf, math.inf
+        return (x[0] if n else math.nan), -math.inf, math.inf
     g = int(math.floor(trim * n))
     h = n - 2 * g
     if h < 2:
         g, h = 0, n
     core = x[g:n - g]
-    m = float(core.mean())
-    w = np.clip(x, core[0], core[-1])  # winsorised: the cut values set to the nearest kept one
-    sw2 = float(w.var(ddof=1))
+    m = math.fsum(core) / h
+    lo_v, hi_v = core[0], core[-1]
+    w = [lo_v] * g + core + [hi_v] * g  # winsorised: the cut values set to the nearest kept one
+    mw = math.fsum(w) / n
+    sw2 = math.fsum((v - mw) ** 2 for v in w) / (n - 1)
     se = math.sqrt((n - 1) * sw2 / (h * (h - 1)))
     q = _t_quantile(h - 1, confidence) * se
     return m, m - q, m + q

@@ -48,17 +48,19 @@ has it, else gilknocker's contention, named in each prediction's ``g_source``.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import pandas as pd
 
+from reports import fmt
 from reports.gilcalibration import calibration
 from reports.model_inputs import constants, num, overhead, throughput, workload_inputs
+from runners.records.kinds import KINDS, RANK, Kind, SchedulerSpec, in_process, is_cluster, is_serial, pickles
 
 __all__ = ["calibration", "predict_spec", "predict", "predicted_recommendations", "predicted_lines", "explain_terms",
            "amdahl", "TERMS"]
 
-TERMS = ("gil", "compute", "handoff", "overhead", "bytes")
+TERMS = ("gil", "compute", "handoff", "overhead", "bytes")  # what a prediction's time is made of
 
 
 def amdahl(t1: float, g: float, p: float) -> float:
@@ -70,7 +72,7 @@ def amdahl(t1: float, g: float, p: float) -> float:
     return t1 * (g + (1.0 - g) / max(p, 1.0))
 
 
-def _handoff(inp: dict[str, Any], c: dict[str, Any], g: float, threads: float, processes: float) -> float:
+def _handoff(inp: dict[str, Any], c: dict[str, Any], threads: float, processes: float) -> float:
     """Contended GIL hand-offs: ``r * T1 / processes * c`` on two threads or more (0 on one).
 
     Charged on every release, as in the calibration's two looping threads: work
@@ -84,9 +86,28 @@ def _handoff(inp: dict[str, Any], c: dict[str, Any], g: float, threads: float, p
     return rate * float(inp["T1"]) / processes * cost
 
 
+def _layout(spec: SchedulerSpec, cores: float) -> tuple[float, float]:
+    """``(w, t)``: the processes a spec's tasks run in and the threads each, capped by the *cores*.
+
+    Tasks that run in this interpreter share one process; any other kind spreads them over its workers.
+
+    >>> _layout(SchedulerSpec("threads", 4), 2), _layout(SchedulerSpec("processes", 4), 2)
+    ((1.0, 2.0), (2.0, 1.0))
+    >>> _layout(SchedulerSpec("distributed", 2, 2), 8)
+    (2.0, 2.0)
+    """
+    procs = 1 if in_process(spec.kind) else spec.workers
+    w = float(max(1, min(procs, cores)))
+    return w, float(max(1, min(spec.nthreads / procs, cores / w)))
+
+
 def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worker: int, cores: float,
                  c: dict[str, Any], label: str | None = None) -> dict[str, Any]:
     """Predicted wall time of one spec, with its terms (see the module docstring for the formulas).
+
+    The terms follow from what the kind means, not from its name: the serial kind is the model's input
+    (predicted exactly); threads of one process take turns on its GIL (``gil``, ``handoff``); a kind whose
+    tasks run in other processes pickles what they exchange (``bytes``).
 
     >>> c = {"overhead_s": {"sync": 0.0, "threads-2": 0.0}, "throughput_Bps": {}, "startup_s": {}}
     >>> inp = {"T1": 1.0, "n": 10, "g": 1.0, "bytes": 0, "bytes_d": {}, "collection": "bag"}
@@ -95,54 +116,53 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
     >>> predict_spec({**inp, "g": 0.0}, "threads", 2, 1, 2, c)["predicted_s"]
     0.5
     """
-    label = label or (kind if kind == "sync" else f"{kind}-{workers}x{threads_per_worker}" if kind == "distributed"
-                      else f"{kind}-{workers}")
+    spec = SchedulerSpec(cast(Kind, kind), workers, threads_per_worker)
+    label = label or spec.label
     t1, n = float(inp["T1"]), float(inp["n"])
     g = inp.get("g")
-    g = 1.0 if g is None and kind == "sync" else g
+    g = 1.0 if g is None and is_serial(kind) else g
     oh_sync = overhead(c, "sync", "sync", 1) or 0.0
     work = max(t1 - n * oh_sync, 0.0)
     gw = 0.0 if g is None or work <= 0 else min(1.0, max(0.0, (g * t1 - n * oh_sync) / work))
-    terms: dict[str, float] = {}
     missing = []
-    if kind == "sync":
+    if is_serial(kind):  # no parallelism: T1 itself, split into its terms
         terms = {"gil": work * gw, "compute": work * (1 - gw), "overhead": t1 - work}
-        p = 1
+        w = t = 1.0
     else:
+        w, t = _layout(spec, cores)
+        if in_process(kind) or spec.threads_per_worker > 1:  # threads of one interpreter share its GIL
+            if g is None:
+                missing.append("GIL share")
+            terms = {"gil": work / w * gw, "compute": work / w * (1 - gw) / t, "handoff": _handoff(inp, c, t, w)}
+        else:  # one thread per process: each has a GIL of its own
+            terms = {"compute": work / w}
+        if pickles(kind):
+            terms["bytes"] = _moved(inp, spec, label, missing) / throughput(c, inp.get("collection") or "")
         oh = overhead(c, kind, label, workers)
         if oh is None:
             missing.append(f"per-task overhead of {kind}")
-        theta = throughput(c, inp.get("collection") or "")
-        if kind == "threads":
-            p = max(1.0, min(workers, cores))
-            if g is None:
-                missing.append("GIL share")
-            terms = {"gil": work * gw, "compute": work * (1 - gw) / p}
-            terms["handoff"] = _handoff(inp, c, gw, p, 1.0)
-        elif kind == "processes":
-            p = max(1.0, min(workers, cores))
-            terms = {"compute": work / p}
-            if inp.get("bytes") is None:
-                missing.append("bytes moved")
-            terms["bytes"] = (inp.get("bytes") or 0.0) / theta
-        else:
-            w = max(1.0, min(workers, cores))
-            t = max(1.0, min(threads_per_worker, cores / w))
-            p = w * t
-            terms = {"gil": work / w * gw, "compute": work / w * (1 - gw) / t}
-            terms["handoff"] = _handoff(inp, c, gw, t, w)
-            bd = (inp.get("bytes_d") or {}).get(label)
-            if bd is None and inp.get("bytes") is not None:
-                bd = inp["bytes"] * (1 - 1 / max(workers, 1))
-            terms["bytes"] = (bd or 0.0) / theta
         terms["overhead"] = n * (oh or 0.0)
     predicted = sum(terms.values())
     dominant = max(terms, key=terms.get) if terms else None
-    return {"scheduler": label, "kind": kind, "cores_used": round(p, 3), "predicted_s": predicted, "dominant_term": dominant,
-            "terms": {k: round(v, 6) for k, v in terms.items()}, "missing": missing,
+    return {"scheduler": label, "kind": kind, "cores_used": round(w * t, 3), "predicted_s": predicted,
+            "dominant_term": dominant, "terms": {k: round(v, 6) for k, v in terms.items()}, "missing": missing,
             "g": inp.get("g"), "g_source": inp.get("g_source"), "n": n, "release_rate": inp.get("release_rate"),
             "bytes_per_task": (inp["bytes"] / n) if inp.get("bytes") is not None and n else None,
             "startup_s": c.get("startup_s", {}).get(label)}
+
+
+def _moved(inp: dict[str, Any], spec: SchedulerSpec, label: str, missing: list[str]) -> float:
+    """Bytes pickled between processes under *spec*: as measured on it, else estimated from ``B``.
+
+    A pool sends every result back to this process (``B``); a cluster's workers keep what they compute,
+    and a dependent on another worker fetches it (``B * (1 - 1/W)``).
+    """
+    moved = (inp.get("bytes_d") or {}).get(label)
+    if moved is None and inp.get("bytes") is not None:
+        moved = inp["bytes"] * (1 - 1 / max(spec.workers, 1)) if is_cluster(spec.kind) else inp["bytes"]
+    if moved is None:
+        missing.append("bytes moved")
+    return moved or 0.0
 
 
 def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, startup: Any = None,
@@ -157,11 +177,10 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
     if not isinstance(table, pd.DataFrame) or table.empty:
         return []
     meta = meta or {}
-    cores = int(num(meta.get("cores")) or num(meta.get("cpu_count")) or 1)
-    c = constants(table, rows, startup)
     # The machine's cores, not cores x availability: the calibration's availability is one
     # moment's load, and tasks that wait (sleep, I/O) overlap beyond the free cores anyway.
-    here = cores
+    cores = int(num(meta.get("cores")) or num(meta.get("cpu_count")) or 1)
+    c = constants(table, rows, startup)
     t = table[table["collection"].fillna("") != "experiment"]
     out = []
     for wl in dict.fromkeys(t["workload"]):
@@ -169,27 +188,41 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
         if inp is None:
             continue
         for r in t[t["workload"] == wl].to_dict("records"):
-            pr = predict_spec(inp, r["kind"], int(r.get("workers") or 1), int(r.get("threads_per_worker") or 1),
-                              here, c, r["scheduler"])
+            spec = _spec_of(r)
+            if spec is None:  # a damaged row that does not say what it ran on: nothing to predict
+                continue
+            pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, cores, c, r["scheduler"])
             meas = num(r.get("median_s"))
             pr.update(workload=wl, measured_s=meas, hypothetical=False,
                       error=abs(pr["predicted_s"] - meas) / meas if meas else None,
-                      input=r["kind"] == "sync")
+                      input=is_serial(r["kind"]))
             out.append(pr)
         measured = set(t[t["workload"] == wl]["scheduler"])
         for spec in _planned_specs(meta, measured):  # planned here but not run (--predict-only)
-            pr = predict_spec(inp, spec["kind"], int(spec["workers"]), int(spec["threads_per_worker"]), here, c,
+            pr = predict_spec(inp, spec["kind"], int(spec["workers"]), int(spec["threads_per_worker"]), cores, c,
                               spec["label"])
             pr.update(workload=wl, measured_s=None, error=None, hypothetical=False, input=False,
                       note="predicted for this machine; not measured")
             out.append(pr)
         for p in predict_cores:
-            for kind, tpw in (("threads", 1), ("processes", 1), ("distributed", 1)):
-                pr = predict_spec(inp, kind, int(p), tpw, int(p), c)
+            for kind in [k for k in KINDS if not is_serial(k)]:
+                pr = predict_spec(inp, kind, int(p), 1, int(p), c)
                 pr.update(workload=wl, measured_s=None, error=None, hypothetical=True, input=False,
                           note=f"predicted for {p} cores from this machine's constants ({cores} cores); not measured")
                 out.append(pr)
     return out
+
+
+def _spec_of(row: dict[str, Any]) -> SchedulerSpec | None:
+    """The spec a table row says it ran on (kind, workers, threads per worker); None when that is no valid spec.
+
+    >>> _spec_of({"kind": "threads", "workers": 2}).label, _spec_of({"kind": "", "workers": 2})
+    ('threads-2', None)
+    """
+    try:
+        return SchedulerSpec(row.get("kind"), int(row.get("workers") or 1), int(row.get("threads_per_worker") or 1))
+    except (TypeError, ValueError):
+        return None
 
 
 def _planned_specs(meta: dict[str, Any], measured: set[str]) -> list[dict[str, Any]]:
@@ -207,12 +240,10 @@ def predicted_recommendations(predictions: list[dict[str, Any]], margin: float =
     (``sync < threads < processes < distributed``, then fewer workers), as the
     measured recommendation chooses among equivalents.  Marked ``basis: "predicted"``.
     """
-    from reports.recommend import KIND_RANK
-
     def best(ps: list[dict[str, Any]]) -> dict[str, Any]:
         low = min(p["predicted_s"] for p in ps)
         near = [p for p in ps if p["predicted_s"] <= low * margin]
-        return min(near, key=lambda p: (KIND_RANK.get(p["kind"], 9), p["cores_used"], p["predicted_s"]))
+        return min(near, key=lambda p: (RANK.get(p["kind"], len(RANK)), p["cores_used"], p["predicted_s"]))
 
     out = []
     for wl in dict.fromkeys(p["workload"] for p in predictions):
@@ -234,8 +265,6 @@ def predicted_recommendations(predictions: list[dict[str, Any]], margin: float =
 
 def predicted_lines(model: dict[str, Any]) -> list[str]:
     """The predicted recommendations as terminal lines, each marked PREDICTED."""
-    from reports import fmt
-
     lines = []
     for r in model.get("predicted_recommendations") or []:
         more = "; ".join(f"{n} cores: {x['scheduler']} ({fmt.duration(x['predicted_s'])})"
@@ -254,15 +283,13 @@ def explain_terms(prediction: dict[str, Any]) -> str:
     ...                "terms": {"compute": 0.2, "bytes": 0.001, "overhead": 0.01}})
     'processes-2: 72 % of the task time holds the GIL (threads cap at 1.39×, 1.16× on 2 cores); 3 kB pickled per task; 556 µs of scheduler overhead per task × 18 tasks'
     """
-    from reports import fmt
-
     g, p = prediction.get("g"), max(int(prediction.get("cores_used") or 1), 2)
     parts: dict[str, str] = {}
     if g is not None:
         cap = f"threads cap at {1 / g:.3g}×, {1 / (g + (1 - g) / p):.3g}× on {p} cores" if g > 0 else "no cap on threads"
         parts["gil"] = f"{100 * g:.0f} % of the task time holds the GIL ({cap})"
     bpt = prediction.get("bytes_per_task")
-    if bpt is not None and prediction.get("kind") in ("processes", "distributed"):
+    if bpt is not None and pickles(prediction.get("kind")):
         parts["bytes"] = f"{fmt.size(bpt)} pickled per task"
     terms = prediction.get("terms") or {}
     if terms.get("handoff"):

@@ -15,6 +15,7 @@ import pandas as pd
 
 from reports.model import predict, predicted_recommendations
 from reports.model_inputs import constants, num
+from reports.recommend import pick
 from reports.stats import MARGIN
 
 __all__ = ["hit_rate", "model_summary"]
@@ -30,8 +31,6 @@ def hit_rate(table: pd.DataFrame, predictions: list[dict[str, Any]]) -> dict[str
     :func:`reports.stats.compare` (10 %) of it; a hit when one of them is the
     measured best or equivalent to it.
     """
-    from reports.recommend import pick
-
     t = table[table["collection"].fillna("") != "experiment"]
     per = []
     for wl in dict.fromkeys(t["workload"]):

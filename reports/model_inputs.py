@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from runners.records.kinds import SchedulerSpec, is_cluster, is_process_pool, is_serial, parse
+
 __all__ = ["constants", "workload_inputs", "overhead", "throughput", "frame", "num", "extra", "ASSUMED_THROUGHPUT"]
 
 ASSUMED_THROUGHPUT = 1e9  # bytes/s when no pickle-throughput rows were measured (said in the constants)
@@ -132,20 +134,33 @@ def _handoff_cost(df: pd.DataFrame) -> float | None:
     return max(0.0, (t2 - t1 * (1 + g)) / (2 * its))
 
 
+def _spec(label: str) -> SchedulerSpec | None:
+    """The spec of a stored label; None for one that is not a label."""
+    try:
+        return parse(label)
+    except ValueError:
+        return None
+
+
 def overhead(c: dict[str, Any], kind: str, label: str, workers: int) -> float | None:
-    """Per-task overhead of *label*; else that of the same kind at the nearest worker count."""
+    """Per-task overhead of *label*; else that of the same kind at the nearest worker count.
+
+    An existing cluster (a spec with an address) is of a size the label does not say: never a stand-in.
+
+    >>> c = {"overhead_s": {"sync": 1e-5, "threads-2": 2e-5, "threads-8": 4e-5}}
+    >>> overhead(c, "threads", "threads-4", 4), overhead(c, "threads", "threads-7", 7)
+    (2e-05, 4e-05)
+    >>> overhead(c, "processes", "processes-2", 2) is None
+    True
+    """
     oh = c["overhead_s"]
     if label in oh:
         return oh[label]
-    same = [(k, v) for k, v in oh.items() if k.split("-")[0] == kind or (kind == "sync" and k == "sync")]
+    same = [(s.workers, v) for k, v in oh.items() if (s := _spec(k)) is not None and s.kind == kind
+            and s.address is None]
     if not same:
         return None
-
-    def count(k: str) -> int:
-        digits = "".join(ch if ch.isdigit() else " " for ch in k).split()
-        return int(digits[0]) if digits else 1
-
-    return min(same, key=lambda kv: abs(count(kv[0]) - workers))[1]
+    return min(same, key=lambda wv: abs(wv[0] - workers))[1]
 
 
 def throughput(c: dict[str, Any], collection: str) -> float:
@@ -155,51 +170,37 @@ def throughput(c: dict[str, Any], collection: str) -> float:
     return t.get(want) or (min(t.values()) if t else ASSUMED_THROUGHPUT)
 
 
+def _sync_extra(rows: pd.DataFrame, workload: str, key: str, timed_only: bool = True) -> float | None:
+    """Median of ``extra[key]`` over the ok rows of *workload* on the serial kind.
 
-def _sync_g(rows: pd.DataFrame, workload: str) -> float | None:
+    *timed_only*: only the instrumented repeats (no control, no bare run), as the statistics table reads them.
+    """
     if rows.empty or "extra" not in rows:
         return None
-    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")
-               & (rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")]
-    vals = [v for v in (extra(r, "gil_held") for r in sel.to_dict("records")) if v is not None]
-    return float(np.median(vals)) if vals else None
-
-
-def _sync_extra(rows: pd.DataFrame, workload: str, key: str) -> float | None:
-    """Median of ``extra[key]`` over the instrumented ok sync rows of *workload*."""
-    if rows.empty or "extra" not in rows:
-        return None
-    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")
-               & (rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")]
-    vals = [v for v in (extra(r, key) for r in sel.to_dict("records")) if v is not None]
-    return float(np.median(vals)) if vals else None
-
-
-def _sync_bytes(rows: pd.DataFrame, workload: str) -> float | None:
-    if rows.empty or "extra" not in rows:
-        return None
-    sel = rows[(rows["workload"] == workload) & (rows["kind"] == "sync") & (rows["status"] == "ok")]
-    vals = [v for v in (extra(r, "bytes_tasks") for r in sel.to_dict("records")) if v is not None]
+    sel = (rows["workload"] == workload) & rows["kind"].map(is_serial) & (rows["status"] == "ok")
+    if timed_only:
+        sel &= (rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")
+    vals = [v for v in (extra(r, key) for r in rows[sel].to_dict("records")) if v is not None]
     return float(np.median(vals)) if vals else None
 
 
 def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, Any] | None:
     """What the model reads of one workload: ``T1, n, g, g_source, bytes, bytes_d, collection``; None without sync."""
     t = table[table["workload"] == workload]
-    s = t[t["kind"] == "sync"]
+    s = t[t["kind"].map(is_serial)]
     if s.empty or num(s.iloc[0].get("median_s")) is None:
         return None
     r = s.iloc[0]
     df = frame(rows)
-    g, src = _sync_g(df, workload), "probe"
+    g, src = _sync_extra(df, workload, "gil_held"), "probe"
     if g is None:
         g, src = num(r.get("gil_median")), "gilknocker"
-    proc = t[t["kind"] == "processes"]
-    dist = t[t["kind"] == "distributed"]
+    proc = t[t["kind"].map(is_process_pool)]  # every result pickled back to this process
+    dist = t[t["kind"].map(is_cluster)]  # what the workers fetched from each other
     b = num(proc.iloc[0].get("bytes_moved")) if not proc.empty else None
     b_src = "processes" if b is not None else None
     if b is None:
-        b = _sync_bytes(df, workload)
+        b = _sync_extra(df, workload, "bytes_tasks", timed_only=False)
         b_src = "sync estimate" if b is not None else None
     return {
         "workload": workload, "collection": r.get("collection") or "", "T1": float(r["median_s"]),

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bokeh.models import ColumnDataSource
+from bokeh.models import ColumnDataSource, Div
 from bokeh.plotting import figure
 
-__all__ = ["calibration_plot", "prediction_plot", "gil_timeline"]
+from reports import fmt
+from reports.model import TERMS
+
+__all__ = ["calibration_plot", "prediction_plot", "gil_timeline", "model_findings"]
 
 _COLORS = {("probe", 1): "#1f77b4", ("probe", 2): "#aec7e8", ("gilknocker", 1): "#d62728",
            ("gilknocker", 2): "#ff9896"}
+_TERM_COLORS = ("#d62728", "#2ca02c", "#8c564b", "#9467bd", "#ff7f0e")  # gil, compute, handoff, overhead, bytes
 
 
 def calibration_plot(cal: dict[str, Any] | None, width: int = 360, height: int = 340) -> Any:
@@ -73,8 +77,7 @@ def prediction_plot(model: dict[str, Any] | None, width: int = 420, height: int 
     f.title.text_font_size = "12px"
     f.line([lo, hi], [lo, hi], color="#888888", line_dash="dashed")
     f.varea(x=[lo, hi], y1=[lo / 2, hi / 2], y2=[lo * 2, hi * 2], color="#888888", alpha=0.1, legend_label="within 2×")
-    colors = {"gil": "#d62728", "compute": "#2ca02c", "overhead": "#9467bd", "bytes": "#ff7f0e"}
-    for term, color in colors.items():
+    for term, color in zip(TERMS, _TERM_COLORS):
         sel = [p for p in preds if p.get("dominant_term") == term]
         if not sel:
             continue
@@ -115,10 +118,6 @@ def model_findings(model: dict[str, Any] | None, width: int = 420) -> Any:
 
     A miss is a finding about Dask (a cost the reasoning leaves out), not a bug to hide.
     """
-    from bokeh.models import Div
-
-    from reports import fmt
-
     if not model or not model.get("predictions"):
         return None
     err, hit = model.get("median_abs_error"), model.get("predicted_best_hit_rate")

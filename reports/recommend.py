@@ -10,10 +10,8 @@ explanation says which were equivalent.  When one stays undecided at the cap,
 the recommendation says so and names both candidates (the fastest stays the
 pick, marked ``undecided``), instead of quietly choosing the simpler one.  A
 spec with a failed or mismatched repeat, or an unstable one, is never a candidate: the
-recommendation reads rows through the same gate as the claims.
-
->>> KIND_RANK["sync"] < KIND_RANK["threads"] < KIND_RANK["processes"] < KIND_RANK["distributed"]
-True
+recommendation reads rows through the same gate as the claims.  Simpler is
+lower in :data:`runners.records.kinds.RANK`, then fewer threads.
 """
 from __future__ import annotations
 
@@ -25,11 +23,10 @@ from reports import fmt
 from reports.evidence import Context, rounded
 from reports.resample import LEAST, RERUNS, agreements
 from reports.stats import MARGIN, MIN_REPEATS, compare
-from runners.records.kinds import DEFAULT_SCHEDULER as DEFAULT_KIND
+from runners.records.kinds import DEFAULT_SCHEDULER as DEFAULT_KIND, RANK, is_process_pool, is_serial, is_threads, \
+    label_at, pickles
 
-__all__ = ["KIND_RANK", "pick", "recommend", "explain", "Pick", "add_model_terms"]
-
-KIND_RANK = {"sync": 0, "threads": 1, "processes": 2, "distributed": 3}
+__all__ = ["pick", "recommend", "explain", "Pick", "add_model_terms"]
 
 
 def _healthy(r: dict[str, Any]) -> bool:
@@ -39,7 +36,7 @@ def _healthy(r: dict[str, Any]) -> bool:
 
 
 def _simplicity(r: dict[str, Any]) -> tuple[int, int, float]:
-    return KIND_RANK.get(r["kind"], 9), int(r.get("nthreads") or 1), float(r["median_s"])
+    return RANK.get(r["kind"], len(RANK)), int(r.get("nthreads") or 1), float(r["median_s"])
 
 
 class Pick(dict):
@@ -83,8 +80,8 @@ def explain(p: Pick, rows: list[dict[str, Any]], n: int, default: str | None) ->
     """One short explanation of pick *p* among a workload's *rows*, and its evidence dict."""
     by = {r["scheduler"]: r for r in rows}
     rec = by[p["scheduler"]]
-    sync = next((r for r in rows if r["kind"] == "sync"), None)
-    thr = next((r for r in rows if r["kind"] == "threads" and int(r.get("workers") or 0) == n), None)
+    sync = next((r for r in rows if is_serial(r["kind"])), None)
+    thr = next((r for r in rows if is_threads(r["kind"]) and int(r.get("workers") or 0) == n), None)
     comps = p["comparisons"]
     ev: dict[str, Any] = {"scheduler": p["scheduler"], "status": p["status"], "median_s": rounded(rec["median_s"], 4),
                           "fastest": p["fastest"], "equivalent_to_fastest": p["equivalent"],
@@ -96,8 +93,7 @@ def explain(p: Pick, rows: list[dict[str, Any]], n: int, default: str | None) ->
         bits.append(f"undecided between {p['fastest']} and {', '.join(p['undecided'])} at the cap: "
                     + comps[other].words(p["fastest"], other))
     elif p["status"] == "equivalent":
-        bits.append(comps[p["scheduler"]].words(p["fastest"], p["scheduler"]).replace(" equivalent:", " equivalent:", 1)
-                    + ", so the simpler one")
+        bits.append(comps[p["scheduler"]].words(p["fastest"], p["scheduler"]) + ", so the simpler one")
     else:
         beaten = [comps[k] for k in p["beaten"]]
         if beaten:
@@ -117,8 +113,7 @@ def explain(p: Pick, rows: list[dict[str, Any]], n: int, default: str | None) ->
     if rounded(g) is not None:
         bits.append(f"a thread waited for the GIL {g:.0%} of the time under {g_row['scheduler']}")
         ev["gil_median"] = rounded(g)
-    b_row = rec if rec["kind"] in ("processes", "distributed") else next(
-        (r for r in rows if r["kind"] == "processes"), None)
+    b_row = rec if pickles(rec["kind"]) else next((r for r in rows if is_process_pool(r["kind"])), None)
     if b_row is not None and rounded(b_row.get("bytes_moved")) is not None:
         bits.append(f"{b_row['scheduler']} moved {fmt.size(float(b_row['bytes_moved']))}")
         ev["bytes_moved"] = int(b_row["bytes_moved"])
@@ -146,10 +141,17 @@ def explain(p: Pick, rows: list[dict[str, Any]], n: int, default: str | None) ->
 
 
 def _default_label(rows: list[dict[str, Any]], collection: str, n: int) -> str | None:
+    """The label of Dask's default scheduler for *collection* at *n* workers, as measured or as it would be.
+
+    >>> rows = [{"scheduler": s, "kind": k, "workers": w} for s, k, w in
+    ...         [("sync", "sync", 1), ("threads-2", "threads", 2), ("processes-2", "processes", 2)]]
+    >>> _default_label(rows, "bag", 2), _default_label(rows, "array", 4), _default_label(rows, "unknown", 2)
+    ('processes-2', 'threads-4', None)
+    """
     kind = DEFAULT_KIND.get(collection)
     r = next((r for r in rows if r["kind"] == kind and int(r.get("workers") or 0) == n
               and int(r.get("threads_per_worker") or 1) == 1), None)
-    return r["scheduler"] if r is not None else (None if kind is None else f"{kind}-{n}")
+    return r["scheduler"] if r is not None else (None if kind is None else label_at(kind, n))
 
 
 def _groups(ctx: Context) -> dict[str, list[dict[str, Any]]]:

@@ -9,17 +9,19 @@ offline without embedding 1.9 MB each.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import stat
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from reports.load import Results, load_tasks
+from reports.load import Results, load, load_tasks
 from reports.taskstream import page
 from runners import records
 
-__all__ = ["pairs", "render", "render_all", "local_resources"]
+__all__ = ["pairs", "render", "render_all", "PageJob", "local_resources"]
 
 
 def pairs(res: Results) -> list[tuple[str, str]]:
@@ -110,8 +112,6 @@ def local_resources(out_dir: Path, root: Path | None = None) -> Any:
 
 def _render_some(run_dir: str, some: list[tuple[str, str]], out_dir: str) -> tuple[list[dict[str, Any]], list[str]]:
     """Render the pages of *some* pairs in a worker process (it loads the folder itself)."""
-    from reports.load import load
-
     res = load(run_dir)
     res.skipped.clear()
     resources = local_resources(Path(out_dir), res.path)
@@ -127,40 +127,70 @@ def _render_some(run_dir: str, some: list[tuple[str, str]], out_dir: str) -> tup
     return out, list(res.skipped)
 
 
-def render_all(res: Results, out_dir: Path, jobs: int | None = None) -> list[dict[str, Any]]:
-    """Write one page per (workload, scheduler) with a task stream; one dict per page written.
+class PageJob:
+    """The task-stream pages of a run, being rendered: :meth:`result` waits for them, :meth:`close` stops.
 
-    A pair whose stream cannot be drawn is listed in ``res.skipped`` rather than
-    stopping the other pages.  Pages are independent, so with many of them they
-    are rendered in *jobs* processes (default: the cores, at most 4): Bokeh takes
-    ~0.2 s a page, and a quick run has ~140.
+    Pages are independent, so with many of them they are rendered in *jobs*
+    worker processes (default: the cores, at most 4) while the caller goes on
+    (:func:`reports.build.build` works out the verdicts meanwhile): Bokeh takes
+    ~0.2 s a page, and a quick run has ~80.  Few pages, or one core: rendered
+    here, when :meth:`result` is called.  Workers end with this process, also
+    when it is killed (see :func:`runners.records.die_with_parent`).
     """
-    plist = pairs(res)
-    if not plist:
-        return []
-    try:
-        local_resources(Path(out_dir), res.path)
-    except records.UnsafePath as e:  # e.g. streams/ is a link out of the folder
-        print(f"WARNING: refused: {e}", file=sys.stderr)
-        res.skipped.append(f"task-stream pages not written: {e}")
-        return []
-    if jobs is None:
-        jobs = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-    if jobs <= 1 or len(plist) < 20:
-        out, skipped = _render_some(str(res.path), plist, str(out_dir))
-        res.skipped.extend(skipped)
-        return out
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    parts = [plist[i::jobs] for i in range(jobs)]
-    # Workers end with this process, also when it is killed (see records.die_with_parent).
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=records.die_with_parent) as ex:
-        done = list(ex.map(_render_some, [str(res.path)] * jobs, parts, [str(out_dir)] * jobs))
-    order = {p: i for i, p in enumerate(plist)}
-    out = [info for infos, _ in done for info in infos]
-    out.sort(key=lambda d: order.get((d["workload"], d["scheduler"]), 0))
-    for _, skipped in done:
-        res.skipped.extend(x for x in skipped if x not in res.skipped)
-    return out
+    def __init__(self, res: Results, out_dir: Path, jobs: int | None = None):
+        self.res, self.out_dir = res, Path(out_dir)
+        self.plist = pairs(res)
+        self.ex: ProcessPoolExecutor | None = None
+        self.futures: list[Any] = []
+        self.ok = bool(self.plist)
+        if not self.ok:
+            return
+        try:
+            local_resources(self.out_dir, res.path)
+        except records.UnsafePath as e:  # e.g. streams/ is a link out of the folder
+            print(f"WARNING: refused: {e}", file=sys.stderr)
+            res.skipped.append(f"task-stream pages not written: {e}")
+            self.ok = False
+            return
+        if jobs is None:
+            jobs = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+        if jobs > 1 and len(self.plist) >= 20:
+            self.ex = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                                          initializer=records.die_with_parent)
+            self.futures = [self.ex.submit(_render_some, str(res.path), self.plist[i::jobs], str(self.out_dir))
+                            for i in range(jobs)]
+
+    def result(self) -> list[dict[str, Any]]:
+        """One dict per page written (a pair whose stream cannot be drawn is listed in ``res.skipped``)."""
+        if not self.ok:
+            return []
+        if self.ex is None:
+            out, skipped = _render_some(str(self.res.path), self.plist, str(self.out_dir))
+            self.res.skipped.extend(skipped)
+            return out
+        try:
+            done = [f.result() for f in self.futures]
+        finally:
+            self.close()
+        order = {p: i for i, p in enumerate(self.plist)}
+        out = [info for infos, _ in done for info in infos]
+        out.sort(key=lambda d: order.get((d["workload"], d["scheduler"]), 0))
+        for _, skipped in done:
+            self.res.skipped.extend(x for x in skipped if x not in self.res.skipped)
+        return out
+
+    def close(self) -> None:
+        """Stop the workers (pages not yet rendered are not)."""
+        if self.ex is not None:
+            self.ex.shutdown(wait=True, cancel_futures=True)
+            self.ex = None
+
+
+def render_all(res: Results, out_dir: Path, jobs: int | None = None) -> list[dict[str, Any]]:
+    """Write one page per (workload, scheduler) with a task stream; one dict per page written (see :class:`PageJob`)."""
+    job = PageJob(res, out_dir, jobs)
+    try:
+        return job.result()
+    finally:
+        job.close()

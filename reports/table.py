@@ -9,13 +9,14 @@ first round's transient, and the comparison with ``sync``
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import numpy as np
 import pandas as pd
 
 from reports.fmt import is_number
 from reports.stats import MIN_TIME_S, UNSTABLE_SPREAD, compare
+from runners.records.kinds import Kind, SchedulerSpec, is_serial
 
 __all__ = ["table", "derive", "describe_times", "first_round", "disturbed", "TRANSIENT"]
 
@@ -86,6 +87,19 @@ def disturbed(rows: pd.DataFrame, bursts: set[tuple[str, str]] | None) -> pd.Ser
                      index=rows.index)
 
 
+def _nthreads(kind: str, workers: int, threads_per_worker: int) -> int:
+    """Threads that run tasks (:attr:`SchedulerSpec.nthreads`); for a row that does not say a valid spec, its
+    workers times threads per worker as stored.
+
+    >>> _nthreads("sync", 1, 1), _nthreads("threads", 4, 1), _nthreads("distributed", 2, 3), _nthreads("", 2, 1)
+    (1, 4, 6, 2)
+    """
+    try:
+        return SchedulerSpec(cast(Kind, kind), workers, threads_per_worker).nthreads
+    except ValueError:
+        return workers * threads_per_worker
+
+
 def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None,
           bursts: set[tuple[str, str]] | None = None, looks: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per (workload, scheduler) of the timed repeats (controls excluded).
@@ -144,7 +158,7 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
             "kind": kind,
             "workers": workers,
             "threads_per_worker": tpw,
-            "nthreads": 1 if kind == "sync" else workers * tpw,
+            "nthreads": _nthreads(kind, workers, tpw),
             "times": [float(x) for x in ok["wall_s"]],
             "keys": [_key(a, b, info.get("interleave") or wl) for a, b in zip(ok["session"], ok["round"])],
             "gils": [float(x) if is_number(x) else None for x in ok["gil_median"]],
@@ -183,11 +197,11 @@ def derive(t: pd.DataFrame) -> pd.DataFrame:
     t["first_round"] = first
     t["transient"] = [f is not None and abs(f - 1) > TRANSIENT for f in first]
     t["per_task_us"] = [(m / n * 1e6) if m and is_number(n) and n else None for m, n in zip(t["median_s"], t["ntasks"])]
-    sync = {r["workload"]: r for _, r in t.iterrows() if r["kind"] == "sync"}
+    sync = {r["workload"]: r for _, r in t.iterrows() if is_serial(r["kind"])}
     cols: dict[str, list[Any]] = {k: [] for k in ("speedup", "speedup_lo", "speedup_hi", "vs_sync", "vs_sync_reason")}
     for _, r in t.iterrows():
         base = sync.get(r["workload"])
-        if base is None or r["kind"] == "sync" or not r["times"] or not base["times"]:
+        if base is None or is_serial(r["kind"]) or not r["times"] or not base["times"]:
             sp = (base["median_s"] / r["median_s"]) if base is not None and base["median_s"] and r["median_s"] else None
             vals = [sp, None, None, None, ""]
         else:

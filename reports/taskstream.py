@@ -21,6 +21,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from bokeh.embed import file_html
+from bokeh.layouts import column
+from bokeh.models import ColumnDataSource, CustomJS, Div, HoverTool, InlineStyleSheet, Range1d, Select
+from bokeh.plotting import figure
+from bokeh.resources import INLINE
+
+from reports.plots_model import gil_timeline
 
 __all__ = ["MAX_BARS", "MAX_ALL_REPEATS", "lanes", "median_repeat", "sample", "columns", "occupancy", "page"]
 
@@ -184,9 +191,6 @@ def _sources(tasks: pd.DataFrame, reps: list[int], colors: dict[str, str]) -> tu
 
 def _gantt(src: Any, lane_order: list[str], span: float, workload: str, scheduler: str, shown: int) -> Any:
     """The task bars, one lane per worker process and thread, with a hover and a legend by prefix."""
-    from bokeh.models import HoverTool, Range1d
-    from bokeh.plotting import figure
-
     height = max(260, min(900, 40 + 26 * len(lane_order)))
     fig = figure(y_range=list(reversed(lane_order)) or ["(no tasks)"], x_range=Range1d(0, span * 1.02 or 1),
                  height=height, width=1150, title=f"Task stream: {workload} on {scheduler} (repeat {shown})",
@@ -207,8 +211,6 @@ def _gantt(src: Any, lane_order: list[str], span: float, workload: str, schedule
 
 def _occupancy_figure(shown_df: pd.DataFrame, x_range: Any, span: float, shown: int, has_lanes: bool) -> Any:
     """Tasks running over time, from every compute task of the shown repeat, against the number of lanes."""
-    from bokeh.plotting import figure
-
     occ = occupancy(shown_df)
     ofig = figure(height=200, width=1150, x_range=x_range, title=f"Tasks running (every compute task of repeat {shown})",
                   x_axis_label="ms", y_axis_label="running", tools="reset,save")
@@ -241,8 +243,6 @@ def _head(workload: str, scheduler: str, shown: int, embed_all: bool, shown_df: 
 def _repeat_select(src: Any, sources: dict[int, Any], reps: list[int], shown: int, title: Any,
                    workload: str, scheduler: str) -> Any:
     """A select box that swaps the bars (and the title) to another embedded repeat."""
-    from bokeh.models import ColumnDataSource, CustomJS, Select
-
     store = {str(r): ColumnDataSource(data=d) for r, d in sources.items()}
     sel = Select(title="Repeat", value=str(shown), options=[str(r) for r in reps], width=160)
     sel.js_on_change("value", CustomJS(args=dict(src=src, store=store, title=title,
@@ -263,11 +263,6 @@ def page(tasks: pd.DataFrame, workload: str, scheduler: str, rows: pd.DataFrame 
     :func:`reports.streampages.local_resources` instead, so a run's hundreds of
     pages share one local copy of BokehJS in ``streams/static/`` (still offline).
     """
-    from bokeh.embed import file_html
-    from bokeh.layouts import column
-    from bokeh.models import ColumnDataSource, Div, InlineStyleSheet
-    from bokeh.resources import INLINE
-
     tasks = _clean(tasks)
     css = InlineStyleSheet(css=CSS)
     reps = sorted(tasks["repeat"].unique().tolist()) or [0]
@@ -306,8 +301,6 @@ def _gil_figure(rows: pd.DataFrame | None, repeat: int, x_range: Any) -> Any:
     """The GIL held over the shown repeat, under the lanes (sync/threads: the probe's windows)."""
     if rows is None or rows.empty or "extra" not in rows:
         return None
-    from reports.plots_model import gil_timeline
-
     mine = [e for r, e in zip(rows["repeat"], rows["extra"]) if int(r) == int(repeat) and isinstance(e, dict)]
     if not mine or not isinstance(mine[-1].get("gil_windows"), dict):
         return None

@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reports import fmt
+from runners.records.kinds import KINDS, is_serial, is_threads
 
 __all__ = ["render", "show", "VERDICT_STYLE"]
 
@@ -34,15 +35,18 @@ def _cores(summary: dict[str, Any], table: pd.DataFrame) -> int:
     if isinstance(c, int):
         return c
     if not table.empty and "kind" in table:
-        thr = table[table["kind"] == "threads"]["workers"]
+        thr = table[table["kind"].map(is_threads)]["workers"]
         if len(thr):
             return int(thr.mode().iloc[0])
     return 1
 
 
 def _matrix(table: pd.DataFrame, n: int, recs: dict[str, str]) -> Table:
-    """Median wall time and speedup vs sync per workload under the main specs (from the rows' kind/workers)."""
-    main = [("sync", 1, 1), ("threads", n, 1), ("processes", n, 1), ("distributed", n, 1)]
+    """Median wall time and speedup vs sync per workload under the main specs (from the rows' kind/workers).
+
+    The main specs: every kind at *n* workers of one thread each (the serial kind at one).
+    """
+    main = [(k, 1 if is_serial(k) else n, 1) for k in KINDS]
     t = Table(title="median wall time, speedup vs sync  (* recommended, ~ unstable, FAIL no ok repeat)",
               title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("workload", overflow="fold")
@@ -66,7 +70,7 @@ def _matrix(table: pd.DataFrame, n: int, recs: dict[str, str]) -> Table:
                 cells.append("FAIL")
                 continue
             mark = ("*" if recs.get(wl) == r["scheduler"] else "") + ("~" if r.get("unstable") else "")
-            sp = "" if kind == "sync" or r.get("speedup") is None else f" {fmt.ratio(r['speedup'])}"
+            sp = "" if is_serial(kind) or r.get("speedup") is None else f" {fmt.ratio(r['speedup'])}"
             cells.append(f"{fmt.duration(r['median_s'])}{sp}{mark}")
         t.add_row(wl, *cells)
     return t

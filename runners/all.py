@@ -8,8 +8,16 @@ validates every argument before anything is written, measures into
 ``<out>/<run-id>/`` (rows appended as measured), and at the end, on error and
 on Ctrl-C alike, renders the reports from whatever was measured.
 
+It is also where the claims (:mod:`reports.claims`) meet the runner: their
+ids validate ``--claims`` and the workloads' own, their kinds and scaling
+go into the :class:`~runners.plan.Plan`, and their questions make its stop rule.
+
 From Python or Jupyter, :func:`runners.api.compare` (also importable from
 here) measures one collection of your own under a list of schedulers.
+
+Reports (and :mod:`runners.api`, which imports them) are imported inside the
+functions that use them: the spawned workers of a processes pool run this
+module again as ``__mp_main__`` (``python -m runners.all``) and need none of them.
 """
 from __future__ import annotations
 
@@ -22,16 +30,15 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from runners.api import compare
-from runners.cli import Terminated, UsageError, parse_args
 from runners import records
-from runners.cli import (check_numbers_and_claims, check_out, list_all, predict_cores, predict_only, resume_args,
-                         security_from, select_workloads)
+from runners.cli import (Terminated, UsageError, check_numbers_and_claims, check_out, list_all, parse_args,
+                         predict_cores, predict_only, resume_args, security_from, select_workloads)
 from runners.cluster import check_address, cluster_versions
 from runners.procs import become_subreaper, exit_now, kill_children, on_term, progress
 from runners.measure import Instruments
 from runners.plan import Plan, new_run_id, plan_specs, workload_info, write_meta
 from runners.profiles import PROFILES, cores
+from runners.records.kinds import SchedulerSpec, is_cluster, parse_list
 
 __all__ = ["main", "parse_args", "compare", "UsageError"]
 
@@ -39,14 +46,29 @@ __all__ = ["main", "parse_args", "compare", "UsageError"]
 _HELD: list[Any] = []
 
 
+def __getattr__(name: str) -> Any:
+    """``runners.all.compare`` is :func:`runners.api.compare`, imported on first use (see the module docstring)."""
+    if name == "compare":
+        from runners.api import compare
+
+        return compare
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _claims() -> Any:
+    """The claim registry (:data:`reports.claims.CLAIMS`): id -> record."""
+    from reports.claims import CLAIMS
+
+    return CLAIMS
+
+
 def _decider() -> Any:
     """The comparisons the runner keeps measuring for (the composition root wires reports in): what the
-    rules of a workload's claims ask at N = this machine's cores, then what its recommendation needs."""
-    from reports.rules import questions
-    from reports.rules.questions import still_open
+    claims of a workload ask at N = this machine's cores, then what its recommendation needs."""
+    from reports.claims import questions_for, still_open
 
     n = cores()
-    return lambda w, samples: still_open(samples, questions(w, n))
+    return lambda w, samples: still_open(samples, questions_for(w, n))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -63,11 +85,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except UsageError as e:
         print(f"ERROR: {e}", file=sys.stderr)
         code = 2
-    except Exception as e:
-        from runners.records import WriteError
-
-        if not isinstance(e, WriteError):
-            raise
+    except records.WriteError as e:
         progress(f"ERROR: {e}")  # before anything was measured (meta.json)
         code = 1
     finally:
@@ -84,14 +102,15 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _main(args: argparse.Namespace) -> int:
+    registry = _claims()
     if args.list:
-        return list_all()
+        return list_all({cid: c.text for cid, c in registry.items()})
     out = Path(args.out)
-    claims = check_numbers_and_claims(args)
+    claims = check_numbers_and_claims(args, list(registry))
     meta_prev = resume_args(args, out)
     if args.claims and claims is None:
         claims = {c.strip().upper() for c in args.claims.split(",")}
-    plan, plugins, clusters, extra_cores = _plan(args, out, claims)
+    plan, plugins, clusters, extra_cores = _plan(args, out, claims, registry)
     run_id = args.resume or new_run_id()
     run_dir = out / run_id
     # The order within rounds is seeded by the run id (not --seed, which seeds the data): an order effect
@@ -128,8 +147,6 @@ WRITE_FAILED = -1  # the disk refused a write: no report can be written either
 
 def _specs(args: argparse.Namespace, profile: Any) -> tuple[list[Any], list[Any], bool]:
     """(base specs, sweep specs, named by the user) with an ``--address`` cluster in place of a LocalCluster."""
-    from runners.records.kinds import SchedulerSpec, is_cluster, parse_list
-
     try:
         specs = parse_list(args.schedulers) if args.schedulers else None
     except ValueError as e:
@@ -166,11 +183,13 @@ def _clusters(args: argparse.Namespace, base: list[Any], security: Any) -> list[
     return clusters
 
 
-def _plan(args: argparse.Namespace, out: Path, claims: set[str] | None) -> tuple[Any, list[str], list[Any], list[int]]:
-    """The run's Plan from the validated arguments: (plan, plugins, clusters, predicted core counts)."""
+def _plan(args: argparse.Namespace, out: Path, claims: set[str] | None, registry: Any
+          ) -> tuple[Any, list[str], list[Any], list[int]]:
+    """The run's Plan from the validated arguments and the claim *registry*: (plan, plugins, clusters,
+    predicted core counts)."""
     profile = PROFILES[args.profile]
     base, sweep, named = _specs(args, profile)
-    workloads, plugins = select_workloads(args.workloads, claims, profile.name)
+    workloads, plugins = select_workloads(args.workloads, claims, profile.name, known=list(registry))
     security = security_from(args)
     clusters = _clusters(args, base, security)
     check_out(out)
@@ -186,7 +205,7 @@ def _plan(args: argparse.Namespace, out: Path, claims: set[str] | None) -> tuple
         workloads, experiments, instruments = predict_only(workloads, instruments)
     plan = Plan(
         profile=profile, workloads=workloads, specs=base, sweep_specs=[] if args.predict_only else sweep,
-        repeats=args.repeats, fixed=args.repeats is not None, decide=_decider(),
+        repeats=args.repeats, fixed=args.repeats is not None, decide=_decider(), claims=registry,
         instruments=instruments, experiments=experiments,
         controls=not args.no_controls and not args.workloads and not args.predict_only,
         timeout_s=args.timeout or profile.timeout_s,

@@ -4,11 +4,11 @@
     :func:`kernels._calib.gil_share` holds the GIL for a designed share *s* of
     every ~100 µs iteration and releases it for the rest.  It runs at
     s = 0, 0.25, 0.5, 0.75, 1 in one thread (``sync``) and in two threads
-    (``threads-2``), read by each GIL metric exactly as :mod:`runners.measure_local`
+    (``threads-2``), read by each GIL metric exactly as :mod:`runners.schedulers.inprocess`
     reads it for sync/threads:
 
     ``gilknocker``
-        the suite's knocker (:data:`runners._procworker.KNOCKER_KW`): contention
+        the suite's knocker (:data:`runners.gilsamplers.KNOCKER_KW`): contention
         seconds during the run over the wall time;
     ``probe``
         :class:`kernels._gilprobe.GilProbe`: the share of random instants at
@@ -43,9 +43,14 @@ from __future__ import annotations
 
 import threading
 import time
+from multiprocessing import Pipe
 from typing import Any, Callable
 
+import cloudpickle
 import numpy as np
+
+from kernels._calib import ITERATION_US, chain_rate, gil_share
+from runners import gilsamplers
 
 __all__ = ["SHARES", "FINE_UNITS", "FINE_SHARE", "METRICS", "RUN_S", "MAX_ROUNDS", "PICKLE_REPEATS", "run_gil_calibration", "run_pickle_throughput"]
 
@@ -64,11 +69,9 @@ PICKLE_REPEATS = {"quick": 5, "default": 7, "full": 9}
 
 
 class _Meter:
-    """One GIL metric, read over a run exactly as :func:`runners.measure_local.measure_local` reads it."""
+    """One GIL metric, read over a run exactly as :func:`runners.schedulers.inprocess.measure_in_process` reads it."""
 
     def __init__(self, metric: str | None, knocker_kw: dict[str, int] | None = None):
-        from runners import gilsamplers
-
         self.metric = metric
         self._own = None  # a knocker at other settings than the suite's, stopped at close()
         gilsamplers.local_knocker(False)
@@ -96,18 +99,14 @@ class _Meter:
 
     def end(self, start: Any, wall: float) -> tuple[float | None, int | None]:
         """(the reading over the run, samples it rests on where it counts them)."""
-        from runners.gilsamplers import held_share
-
         if self.knocker is not None:
             return (min(1.0, max(0.0, (self.knocker.seconds() - start) / wall)) if wall > 0 else None), None
         if self.probe is not None:
             after = self.probe.counts()
-            return held_share(start, after), after[1] - start[1]
+            return gilsamplers.held_share(start, after), after[1] - start[1]
         return None, None
 
     def close(self) -> None:
-        from runners import gilsamplers
-
         if self._own is not None:
             self._own.stop()
         gilsamplers.local_knocker(False)
@@ -116,8 +115,6 @@ class _Meter:
 
 def _run_kernel(share: float, threads: int, iterations: int, units: int) -> float:
     """Wall seconds for *threads* threads each running the calibration kernel once."""
-    from kernels._calib import gil_share
-
     if threads == 1:
         t0 = time.perf_counter()
         gil_share(share, iterations, units)
@@ -150,9 +147,6 @@ def run_gil_calibration(profile: str = "quick", repeats: int = 5, *, run_s: floa
     knocker_kw
         gilknocker settings to calibrate instead of the suite's (rows then carry them in ``params``).
     """
-    from kernels._calib import ITERATION_US, chain_rate
-    from runners._procworker import KNOCKER_KW
-
     if profile not in RUN_S:
         raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(RUN_S)}")
     if repeats < 1:
@@ -164,7 +158,7 @@ def run_gil_calibration(profile: str = "quick", repeats: int = 5, *, run_s: floa
     repeats = min(repeats, MAX_ROUNDS[profile])
     units = max(1, int(chain_rate() * ITERATION_US * 1e-6))
     iterations = max(1, int(target / (ITERATION_US * 1e-6)))
-    kw = dict(knocker_kw or KNOCKER_KW)
+    kw = dict(knocker_kw or gilsamplers.KNOCKER_KW)
     cells = [(t, s, units, iterations) for t in threads for s in shares]
     fine_iterations = max(1, int(iterations * units / FINE_UNITS))
     cells += [(t, FINE_SHARE, FINE_UNITS, fine_iterations) for t in threads]
@@ -220,8 +214,6 @@ def _time(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def _through_pipe(data: bytes) -> float:
     """Seconds to send *data* through a multiprocessing pipe to a reader thread (the transport's copy)."""
-    from multiprocessing import Pipe
-
     rx, tx = Pipe(duplex=False)
     box: list[int] = []
     reader = threading.Thread(target=lambda: box.append(len(rx.recv_bytes())), name="pickle-pipe")
@@ -242,8 +234,6 @@ def run_pickle_throughput(profile: str = "quick", repeats: int | None = None) ->
     (the pickled bytes through a ``multiprocessing`` pipe, which is how the
     processes scheduler's pool carries them).
     """
-    import cloudpickle
-
     if profile not in PICKLE_REPEATS:
         raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PICKLE_REPEATS)}")
     n = PICKLE_REPEATS[profile] if repeats is None else max(1, int(repeats))

@@ -2,21 +2,28 @@
 
 Everything a user can get wrong is checked here, before anything is written:
 a bad value is a :class:`UsageError` (one ``ERROR:`` line, exit status 2).
+The claims are not known here: :mod:`runners.all` hands in their ids and texts.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-from workloads.claims import CLAIMS
+from runners import records
+from runners.measure import Instruments
+from runners.plan import check_kinds
+from runners.profiles import PROFILES, cores
+from workloads import PluginError, catalogue, load_plugin
 
-__all__ = ["check_numbers_and_claims", "resume_args", "UsageError", "Terminated", "build_parser", "parse_args", "select_workloads", "check_out", "security_from",
-           "predict_cores", "predict_only", "list_all"]
+__all__ = ["check_numbers_and_claims", "resume_args", "UsageError", "Terminated", "build_parser",
+           "parse_args", "select_workloads", "check_out", "security_from", "predict_cores", "predict_only", "list_all"]
 
 
 class UsageError(ValueError):
@@ -29,10 +36,6 @@ class Terminated(KeyboardInterrupt):
     def __init__(self, signum: int = signal.SIGTERM):
         super().__init__(signum)
         self.signum = int(signum)
-
-
-# Results-folder locks this process holds (runners.records.RunLock); main() releases them last.
-_HELD: list[Any] = []
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,8 +62,6 @@ class _Once(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from runners.profiles import PROFILES
-
     p = _Parser(
         prog="python -m runners.all",
         description=(
@@ -121,10 +122,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 # -- validation: everything checked before anything is written ------------------
 
 
-def select_workloads(arg: str | None, claims: set[str] | None, profile: str = "default"
-                      ) -> tuple[dict[str, Any], list[str]]:
-    from workloads import PluginError, catalogue, load_plugin
+def select_workloads(arg: str | None, claims: set[str] | None, profile: str = "default",
+                     known: Sequence[str] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The workloads to run, by name, and the plugins they came from: the profile's own without *arg*, else
+    the names, files and modules *arg* lists; with *claims*, only those serving one of them.
 
+    Every workload loaded is checked before any is filtered out: its scheduler kinds must be known
+    (:func:`runners.plan.check_kinds`) and, given the *known* claim ids, so must its claims.
+    """
     cat = catalogue()
     plugins: list[str] = []
     if not arg:  # the profile's own selection; a workload named explicitly always runs
@@ -142,11 +147,15 @@ def select_workloads(arg: str | None, claims: set[str] | None, profile: str = "d
                 found = load_plugin(item)
             except PluginError as e:
                 raise UsageError(str(e)) from None
+            for w in found.values():
+                _check(w, known, f"{item}: ")
             clash = [n for n in found if n in chosen]
             if clash:
                 raise UsageError(f"{item}: workload names {clash} are taken; rename them")
             chosen.update(found)
             plugins.append(str(Path(item).resolve()) if item.endswith(".py") else item)
+    for w in chosen.values():
+        _check(w, known, "")
     if claims:
         chosen = {n: w for n, w in chosen.items() if set(w.claims) & claims or not w.claims}
     if not chosen and not claims:
@@ -199,28 +208,21 @@ def predict_cores(arg: str | None) -> list[int]:
 def predict_only(workloads: dict[str, Any], instruments: Any) -> tuple[dict[str, Any], list[str], Any]:
     """``--predict-only``: every workload under sync alone (instrumented), null tasks under every
     scheduler and the calibrations, which are what the cost model needs to predict the rest."""
-    from dataclasses import replace
-
-    from runners.measure import Instruments
-    from workloads import catalogue
-
     out = {name: replace(w, kinds=("sync",), sweep=False) for name, w in workloads.items() if name != "delayed-null"}
     out["delayed-null"] = catalogue()["delayed-null"]  # per-task overhead of each scheduler
     return out, ["gil-calibration", "pickle-throughput"], Instruments(tasks=instruments.tasks, gil=True, bytes=True,
                                                                        resources=instruments.resources)
 
 
-def list_all() -> int:
-    from runners.profiles import PROFILES, cores
-    from workloads import catalogue
-
+def list_all(claims: Mapping[str, str]) -> int:
+    """``--list``: the workloads, the *claims* (id -> text) and the scheduler labels of each profile."""
     print("workloads:")
     for name, w in catalogue().items():
         tag = " [real data]" if w.real_data else ""
         print(f"  {name:<28} {w.collection:<9} {','.join(w.claims):<14} {w.description[:60]}{tag}")
     print("claims:")
-    for cid, c in CLAIMS.items():
-        print(f"  {cid:<4} {c.text}")
+    for cid, text in claims.items():
+        print(f"  {cid:<4} {text}")
     print("schedulers (labels):")
     for name, p in PROFILES.items():
         print(f"  {name:<8} " + ", ".join(s.label for s in p.specs(cores())))
@@ -228,8 +230,13 @@ def list_all() -> int:
     return 0
 
 
-def check_numbers_and_claims(args: argparse.Namespace) -> set[str] | None:
-    """Validate --repeats, --timeout and --claims; the claim ids asked for (None: all)."""
+def check_numbers_and_claims(args: argparse.Namespace, known: Sequence[str]) -> set[str] | None:
+    """Validate --repeats, --timeout and --claims (against the *known* claim ids); the claim ids asked for
+    (None: all).
+
+    >>> sorted(check_numbers_and_claims(argparse.Namespace(repeats=None, timeout=None, claims="c1, C3"), ["C1", "C3"]))
+    ['C1', 'C3']
+    """
     if args.repeats is not None and args.repeats < 1:
         raise UsageError(f"--repeats must be >= 1; got {args.repeats}")
     if args.timeout is not None and args.timeout <= 0:
@@ -237,18 +244,25 @@ def check_numbers_and_claims(args: argparse.Namespace) -> set[str] | None:
     if not args.claims:
         return None
     claims = {c.strip().upper() for c in args.claims.split(",") if c.strip()}
-    bad = sorted(claims - set(CLAIMS))
+    bad = sorted(claims - set(known))
     if bad:
-        raise UsageError(f"unknown claim ids {', '.join(bad)}; valid: C1..C14")
+        raise UsageError(f"unknown claim ids {', '.join(bad)}; valid: {', '.join(known)}")
     return claims
+
+
+def _check(w: Any, known: Sequence[str] | None, where: str) -> None:
+    """*w*'s scheduler kinds and (with *known*) its claim ids, or a :class:`UsageError` that starts with *where*."""
+    try:
+        check_kinds(w)
+    except ValueError as e:
+        raise UsageError(f"{where}{e}") from None
+    bad = [c for c in w.claims if known is not None and c not in known]
+    if bad:
+        raise UsageError(f"{where}workload {w.name!r}: unknown claim ids {bad}; valid: {', '.join(known or ())}")
 
 
 def resume_args(args: argparse.Namespace, out: Path) -> dict[str, Any]:
     """With --resume RUN_ID: the interrupted run's meta.json, its plan copied into *args*; else {}."""
-    import json
-
-    from runners import records
-
     if not args.resume:
         return {}
     if "/" in args.resume or os.sep in args.resume or args.resume.startswith("."):

@@ -7,18 +7,22 @@ mismatches.
 """
 from __future__ import annotations
 
-from typing import Any
+import warnings
+from typing import TYPE_CHECKING, Any
 
 from runners.cli import UsageError
+from runners.records.kinds import SchedulerSpec
+from runners.schedulers.distributed import CONNECT_TIMEOUT_S, ClusterUnreachable, Distributed, takes_n_workers
+
+if TYPE_CHECKING:
+    from distributed.security import Security
 
 __all__ = ["check_address", "cluster_versions", "mismatched"]
 
 
-def check_address(address: str, security: Any = None) -> None:
-    from runners.pools import CONNECT_TIMEOUT_S, ClusterUnreachable, Pool
-    from runners.records.kinds import SchedulerSpec
-
-    pool = Pool(SchedulerSpec("distributed", address=address), dashboard=False, security=security)
+def check_address(address: str, security: Security | None = None) -> None:
+    """Raise :class:`~runners.cli.UsageError` (one line) unless a Dask scheduler answers at *address*."""
+    pool = Distributed(SchedulerSpec("distributed", address=address), dashboard=False, security=security)
     try:
         pool.start()
     except ClusterUnreachable as e:
@@ -30,14 +34,10 @@ def check_address(address: str, security: Any = None) -> None:
         pool.close()
 
 
-def cluster_versions(address: str, security: Any = None) -> dict[str, Any]:
+def cluster_versions(address: str, security: Security | None = None) -> dict[str, Any]:
     """The cluster's workers, threads, memory limits and versions, and Dask's mismatch report."""
-    import warnings
-
     from distributed import Client
     from distributed.versions import error_message
-
-    from runners.pools import CONNECT_TIMEOUT_S, _takes_n_workers
 
     def _suite_importable() -> bool:
         # Local, so cloudpickle sends it by value: it must run where runners.* may be missing.
@@ -49,7 +49,7 @@ def cluster_versions(address: str, security: Any = None) -> dict[str, Any]:
         warnings.simplefilter("always")
         with Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False, security=security) as c:
             versions = c.get_versions(check=False)
-            info = c.scheduler_info(n_workers=-1) if _takes_n_workers() else c.scheduler_info()
+            info = c.scheduler_info(n_workers=-1) if takes_n_workers() else c.scheduler_info()
             importable = c.run(_suite_importable, on_error="return")
     workers = info.get("workers", {})
     report = error_message(versions.get("scheduler"), versions.get("workers") or {}, versions.get("client"))

@@ -19,6 +19,7 @@ spinner ran beside it.
 The calibrations (:mod:`runners.calibration`) are registered here too, with no
 claims: ``gil-calibration`` (the GIL metric against kernels of known GIL share)
 and ``pickle-throughput`` (the serialisation speed the cost model charges).
+:func:`run_experiments` runs those a plan names, after its workloads.
 
 >>> sorted(EXPERIMENTS)
 ['convoy', 'gil-calibration', 'pickle-throughput']
@@ -28,12 +29,20 @@ from __future__ import annotations
 import sys
 import threading
 import time
+import traceback as tb
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["Experiment", "EXPERIMENTS", "CONVOY_CALLS", "CONVOY_BUFFER", "SWITCH_INTERVALS_MS", "run_convoy"]
+from kernels._compute import trig_sum_nogil
+from runners import calibration
+from runners.plan import Plan
+from runners.progress import Steps
+from runners.rows import Rows
+
+__all__ = ["Experiment", "EXPERIMENTS", "CONVOY_CALLS", "CONVOY_BUFFER", "SWITCH_INTERVALS_MS", "run_convoy",
+           "run_experiments"]
 
 # Calls of the kernel per measurement, per profile.
 CONVOY_CALLS = {"quick": 100, "default": 400, "full": 1500}
@@ -112,8 +121,6 @@ def run_convoy(profile: str = "quick", repeats: int = 3, *, calls: int | None = 
     calls, buffer_size
         Override the calls per measurement and the elements per call (tests use small ones).
     """
-    from kernels import _compute
-
     if profile not in CONVOY_CALLS:
         raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(CONVOY_CALLS)}")
     if repeats < 1:
@@ -123,7 +130,7 @@ def run_convoy(profile: str = "quick", repeats: int = 3, *, calls: int | None = 
     if n_calls < 1 or n < 1:
         raise ValueError(f"calls and buffer_size must be >= 1; got {n_calls}, {n}")
     x = np.random.default_rng(0).random(n)
-    kernel = _compute.trig_sum_nogil
+    kernel = trig_sum_nogil
     kernel(x)  # warm up
     rows = []
     for repeat in range(repeats):
@@ -162,18 +169,33 @@ EXPERIMENTS: dict[str, Experiment] = {
             "iteration, under sync and threads-2, read by each GIL metric and bare: the metric's "
             "error and its own overhead."
         ),
-        run=lambda profile, repeats: _calibration().run_gil_calibration(profile, repeats),
+        run=calibration.run_gil_calibration,
     ),
     "pickle-throughput": Experiment(
         name="pickle-throughput",
         claims=(),
         description="cloudpickle dumps/loads of a ~10 MB array and of a list of dicts: bytes per second.",
-        run=lambda profile, repeats: _calibration().run_pickle_throughput(profile, repeats),
+        run=calibration.run_pickle_throughput,
     ),
 }
 
 
-def _calibration() -> Any:
-    from runners import calibration  # imported when run: it needs the compiled kernels
+def run_experiments(plan: Plan, rows: Rows, done: Mapping[tuple, int], steps: Steps) -> None:
+    """Run the experiments *plan* names (steps after its workloads), storing their rows through *rows*.
 
-    return calibration
+    An experiment with rows in the folder (*done*, a resumed run) is not run again; one that
+    raises leaves an error row, and the run goes on.
+    """
+    first = len(plan.schedule())
+    for i, name in enumerate(plan.experiments):
+        exp = EXPERIMENTS[name]
+        if any(k[0] == name or k[0].startswith(name) for k in done):
+            continue
+        steps(first + i + 1, f"experiment {name}")
+        try:
+            got = exp.run(plan.profile.name, max(plan.min_repeats, plan.profile.repeats))
+        except Exception as e:
+            got = [{"workload": name, "scheduler": "threads-1", "repeat": 0, "status": "error",
+                    "error_type": type(e).__name__, "error": str(e), "traceback": tb.format_exc(limit=20),
+                    "claims": list(exp.claims), "collection": "experiment"}]
+        rows.extra(got)

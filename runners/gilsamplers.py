@@ -4,16 +4,43 @@ Both run process-wide, across repeats (starting one costs more than a quick
 repeat), and are read before and after each: :func:`local_knocker`,
 :func:`local_probe`.  :func:`held_share` and :func:`gil_windows` turn two
 probe readings into the GIL-held share of a repeat and its course over time.
-Used by the ``sync`` and ``threads`` measurements and the GIL calibration.
+Used by the ``sync`` and ``threads`` measurements and the GIL calibration;
+:func:`can_sample_gil` and the knocker's settings (:data:`KNOCKER_KW`) by the
+worker processes too.
 """
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from runners import _procworker
+from runners import meta
 
-__all__ = ["Knocker", "local_knocker", "local_probe", "flips", "held_share", "gil_windows", "MAX_GIL_WINDOWS"]
+try:  # compiled with the package; a source tree without its kernels built has no probe
+    from kernels._gilprobe import GilProbe
+except ImportError:  # pragma: no cover - the package build compiles it
+    GilProbe = None
+
+__all__ = ["Knocker", "local_knocker", "local_probe", "flips", "held_share", "gil_windows", "MAX_GIL_WINDOWS",
+           "KNOCKER_KW", "can_sample_gil"]
+
+# gilknocker's defaults sample 10 ms then sleep 100 ms: on a 0.1 s repeat that
+# reads anything from 0.00 to 0.95 for the same kernel.  Sampling 10 ms and
+# sleeping 1 ms keeps the probe on ~90 % of the time at 1 ms polling.
+KNOCKER_KW = dict(polling_interval_micros=1000, sampling_interval_micros=10_000, sleeping_interval_micros=1_000)
+
+_SAMPLER: list[bool] = []  # whether gilknocker imports, looked up once per process
+
+
+def can_sample_gil() -> bool:
+    """True where GIL contention can be sampled: the GIL is on and gilknocker imports.
+
+    Where not, GIL figures are None (not 0); :func:`runners.meta.gil_sampler` says why.
+    """
+    if not meta.gil_enabled():  # checked every time: an import can turn the GIL back on
+        return False
+    if not _SAMPLER:
+        _SAMPLER.append(bool(meta.gil_sampler()["available"]))
+    return _SAMPLER[0]
 
 
 class Knocker:
@@ -29,7 +56,7 @@ class Knocker:
         from gilknocker import KnockKnock
 
         # *kw*: other KnockKnock settings (the GIL calibration tries some); the suite's by default.
-        self.k = KnockKnock(**(kw or _procworker.KNOCKER_KW))
+        self.k = KnockKnock(**(kw or KNOCKER_KW))
         self.k.start()
         self.t0 = time.perf_counter()
 
@@ -50,7 +77,7 @@ def local_knocker(on: bool) -> Knocker | None:
     None where GIL contention cannot be sampled (gilknocker missing, or no GIL):
     the repeat's GIL figures are then None, with the reason in meta.json.
     """
-    if on and not _KNOCKER and _procworker.can_sample_gil():
+    if on and not _KNOCKER and can_sample_gil():
         _KNOCKER.append(Knocker())
     elif not on and _KNOCKER:
         _KNOCKER.pop().stop()
@@ -68,10 +95,8 @@ def local_probe(on: bool) -> Any:
     that the GIL calibration checks and the cost model reads.  None where there is
     no GIL to sample or the kernels were not built.
     """
-    if on and not _PROBE and _procworker.can_sample_gil():
-        try:
-            from kernels._gilprobe import GilProbe
-        except ImportError:
+    if on and not _PROBE and can_sample_gil():
+        if GilProbe is None:
             return None
         p = GilProbe()
         p.start()

@@ -1,4 +1,4 @@
-"""Time one compute on a pool, with every instrument the scheduler allows.
+"""Time one compute on a scheduler, with every instrument its kind allows.
 
 Per repeat: wall time; the task stream (worker-side start/stop per task, in one
 schema for every scheduler); GIL contention per process that ran tasks; CPU
@@ -8,20 +8,23 @@ Instruments are switched on and off one by one with :class:`Instruments`; with
 all off (:meth:`Instruments.none`) only the wall clock runs, which is how the
 suite measures its own overhead.
 
-The instruments of each scheduler kind live beside it: :mod:`runners.measure_local`
-(``sync``, ``threads``), :mod:`runners.measure_processes`,
-:mod:`runners.measure_distributed`; the process-wide GIL samplers they share
-in :mod:`runners.gilsamplers`.
+How a repeat is measured depends on where its tasks run, so each scheduler
+kind measures its own (:meth:`runners.schedulers.base.Scheduler.measure`, in
+:mod:`runners.schedulers`); what they share is here: the record of a repeat,
+the switches, the time limit; the process-wide GIL samplers in
+:mod:`runners.gilsamplers`.
 """
 from __future__ import annotations
 
 import statistics
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from runners.gilsamplers import local_knocker, local_probe
-from runners.pools import Pool
+
+if TYPE_CHECKING:
+    from runners.schedulers.base import Scheduler
 
 __all__ = ["stop_knocker", "Instruments", "Measurement", "RepeatTimeout", "measure", "graph_size", "weighted_median",
            "run_with_timeout", "ABANDONED"]
@@ -98,7 +101,7 @@ def weighted_median(pairs: Sequence[tuple[float, float]]) -> float:
 
 def graph_size(objs: Sequence[Any]) -> int | None:
     """Number of tasks in the optimised graph ``dask.compute`` hands the scheduler."""
-    try:
+    try:  # dask's private expression API: a dask without it gives no count, not an error
         from dask._expr import FinalizeCompute
         from dask.base import collections_to_expr
 
@@ -108,7 +111,7 @@ def graph_size(objs: Sequence[Any]) -> int | None:
         return None
 
 
-def run_with_timeout(fn: Any, timeout: float | None) -> Any:
+def run_with_timeout(fn: Callable[[], Any], timeout: float | None) -> Any:
     """Run *fn* in a daemon thread; raise RepeatTimeout if it is not done in time.
 
     The main thread stays free to receive Ctrl-C.  A stuck thread cannot be
@@ -133,24 +136,10 @@ def run_with_timeout(fn: Any, timeout: float | None) -> Any:
     return box["value"]
 
 
-def measure(pool: Pool, objs: Sequence[Any], instruments: Instruments, timeout: float | None = None) -> Measurement:
-    """Compute *objs* once on *pool* and measure it."""
-    kind = pool.spec.kind
-    if kind not in ("sync", "threads") or not instruments.gil:
-        local_knocker(False)  # only sync/threads read it; elsewhere it would only cost
-        local_probe(False)
-    # Imported here: each imports this module's Measurement and run_with_timeout.
-    if kind in ("sync", "threads"):
-        from runners.measure_local import measure_local
-
-        return measure_local(pool, objs, instruments, timeout)
-    if kind == "processes":
-        from runners.measure_processes import measure_processes
-
-        return measure_processes(pool, objs, instruments, timeout)
-    from runners.measure_distributed import measure_distributed
-
-    return measure_distributed(pool, objs, instruments, timeout)
+def measure(scheduler: Scheduler, objs: Sequence[Any], instruments: Instruments,
+            timeout: float | None = None) -> Measurement:
+    """Compute *objs* once on *scheduler* and measure it, as its kind allows (see the module docstring)."""
+    return scheduler.measure(objs, instruments, timeout)
 
 
 def stop_knocker() -> None:

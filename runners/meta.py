@@ -25,6 +25,9 @@ from importlib import metadata as _md
 from pathlib import Path
 from typing import Any, Sequence
 
+from kernels import openmp_available
+from runners.profiles import cores
+
 __all__ = ["collect", "gil_enabled", "free_threaded_build", "gil_sampler", "gil_reenabled_by",
            "PACKAGES", "THREAD_ENV", "SUITE_IMPORTS"]
 
@@ -73,10 +76,9 @@ def _blas() -> list[dict[str, Any]]:
 
 def _openmp() -> bool | None:
     try:
-        from kernels import openmp_available
-    except ImportError:
+        return openmp_available()
+    except ImportError:  # the kernels were not compiled
         return None
-    return openmp_available()
 
 
 # What the suite imports, in its own process and in every worker: probed on a
@@ -179,8 +181,6 @@ def gil_reenabled_by(modules: Sequence[str] = SUITE_IMPORTS, force: bool = False
 
 def collect(**extra: Any) -> dict[str, Any]:
     """Everything about this machine and interpreter that can change a result."""
-    from runners.profiles import cores
-
     gil = gil_enabled()
     try:
         import psutil

@@ -1,47 +1,52 @@
-"""The pools a run holds open: started on first use (timed), restarted after a fault, always closed.
+"""The schedulers a run holds open: started on first use (timed), restarted after a fault, always closed.
 
 Every start and stop is a :class:`~runners.records.StartupRecord` in
 ``startup.jsonl`` (start-up cost is a result, not noise).  A spec that cannot
 start is remembered and not retried; one this interpreter cannot run at all
-(:class:`~runners.pools.SchedulerUnavailable`) is *skipped* with its reason.
+(:class:`~runners.schedulers.SchedulerUnavailable`) is *skipped* with its reason.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from runners import records
-from runners.pools import Pool, SchedulerUnavailable, open_pool
 from runners.records import StartupRecord
 from runners.records.kinds import SchedulerSpec
+from runners.schedulers import Scheduler, SchedulerUnavailable, for_spec
+
+if TYPE_CHECKING:
+    from distributed.security import Security
 
 __all__ = ["OpenPools"]
 
 
 class OpenPools:
-    """Label -> open :class:`Pool` (or None when it could not start) for one run."""
+    """Label -> open :class:`~runners.schedulers.Scheduler` (or None when it could not start) for one run.
 
-    def __init__(self, run_dir: Path, run_id: str, plan: Any, say: Callable[[str], None]):
-        self.dir, self.run_id, self.plan, self.say = run_dir, run_id, plan, say
-        self.pools: dict[str, Pool | None] = {}
+    *dashboard*, *upload* and *security* are handed to every scheduler started
+    (see :func:`runners.schedulers.for_spec`); *say* reports starts and failures.
+    """
+
+    def __init__(self, run_dir: Path, run_id: str, say: Callable[[str], None], *, dashboard: bool = True,
+                 upload: Sequence[str] = (), security: Security | None = None):
+        self.dir, self.run_id, self.say = run_dir, run_id, say
+        self.dashboard, self.upload, self.security = dashboard, list(upload), security
+        self.pools: dict[str, Scheduler | None] = {}
         self.unavailable: dict[str, str] = {}  # label -> why this interpreter cannot run it
 
-    def get(self, label: str) -> Pool | None:
+    def get(self, label: str) -> Scheduler | None:
         return self.pools.get(label)
-
-    def __getitem__(self, label: str) -> Pool | None:
-        return self.pools[label]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.pools)
 
-    def get_or_start(self, spec: SchedulerSpec) -> Pool | None:
-        """The open pool of *spec*, started (and timed) on first use; None if it cannot start."""
+    def get_or_start(self, spec: SchedulerSpec) -> Scheduler | None:
+        """The open scheduler of *spec*, started (and timed) on first use; None if it cannot start."""
         if spec.label in self.pools:
             return self.pools[spec.label]
-        pool = open_pool(spec, dashboard=self.plan.dashboard, upload=self.plan.plugin_files,
-                         security=self.plan.security)
-        if spec.kind in ("processes", "distributed"):
+        pool = for_spec(spec, dashboard=self.dashboard, upload=self.upload, security=self.security)
+        if pool.slow_start:
             self.say(f"starting {spec.label} ...")  # seconds: worker processes import numpy, pandas, dask
         try:
             pool.start()
@@ -67,21 +72,21 @@ class OpenPools:
         return pool
 
     def close(self, keep: set[str] = frozenset(), status: str = "ok", error: str = "") -> None:
-        """Close every pool not in *keep*, recording its stop."""
+        """Close every scheduler not in *keep*, recording its stop."""
         for label in [k for k in self.pools if k not in keep]:
             pool = self.pools.pop(label)
             if pool is not None:
                 pool.close()
                 self._record(pool, status=status, error=error)
 
-    def restart(self, pool: Pool) -> Pool | None:
+    def restart(self, pool: Scheduler) -> Scheduler | None:
         """Close *pool* (after a timeout or a lost worker) and start a fresh one of its spec."""
         pool.close()
         self._record(pool, note="closed after a timeout or lost worker")
         self.pools.pop(pool.spec.label, None)
         return self.get_or_start(pool.spec)
 
-    def _record(self, pool: Pool, status: str = "ok", error: str = "", note: str = "") -> None:
+    def _record(self, pool: Scheduler, status: str = "ok", error: str = "", note: str = "") -> None:
         info = {k: v for k, v in pool.info.items() if k != "dashboard_link"}
         if note:
             info["note"] = note

@@ -18,22 +18,37 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
 
 from runners import records
 from runners.measure import Instruments
-from runners.profiles import Profile, needed_kinds
-from runners.records.kinds import SchedulerSpec, is_cluster, is_one_by_n, is_serial
+from runners.profiles import ClaimNeeds, Profile, needed_kinds
+from runners.records.kinds import KINDS, SchedulerSpec, is_cluster, is_one_by_n, is_serial
 from workloads.base import Workload
 
-__all__ = ["Plan", "Decider", "PLAIN_SAMPLE", "new_run_id", "plan_specs", "workload_info", "done_keys",
+__all__ = ["Plan", "Decider", "check_kinds", "PLAIN_SAMPLE", "new_run_id", "plan_specs", "workload_info", "done_keys",
            "scaling_kinds", "write_meta", "seeded_shuffle", "Prior", "prior_work"]
 
 # Given a workload and the ok times per scheduler label, the comparisons still undecided: items with
 # ``text``, ``specs`` (the labels they need) and ``claim`` (a claim's rule reads it: measured to the claim cap).
 Decider = Callable[[Workload, dict[str, list[float]]], list[Any]]
+
+
+def check_kinds(w: Workload) -> None:
+    """The scheduler kinds *w* names (``Workload.kinds``) are kinds this runner has, or a ``ValueError``.
+
+    >>> from dataclasses import replace
+    >>> from workloads import catalogue
+    >>> check_kinds(replace(catalogue()["bag-json"], kinds=("sync", "gpu")))
+    Traceback (most recent call last):
+    ...
+    ValueError: workload 'bag-json': unknown scheduler kinds ['gpu']; valid: sync, threads, processes, distributed
+    """
+    unknown = [k for k in (w.kinds or ()) if k not in KINDS]
+    if unknown:
+        raise ValueError(f"workload {w.name!r}: unknown scheduler kinds {unknown}; valid: {', '.join(KINDS)}")
 
 
 def new_run_id() -> str:
@@ -47,7 +62,11 @@ class Plan:
 
     ``repeats`` is the minimum of rounds per workload (``fixed``: exactly that
     many, as ``--repeats`` asks); ``decide`` says which comparisons are still
-    undecided (None: stop at the minimum).
+    undecided (None: stop at the minimum); ``claims`` are the claims the
+    workloads name, by id: the kinds their verdicts read and whether they
+    read speedup curves (a lean profile runs only those; a claim not given
+    counts as reading every kind).  Both are handed in by the composition
+    root (:mod:`runners.all`), which knows the claims.
     """
 
     profile: Profile
@@ -68,6 +87,11 @@ class Plan:
     decide: Decider | None = None
     fixed: bool = False
     check_plain: bool = True
+    claims: Mapping[str, ClaimNeeds] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for w in self.workloads.values():
+            check_kinds(w)
 
     @property
     def order_seed(self) -> int:
@@ -120,7 +144,8 @@ class Plan:
         if self.is_lean and not is_serial(spec.kind):
             # One worker process with N threads is a question for the claims about
             # threads vs processes (C2, C3, C9), not for C12's best-of-all.
-            if spec.kind not in needed_kinds(w.claims, self.profile.c12_everywhere and not is_one_by_n(spec)):
+            if spec.kind not in needed_kinds(w.claims, self.claims,
+                                             self.profile.c12_everywhere and not is_one_by_n(spec)):
                 return False
         return True
 
@@ -136,7 +161,7 @@ class Plan:
             sweeps_here = self.profile.sweep_claims is None or set(w.claims) & set(self.profile.sweep_claims)
             if w.sweep and sweeps_here:
                 extra = [s for s in self.sweep_specs if s not in specs and self._runs(w, s)
-                         and (not self.is_lean or s.kind in scaling_kinds(w))]
+                         and (not self.is_lean or s.kind in scaling_kinds(w, self.claims))]
                 sweeps.append((w, specs + extra))
             else:
                 out.append((w, specs))
@@ -196,10 +221,11 @@ def done_keys(run_dir: Path) -> dict[tuple, int]:
 
 
 
-def scaling_kinds(w: Workload) -> frozenset[str]:
-    """Kinds whose worker-count curve a scaling claim of *w* reads (C12/C2 compare, not sweep)."""
-    scaling = [c for c in w.claims if c not in ("C2", "C12")]
-    return needed_kinds(scaling) if scaling else needed_kinds(w.claims)
+def scaling_kinds(w: Workload, claims: Mapping[str, ClaimNeeds]) -> frozenset[str]:
+    """Kinds whose worker-count curve a scaling claim of *w* reads (of the *claims* known; the others compare
+    specs, they do not sweep); without a scaling claim, the kinds every claim of *w* reads."""
+    scaling = [c for c in w.claims if c in claims and claims[c].scaling]
+    return needed_kinds(scaling, claims) if scaling else needed_kinds(w.claims, claims)
 
 
 

@@ -6,33 +6,50 @@
 
 >>> sweep_counts(2), sweep_counts(16)
 ([1, 2, 3, 4], [1, 2, 4, 8, 16, 32])
+
+>>> from types import SimpleNamespace as Claim
+>>> known = {"C1": Claim(kinds=frozenset({"sync", "threads"}), scaling=True)}
+>>> sorted(needed_kinds(("C1",), known)), sorted(needed_kinds((), known))
+(['sync', 'threads'], ['distributed', 'processes', 'sync', 'threads'])
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Mapping, Protocol, Sequence
 
 from runners.records.kinds import KINDS, POOLS, SchedulerSpec
-from workloads.claims import CLAIMS
 
-__all__ = ["Profile", "PROFILES", "sweep_counts", "cores", "CLAIM_KINDS", "needed_kinds"]
+__all__ = ["Profile", "PROFILES", "sweep_counts", "cores", "ClaimNeeds", "needed_kinds", "ALL_KINDS"]
 
-# The scheduler kinds each claim's verdict reads, from the claim registry.  A lean
-# profile runs a workload only under the kinds its claims need (C12 is then decided
-# among the kinds that were run); a full profile runs everything under every kind.
-CLAIM_KINDS: dict[str, frozenset[str]] = {c.id: c.kinds for c in CLAIMS.values()}
 ALL_KINDS = frozenset(KINDS)
 
 
-def needed_kinds(claims: tuple[str, ...] | list[str], c12_everywhere: bool = False) -> frozenset[str]:
-    """Kinds a lean profile runs for a workload serving *claims* (all kinds for a user's own).
+class ClaimNeeds(Protocol):
+    """What the runner reads of a claim (:class:`reports.claims.Claim` is one; :mod:`runners.all` hands them in)."""
 
-    With *c12_everywhere*, workloads of claim C12 (Dask's default vs the best
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The scheduler kinds the claim's verdict reads."""
+
+    @property
+    def scaling(self) -> bool:
+        """Whether the claim reads speedup curves (its workloads' sweeps)."""
+
+
+def needed_kinds(claims: Sequence[str], known: Mapping[str, ClaimNeeds],
+                 c12_everywhere: bool = False) -> frozenset[str]:
+    """Kinds a lean profile runs for a workload serving *claims*: those the *known* claims' verdicts read
+    (all kinds for a user's own workload, or for a claim not in *known*).
+
+    A lean profile runs a workload only under the kinds its claims need (C12 is then
+    decided among the kinds that were run); a full profile runs everything under every
+    kind.  With *c12_everywhere*, workloads of claim C12 (Dask's default vs the best
     scheduler) run under every kind, so "best" means best of all.
     """
     if not claims or (c12_everywhere and "C12" in claims):
         return ALL_KINDS
-    return frozenset().union(*(CLAIM_KINDS.get(c, ALL_KINDS) for c in claims))
+    return frozenset().union(*(known[c].kinds if c in known else ALL_KINDS for c in claims))
 
 
 def cores() -> int:
@@ -73,8 +90,8 @@ class Profile:
         *budget_s* seconds.  Each round runs only the specs an undecided
         comparison names.
     claim_max_repeats, claim_extra_s
-        The further cap for the comparisons a claim's rule reads, at the
-        rule's own bars (:mod:`reports.rules.questions`): past the first cap,
+        The further cap for the comparisons a claim's verdict reads, at the
+        claim's own bars (:mod:`reports.claims.questions`): past the first cap,
         rounds of only those specs go on until a pair has *claim_max_repeats*
         repeats or they have taken *claim_extra_s* seconds more (None: none).
     plain_check
@@ -99,7 +116,7 @@ class Profile:
         and the run says so.
     lean
         Run each built-in workload only under the scheduler kinds its claims need
-        (see :data:`CLAIM_KINDS`); what keeps the profiles within budget on 2 cores.
+        (see :func:`needed_kinds`); what keeps the profiles within budget on 2 cores.
     c12_everywhere
         With ``lean``, still run C12's workloads under every kind (``default``,
         ``full``); ``quick`` decides C12 among the kinds it ran, and keeps one

@@ -13,14 +13,20 @@ escape codes.
 ...     d("processes-2 up in 0.52 s")
 >>> print(buf.getvalue().splitlines()[1])
 processes-2 up in 0.52 s
+
+The measuring code takes any ``say(line)`` callable, and numbers its items of
+work with :class:`Steps`: on a :class:`Display` they move its bar, elsewhere
+each is one plain line.
 """
 from __future__ import annotations
 
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any, Callable, TextIO
 
-__all__ = ["Display"]
+__all__ = ["Display", "Steps", "Say"]
+
+Say = Callable[[str], None]  # where the run's messages go: a Display, print, a list's append ...
 
 
 class Display:
@@ -63,3 +69,23 @@ class Display:
             self._bar.update(self._task, total=total, completed=done - 1, description=text[:60])
         else:
             print(f"[{done}/{total}] {time.perf_counter() - self.t0:6.1f}s {text}", file=self.file, flush=True)
+
+
+class Steps:
+    """The run's items of work, numbered: ``steps(3, "bag-json: sync, threads-2")`` says item 3 of *total* starts.
+
+    >>> said = []
+    >>> Steps(said.append, total=4)(1, "bag-json")
+    >>> said[0].startswith("[1/4]") and said[0].endswith("s bag-json")
+    True
+    """
+
+    def __init__(self, say: Say, total: int):
+        self.say, self.total = say, total
+        self.t0 = time.perf_counter()
+
+    def __call__(self, index: int, text: str) -> None:
+        if isinstance(self.say, Display):
+            self.say.step(index, self.total, text)
+        else:
+            self.say(f"[{index}/{self.total}] {time.perf_counter() - self.t0:6.1f}s {text}")

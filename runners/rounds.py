@@ -19,29 +19,105 @@ What the decider sees per spec is a sample: its ok ``times``, their round
 the run's ``looks`` (the sequential design that sets the level of every look,
 so stopping when a comparison first looks decided keeps its error rate).
 
-Each round is bracketed by the runner's interference watch (when it has one:
+Each round is bracketed by the interference watch (when one is given:
 host steal, other processes' CPU); a round it calls a burst is left out of the
 samples and so measured again, within the same caps.
 """
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, Sequence, TypeVar
 
-from runners.plan import Plan, seeded_shuffle
+from runners.plan import seeded_shuffle
 from workloads.base import Workload
 
-__all__ = ["Rounds", "run_rounds", "specs_of", "capped", "MAX_RERUNS"]
+__all__ = ["Rounds", "run_rounds", "specs_of", "capped", "MAX_RERUNS", "Undecided", "RoundsPlan", "Measurer",
+           "Watch"]
+
+P = TypeVar("P")  # what a label's open scheduler is to the measurer (a Scheduler in a run, anything in a simulation)
+T = TypeVar("T")  # the interference watch's reading at a round's start
 
 MAX_RERUNS = 3  # bursts left out per workload; past it a burst is kept (the machine's new state), and says so
 
 
-def specs_of(items: list[Any]) -> list[str]:
+class Undecided(Protocol):
+    """A comparison still open (:class:`reports.stats.Open`): what it says, the specs it needs, a claim's or not."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def specs(self) -> Sequence[str]: ...
+
+    @property
+    def claim(self) -> bool: ...
+
+
+class RoundsPlan(Protocol):
+    """What the rounds read of the run's plan (:class:`runners.plan.Plan`): its minimum, caps, seed and decider."""
+
+    @property
+    def min_repeats(self) -> int: ...
+
+    @property
+    def max_repeats(self) -> int: ...
+
+    @property
+    def budget_s(self) -> float: ...
+
+    @property
+    def claim_max_repeats(self) -> int: ...
+
+    @property
+    def claim_extra_s(self) -> float: ...
+
+    @property
+    def fixed(self) -> bool: ...
+
+    @property
+    def order_seed(self) -> int: ...
+
+    @property
+    def decide(self) -> Callable[[Workload, dict[str, dict[str, Any]]], Sequence[Undecided]] | None: ...
+
+
+class Pools(Protocol[P]):
+    """The run's open schedulers by label (:class:`runners.openpools.OpenPools`, or a dict)."""
+
+    def get(self, label: str) -> P | None: ...
+
+
+class Measurer(Protocol[P]):
+    """What measures the rounds' repeats (:class:`runners.repeats.Repeats`): its plan, session, schedulers, and
+    ``timed(pool, w, repeat, round)`` -> (status, wall seconds or None)."""
+
+    @property
+    def plan(self) -> RoundsPlan: ...
+
+    @property
+    def session(self) -> int: ...
+
+    @property
+    def pools(self) -> Pools[P]: ...
+
+    def timed(self, pool: P, w: Workload, repeat: int, rnd: int) -> tuple[str, float | None]: ...
+
+
+class Watch(Protocol[T]):
+    """The interference watch (:class:`runners.interference.Watch`): ``start()`` before a round, ``end(token,
+    [(workload, "session:round")], may_drop)`` after it, returning why the round is left out as a burst, or ""."""
+
+    def start(self) -> T: ...
+
+    def end(self, token: T, items: list[tuple[str, str]], may_drop: bool = True) -> str: ...
+
+
+def specs_of(items: Sequence[Undecided]) -> list[str]:
     """The spec labels the undecided *items* name, in first-named order."""
     return list(dict.fromkeys(k for o in items for k in o.specs))
 
 
-def capped(items: list[Any], times: dict[str, list[float]], max_repeats: int, seconds_left: float) -> str:
+def capped(items: Sequence[Undecided], times: dict[str, list[float]], max_repeats: int, seconds_left: float) -> str:
     """Why another round of the specs *items* need would pass a cap ("" when it would not): a spec at
     *max_repeats*, or the round's expected time (its specs' medians, +20 %) beyond *seconds_left*.
 
@@ -62,7 +138,7 @@ class Rounds:
     """The state of one workload's rounds: its live pools, ok times and their round keys, what it wants next,
     why it stopped."""
 
-    def __init__(self, w: Workload, live: dict[str, Any], times: dict[str, list[float]],
+    def __init__(self, w: Workload, live: dict[str, object], times: dict[str, list[float]],
                  keys: dict[str, list[str | None]] | None = None, looks: dict[str, Any] | None = None):
         self.w, self.live, self.times = w, live, times
         self.keys = {k: list((keys or {}).get(k) or [None] * len(v)) for k, v in times.items()}
@@ -96,7 +172,7 @@ class Rounds:
     def labels(self) -> list[str]:
         return [k for k in self.wanted if k in self.live] or list(self.live)
 
-    def settle(self, plan: Plan) -> None:
+    def settle(self, plan: RoundsPlan) -> None:
         """After a round: stop (decided, capped, fixed) or choose the specs of the next one."""
         self.rnd += 1
         if not self.live:
@@ -128,16 +204,14 @@ class Rounds:
             self.stop = why if claims and self.claims_only else self.first_cap
 
 
-def run_rounds(runner: Any, group: list[Rounds], clock: Callable[[], float] = time.perf_counter) -> None:
+def run_rounds(runner: Measurer[P], group: list[Rounds], clock: Callable[[], float] = time.perf_counter,
+               watch: Watch[T] | None = None) -> None:
     """Rounds over every (workload, spec) pair of *group* until each workload has stopped.
 
-    *runner* gives ``plan``, ``session``, ``pools`` and ``timed(pool, w, repeat, round)``, and optionally
-    ``watch`` (the interference watch: ``start()`` before a round, ``end(token, [(workload, key)], may_drop)``
-    after it, returning why the round was left out as a burst, or ""); *clock* times the caps (a fake one in
-    simulations).
+    *runner* measures each repeat (see :class:`Measurer`); *watch*, when given, brackets each round and may
+    leave it out as a burst (see :class:`Watch`); *clock* times the caps (a fake one in simulations).
     """
     key = "+".join(r.w.name for r in group)
-    watch = getattr(runner, "watch", None)
     seed = runner.plan.order_seed
     rnd = 0
     while True:

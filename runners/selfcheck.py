@@ -1,7 +1,7 @@
 """Check the suite's own decisions by simulation: ``python -m runners.selfcheck --draws N [--json]``.
 
 Drives the real adaptive loop (:func:`runners.rounds.run_rounds`, with the
-real stop rule of :func:`reports.rules.questions.still_open`, the real
+real stop rule of :func:`reports.claims.questions.still_open`, the real
 sequential design of the quick profile and a fake clock) on simulated wall
 times, and reads the verdict the way the reports do (the same comparison, the
 same rerun agreement of :mod:`reports.resample`).  It prints:
@@ -28,22 +28,27 @@ threaded kernels); each round shifts every spec of the round by a shared
 drift (sd 0.15, log scale: the machine's speed moving between rounds); 5 % of
 repeats take twice as long (a disturbance).
 
-This module wires the reports' questions into the runner's loop, as the
-composition root does: it is a command of its own, not part of a run.
+This module wires the claims' questions into the runner's loop, as the
+composition root does (it is one, for the simulation): a command of its own,
+not part of a run.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import multiprocessing
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from runners.profiles import PROFILES
+from reports.claims.questions import answer, ask, still_open
+from reports.resample import agreement, draw_rows
+from runners.profiles import PROFILES, cores
 from runners.rounds import Rounds, run_rounds
 
 __all__ = ["NOISE", "simulate", "main", "one_run"]
@@ -106,8 +111,6 @@ class _W:
 def one_run(ratio: float, bar: float, rng: np.random.Generator) -> tuple[str, dict[str, Any]]:
     """One run of the real loop on a pair with true ratio ``time(b) / time(a)`` = *ratio*, asked whether it is
     above or below *bar*; returns the verdict (``above``/``below``/``undecided``) and the two samples."""
-    from reports.rules.questions import ask, still_open
-
     prof = PROFILES["quick"]
     q = ask("SIM", "a", "b", bar)
     clock = _Clock()
@@ -124,16 +127,11 @@ def one_run(ratio: float, bar: float, rng: np.random.Generator) -> tuple[str, di
 
 
 def _verdict(q: Any, a: Any, b: Any) -> str:
-    from reports.rules.questions import answer
-
     return {1: "above", -1: "below"}.get(answer(q, a, b), "undecided")
 
 
 def _agreement(q_bar: float, samples: dict[str, Any], point: str, reruns: int, rng: np.random.Generator) -> float:
     """The rerun agreement the reports would print for this verdict (:mod:`reports.resample`)."""
-    from reports.resample import agreement, draw_rows
-    from reports.rules.questions import ask
-
     q = ask("SIM", "a", "b", q_bar)
     rows = {k: {"times": v["times"], "keys": [f"0:sim:{x.split(':')[-1]}" for x in v["keys"]], "gils": None,
                 "workload": "sim", "looks": v["looks"]} for k, v in samples.items() if k in ("a", "b")}
@@ -170,11 +168,6 @@ def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int 
              kinds: dict[str, int] | None = None) -> dict[str, Any]:
     """Every figure of the module docstring from *draws* simulated runs of each kind (*kinds*: draws per kind
     of ``aa``, ``beyond``, ``power``, ``agreement`` instead; a kind given 0 draws reports None)."""
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing
-
-    from runners.profiles import cores
-
     reruns = SIM_RERUNS if reruns is None else reruns
     workers = workers or cores()
     parts = max(1, workers * 4)

@@ -194,7 +194,7 @@ def fewer_reruns():
     """
     from functools import wraps
 
-    from reports import recommend, rules
+    from reports import claims as rules, recommend
 
     def fewer(f):
         @wraps(f)

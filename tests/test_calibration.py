@@ -11,7 +11,7 @@ import pytest
 
 from reports import gilcalibration
 from runners import calibration
-from runners._procworker import can_sample_gil
+from runners.gilsamplers import KNOCKER_KW, can_sample_gil
 
 _calib = pytest.importorskip("kernels._calib")
 _gilprobe = pytest.importorskip("kernels._gilprobe")
@@ -84,30 +84,7 @@ def test_pickle_throughput_rows_have_bytes_per_second():
 
 
 def test_knocker_sampled_share_of_the_suite_settings():
-    from runners._procworker import KNOCKER_KW
-
     assert 0.8 < gilcalibration.knocker_sampled_share(KNOCKER_KW) < 0.95
-
-
-class _StubProbe:
-    window_ms = 5.0
-
-    def started_at(self):
-        return 100.0
-
-    def windows(self, since_s=0.0):
-        return [(0.0, 1, 10), (0.005, 5, 10), (0.010, 10, 10), (0.015, 0, 10)]
-
-
-def test_gil_windows_are_relative_to_the_repeat_and_merged_past_the_limit():
-    from runners.gilsamplers import gil_windows
-
-    w = gil_windows(_StubProbe(), t0=100.004, wall=0.012)
-    assert w["window_s"] == pytest.approx(0.005)
-    assert w["t"] == pytest.approx([0.0, 0.001, 0.006, 0.011])  # the window holding t0 starts at 0
-    assert w["held"] == [0.1, 0.5, 1.0, 0.0]
-    merged = gil_windows(_StubProbe(), t0=100.0, wall=1.0, limit=2)
-    assert merged["window_s"] == pytest.approx(0.010) and merged["held"] == [0.3, 0.5]
 
 
 @needs_gil
@@ -115,11 +92,11 @@ def test_sync_run_records_gil_held_and_the_bytes_processes_would_pickle():
     import dask.array as da
 
     from runners.measure import Instruments, measure
-    from runners.pools import open_pool
     from runners.records.kinds import SchedulerSpec
+    from runners.schedulers import for_spec
 
     x = da.random.default_rng(0).random((400, 400), chunks=(200, 200))
-    with open_pool(SchedulerSpec("sync"), dashboard=False) as pool:
+    with for_spec(SchedulerSpec("sync"), dashboard=False) as pool:
         m = measure(pool, [(x + x.T).sum()], Instruments())
     # The transpose needs whole 320 kB blocks of x in other tasks: they would be pickled.
     assert m.extra["bytes_tasks"] >= 320_000

@@ -1,12 +1,16 @@
 """Bad input: one line on stderr naming what was wrong, exit status 2, nothing written."""
 from __future__ import annotations
 
+import argparse
 import json
 import textwrap
 
 import pytest
 
+from reports.claims import CLAIMS
 from runners.all import main
+from runners.cli import UsageError, check_numbers_and_claims, select_workloads
+from workloads import catalogue
 
 BAD_PLUGINS = {
     "syntax.py": "def broken(:\n",
@@ -22,6 +26,16 @@ BAD_PLUGINS = {
                      build=lambda size, seed: None, check=lambda a, b: True)
     """),
     "empty.py": "x = 1\n",
+    "unknown_claim.py": textwrap.dedent("""
+        from workloads import Workload
+        w = Workload(name="w", collection="array", claims=("C99",), sizes={"quick": 1, "default": 1, "full": 1},
+                     build=lambda size, seed: None, check=lambda a, b: True)
+    """),
+    "unknown_kind.py": textwrap.dedent("""
+        from workloads import Workload
+        w = Workload(name="w", collection="array", claims=(), sizes={"quick": 1, "default": 1, "full": 1},
+                     build=lambda size, seed: None, check=lambda a, b: True, kinds=("sync", "gpu"))
+    """),
 }
 
 
@@ -40,7 +54,7 @@ def run_main(args, capsys):
         (["--schedulers", "distributed-x"], "distributed-WxT"),
         (["--profile", "nosuch"], "invalid choice"),
         (["--workloads", "no_such_workload_xyz"], "unknown workload"),
-        (["--claims", "C99"], "C1..C14"),
+        (["--claims", "C99"], "unknown claim ids C99; valid: C1, C2, C3"),
         (["--repeats", "0"], ">= 1"),
         (["--repeats", "-3"], ">= 1"),
         (["--resume", "no-such-run-id"], "no run of that id"),
@@ -93,6 +107,23 @@ def test_list_names_workloads_claims_and_schedulers(capsys):
     assert e.value.code == 0
     for word in ("array-transcendental", "bag-json", "C14", "distributed-WxT"):
         assert word in out
+    assert f"  C5   {CLAIMS['C5'].text}" in out.splitlines()  # the registry's text, handed in by runners.all
+
+
+def test_claim_ids_come_from_the_caller():
+    args = argparse.Namespace(repeats=None, timeout=None, claims="c2,C7")
+    assert check_numbers_and_claims(args, ["C2", "C7"]) == {"C2", "C7"}
+    with pytest.raises(UsageError, match="unknown claim ids C7; valid: C2"):
+        check_numbers_and_claims(args, ["C2"])
+
+
+def test_workloads_claims_and_kinds_are_checked_before_the_claims_filter():
+    cat = catalogue()
+    chosen, plugins = select_workloads("bag-json,array-transcendental", {"C1"}, "quick", known=list(CLAIMS))
+    assert list(chosen) == ["array-transcendental"] and plugins == []
+    with pytest.raises(UsageError, match="workload 'bag-json': unknown claim ids"):
+        select_workloads("bag-json", {"C1"}, "quick", known=["C1"])  # filtered out, still checked
+    assert set(select_workloads(None, None, "quick")[0]) == {n for n, w in cat.items() if w.in_profile("quick")}
 
 
 def test_help_explains(capsys):

@@ -213,7 +213,7 @@ def test_cluster_unreachable_is_one_line_exit_2(tmp_path):
     assert r.returncode == 2
     assert r.stderr.startswith("ERROR: ") and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert not out.exists()  # nothing written
-    from runners.pools import CONNECT_TIMEOUT_S
+    from runners.schedulers.distributed import CONNECT_TIMEOUT_S
 
     assert took < CONNECT_TIMEOUT_S + 20
 

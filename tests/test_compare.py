@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
-from reports.compare import compare_runs, main
+from reports.compare import _free_threaded_cost, compare_runs, main
+from reports.table import table
 from runners import records
 from _factories import timed
 
@@ -97,3 +99,21 @@ def test_compare_main_rejects_a_folder_that_is_not_a_run(runs, tmp_path, capsys,
     lines = cap.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"ERROR: {empty}: not a results folder")
     assert cap.out == ""
+
+
+def test_free_threaded_cost_sets_threads_against_a_process_pool_with_the_gil():
+    def run(ft, medians):
+        rows = timed("bag-json", medians, claims=["C3"], collection="bag") + timed("other", medians)
+        return {"machine": {"free_threaded_build": ft, "cores": 2}, "profile": "quick"}, table(pd.DataFrame(rows))
+
+    gil = run(False, {"sync": 1.0, "threads-2": 1.0, "processes-2": 0.6, "distributed-2x1": 0.9})
+    ft = run(True, {"sync": 1.2, "threads-2": 0.6, "processes-2": 0.8})
+    d = _free_threaded_cost(*gil, *ft)
+    assert d["comparable"] and list(d["workloads"]) == ["bag-json"]  # C3 workloads only
+    w = d["workloads"]["bag-json"]
+    assert w["sync_gil_over_free_threaded"]["ratio"] == pytest.approx(1 / 1.2, abs=1e-4)  # one thread: the build's cost
+    assert w["gil_processes_over_free_threaded_threads"]["ratio"] == pytest.approx(1.0, abs=1e-4)  # threads-2 vs processes-2
+    assert _free_threaded_cost(*ft, *gil) == d  # whichever run is A
+    assert _free_threaded_cost(*gil, *gil) is None
+    other_cpu = ({**ft[0], "machine": {"free_threaded_build": True, "cores": 8}}, ft[1])
+    assert not _free_threaded_cost(*gil, *other_cpu)["comparable"]

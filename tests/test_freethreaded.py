@@ -14,10 +14,12 @@ from types import SimpleNamespace
 import dask
 import pytest
 
-from runners import _procworker, gilsamplers, measure, measure_distributed, pools
+from runners import gilsamplers, measure
 from runners.measure import Instruments
-from runners.pools import Pool, SchedulerUnavailable
 from runners.records.kinds import parse
+from runners.schedulers import SchedulerUnavailable, for_spec
+from runners.schedulers import _clusterworker, _procworker, base, distributed
+from runners.schedulers.distributed import Distributed
 
 from _cli import run_cli
 
@@ -31,7 +33,7 @@ def no_gilknocker(monkeypatch, tmp_path):
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
     monkeypatch.delitem(sys.modules, "gilknocker", raising=False)
-    monkeypatch.setattr(_procworker, "_SAMPLER", [])
+    monkeypatch.setattr(gilsamplers, "_SAMPLER", [])
     measure.stop_knocker()
     yield tmp_path
     measure.stop_knocker()
@@ -39,7 +41,7 @@ def no_gilknocker(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("label", ["sync", "threads-2"])
 def test_local_gil_figures_none_without_gilknocker(no_gilknocker, label):
-    with Pool(parse(label)) as pool:
+    with for_spec(parse(label)) as pool:
         m = measure.measure(pool, [dask.delayed(sum)([1, 2, 3])], Instruments())
     assert m.result == (6,)
     assert [g["contention"] for g in m.gil] == [None]  # not applicable, not 0
@@ -48,14 +50,14 @@ def test_local_gil_figures_none_without_gilknocker(no_gilknocker, label):
 
 
 def test_worker_gil_seconds_none_without_gilknocker(no_gilknocker):
-    assert _procworker.can_sample_gil() is False
+    assert gilsamplers.can_sample_gil() is False
     assert _procworker._KNOCKER is None and _procworker._gil_seconds() is None
 
 
 def test_distributed_worker_snapshot_gil_none_without_monitor():
     # What distributed's SystemMonitor looks like when gilknocker did not import.
     mon = SimpleNamespace(monitor_gil_contention=False, quantities={})
-    snap = measure_distributed._worker_snapshot(SimpleNamespace(monitor=mon, transfer_outgoing_bytes_total=0))
+    snap = _clusterworker.snapshot(SimpleNamespace(monitor=mon, transfer_outgoing_bytes_total=0))
     assert snap["gil_s"] is None
 
 
@@ -63,12 +65,12 @@ def test_no_gil_sampling_with_the_gil_off(monkeypatch):
     import runners.meta
 
     monkeypatch.setattr(runners.meta, "gil_enabled", lambda: False)
-    assert _procworker.can_sample_gil() is False
+    assert gilsamplers.can_sample_gil() is False
 
 
 def test_pool_start_unavailable_when_distributed_cannot_import(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
-    pool = Pool(parse("distributed-2x1"))
+    pool = Distributed(parse("distributed-2x1"))
     with pytest.raises(SchedulerUnavailable, match="distributed cannot be imported on .*Python") as e:
         pool.start()
     assert "ModuleNotFoundError" in e.value.reason
@@ -82,9 +84,10 @@ def _failing_cluster(self):
 
 @pytest.mark.parametrize("free_threaded", [True, False])
 def test_local_cluster_failure_is_unavailable_only_on_free_threaded(monkeypatch, free_threaded):
-    monkeypatch.setattr(pools, "free_threaded_build", lambda: free_threaded)
-    monkeypatch.setattr(Pool, "_start_cluster", _failing_cluster)
-    pool = Pool(parse("distributed-2x1"))
+    for module in (distributed, base):  # where a start is judged, and where the interpreter is named
+        monkeypatch.setattr(module, "free_threaded_build", lambda: free_threaded)
+    monkeypatch.setattr(Distributed, "_start_local", _failing_cluster)
+    pool = Distributed(parse("distributed-2x1"))
     if free_threaded:  # distributed not there yet: skipped, with its error
         with pytest.raises(SchedulerUnavailable, match=r"free-threaded Python .*worker failed to start"):
             pool.start()

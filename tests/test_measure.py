@@ -1,13 +1,19 @@
-"""The instruments measure: GIL contention, bytes moved, task counts, CPU and memory."""
+"""What every scheduler kind's measurement shares: the record of a repeat, the switches, the time limit."""
 from __future__ import annotations
 
+import threading
+import time
+
+import dask
 import dask.array as da
 import numpy as np
 import pytest
 
-from runners.measure import Instruments, graph_size, measure, stop_knocker, weighted_median
-from runners.pools import open_pool
+from runners import measure as measure_module
+from runners.measure import (Instruments, Measurement, RepeatTimeout, graph_size, measure, run_with_timeout,
+                             stop_knocker, weighted_median)
 from runners.records.kinds import parse
+from runners.schedulers import for_spec
 from workloads.gil import WORKLOADS
 
 
@@ -26,28 +32,18 @@ def _median_gil(pool, name, repeats=3):
 
 @pytest.mark.parametrize("label", ["threads-2", "processes-2"])
 def test_gil_holding_kernel_shows_far_more_contention(label):
-    with open_pool(parse(label), dashboard=False) as pool:
+    with for_spec(parse(label), dashboard=False) as pool:
         held = _median_gil(pool, "kernel-compute-gil")
         released = _median_gil(pool, "kernel-compute-nogil")
     assert held > 0.4, (held, released)
     assert held > 3 * released, (held, released)
 
 
-def test_processes_move_at_least_the_chunk_bytes():
-    data = np.random.default_rng(0).random((2_000, 2_000))  # 32 MB made in the parent
-    x = da.from_array(data, chunks=(500, 2_000))  # four 8 MB chunks to ship
-    with open_pool(parse("processes-2"), dashboard=False) as pool:
-        m = measure(pool, [(x + 1).sum()], Instruments())
-    assert m.bytes_out >= data.nbytes
-    assert m.bytes_in > 0 and m.bytes_moved == m.bytes_out + m.bytes_in
-    assert m.cpu_s > 0 and m.peak_rss > data.nbytes / 4
-
-
 @pytest.mark.parametrize("label", ["sync", "threads-2", "processes-2"])
 def test_task_stream_captures_every_task_of_the_graph(label):
     x = da.random.default_rng(1).random((400, 400), chunks=100)
     objs = [(x * 2).sum()]
-    with open_pool(parse(label), dashboard=False) as pool:
+    with for_spec(parse(label), dashboard=False) as pool:
         m = measure(pool, objs, Instruments())
     keys = {t["key"] for t in m.tasks}
     assert all(t["stop"] >= t["start"] for t in m.tasks)
@@ -57,12 +53,43 @@ def test_task_stream_captures_every_task_of_the_graph(label):
         assert len(keys) == graph_size(objs)
 
 
-def test_sync_and_threads_move_no_bytes_and_bare_measures_only_time():
-    with open_pool(parse("threads-2"), dashboard=False) as pool:
-        m = measure(pool, [da.ones(1000, chunks=100).sum()], Instruments())
-        bare = measure(pool, [da.ones(1000, chunks=100).sum()], Instruments.none())
-    assert m.bytes_moved == 0 and m.gil and m.tasks
-    assert bare.wall_s > 0 and not bare.gil and not bare.tasks and bare.bytes_moved is None
+def test_graph_size_counts_the_optimised_graph_and_is_none_when_dask_cannot_say():
+    x = da.ones(100, chunks=25)
+    assert graph_size([x.sum()]) > graph_size([x]) >= 4
+    assert graph_size([object()]) is None
+
+
+def test_run_with_timeout_returns_raises_and_abandons_a_stuck_compute():
+    assert run_with_timeout(lambda: 42, 1.0) == 42
+    with pytest.raises(ZeroDivisionError):
+        run_with_timeout(lambda: 1 / 0, 1.0)
+    gate = threading.Event()
+    before = len(measure_module.ABANDONED)
+    t0 = time.perf_counter()
+    with pytest.raises(RepeatTimeout, match="within 0.2 s"):
+        run_with_timeout(gate.wait, 0.2)
+    assert time.perf_counter() - t0 < 1.0
+    assert len(measure_module.ABANDONED) == before + 1 and measure_module.ABANDONED[-1].daemon
+    gate.set()
+
+
+def test_instruments_switch_one_by_one():
+    assert Instruments().any and not Instruments.none().any
+    assert Instruments(tasks=False, gil=False, bytes=False, resources=True).any
+
+
+def test_gil_summary_is_min_weighted_median_max_and_none_without_figures():
+    m = Measurement(wall_s=1.0, result=None, started_at=0.0, gil=[
+        {"pid": 1, "contention": 0.9, "seconds": 3.0}, {"pid": 2, "contention": 0.1, "seconds": 1.0},
+        {"pid": 3, "contention": None, "seconds": 5.0}])
+    assert m.gil_summary() == (0.1, 0.9, 0.9)
+    assert Measurement(wall_s=1.0, result=None, started_at=0.0).gil_summary() == (None, None, None)
+
+
+def test_measure_is_the_schedulers_own():
+    with for_spec(parse("sync")) as pool:
+        m = measure(pool, [dask.delayed(sum)([1, 2])], Instruments.none())
+    assert m.result == (3,) and m.wall_s > 0 and not m.tasks
 
 
 def test_weighted_median_weights_by_duration():

@@ -1,10 +1,10 @@
-"""The cost model of reports/model.py on synthetic tables: formulas, dominant terms, hit rate, keys."""
+"""The cost model of reports/model.py on synthetic tables: formulas, terms by what a kind means, predictions."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from reports import model, model_check, model_inputs
+from reports import model
 from reports.table import table
 from tests._factories import timed
 
@@ -90,73 +90,6 @@ def test_predict_covers_every_measured_pair_and_uses_the_probe():
     assert best == {"pure-python": "processes-2", "numpy": "threads-2"}
 
 
-def test_hit_rate_counts_only_decided_workloads():
-    t, rows = _run_table()
-    preds = model.predict(t, {"cores": 2}, rows)
-    h = model_check.hit_rate(t, preds)
-    decided = {p["workload"] for p in h["per_workload"]}
-    assert "noisy" not in decided  # its fastest spec is not decided against the other
-    assert {"pure-python", "numpy"} <= decided
-    assert h["predicted_best_hit_rate"] == sum(p["hit"] for p in h["per_workload"]) / len(h["per_workload"])
-    # A prediction that picks the slowest spec of a decided workload is a miss.
-    wrong = [{**p, "predicted_s": 1.0 / p["predicted_s"]} for p in preds]
-    assert model_check.hit_rate(t, wrong)["predicted_best_hit_rate"] < h["predicted_best_hit_rate"]
-
-
-def test_model_summary_keys_carry_the_acceptance_words():
-    t, rows = _run_table()
-    s = model_check.model_summary(t, {"cores": 2}, rows, predict_cores=(8, 64))
-    assert {"predictions", "median_abs_error", "predicted_best_hit_rate", "misses_over_2x"} <= set(s)
-    keys = " ".join(s)
-    for word in ("predict", "hit", "error"):
-        assert word in keys
-    hyp = [p for p in s["predictions"] if p["hypothetical"]]
-    assert {p["cores_used"] for p in hyp} == {8, 64}
-    assert all(p["measured_s"] is None and "predicted" in p["note"] for p in hyp)
-    assert 0 <= s["median_abs_error"] < 10
-
-
-def test_misses_over_2x_name_the_term():
-    t, rows = _run_table()
-    t = t.copy()
-    t.loc[(t["workload"] == "numpy") & (t["scheduler"] == "threads-2"), "median_s"] = 5.0
-    s = model_check.model_summary(t, {"cores": 2}, rows)
-    miss = [m for m in s["misses_over_2x"] if m["workload"] == "numpy" and m["scheduler"] == "threads-2"]
-    assert miss and miss[0]["term"] == "compute" and miss[0]["direction"] == "under-predicted"
-
-
-def _calibration_rows(reading):
-    rows = []
-    for mode in (None, "probe", "gilknocker"):
-        for t in (1, 2):
-            for s in (0.0, 0.25, 0.5, 0.75, 1.0):
-                for r in range(5):
-                    rows.append({"workload": "gil-calibration", "status": "ok", "mode": "bare" if mode is None else
-                                 "instrumented", "wall_s": 0.1 * (1 + 0.01 * r) * (1 + (t - 1) * s),
-                                 "params": {"designed_share": s, "threads": t, "metric": mode,
-                                            **({"knocker": {"polling_interval_micros": 1000,
-                                                            "sampling_interval_micros": 10_000,
-                                                            "sleeping_interval_micros": 1_000}}
-                                               if mode == "gilknocker" else {})},
-                                 "extra": {"measured": None if mode is None else reading[mode](s, t), "samples": 400}})
-    return rows
-
-
-def test_calibration_picks_the_closest_metric_and_reports_its_error():
-    rows = _calibration_rows({"probe": lambda s, t: min(1.0, s * t) + 0.01, "gilknocker": lambda s, t: s / 4})
-    c = model.calibration(rows)
-    assert c["metric"] == "probe"
-    assert c["max_error"] == pytest.approx(0.01)
-    assert c["within_0_05"]
-    assert c["metrics"]["gilknocker"]["max_error"] == pytest.approx(0.75)
-    assert c["metrics"]["gilknocker"]["sampled_share"] == pytest.approx(10 / 11.5, abs=1e-3)
-    sync = [p for p in c["points"] if p["threads"] == 1]
-    assert [p["designed_share"] for p in sync] == [0.0, 0.25, 0.5, 0.75, 1.0]
-    assert {"designed_share", "threads", "measured", "error"} <= set(c["points"][0])
-    assert c["overhead"]["outcome"] in ("above", "below", "undecided")  # one-sided at 1x: no margin asked
-    assert model.calibration([]) is None
-
-
 def test_explain_terms_names_the_gil_and_the_bytes():
     t, rows = _run_table()
     p = next(p for p in model.predict(t, {"cores": 2}, rows)
@@ -174,16 +107,6 @@ def test_predict_cores_flag_rejects_bad_counts(arg):
         _predict_cores(arg)
 
 
-def test_predicted_recommendations_are_marked_and_cover_core_counts():
-    t, rows = _run_table()
-    s = model_check.model_summary(t, {"cores": 2}, rows, predict_cores=(16,))
-    recs = {r["workload"]: r for r in s["predicted_recommendations"]}
-    assert recs["pure-python"]["scheduler"] == "processes-2" and recs["pure-python"]["basis"] == "predicted"
-    assert set(recs["numpy"]["at_cores"]) == {"16"}
-    lines = model.predicted_lines(s)
-    assert lines and all(line.startswith("PREDICTED ") for line in lines)
-
-
 def test_handoff_term_charges_gil_releases_on_two_threads_only():
     c = {**CONST, "handoff_s": 200e-9}
     inp = {**inputs(0.4), "release_rate": 2e6}  # a kernel re-taking the GIL every 500 ns
@@ -194,14 +117,72 @@ def test_handoff_term_charges_gil_releases_on_two_threads_only():
     assert model.predict_spec({**inp, "release_rate": None}, "threads", 2, 1, 2, c)["terms"]["handoff"] == 0.0
 
 
-def test_handoff_cost_from_the_fine_calibration_cell():
-    rows = []
-    for t, wall in ((1, 0.10), (2, 0.40)):
-        for mode in ("bare", "instrumented"):
-            rows.append({"workload": "gil-calibration", "status": "ok", "mode": mode, "wall_s": wall,
-                         "params": {"grain": "fine", "threads": t, "designed_share": 0.5, "iterations": 1_000_000,
-                                    "metric": None if mode == "bare" else "probe"},
-                         "extra": {"measured": 0.6 if mode != "bare" else None}})
-    # Amdahl: 0.10 * 1.6 = 0.16 s; 0.24 s more over 2 million releases: 120 ns each.
-    assert model_inputs._handoff_cost(pd.DataFrame(rows)) == pytest.approx(120e-9)
-    assert model.calibration(rows) is None  # the fine cell is no calibration point
+def test_one_thread_per_worker_process_has_no_serial_gil_share():
+    inp = {**inputs(1.0, nbytes=0.0), "release_rate": 2e6}
+    c = {**CONST, "handoff_s": 200e-9, "overhead_s": {**CONST["overhead_s"], "distributed-1x2": 0.0}}
+    for kind, w, t in (("processes", 2, 1), ("distributed", 2, 1)):
+        pr = model.predict_spec(inp, kind, w, t, 2, c)
+        assert set(pr["terms"]) == {"compute", "bytes", "overhead"}  # each worker process has a GIL of its own
+        assert pr["predicted_s"] == pytest.approx(0.5) and pr["cores_used"] == 2
+    one_by_two = model.predict_spec(inp, "distributed", 1, 2, 2, c)  # two threads of one worker take turns
+    assert one_by_two["terms"]["gil"] == pytest.approx(1.0) and one_by_two["terms"]["handoff"] > 0
+    assert one_by_two["dominant_term"] == "gil" and one_by_two["scheduler"] == "distributed-1x2"
+
+
+def test_only_kinds_that_pickle_pay_bytes():
+    inp = inputs(0.0, nbytes=1e7)
+    assert "bytes" not in model.predict_spec(inp, "threads", 2, 1, 2, CONST)["terms"]
+    assert model.predict_spec(inp, "processes", 2, 1, 2, CONST)["terms"]["bytes"] == pytest.approx(0.1)
+    # a cluster's workers keep their results: half of them move on two workers, unless it was measured
+    assert model.predict_spec(inp, "distributed", 2, 1, 2, CONST)["terms"]["bytes"] == pytest.approx(0.05)
+    measured = {**inp, "bytes_d": {"distributed-2x1": 3e6}}
+    assert model.predict_spec(measured, "distributed", 2, 1, 2, CONST)["terms"]["bytes"] == pytest.approx(0.03)
+    unknown = model.predict_spec({**inp, "bytes": None}, "processes", 2, 1, 2, CONST)
+    assert "bytes moved" in unknown["missing"] and unknown["terms"]["bytes"] == 0.0
+
+
+def test_sync_is_the_input_predicted_exactly():
+    pr = model.predict_spec(inputs(None, t1=2.0), "sync", 1, 1, 4, CONST)
+    assert pr["predicted_s"] == pytest.approx(2.0) and pr["terms"]["gil"] == pytest.approx(2.0)  # no share: held
+    assert pr["cores_used"] == 1 and pr["missing"] == [] and pr["scheduler"] == "sync"
+
+
+def test_missing_constants_are_named():
+    pr = model.predict_spec(inputs(None), "threads", 2, 1, 2, {**CONST, "overhead_s": {}})
+    assert pr["missing"] == ["GIL share", "per-task overhead of threads"]
+
+
+def test_predict_every_other_kind_at_each_hypothetical_core_count_and_skips_damaged_rows():
+    t, rows = _run_table()
+    t.loc[t.index[-1], "kind"] = ""  # a row that does not say its kind
+    preds = model.predict(t, {"cores": 2}, rows, predict_cores=(8,))
+    hyp = [p for p in preds if p["hypothetical"] and p["workload"] == "numpy"]
+    assert [p["scheduler"] for p in hyp] == ["threads-8", "processes-8", "distributed-8x1"]
+    assert len([p for p in preds if not p["hypothetical"]]) == len(t) - 1
+    assert [p["input"] for p in preds if p["workload"] == "numpy" and not p["hypothetical"]] == [True, False, False]
+    assert model.predict(pd.DataFrame(), {}) == []
+
+
+def test_predict_only_runs_get_the_planned_specs_predicted():
+    t, rows = _run_table()
+    meta = {"cores": 2, "predict_only": True,
+            "spec_details": [{"label": "sync", "kind": "sync", "workers": 1, "threads_per_worker": 1},
+                             {"label": "distributed-2x1", "kind": "distributed", "workers": 2, "threads_per_worker": 1},
+                             {"label": "distributed@tcp://h:1", "kind": "distributed", "workers": 1,
+                              "threads_per_worker": 1, "address": "tcp://h:1"}]}
+    planned = [p for p in model.predict(t, meta, rows) if p["measured_s"] is None]
+    assert {p["scheduler"] for p in planned} == {"distributed-2x1"}  # sync was measured; a remote cluster is not
+    assert all(not p["hypothetical"] and "not measured" in p["note"] for p in planned)
+
+
+def test_predicted_recommendation_is_the_simplest_near_the_lowest():
+    p = lambda s, k, sec, cores=2, hyp=False: {"workload": "w", "scheduler": s, "kind": k, "predicted_s": sec,  # noqa: E731
+                                                "cores_used": cores, "hypothetical": hyp, "dominant_term": "compute",
+                                                "terms": {"compute": sec}, "n": 1}
+    preds = [p("sync", "sync", 1.0, 1), p("processes-2", "processes", 0.5), p("threads-2", "threads", 0.54),
+             p("threads-8", "threads", 0.3, 8, True), p("processes-8", "processes", 0.12, 8, True)]
+    (rec,) = model.predicted_recommendations(preds)
+    assert rec["scheduler"] == "threads-2" and rec["basis"] == "predicted"  # within 10 %: threads rank first
+    assert rec["at_cores"] == {"8": {"scheduler": "processes-8", "predicted_s": 0.12, "dominant_term": "compute"}}
+    lines = model.predicted_lines({"predicted_recommendations": [rec]})
+    assert lines[0].startswith("PREDICTED w: threads-2 in 540 ms") and "8 cores: processes-8 (120 ms)" in lines[0]

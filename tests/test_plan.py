@@ -1,17 +1,25 @@
 """The plan: its schedule, the seeded order of rounds, and what --resume continues from."""
 from __future__ import annotations
 
+from dataclasses import replace
+from types import SimpleNamespace
+
+import pytest
+
+from reports.claims import CLAIMS
 from runners import records
-from runners.plan import Plan, PLAIN_SAMPLE, plan_specs, prior_work, seeded_shuffle
+from runners.plan import Plan, PLAIN_SAMPLE, check_kinds, plan_specs, prior_work, scaling_kinds, seeded_shuffle
 from runners.profiles import PROFILES
 from runners.records.kinds import parse_list
 from workloads import catalogue
 
 
 def _plan(profile: str, names: list[str], **kw) -> Plan:
+    """A plan of the named built-in workloads on 2 cores, told the claims as runners.all tells it."""
     cat = catalogue()
     base, sweep = plan_specs(PROFILES[profile], 2)
-    return Plan(profile=PROFILES[profile], workloads={n: cat[n] for n in names}, specs=base, sweep_specs=sweep, **kw)
+    return Plan(profile=PROFILES[profile], workloads={n: cat[n] for n in names}, specs=base, sweep_specs=sweep,
+                **{"claims": CLAIMS, **kw})
 
 
 def test_sweeps_come_last_and_only_where_a_claim_reads_them():
@@ -20,6 +28,33 @@ def test_sweeps_come_last_and_only_where_a_claim_reads_them():
     assert order[-1][0] == "stencil-numpy" and "threads-4" in order[-1][1]  # C4 reads 2N threads
     assert "threads-4" not in dict(order)["array-transcendental"]  # quick sweeps only C4's workloads
     assert dict(order)["bag-json"] == ["sync", "threads-2", "processes-2"]  # C3/C12 read no cluster in quick
+
+
+def test_a_lean_plan_not_told_the_claims_runs_every_kind():
+    plan = _plan("quick", ["bag-json"], claims={})
+    assert [s.label for s in plan.schedule()[0][1]] == ["sync", "threads-2", "processes-2", "distributed-2x1"]
+
+
+def test_the_claims_handed_in_decide_the_kinds():
+    only_threads = {"C3": SimpleNamespace(kinds=frozenset({"sync", "threads"}), scaling=True),
+                    "C12": SimpleNamespace(kinds=frozenset({"sync"}), scaling=False)}
+    plan = _plan("quick", ["bag-json"], claims=only_threads)
+    assert [s.label for s in plan.schedule()[0][1]] == ["sync", "threads-2"]
+
+
+def test_sweeps_run_the_kinds_of_the_scaling_claims():
+    w = catalogue()["array-transcendental"]  # C1 (scaling: sync, threads), C2 and C12 (compare, every kind)
+    assert scaling_kinds(w, CLAIMS) == CLAIMS["C1"].kinds
+    assert scaling_kinds(replace(w, claims=("C2",)), CLAIMS) == CLAIMS["C2"].kinds  # no scaling claim: its kinds
+
+
+def test_a_workloads_kinds_must_be_known():
+    w = replace(catalogue()["bag-json"], kinds=("sync", "gpu"))
+    with pytest.raises(ValueError, match=r"unknown scheduler kinds \['gpu'\]; valid: sync, threads"):
+        check_kinds(w)
+    with pytest.raises(ValueError, match="gpu"):
+        Plan(profile=PROFILES["quick"], workloads={"bag-json": w}, specs=parse_list("sync"))
+    check_kinds(replace(w, kinds=None))
 
 
 def test_named_schedulers_run_every_workload_under_each():

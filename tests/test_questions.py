@@ -1,4 +1,4 @@
-"""What the claims ask of a workload's repeats, and the rounds that measure until it is answered."""
+"""When a claim's question is answered (reports/claims/questions.py), and the rounds that measure until it is."""
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -6,9 +6,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from reports.rules import questions
-from reports.rules import questions as qmod
-from reports.rules.questions import Question, answer, ask, gain, precise, same, still_open
+from reports.claims import questions as qmod
+from reports.claims.questions import Question, answer, ask, gain, precise, same, still_open
 from reports.stats import Open
 from runners.rounds import Rounds, capped, run_rounds
 from workloads import catalogue
@@ -23,34 +22,6 @@ def _texts(samples, qs, recommend=False):
 def _noisy(median, n, cv=0.02, seed=0):
     rng = np.random.default_rng(seed)
     return list(median * np.exp(rng.normal(0, cv, n)))
-
-
-# --- what each rule asks ------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("name", "expected"), [
-    ("array-transcendental", {("C1", "threads-2", "sync", 1.2), ("C2", "threads-2", "processes-2", 1.0),
-                              ("C2", "threads-2", "distributed-2x1", 1.0), ("C12", "others", "threads-2", 1.2)}),
-    ("bag-json", {("C3", "threads-2", "sync", 1.25), ("C3", "processes-2", "sync", 1.0),
-                  ("C12", "others", "processes-2", 1.2)}),
-    ("kernel-retake-k1", {("C7", "threads-2", "sync", 1.2)}),
-    ("kernel-retake-k32768", {("C7", "threads-2", "sync", 1.3)}),
-    ("kernel-retake-k32", set()),  # the middle of the k range is reported, not decided on
-    ("stencil-numpy", {("C4", "threads-2", "sync", 1.2), ("C4", "threads-4", "threads-2", 1.25),
-                       ("C4", "processes-2", "threads-2", 1.0)}),
-])
-def test_rules_declare_what_they_compare_at_their_own_bars(name, expected):
-    got = {(q.claim, q.a, q.b, q.up) for q in questions(CAT[name], 2)}
-    assert got == expected
-
-
-def test_bars_follow_the_number_of_cores():
-    (q,) = [q for q in questions(CAT["array-transcendental"], 4) if q.claim == "C1"]
-    assert (q.a, q.up) == ("threads-4", 1.6)
-
-
-def test_cross_workload_rules_ask_for_precise_medians():
-    qs = questions(CAT["kernel-compute-gil"], 2)
-    assert {(q.claim, q.a, q.b) for q in qs} == {("C5", "threads-2", None), ("C6", "sync", None)}
 
 
 # --- when a question is answered ----------------------------------------------------------------

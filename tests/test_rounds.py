@@ -11,7 +11,8 @@ BURST_WALL = 10.0  # what a repeat measures in a burst round (the fake watch fla
 
 
 class _Runner:
-    """Just enough of runners.run.Runner: fixed times per spec, a round counter, an optional watch."""
+    """Just enough of a measurer (runners.repeats.Repeats): fixed times per spec, a round counter; a burst where
+    the watch says so."""
 
     def __init__(self, walls, session=0, watch=None, min_repeats=5, decide=None):
         self.plan = SimpleNamespace(order_seed=3, min_repeats=min_repeats, fixed=decide is None, decide=decide,
@@ -19,13 +20,12 @@ class _Runner:
         self.walls, self.session = walls, session
         self.pools = {k: object() for k in walls}
         self.ran: list[tuple[int, str]] = []
-        if watch is not None:
-            self.watch = watch
+        self.watch = watch
 
     def timed(self, pool, w, repeat, rnd):
         label = next(k for k, p in self.pools.items() if p is pool)
         self.ran.append((rnd, label))
-        burst = getattr(self, "watch", None) is not None and self.watch.is_burst(w.name, rnd)
+        burst = self.watch is not None and self.watch.is_burst(w.name, rnd)
         return "ok", BURST_WALL if burst else self.walls[label] * (1 + 0.01 * rnd)
 
 
@@ -60,7 +60,7 @@ def _state(walls, name="w", keys=None, looks=None, times=None):
 def _run(walls, session=0, watch=None, names=("w",)):
     runner = _Runner(walls, session, watch)
     states = [Rounds(SimpleNamespace(name=n), dict(runner.pools), {k: [] for k in walls}) for n in names]
-    run_rounds(runner, states, clock=lambda: 0.0)
+    run_rounds(runner, states, clock=lambda: 0.0, watch=watch)
     return runner, states
 
 
@@ -112,7 +112,7 @@ def test_a_burst_drops_the_round_of_every_workload_of_a_group():
 
 def test_without_a_watch_nothing_is_dropped():
     runner, (r,) = _run({"sync": 1.0})
-    assert not hasattr(runner, "watch") and r.bursts == 0 and len(r.times["sync"]) == 5
+    assert r.bursts == 0 and len(r.times["sync"]) == 5 and len(runner.ran) == 5
 
 
 def test_drop_round_removes_that_rounds_repeats_only():

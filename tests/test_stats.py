@@ -6,11 +6,9 @@ import math
 
 import numpy as np
 import pytest
-from scipy.stats import mannwhitneyu
 
 from reports import stats
 from reports import intervals
-from reports.intervals import hodges_lehmann
 from reports.stats import MIN_REPEATS, compare
 
 A = [1.0, 1.01, 0.99, 1.02, 0.98, 1.0]
@@ -134,49 +132,6 @@ def test_compare_failed_mismatched_or_unstable_row_is_undecided(bad, words):
     assert c.lo is None
     # the same row without its defect decides
     assert compare(row(times=scaled(A, 0.1)), row()).outcome == "above"
-
-
-# --- Hodges–Lehmann against the exact Mann–Whitney test ----------------------------------
-
-@pytest.mark.parametrize("n, m, seed", [(5, 5, 0), (5, 5, 1), (4, 6, 2), (5, 7, 3), (6, 6, 4), (7, 5, 5)])
-def test_hodges_lehmann_interval_inverts_the_exact_test(n, m, seed):
-    """Brute force: the shifts the exact two-sided test does not reject at 5 % are exactly (lo, hi)."""
-    rng = np.random.default_rng(seed)
-    a, b = rng.normal(0, 1, n), rng.normal(0.7, 1, m)
-    est, lo, hi = hodges_lehmann(a, b)
-    d = np.unique(np.subtract.outer(b, a).ravel())
-    assert est == pytest.approx(np.median(np.subtract.outer(b, a)))
-    probes = np.concatenate([[d[0] - 1], (d[:-1] + d[1:]) / 2, [d[-1] + 1]])
-    for delta in probes:
-        p = mannwhitneyu(b - delta, a, alternative="two-sided", method="exact").pvalue
-        assert (p > 0.05) == (lo < delta < hi), (delta, p, lo, hi)
-    assert lo in d and hi in d  # endpoints are pairwise differences
-
-
-def test_hodges_lehmann_too_small_for_any_interval():
-    est, lo, hi = hodges_lehmann([1.0, 2.0, 3.0], [4.0, 5.0, 6.0])
-    assert est == 3.0 and (lo, hi) == (-math.inf, math.inf)
-
-
-def test_hodges_lehmann_covers_the_true_shift_by_simulation():
-    rng = np.random.default_rng(11)
-    hits = 0
-    for _ in range(2000):
-        a, b = rng.standard_t(3, 5), rng.standard_t(3, 6) + 0.5
-        _, lo, hi = hodges_lehmann(a, b)
-        hits += lo <= 0.5 <= hi
-    assert hits / 2000 >= 0.95
-
-
-def test_hodges_lehmann_normal_approximation_for_large_samples():
-    # Beyond 3600 pairs the critical value comes from the normal approximation: still about 95 %.
-    rng = np.random.default_rng(3)
-    hits = 0
-    for _ in range(200):
-        a, b = rng.normal(0, 1, 61), rng.normal(1, 1, 61)
-        _, lo, hi = hodges_lehmann(a, b)
-        hits += lo <= 1 <= hi
-    assert 0.9 <= hits / 200 <= 1.0
 
 
 # --- calibration by simulation -----------------------------------------------------------
@@ -316,7 +271,7 @@ def test_equivalent_never_hides_a_cleared_bar():
     # the same interval lies within a +-10 % band of 1.2: an equivalence question would say so -- which is why a
     # one-sided question (a rule's bar) never passes a margin
     assert compare(a, b, factor=1.2, margin=1.1).outcome == "equivalent"
-    from reports.rules.questions import answer, ask
+    from reports.claims.questions import answer, ask
 
     assert answer(ask("C1", "threads-2", "sync", 1.2), a, b) == 1
     with pytest.raises(TypeError):

@@ -98,8 +98,17 @@ def test_derive_recomputes_after_a_change_of_times():
     assert r["threads-2"]["speedup"] == pytest.approx(1.0, abs=0.02)
 
 
-def test_resample_table_is_gone():
-    assert not hasattr(stattable, "resample_table")  # reruns are drawn by reports.resample, by whole rounds
+def test_table_threads_follow_the_spec_of_the_rows_kind():
+    t = stattable.table(pd.DataFrame(timed("w", {"sync": 1.0, "threads-4": 0.3, "processes-2": 0.6,
+                                                 "distributed-2x3": 0.4})))
+    assert dict(zip(t["scheduler"], t["nthreads"])) == {"sync": 1, "threads-4": 4, "processes-2": 2,
+                                                        "distributed-2x3": 6}
+    rows = timed("w", {"sync": 1.0, "threads-2": 0.5})
+    for r in rows:
+        if r["scheduler"] == "threads-2":
+            r["kind"] = None  # a damaged row that does not say its kind: what it says it ran on
+    t = stattable.table(pd.DataFrame(rows))
+    assert t.set_index("scheduler").loc["threads-2", "nthreads"] == 2
 
 
 # --- round keys, GIL figures, bursts, the first round -------------------------------------------

@@ -9,7 +9,7 @@ import pandas as pd
 from reports import table as stattable
 import pytest
 
-from reports import rules, terminal
+from reports import claims as rules, terminal
 from reports.evidence import context
 from reports.recommend import recommend
 from _factories import timed

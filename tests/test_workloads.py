@@ -1,50 +1,20 @@
-"""Tests of the workloads of arrays, frames, bags, tasks, flights and stdlib.
+"""The workloads package as a whole (workloads/__init__.py): the catalogue, discovery, plugins.
 
-Every workload at a tiny size: its build is deterministic, its check accepts the
-reference and rejects a perturbed result, and threads and processes agree with sync.
+Each catalogue module has its own tests (tests/test_workloads_<module>.py); here: the
+catalogue holds every built-in workload once and each is well declared, and a user's
+file or module is found and loaded, or refused with a one-line reason.
 """
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import itertools
+import sys
+import types
 
-import dask
-import numpy as np
-import pandas as pd
 import pytest
 
-from workloads import arrays, bags, flights, frames, stdlib, tasks
-from workloads.base import Workload
-
-MODULES = (arrays, frames, bags, tasks, flights, stdlib)
-
-
-def _declared(module) -> list[Workload]:
-    found = []
-    for value in vars(module).values():
-        if isinstance(value, Workload):
-            found.append(value)
-        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Workload) for v in value):
-            found.extend(value)
-    return found
-
-
-WORKLOADS = [w for m in MODULES for w in _declared(m)]
-BY_NAME = {w.name: w for w in WORKLOADS}
-
-# Sizes small enough for the whole file to run in well under a minute on 2 cores.
-TINY = {
-    "array-transcendental": 64, "array-object-math": 24, "array-stencil": 64, "array-matmul": 48,
-    "array-reduction": 64,
-    "stencil-python": 12, "stencil-numpy": 12,
-    "delayed-null": 40, "delayed-busy-10": 8, "delayed-busy-100": 8, "delayed-busy-1000": 4,
-    "delayed-busy-10000": 2,
-    "df-groupby": 4_000, "df-join": 4_000, "df-str-arrow": 2_000, "df-str-object": 2_000, "df-apply": 400,
-    "bag-logparse": 400, "bag-json": 400, "bag-wordcount": 400,
-    "flights-read-csv-c": 3_000, "flights-read-csv-arrow": 3_000, "flights-groupby": 3_000,
-    "flights-join": 3_000, "flights-str-arrow": 3_000, "flights-str-object": 3_000, "flights-apply": 500,
-    "stdlib-re": 16, "stdlib-ast": 4,
-}
+import workloads
+from workloads import PluginError, catalogue, discover, load_plugin
+from workloads.base import PROFILES, Workload
 
 EXPECTED = {
     "array-transcendental", "array-object-math", "array-stencil", "array-matmul", "array-reduction",
@@ -54,127 +24,125 @@ EXPECTED = {
     "bag-logparse", "bag-json", "bag-wordcount",
     "flights-read-csv-c", "flights-read-csv-arrow", "flights-groupby", "flights-join",
     "flights-str-arrow", "flights-str-object", "flights-apply", "stdlib-re", "stdlib-ast",
+    "kernel-sleep-nogil", "kernel-sleep-gil", "kernel-compute-nogil", "kernel-compute-gil",
+    "kernel-retake-k1", "kernel-retake-k32", "kernel-retake-k1024", "kernel-retake-k32768",
+    "kernel-callback-k1", "kernel-callback-k32", "kernel-callback-k1024", "kernel-callback-k32768",
+    "kernel-prange-lib1", "kernel-prange-libcores", "array-matmul-blas1", "array-matmul-blascores",
 }
+CATALOGUE = catalogue()
+_PLUGINS = itertools.count()
+
+PLUGIN = '''\
+from workloads import Workload
+
+def build(size, seed):
+    return list(range(size))
+
+MINE = Workload(name="{name}", collection="delayed", claims=(), sizes={{"quick": 1, "default": 2, "full": 3}},
+                build=build, check=lambda a, b: a == b)
+'''
 
 
-def _compute(workload: Workload, size: int, seed: int = 0, **kwargs):
-    return dask.compute(workload.build(size, seed), **kwargs)[0]
+def _workload(name: str) -> Workload:
+    return Workload(name=name, collection="delayed", claims=(), sizes={p: 1 for p in PROFILES},
+                    build=lambda size, seed: None, check=lambda a, b: a == b)
 
 
-def _perturb(result):
-    """A result that differs a little from *result*, of the same type."""
-    if isinstance(result, (pd.DataFrame, pd.Series)):
-        out = result.copy()
-        numeric = out.select_dtypes("number") if isinstance(out, pd.DataFrame) else out
-        if isinstance(out, pd.DataFrame):
-            out[numeric.columns] = numeric * 1.001 + 1
-        else:
-            out = out * 1.001 + 1
-        return out
-    if isinstance(result, dict):
-        key = sorted(result)[0]
-        return {**result, key: result[key] + 1}
-    if isinstance(result, list) and result and isinstance(result[0], tuple):
-        return result[1:]
-    if isinstance(result, list):
-        return [result[0] + 1.0, *result[1:]]
-    return np.asarray(result, dtype=float) * 1.001 + 1e-3
+@pytest.fixture
+def plugin_file(tmp_path):
+    """A path for a workload file, its module name unused so far (and neutral: error messages name it)."""
+    name = f"suite_plugin_{next(_PLUGINS)}"
+    yield tmp_path / f"{name}.py"
+    sys.modules.pop(name, None)
 
 
-@pytest.fixture(scope="module")
-def pool():
-    executor = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
-    yield executor
-    executor.shutdown()
+# -- the catalogue ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def references():
-    """Sync results at the tiny size, seed 0, computed once per workload."""
-    return {w.name: _compute(w, TINY[w.name], scheduler="sync") for w in WORKLOADS}
+def test_catalogue_holds_every_builtin_workload_once():
+    assert set(CATALOGUE) == EXPECTED
+    assert len({id(w) for w in CATALOGUE.values()}) == len(EXPECTED)
+    assert [name.split(".")[0] for name in workloads.MODULES] == ["workloads"] * len(workloads.MODULES)
 
 
-def test_workloads_names_match_the_brief():
-    assert set(BY_NAME) == EXPECTED
-    assert len(WORKLOADS) == len(BY_NAME)  # no workload declared twice
-    assert set(TINY) == EXPECTED
+def test_catalogue_keeps_declaration_order():
+    names = list(CATALOGUE)
+    assert names.index("array-transcendental") < names.index("df-groupby") < names.index("kernel-sleep-nogil")
+    assert names[-1] == "stdlib-ast"
 
 
-def test_workloads_families_and_params():
-    busy = [w for w in WORKLOADS if w.family == "delayed-busy"]
-    assert sorted(w.params["task_us"] for w in busy) == [10, 100, 1000, 10000]
-    assert BY_NAME["stencil-python"].params == {"impl": "python"}
-    assert BY_NAME["stencil-numpy"].params == {"impl": "numpy"}
-    assert BY_NAME["stencil-python"].family == BY_NAME["stencil-numpy"].family == "jacobi"
-    assert all(w.sweep for w in (BY_NAME["array-transcendental"], BY_NAME["array-object-math"],
-                                 BY_NAME["bag-logparse"], BY_NAME["stencil-numpy"]))
-    assert all(w.real_data == (w.name.startswith(("flights-", "stdlib-"))) for w in WORKLOADS)
-
-
-@pytest.mark.parametrize("workload", WORKLOADS, ids=lambda w: w.name)
-def test_workload_declaration(workload):
-    assert workload.description and workload.description.endswith(".")
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_catalogue_workload_is_well_declared(name):
+    w = CATALOGUE[name]
+    assert w.description and w.description.endswith(".")
     # quick may leave a workload out (None: not what its claims need there), never default or full
-    assert workload.sizes["default"] is not None and workload.sizes["full"] is not None
-    if workload.sizes["quick"] is not None:
-        assert workload.sizes["quick"] <= workload.sizes["default"]
-    assert workload.sizes["default"] < workload.sizes["full"]
-    assert all(workload.nbytes(workload.size_for(p)) > 0 for p in ("quick", "default", "full"))
+    assert w.sizes["default"] is not None and w.sizes["full"] is not None
+    if w.sizes["quick"] is not None:
+        assert w.sizes["quick"] <= w.sizes["default"]
+    assert w.sizes["default"] < w.sizes["full"]
+    assert w.claims and all(c.startswith("C") for c in w.claims)
 
 
-@pytest.mark.parametrize("workload", WORKLOADS, ids=lambda w: w.name)
-def test_workload_build_is_deterministic(workload, references):
-    size = TINY[workload.name]
-    reference = references[workload.name]
-    assert workload.check(_compute(workload, size, scheduler="sync"), reference)
-    assert not workload.check(_compute(workload, size, seed=1, scheduler="sync"), reference)
+def test_real_data_is_flights_and_stdlib():
+    assert {n for n, w in CATALOGUE.items() if w.real_data} == {n for n in EXPECTED
+                                                               if n.startswith(("flights-", "stdlib-"))}
 
 
-@pytest.mark.parametrize("workload", WORKLOADS, ids=lambda w: w.name)
-def test_workload_check_rejects_perturbed(workload, references):
-    reference = references[workload.name]
-    assert workload.check(reference, reference)
-    assert not workload.check(_perturb(reference), reference)
+# -- discover ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("workload", WORKLOADS, ids=lambda w: w.name)
-def test_workload_schedulers_agree(workload, references, pool):
-    size = TINY[workload.name]
-    reference = references[workload.name]
-    assert workload.check(_compute(workload, size, scheduler="threads", num_workers=2), reference)
-    assert workload.check(_compute(workload, size, scheduler="processes", pool=pool), reference)
+def test_discover_finds_workloads_alone_and_in_lists_skipping_private_names():
+    a, b, c, hidden = (_workload(n) for n in ("a", "b", "c", "hidden"))
+    mod = types.ModuleType("mine")
+    mod.A, mod.FAMILY, mod.PAIR, mod._HIDDEN, mod.OTHER = a, [b, c], (a,), hidden, [1, 2]
+    assert discover(mod) == {"a": a, "b": b, "c": c}
 
 
-def test_jacobi_python_and_numpy_compute_the_same():
-    # stencil-numpy's size is a number of cache-sized problems, stencil-python's a grid side: the
-    # two workloads differ in size, so their kernels are compared directly.
-    from workloads.tasks import jacobi_numpy, jacobi_python
-
-    for p in range(3):
-        assert np.isclose(jacobi_python(7, p, 12, 10), jacobi_numpy(7, p, 12, 10), rtol=1e-12)
+def test_discover_refuses_two_workloads_of_one_name():
+    mod = types.ModuleType("twice")
+    mod.ONE, mod.TWO = _workload("same"), _workload("same")
+    with pytest.raises(PluginError, match="twice: two workloads are named 'same'"):
+        discover(mod)
 
 
-@pytest.mark.parametrize(("a", "b", "size"), [
-    ("df-str-arrow", "df-str-object", 2_000),
-    ("flights-str-arrow", "flights-str-object", 3_000),
-    ("array-transcendental", "array-object-math", 24),
-    ("flights-read-csv-c", "flights-read-csv-arrow", 3_000),
+# -- plugins -------------------------------------------------------------------------------
+
+
+def test_load_plugin_from_a_file(plugin_file):
+    plugin_file.write_text(PLUGIN.format(name="mine"))
+    found = load_plugin(str(plugin_file))
+    assert list(found) == ["mine"] and found["mine"].build(3, 0) == [0, 1, 2]
+    assert load_plugin(str(plugin_file))["mine"] is found["mine"]  # loaded once
+
+
+def test_load_plugin_from_a_module_name():
+    assert set(load_plugin("workloads.bags")) == {"bag-logparse", "bag-json", "bag-wordcount"}
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("def broken(:\n", "syntax error at line 1"),
+    ("import not_a_module_anywhere\n", "cannot import module 'not_a_module_anywhere'"),
+    ("raise RuntimeError('boom')\n", "failed to import: RuntimeError: boom"),
+    (PLUGIN.format(name="two words"), "bad workload declaration"),
 ])
-def test_workload_variants_compute_the_same(a, b, size):
-    ra = _compute(BY_NAME[a], size, scheduler="sync")
-    rb = _compute(BY_NAME[b], size, scheduler="sync")
-    assert BY_NAME[a].check(rb, ra)
+def test_load_plugin_names_the_file_and_the_problem(plugin_file, text, words):
+    plugin_file.write_text(text)
+    with pytest.raises(PluginError, match=words) as e:
+        load_plugin(str(plugin_file))
+    assert str(e.value).startswith(f"{plugin_file}: ") and "\n" not in str(e.value)
+    assert plugin_file.stem not in sys.modules  # a failed import leaves nothing behind
 
 
-def test_stdlib_files_sorted_without_site_packages():
-    files = stdlib.stdlib_files()
-    assert list(files) == sorted(files)
-    assert len(files) > 500
-    assert not any("site-packages" in f for f in files)
+def test_load_plugin_refuses_a_file_that_declares_no_workloads(plugin_file):
+    plugin_file.write_text("X = 1\n")
+    with pytest.raises(PluginError, match="declares no workloads"):
+        load_plugin(str(plugin_file))
 
 
-def test_flights_scaled_rows_repeat_with_jitter():
-    paths = flights.flights_parts(flights.FLIGHTS_ROWS + 100, 0, "parquet")
-    assert len(paths) == 8
-    rows = sum(len(pd.read_parquet(p, columns=["month"])) for p in paths)
-    assert rows == flights.FLIGHTS_ROWS + 100
+def test_load_plugin_refuses_a_missing_file_and_a_name_workers_cannot_import(tmp_path):
+    with pytest.raises(PluginError, match="no such workload file"):
+        load_plugin(str(tmp_path / "absent.py"))
+    bad = tmp_path / "my-work.py"
+    bad.write_text(PLUGIN.format(name="x"))
+    with pytest.raises(PluginError, match="must be a Python identifier"):
+        load_plugin(str(bad))

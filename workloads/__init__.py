@@ -17,11 +17,10 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from workloads.base import CLAIM_IDS, COLLECTIONS, PROFILES, Workload
+from workloads.base import COLLECTIONS, PROFILES, Workload
 
 __all__ = [
     "Workload",
-    "CLAIM_IDS",
     "COLLECTIONS",
     "PROFILES",
     "MODULES",

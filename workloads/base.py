@@ -2,7 +2,10 @@
 
 A workload knows nothing of schedulers.  ``build(size, seed)`` returns a dask
 collection (or a list of ``dask.delayed`` objects) *without computing it*;
-``check(result, reference)`` says whether two computed results agree.
+``check(result, reference)`` says whether two computed results agree.  It
+names the claims it serves and the scheduler kinds it is meant for as plain
+strings: the runner checks them against the claim registry and the kinds it
+knows (:mod:`runners.all`, :class:`runners.plan.Plan`).
 
 >>> import dask.array as da
 >>> w = Workload(
@@ -21,11 +24,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Literal, Mapping
 
-from workloads.claims import CLAIM_IDS, SCHEDULER_KINDS
-
 __all__ = [
     "COLLECTIONS",
-    "CLAIM_IDS",
     "Collection",
     "Workload",
     "PROFILES",
@@ -34,7 +34,6 @@ __all__ = [
 Collection = Literal["array", "dataframe", "bag", "delayed"]
 COLLECTIONS: tuple[Collection, ...] = ("array", "dataframe", "bag", "delayed")
 PROFILES: tuple[str, ...] = ("quick", "default", "full")
-# Names only: a workload may say under which kinds it is meaningful, nothing more.
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,8 @@ class Workload:
         The dask collection it is written with: one of :data:`COLLECTIONS`.
         Decides the default scheduler it is compared with (claim C12).
     claims
-        Ids of the claims of docs/CLAIMS.md it serves (``("C1", "C2")``).
+        Ids of the claims of docs/CLAIMS.md it serves (``("C1", "C2")``); the runner refuses an id
+        no claim has.
     sizes
         Profile name -> size argument of ``build``.  Every profile of
         :data:`PROFILES` must be present; ``None`` leaves the workload out of
@@ -72,7 +72,8 @@ class Workload:
     sweep
         When true the runner also runs it at worker counts 1..2*cores (scaling claims).
     kinds
-        Scheduler kinds it is meaningful under; ``None`` means all.
+        Scheduler kinds it is meaningful under (``("sync", "threads")``); ``None`` means all.
+        Names only: the runner checks them against the kinds it knows.
     real_data
         True when the data is real (shipped in a package), not generated.
     interleave
@@ -104,20 +105,19 @@ class Workload:
                 f"workload {self.name!r}: collection must be one of "
                 f"{', '.join(COLLECTIONS)}; got {self.collection!r}"
             )
-        bad = [c for c in self.claims if c not in CLAIM_IDS]
-        if bad:
-            raise ValueError(f"workload {self.name!r}: unknown claim ids {bad}; valid: C1..C14")
+        if isinstance(self.claims, str) or not all(isinstance(c, str) and c for c in self.claims):
+            raise ValueError(f"workload {self.name!r}: claims must be a tuple of claim ids; got {self.claims!r}")
         missing = [p for p in PROFILES if p not in self.sizes]
         if missing:
             raise ValueError(f"workload {self.name!r}: sizes lacks profiles {missing}")
         for attr in ("build", "check", "nbytes"):
             if not callable(getattr(self, attr)):
                 raise ValueError(f"workload {self.name!r}: {attr} must be callable")
-        if self.kinds is not None:
-            unknown = [k for k in self.kinds if k not in SCHEDULER_KINDS]
-            if unknown:
-                raise ValueError(f"workload {self.name!r}: unknown scheduler kinds {unknown}")
+        if self.kinds is not None and (isinstance(self.kinds, str) or not all(isinstance(k, str) for k in self.kinds)):
+            raise ValueError(f"workload {self.name!r}: kinds must be a tuple of scheduler kinds; got {self.kinds!r}")
         object.__setattr__(self, "claims", tuple(self.claims))
+        if self.kinds is not None:
+            object.__setattr__(self, "kinds", tuple(self.kinds))
         object.__setattr__(self, "sizes", MappingProxyType(dict(self.sizes)))
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
         if not self.family:

@@ -1,8 +1,10 @@
 """The one small plot that decided each claim, drawn from its ``numbers`` (and the statistics table).
 
-:data:`DRAW` maps the plot kind a rule declares (``rule.plot``) to how it is drawn; a claim without an
-entry (a new one) gets the default: every comparison in its numbers with its
-interval (:func:`forest`).  A claim with nothing to draw gets ``None``.
+A claim's record says how its plot is drawn (``Claim.plot``: a drawing, a
+caption, an axis label); :data:`DRAW` holds the function of each drawing.  A
+claim without a plot, or an id no record has (an older summary), gets the
+default: every comparison in its numbers with its interval (:func:`forest`).
+A claim with nothing to draw gets ``None``.
 
 >>> [label for label, _ in comparisons({"bar": 1.3, "w": {"speedup": {"ratio": 1.4, "outcome": "faster"}}})]
 ['w']
@@ -14,19 +16,20 @@ from __future__ import annotations
 import math
 import os
 import re
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from bokeh.models import (BasicTickFormatter, BoxAnnotation, ColumnDataSource, FactorRange, FixedTicker, Span,
                           Whisker)
 from bokeh.plotting import figure
 
 from reports import fmt
+from reports.claims import CLAIMS, Plot
 from reports.dashboard.markup import comparison, is_comparison
 from reports.dashboard.view import KIND_COLOR, PALETTE, View, kind, threads, value
 from reports.evidence import is_number
 from reports.stats import MARGIN
 
-__all__ = ["Plot", "DRAW", "plot", "comparisons", "forest", "curves", "by_k", "per_task", "defaults",
+__all__ = ["DRAW", "DEFAULT", "plot", "comparisons", "forest", "curves", "by_k", "per_task", "defaults",
            "intervals", "log_ticks", "OUTCOME_COLOR", "VERDICT_COLOR", "PLOT_WIDTH"]
 
 PLOT_WIDTH = 350
@@ -275,38 +278,21 @@ def defaults(claim: dict[str, Any], v: View, axis: str) -> Any:
     return f
 
 
-class Plot(NamedTuple):
-    """How a claim's deciding plot is drawn: the function, its caption, its axis label."""
+Draw = Callable[[dict[str, Any], View, str], Any]
 
-    draw: Callable[[dict[str, Any], View, str], Any]
-    caption: str
-    axis: str
-
-
-DRAW: dict[str, Callable[[dict[str, Any], View, str], Any]] = {
+DRAW: dict[str, Draw] = {
     "comparisons": forest, "curves": curves, "by_k": by_k, "per_task": per_task, "defaults": defaults,
 }
-DEFAULT = Plot(forest, "The comparisons that decided it", "ratio (×)")
-
-
-def _declared(claim_id: str) -> Plot | None:
-    """The plot the claim's rule declares beside itself (``rule.plot``), if any."""
-    from reports.rules import rule
-
-    try:
-        spec = getattr(rule(claim_id), "plot", None)
-    except (KeyError, ImportError, AttributeError):
-        return None
-    if spec is None or spec.kind not in DRAW:
-        return None
-    return Plot(DRAW[spec.kind], spec.caption, spec.axis)
+DEFAULT = Plot("comparisons", "The comparisons that decided it", "ratio (×)")
 
 
 def plot(claim: dict[str, Any], v: View) -> tuple[str, Any]:
-    """The caption and deciding plot of *claim*: its own kind, else its comparisons, else None."""
-    p = _declared(str(claim.get("id"))) or DEFAULT
-    fig = p.draw(claim, v, p.axis)
-    if fig is None and p.draw is not forest:
+    """The caption and deciding plot of *claim* (a verdict of the summary): its record's plot, else its
+    comparisons, else None."""
+    record = CLAIMS.get(str(claim.get("id")))
+    p = (record.plot if record is not None else None) or DEFAULT
+    fig = DRAW[p.drawing](claim, v, p.axis)
+    if fig is None and DRAW[p.drawing] is not forest:
         p = DEFAULT
         fig = forest(claim, v, p.axis)
     return p.caption, fig

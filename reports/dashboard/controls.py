@@ -16,7 +16,7 @@ from reports import fmt
 from reports.dashboard.claimplots import intervals
 from reports.dashboard.markup import comparison, div, note, table
 from reports.dashboard.view import View, value
-from reports.evidence import is_number
+from reports.fmt import is_number
 
 __all__ = ["controls_section", "rounds_section", "harness_warnings"]
 

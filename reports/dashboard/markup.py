@@ -16,7 +16,7 @@ from typing import Any, Sequence
 from bokeh.models import Div, InlineStyleSheet
 
 from reports import fmt
-from reports.evidence import is_number
+from reports.fmt import is_number
 
 __all__ = ["WIDTH", "CSS", "stylesheet", "VERDICT_CLASS", "OUTCOME_CLASS", "div", "note", "table", "badge",
            "comparison", "is_comparison", "numbers", "verdict_text", "verdict_badge", "stability_text"]

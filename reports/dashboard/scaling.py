@@ -22,6 +22,7 @@ from reports import fmt
 from reports.dashboard.markup import div, note
 from reports.dashboard.metrics import METRICS, columns
 from reports.dashboard.view import KIND_COLOR, View, column, kind, threads, value
+from runners.records.kinds import KINDS, POOLS, is_cluster, is_serial
 
 __all__ = ["sweep_workloads", "family_sweeps", "scaling_section", "families_section", "STENCIL"]
 
@@ -37,7 +38,7 @@ def sweep_workloads(v: View) -> list[str]:
     for w in v.workloads:
         counts: dict[str, set[float]] = {}
         for _, r in v.df[v.df["workload"] == w].iterrows():
-            if kind(r) in ("threads", "processes") and not math.isnan(threads(r)):
+            if kind(r) in POOLS and not math.isnan(threads(r)):
                 counts.setdefault(kind(r), set()).add(threads(r))
         if any(len(c) >= 2 for c in counts.values()):
             out.append(w)
@@ -82,10 +83,11 @@ def _legend(f: Any, where: str = "top_left") -> None:
 
 def _lines(v: View, f: Any, g: pd.DataFrame, suffix: str = "", dash: str = "solid",
            colors: dict[str, str] | None = None, with_sync: bool = True) -> None:
-    """Metric against threads: a line per pool kind, distributed and sync as single markers."""
+    """Metric against threads: a line per pool kind, the other kinds (the serial one last) as single markers."""
     colors = colors or KIND_COLOR
     g = g.assign(_kind=[kind(r) for _, r in g.iterrows()], _x=[threads(r) for _, r in g.iterrows()])
-    for k in ("threads", "processes", "distributed", "sync")[: 4 if with_sync else 3]:
+    order = [*POOLS, *(k for k in KINDS if k not in POOLS and not is_serial(k))]
+    for k in order + ([k for k in KINDS if is_serial(k)] if with_sync else []):
         part = g[g["_kind"] == k].sort_values("_x")
         if part.empty:
             continue
@@ -93,13 +95,14 @@ def _lines(v: View, f: Any, g: pd.DataFrame, suffix: str = "", dash: str = "soli
         d["x"] = part["_x"].tolist()
         s = ColumnDataSource(d)
         v.switch.sources.append(s)
-        name = f"{k}{suffix}" if k != "sync" else "sync"
-        if k in ("threads", "processes"):
-            f.line("x", "value", source=s, color=colors[k], line_width=2.5, line_dash=dash, legend_label=name)
-            f.scatter("x", "value", source=s, color=colors[k], size=8, legend_label=name)
+        name = k if is_serial(k) else f"{k}{suffix}"
+        color = colors.get(k, "#888888")
+        if k in POOLS:
+            f.line("x", "value", source=s, color=color, line_width=2.5, line_dash=dash, legend_label=name)
+            f.scatter("x", "value", source=s, color=color, size=8, legend_label=name)
         else:
-            f.scatter("x", "value", source=s, color=colors[k], size=11,
-                      marker="diamond" if k == "distributed" else "square", legend_label=name)
+            f.scatter("x", "value", source=s, color=color, size=11,
+                      marker="diamond" if is_cluster(k) else "square", legend_label=name)
     _legend(f)
 
 
@@ -173,7 +176,7 @@ def _family(v: View, fam: str, param: str, pts: list[tuple[float, str]]) -> tupl
         v.switch.sources.append(src)
         f.line("x", "value", source=src, color=v.colour(s), line_width=2, legend_label=s)
         f.scatter("x", "value", source=src, color=v.colour(s), size=7, legend_label=s)
-        if busy and s != "sync":
+        if busy and not is_serial(kind(k.iloc[0])):
             notes.append(_break_even(k, d, s))
     span = Span(location=1, dimension="width", line_color="#999", line_dash="dashed")
     f.add_layout(span)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from reports.evidence import is_number
+from reports.fmt import is_number
 from runners.records.kinds import KINDS, RANK
 
 if TYPE_CHECKING:

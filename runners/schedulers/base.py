@@ -1,0 +1,225 @@
+"""What every scheduler kind does: start (timed), compute, measure a repeat, stop (always).
+
+A :class:`Scheduler` is the live pool or cluster behind one spec.  It is
+started once per spec (its start-up time is a result, not noise) and reused for
+every workload and repeat of that spec.  It is a context manager: leaving it,
+normally, on error or on Ctrl-C, stops every thread, process and cluster it
+started.  Each kind is a subclass in its own module of this package, found by
+kind in :data:`runners.schedulers.SCHEDULERS`; what the kinds *mean* (labels,
+specs, predicates) is :mod:`runners.records.kinds`.
+
+>>> from runners.records.kinds import parse
+>>> class Echo(Scheduler):
+...     kind = "sync"
+...     def compute(self, objs):
+...         return tuple(objs)
+>>> with Echo(parse("sync")) as s:
+...     s.compute([1]), s.label, s.start_s is not None
+((1,), 'sync', True)
+>>> s.stop_s is not None
+True
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Sequence
+
+import dask
+
+from runners.measure import Instruments, Measurement
+from runners.meta import free_threaded_build
+from runners.records.kinds import SchedulerSpec
+
+if TYPE_CHECKING:
+    from distributed.security import Security
+
+__all__ = ["Scheduler", "PoolScheduler", "SchedulerUnavailable", "Plain", "interpreter", "spawn_pool"]
+
+
+class SchedulerUnavailable(RuntimeError):
+    """This interpreter cannot run the scheduler at all: a result to report as skipped, not a failure.
+
+    Raised by :meth:`Scheduler.start` when, for example, ``distributed`` cannot be
+    imported, or a local cluster fails to start on a free-threaded build.
+    ``reason`` says why, in words fit for a report.
+
+    >>> SchedulerUnavailable("distributed is not installed").reason
+    'distributed is not installed'
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def interpreter() -> str:
+    """This interpreter in a few words, for a reason given in a report: ``Python 3.11.7``."""
+    return f"{'free-threaded ' if free_threaded_build() else ''}Python {sys.version.split()[0]}"
+
+
+@dataclass
+class Plain:
+    """``dask.compute`` as a user would call it on one kind: its scheduler, its keywords, what to close after.
+
+    What the harness check runs in a fresh interpreter (:mod:`runners.plaindask`).
+
+    >>> Plain("sync").compute([dask.delayed(sum)([1, 2])])
+    (3,)
+    """
+
+    scheduler: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    close: Callable[[], None] = lambda: None
+
+    def compute(self, objs: Sequence[Any]) -> tuple[Any, ...]:
+        return dask.compute(*objs, scheduler=self.scheduler, **self.kwargs)
+
+
+class Scheduler:
+    """The live resources of one spec, with ``compute``, ``measure`` and ``close``.
+
+    Subclasses set :attr:`kind` and implement :meth:`compute` and :meth:`measure`;
+    :meth:`_start` and :meth:`_close` acquire and release what they hold.
+
+    Attributes
+    ----------
+    spec
+        The scheduler spec.
+    start_s, stop_s
+        Seconds taken to start (until every worker answered) and to stop.
+    instrumented
+        False for the overhead control: no instruments in the workers.
+    dashboard
+        Whether a cluster serves Dask's dashboard.
+    upload
+        ``.py`` files (plugin workloads) that workers in other processes must import.
+    security
+        A ``distributed.security.Security`` for connecting to ``spec.address`` (TLS).
+    info
+        What the start found out (pids, addresses, workers), for ``startup.jsonl``.
+    """
+
+    kind: ClassVar[str]
+    # Starting takes seconds (worker processes import numpy, pandas, dask): the run says so first.
+    slow_start: ClassVar[bool] = False
+    # Timed against plain dask.compute in a fresh interpreter (the harness check): see plainly().
+    plain_checked: ClassVar[bool] = False
+
+    def __init__(self, spec: SchedulerSpec, instrumented: bool = True, dashboard: bool = True,
+                 upload: Sequence[str] = (), security: Security | None = None):
+        if spec.kind != self.kind:
+            raise ValueError(f"a {type(self).__name__} scheduler runs {self.kind!r} specs; got {spec.label!r}")
+        self.spec = spec
+        self.instrumented = instrumented
+        self.dashboard = dashboard
+        self.upload = list(upload)
+        self.security = security
+        self.start_s: float | None = None
+        self.stop_s: float | None = None
+        self.info: dict[str, Any] = {}
+
+    # -- life cycle -------------------------------------------------------
+    def start(self) -> Scheduler:
+        """Start what this kind needs (timed as :attr:`start_s`)."""
+        t0 = time.perf_counter()
+        self._start()
+        self.start_s = time.perf_counter() - t0
+        return self
+
+    def close(self) -> None:
+        """Stop everything this scheduler started; safe to call twice, never raises."""
+        t0 = time.perf_counter()
+        try:
+            self._close()
+        finally:
+            if self.stop_s is None:
+                self.stop_s = time.perf_counter() - t0
+
+    def _start(self) -> None:
+        """Acquire the kind's resources (nothing for ``sync``)."""
+
+    def _close(self) -> None:
+        """Release them; must not raise."""
+
+    def __enter__(self) -> Scheduler:
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- use --------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        """The label its rows carry (an existing cluster's says its size, known once started)."""
+        return self.spec.label
+
+    def compute(self, objs: Sequence[Any]) -> tuple[Any, ...]:
+        """Compute *objs* (collections or delayed) on this scheduler, as ``dask.compute`` does."""
+        raise NotImplementedError
+
+    def measure(self, objs: Sequence[Any], ins: Instruments, timeout: float | None = None) -> Measurement:
+        """Compute *objs* once and measure it with the instruments *ins* switches on."""
+        raise NotImplementedError
+
+    def pids(self) -> list[int]:
+        """Pids of the processes that run tasks (this one where they run here)."""
+        return [os.getpid()]
+
+    def alive(self) -> bool:
+        """Whether it can still run tasks after a failed repeat (a cluster may have lost every worker)."""
+        return True
+
+    def performance_report(self, objs: Sequence[Any]) -> str | None:
+        """Dask's own performance report (an HTML page) of one more compute of *objs*; None where the kind has none."""
+        return None
+
+    @classmethod
+    def plainly(cls, workers: int) -> Plain:
+        """How a user computes on this kind with *workers* workers, for the harness check (:attr:`plain_checked`)."""
+        raise NotImplementedError(f"{cls.kind} is not timed against plain Dask")
+
+
+def spawn_pool(workers: int, initializer: Callable[[], None]) -> ProcessPoolExecutor:
+    """A pool of *workers* spawned processes, every one started now (so start-up is timed where it is asked).
+
+    ProcessPoolExecutor spawns lazily: tasks are submitted until every worker
+    exists and has run *initializer* (which imports what tasks use).
+    """
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer)
+    pids: set[int] = set()
+    deadline = time.monotonic() + 120
+    while len(pids) < workers and time.monotonic() < deadline:
+        for f in [pool.submit(time.sleep, 0.05) for _ in range(workers)]:
+            f.result()
+        pids = {p.pid for p in pool._processes.values()}
+    return pool
+
+
+class PoolScheduler(Scheduler):
+    """A kind that runs tasks on a ``concurrent.futures`` pool it holds (``threads``, ``processes``)."""
+
+    executor: Executor | None = None  # set by _start, None again once closed
+
+    def _close(self) -> None:
+        if self.executor is None:
+            return
+        ex, self.executor = self.executor, None
+        procs = list((getattr(ex, "_processes", None) or {}).values())
+        # Never wait: a thread stuck in a timed-out task would block forever.
+        ex.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.terminate()
+                p.join(timeout=5)
+            if p.is_alive():
+                p.kill()

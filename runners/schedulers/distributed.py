@@ -1,0 +1,294 @@
+"""``distributed``: a Dask cluster, a ``LocalCluster`` the suite starts or an existing one by address.
+
+Start: a ``LocalCluster`` of ``spec.workers`` processes with
+``spec.threads_per_worker`` threads each, or a ``Client`` connected to
+``spec.address`` (TLS by Dask's config or the CLI's certificates); plugin
+workload files are uploaded to the workers.  Where ``distributed`` cannot run on
+this interpreter the spec is :class:`~runners.schedulers.base.SchedulerUnavailable`:
+skipped, with the reason.
+
+Measure: the scheduler's task stream, and a snapshot of every worker taken
+with ``Client.run`` before and after the compute
+(:func:`runners.schedulers._clusterworker.snapshot`) for its GIL contention,
+CPU time, peak RSS and bytes sent; comparing the two also tells which workers
+left or joined during the repeat.
+"""
+from __future__ import annotations
+
+import gc
+import inspect
+import logging
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Sequence
+
+import dask
+
+from runners.measure import Instruments, Measurement, run_with_timeout, stop_knocker
+from runners.meta import free_threaded_build
+from runners.schedulers._clusterworker import freeze_gc, pid, snapshot
+from runners.schedulers.base import Scheduler, SchedulerUnavailable, interpreter
+
+__all__ = ["Distributed", "ClusterUnreachable", "CONNECT_TIMEOUT_S", "takes_n_workers", "roster_change",
+           "worker_figures"]
+
+# How long to wait for an existing cluster at --address before giving up.
+CONNECT_TIMEOUT_S = 10
+
+
+class ClusterUnreachable(RuntimeError):
+    """Nothing answered at the cluster address within CONNECT_TIMEOUT_S."""
+
+
+def _one_line(e: BaseException, limit: int | None = None) -> str:
+    return f"{type(e).__name__}: {' '.join(str(e).split())[:limit]}"
+
+
+class Distributed(Scheduler):
+    """A ``distributed.Client`` on a LocalCluster it started, or on the cluster at ``spec.address``."""
+
+    kind = "distributed"
+    slow_start = True
+    # distributed.LocalCluster and distributed.Client once started (an optional dependency, not imported to type them)
+    cluster: Any = None
+    client: Any = None
+
+    # -- life cycle -------------------------------------------------------
+    def _start(self) -> None:
+        try:
+            import distributed  # noqa: F401
+        except Exception as e:  # ImportError, or whatever its import raises on this build
+            raise SchedulerUnavailable(f"distributed cannot be imported on {interpreter()} ({_one_line(e)})") from e
+        try:
+            self._connect() if self.spec.address else self._start_local()
+        except (ClusterUnreachable, SchedulerUnavailable):
+            raise
+        except Exception as e:
+            # On a GIL build a failed start is a failure; on a free-threaded one it is
+            # most likely distributed not running there yet: skipped, with the error.
+            if self.spec.address or not free_threaded_build():
+                raise
+            raise SchedulerUnavailable(
+                f"distributed could not start a local cluster on {interpreter()} ({_one_line(e, 300)})") from e
+        for path in self.upload:
+            # Plugin workload files: workers import them by the same module name.
+            self.client.upload_file(path, load=True)
+        info = self.client.scheduler_info(n_workers=-1) if takes_n_workers() else self.client.scheduler_info()
+        workers = info.get("workers", {})
+        self.info.update(
+            address=self.client.scheduler.address,
+            dashboard_link=self.client.dashboard_link if self.dashboard else "",
+            workers=len(workers),
+            threads={a: w.get("nthreads") for a, w in workers.items()},
+            memory_limit={a: w.get("memory_limit") for a, w in workers.items()},
+        )
+
+    def _start_local(self) -> None:
+        from distributed import Client, LocalCluster
+
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.cluster = LocalCluster(
+                n_workers=self.spec.workers,
+                threads_per_worker=self.spec.threads_per_worker,
+                processes=True,
+                dashboard_address=":0" if self.dashboard else None,
+                host="127.0.0.1",
+                silence_logs=logging.CRITICAL,
+            )
+        self.client = Client(self.cluster, set_as_default=False)
+        self.client.wait_for_workers(self.spec.workers, timeout=120)
+        self.client.run(freeze_gc)
+
+    def _connect(self) -> None:
+        from distributed import Client
+        from distributed.security import Security
+
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        address = self.spec.address
+        if (address.startswith("tls://") and self.security is None
+                and not dask.config.get("distributed.client.security-loader", None)
+                and Security().get_connection_args("client").get("ssl_context") is None):
+            # Without certificates Client fails on tls:// with a TypeError and then hangs
+            # 20 s in __del__ at exit: say what is missing before trying.
+            raise ClusterUnreachable(
+                f"{address} needs TLS certificates: give --tls-ca-file and --tls-cert "
+                "(and --tls-key), or set Dask's distributed.comm.tls.ca-file, .client.cert and .client.key")
+        try:
+            self.client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False, security=self.security)
+        except Exception as e:
+            # Distributed retries a refused connection until the timeout, so this
+            # takes CONNECT_TIMEOUT_S; the reason (refused, TLS handshake, ...) is in e.
+            why = (f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT_S} s"
+                   if isinstance(e, (OSError, TimeoutError)) else f"cannot connect to {address}")
+            failed = f"{why} ({_one_line(e)})"
+        else:
+            return
+        # Outside the except block, so the half-built Client is collected now, while
+        # its event loop still runs: at interpreter exit its __del__ hangs 20 s.
+        gc.collect()
+        raise ClusterUnreachable(failed)
+
+    def _close(self) -> None:
+        client, self.client = self.client, None
+        cluster, self.cluster = self.cluster, None
+        for thing, timeout in ((client, 10), (cluster, 20)):
+            if thing is not None:
+                try:
+                    thing.close(timeout=timeout)
+                except Exception:
+                    pass
+
+    # -- use --------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        if self.spec.address:
+            n = self.info.get("workers", 0)
+            threads = set((self.info.get("threads") or {}).values()) or {1}
+            return f"distributed@{self.spec.address}-{n}x{max(threads)}"
+        return self.spec.label
+
+    def compute(self, objs: Sequence[Any]) -> tuple[Any, ...]:
+        return dask.compute(*objs, scheduler=self.client)
+
+    def pids(self) -> list[int]:
+        return sorted(self.client.run(pid).values()) if self.client is not None else []
+
+    def alive(self) -> bool:
+        try:
+            return bool(self.client and self.client.scheduler_info().get("workers"))
+        except Exception:
+            return False
+
+    def performance_report(self, objs: Sequence[Any]) -> str | None:
+        if self.client is None:
+            return None
+        from distributed import performance_report
+
+        # Dask writes the page wherever it is told, following links: it writes in a private folder.
+        with tempfile.TemporaryDirectory(prefix="dask-suite-perf-") as tmp:
+            page = Path(tmp) / "report.html"
+            with self.client.as_current(), performance_report(filename=str(page), mode="inline"):
+                self.compute(objs)
+            return page.read_text(encoding="utf-8")
+
+    def measure(self, objs: Sequence[Any], ins: Instruments, timeout: float | None = None) -> Measurement:
+        from distributed import get_task_stream
+        from distributed.sizeof import sizeof
+
+        stop_knocker()  # this process's samplers read nothing of the workers: they would only cost
+        # Always take a (cheap, identity-only when no instrument needs more) snapshot, so a
+        # worker that dies or joins during the repeat is noticed and recorded.
+        full = ins.gil or ins.resources or ins.bytes
+        before = self._snapshots(full)
+        ts = get_task_stream(self.client) if ins.tasks else None
+        if ts is not None:
+            ts.__enter__()
+        try:
+            started_at = time.time()
+            t0 = time.perf_counter()
+            result = run_with_timeout(lambda: self.compute(objs), timeout)
+            wall = time.perf_counter() - t0
+        except Exception as e:
+            # E.g. KilledWorker after workers died running a task: say which ones went.
+            change = roster_change(before, self._snapshots(False))
+            if change:
+                e.add_note(f"workers lost during the repeat: {change['workers_lost']}; "
+                           f"joined: {change['workers_joined']}")
+            raise
+        finally:
+            if ts is not None:
+                try:
+                    ts.__exit__(None, None, None)
+                except Exception:  # the scheduler went away: the exception above says why
+                    pass
+        m = Measurement(wall_s=wall, result=result, started_at=started_at)
+        after = self._snapshots(full)
+        m.extra.update(roster_change(before, after))
+        if ts is not None:
+            m.tasks = _task_stream(ts.data, started_at)
+        if not full:
+            return m
+        gil, cpu, rss, moved = worker_figures(before, after)
+        if ins.gil:
+            m.gil = gil
+        if ins.resources and before:
+            m.cpu_s, m.peak_rss = cpu, rss
+        if ins.bytes:
+            # Worker-to-worker transfers plus the results sent back to this client.
+            back = sum(sizeof(r) for r in result)
+            m.bytes_out, m.bytes_in, m.bytes_moved = moved, back, moved + back
+        return m
+
+    def _snapshots(self, full: bool) -> dict[str, dict[str, Any]]:
+        """One snapshot per worker the scheduler knows; a worker that cannot answer (dying) is left out."""
+        try:
+            got = self.client.run(snapshot, full=full, on_error="return")
+        except Exception:  # the scheduler itself is unreachable: nothing to compare
+            return {}
+        return {addr: s for addr, s in got.items() if isinstance(s, dict)}
+
+
+def _task_stream(data: list[dict[str, Any]], started_at: float) -> list[dict[str, Any]]:
+    """The scheduler's task-stream messages as the suite's task records (seconds since the repeat began)."""
+    out = []
+    for msg in data:
+        worker = str(msg.get("worker", ""))
+        for part in msg.get("startstops", []):
+            out.append({"key": str(msg.get("key")), "worker": worker, "thread": f"{worker}/{msg.get('thread')}",
+                        "start": part["start"] - started_at, "stop": part["stop"] - started_at,
+                        "action": part.get("action", "compute"), "nbytes": msg.get("nbytes")})
+    return out
+
+
+def roster_change(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Workers that left or joined between two snapshots (a restarted process counts as both).
+
+    >>> roster_change({"a": {"pid": 1}, "b": {"pid": 2}}, {"a": {"pid": 1}, "c": {"pid": 3}})
+    {'workers_lost': ['b'], 'workers_joined': ['c']}
+    >>> roster_change({"a": {"pid": 1}}, {"a": {"pid": 1}})
+    {}
+    """
+    old = {(a, s.get("pid")) for a, s in before.items()}
+    new = {(a, s.get("pid")) for a, s in after.items()}
+    lost = sorted(a for a, _ in old - new)
+    joined = sorted(a for a, _ in new - old)
+    return {"workers_lost": lost, "workers_joined": joined} if lost or joined else {}
+
+
+def worker_figures(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
+                   ) -> tuple[list[dict[str, Any]], float, int, int]:
+    """(GIL per worker, CPU seconds, peak RSS, bytes sent) between two full snapshots of every worker.
+
+    A worker lost or restarted between them is left out: its counters do not cover the repeat.
+
+    >>> a = {"t": 0.0, "pid": 5, "gil_s": 0.0, "cpu_s": 1.0, "rss": 10, "mem_samples": [], "transfer_out": 0}
+    >>> b = {"t": 2.0, "pid": 5, "gil_s": 1.0, "cpu_s": 2.5, "rss": 12, "mem_samples": [(1.0, 30)],
+    ...      "transfer_out": 64}
+    >>> worker_figures({"w": a}, {"w": b})
+    ([{'pid': 5, 'worker': 'w', 'contention': 0.5, 'seconds': 2.0}], 1.5, 30, 64)
+    """
+    gil, cpu, rss, moved = [], 0.0, 0, 0
+    for addr, a in before.items():
+        b = after.get(addr)
+        if b is None or b["pid"] != a["pid"]:
+            continue
+        dt = b["t"] - a["t"]
+        c = None
+        if a["gil_s"] is not None and b["gil_s"] is not None and dt > 0:
+            c = min(1.0, max(0.0, (b["gil_s"] - a["gil_s"]) / dt))
+        gil.append({"pid": b["pid"], "worker": addr, "contention": c, "seconds": dt})
+        cpu += b["cpu_s"] - a["cpu_s"]
+        rss = max(rss, a["rss"], b["rss"], *[mem for t, mem in b["mem_samples"] if t >= a["t"]])
+        moved += max(0, b["transfer_out"] - a["transfer_out"])
+    return gil, cpu, rss, moved
+
+
+def takes_n_workers() -> bool:
+    """Whether this distributed's ``Client.scheduler_info`` takes ``n_workers`` (newer ones list only some)."""
+    from distributed import Client
+
+    return "n_workers" in inspect.signature(Client.scheduler_info).parameters

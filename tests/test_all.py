@@ -1,0 +1,54 @@
+"""The composition root (runners/all.py): the claims wired into the plan, and a module level light enough for
+the spawned workers that run it again."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from _cli import ROOT
+from reports.claims import CLAIMS
+from runners import all as root
+from runners.api import compare
+from runners.cli import UsageError, parse_args
+from workloads import catalogue
+
+
+def test_the_plan_gets_the_claims_and_their_stop_rule(tmp_path):
+    args = parse_args(["--profile", "quick", "--claims", "C1", "--out", str(tmp_path)])
+    plan, plugins, clusters, extra = root._plan(args, tmp_path, {"C1"}, CLAIMS)
+    assert plan.claims is CLAIMS and plugins == [] and clusters == [] and extra == []
+    assert all("C1" in w.claims or not w.claims for w in plan.workloads.values())
+    w = catalogue()["array-transcendental"]
+    opened = plan.decide(w, {"sync": [1.0] * 3, "threads-2": [0.5] * 3})
+    assert any(o.claim and o.text.startswith("C1: ") for o in opened)  # the claim's question, not answered yet
+
+
+def test_a_plugins_unknown_claim_id_is_a_usage_error(tmp_path):
+    plugin = tmp_path / "mine.py"
+    plugin.write_text("from workloads import Workload\n"
+                      "w = Workload(name='w', collection='array', claims=('C0',), sizes={'quick': 1, 'default': 1, "
+                      "'full': 1}, build=lambda size, seed: None, check=lambda a, b: True)\n")
+    args = parse_args(["--workloads", str(plugin), "--out", str(tmp_path)])
+    with pytest.raises(UsageError, match=r"mine.py: workload 'w': unknown claim ids \['C0'\]; valid: C1, C2"):
+        root._plan(args, tmp_path, None, CLAIMS)
+
+
+def test_every_built_in_workload_names_registered_claims():
+    assert {c for w in catalogue().values() for c in w.claims} <= set(CLAIMS)
+
+
+def test_compare_is_handed_out_on_first_use():
+    assert root.compare is compare
+    with pytest.raises(AttributeError):
+        root.no_such_name  # noqa: B018
+
+
+def test_importing_it_imports_no_report():
+    """Spawned pool workers run this module again as __mp_main__: reports, the API and Bokeh stay out."""
+    code = ("import sys, runners.all; "
+            "print(sorted(m for m in ('reports', 'runners.api', 'bokeh') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,67 @@
+"""The run's whole budget (runners/budget.py): the adaptive rounds get what the fixed costs leave."""
+from __future__ import annotations
+
+import pytest
+
+from runners.budget import FLOOR, MIN_MEASURED, Budget, process_age
+
+
+class _Clock:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self):
+        return self.t
+
+
+def _budget(total=100.0):
+    clock = _Clock()
+    return Budget(total, clock=clock, since=0.0), clock
+
+
+def test_the_caps_are_whole_until_enough_workloads_were_measured():
+    b, clock = _budget()
+    clock.t = 90.0
+    for _ in range(MIN_MEASURED - 1):
+        b.done(30.0)
+    assert b.scale(workloads_left=5, flexible_s=10.0) == 1.0 and b.projection(5) is None
+
+
+def test_the_caps_shrink_with_what_is_left_but_never_below_the_floor():
+    b, clock = _budget()
+    for _ in range(MIN_MEASURED):
+        b.done(5.0)
+    clock.t = 20.0
+    assert b.scale(workloads_left=2, flexible_s=10.0) == 1.0  # 80 - 20 - 10 = 50 left for 20 s of caps
+    clock.t = 45.0
+    assert b.scale(workloads_left=2, flexible_s=20.0) == pytest.approx(0.625)  # 80 - 45 - 10 = 25 for 40 s
+    clock.t = 70.0
+    assert b.scale(workloads_left=2, flexible_s=10.0) == FLOOR
+    assert b.projection(2) == pytest.approx((70.0 + 2 * 5.0) / 0.8)
+
+
+def test_no_budget_means_whole_caps_and_no_warning():
+    b = Budget(None, clock=lambda: 1e6, since=0.0)
+    for _ in range(5):
+        b.done(100.0)
+    assert b.scale(3, 10.0) == 1.0 and b.warning("quick", 3) == ""
+
+
+def test_the_warning_comes_once_when_the_fixed_costs_alone_overrun():
+    b, clock = _budget()
+    for _ in range(MIN_MEASURED):
+        b.done(40.0)
+    clock.t = 120.0
+    first = b.warning("quick", workloads_left=3)
+    assert first.startswith("WARNING: profile quick is planned for 100 s") and "about 300 s" in first
+    assert b.warning("quick", workloads_left=3) == ""
+
+
+def test_a_negative_fixed_cost_counts_as_none():
+    b, _ = _budget()
+    b.done(-3.0)
+    assert b.fixed == [0.0]
+
+
+def test_the_process_age_is_this_processes():
+    assert 0.0 < process_age() < 7 * 24 * 3600

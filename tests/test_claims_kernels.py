@@ -1,0 +1,132 @@
+"""The kernel claims (reports/claims/kernels.py): C5 to C8 hold, fail, and stay inconclusive when the data cannot
+decide; their questions ask at the bars their verdicts read."""
+from __future__ import annotations
+
+from dataclasses import replace
+from types import SimpleNamespace
+
+import pytest
+
+from _claimdata import blas, ctx_of, decided, kernels, prange, retake, verdict
+from reports.claims.kernels import AMORTISED, AMORTISED_K, C5, C6, C7, C8, RETAKEN, SAME, c5_bar, c7_bar
+from reports.evidence import FAILS, HOLDS, UNSURE
+
+
+def _w(name, **params):
+    return SimpleNamespace(name=name, collection="delayed", params=params, claims=())
+
+
+# --- C5 / C6 -------------------------------------------------------------------------
+
+def test_c5_holds_when_the_held_kernel_serialises():
+    v = verdict("C5", *kernels())
+    assert v["verdict"] == HOLDS
+    assert v["numbers"]["kernel-sleep"]["nogil_vs_gil"]["ratio"] == pytest.approx(2.0)
+    assert v["numbers"]["bar"] == c5_bar(2) == 1.4
+
+
+def test_c5_does_not_hold_when_both_run_in_parallel():
+    assert verdict("C5", *kernels(held_threads=0.5))["verdict"] == FAILS
+
+
+def test_c5_inconclusive_when_per_run_ratios_straddle_the_bar():
+    # Median ratio 1.45 over the 1.4 bar, but the scaled samples' interval spans it.
+    v = verdict("C5", *kernels(free_threads=1 / 1.45, spread={"threads-2": 0.15}))
+    assert v["numbers"]["kernel-sleep"]["nogil_vs_gil"]["ratio"] > 1.4
+    assert v["verdict"] == UNSURE
+
+
+def test_c5_inconclusive_on_a_failed_repeat():
+    assert verdict("C5", *kernels(failures={"threads-2": ["error"]}))["verdict"] == UNSURE
+
+
+def test_c6_holds_at_equal_single_thread_times():
+    assert verdict("C6", *kernels())["verdict"] == HOLDS
+
+
+def test_c6_does_not_hold_when_nogil_is_faster_alone():
+    assert verdict("C6", *kernels(held_sync=1.5))["verdict"] == FAILS
+
+
+@pytest.mark.parametrize("kw", [{"spread": 0.3}, {"n": 4}])
+def test_c6_inconclusive_when_equivalence_cannot_be_shown(kw):
+    assert verdict("C6", *kernels(**kw))["verdict"] == UNSURE
+
+
+def test_c6_inconclusive_when_missing():
+    assert verdict("C6")["verdict"] == UNSURE
+
+
+def test_c5_and_c6_ask_for_precise_medians():
+    """They compare rows of two workloads, measured one after the other: each median to ±10 %."""
+    assert C5.questions(_w("kernel-compute-gil"), 2) == [("threads-2", None, 1.0, 1.0, None, "C5")]
+    assert C6.questions(_w("kernel-compute-gil"), 2) == [("sync", None, 1.0, 1.0, None, "C6")]
+    assert f"±{SAME - 1:.0%}" in verdict("C6", *kernels())["threshold"]
+
+
+# --- C7 ------------------------------------------------------------------------------
+
+def test_c7_holds_when_speedup_appears_with_k():
+    v = verdict("C7", *retake())
+    assert v["verdict"] == HOLDS and set(v["numbers"]["kernel-retake"]) == {"k1", "k16", "k4096"}
+    assert v["numbers"]["missing"] == ["kernel-callback at two k or more under sync and threads-2"]
+
+
+def test_c7_does_not_hold_when_k1_still_scales():
+    assert verdict("C7", *retake(k1_threads=0.5))["verdict"] == FAILS
+
+
+@pytest.mark.parametrize("kw", [{"k1_threads": 1 / 1.2, "spread": 0.1}, {"n": 2}])
+def test_c7_inconclusive_when_the_data_cannot_decide(kw):
+    assert verdict("C7", *retake(**kw))["verdict"] == UNSURE
+
+
+@pytest.mark.parametrize("k, bar", [(1, RETAKEN), (32, None), (AMORTISED_K, AMORTISED), (32768, AMORTISED)])
+def test_c7_asks_at_the_ends_of_the_k_range(k, bar):
+    assert c7_bar(k) == bar
+    qs = C7.questions(_w(f"kernel-retake-k{k}", k=k), 2)
+    assert qs == ([] if bar is None else [("threads-2", "sync", bar, bar, None, "C7")])
+    assert C7.questions(_w("kernel-retake"), 2) == []  # no k: nothing to ask
+
+
+def test_c7_states_both_bars():
+    th = verdict("C7", *retake())["threshold"]
+    assert f"below {RETAKEN}×" in th and f"above {AMORTISED}×" in th
+
+
+# --- C8 ------------------------------------------------------------------------------
+
+def test_c8_holds_under_oversubscription():
+    assert verdict("C8", *prange(0.8))["verdict"] == HOLDS
+
+
+def test_c8_does_not_hold_without_slowdown():
+    assert verdict("C8", *prange(0.5))["verdict"] == FAILS
+
+
+@pytest.mark.parametrize("kw", [{"n": 3}, {"failures": {"threads-2": ["error"]}}, {"spread": 0.3}])
+def test_c8_inconclusive_when_the_data_cannot_decide(kw):
+    assert verdict("C8", *prange(0.6, **kw))["verdict"] == UNSURE
+
+
+def test_c8_inconclusive_when_missing():
+    v = verdict("C8", prange(0.8)[0])
+    assert v["verdict"] == UNSURE and "kernel-prange-lib1@threads-2" in v["numbers"]["missing"]
+
+
+def test_c8_without_openmp_leaves_prange_out():
+    ctx = ctx_of(*prange(0.5), *blas(0.8))
+    assert decided(ctx)["C8"]["verdict"] == FAILS  # prange shows no oversubscription ...
+    v = decided(replace(ctx, openmp=False))["C8"]  # ... but it ran serially: BLAS alone decides
+    assert v["verdict"] == HOLDS and "skipped" in v["numbers"]["kernel-prange"]
+    assert decided(replace(ctx_of(*prange(0.8)), openmp=False))["C8"]["verdict"] == UNSURE
+
+
+def test_c8_asks_for_a_precise_threads_median():
+    assert C8.questions(_w("kernel-prange-lib1"), 4) == [("threads-4", None, 1.0, 1.0, None, "C8")]
+
+
+def test_the_kernel_records():
+    assert [c.scaling for c in (C5, C6, C7, C8)] == [True, False, True, True]
+    assert C7.plot.drawing == "by_k"
+    assert all(c.kinds == {"sync", "threads"} for c in (C5, C6, C7, C8))

@@ -1,0 +1,107 @@
+"""The cost model checked against the run (reports/model_check.py): hit rate, errors, misses, what summary.json holds."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from _factories import timed
+from reports import model, model_check
+from reports.table import table
+
+GIL = {"pure-python": 0.98, "numpy": 0.02, "noisy": 0.5, "delayed-null": 1.0}
+
+
+@pytest.fixture(scope="module")
+def run():
+    """(table, raw rows) of four workloads: one GIL-bound, one GIL-free, one too noisy to decide, the null one."""
+    rows = (timed("pure-python", {"sync": 1.0, "threads-2": 1.05, "processes-2": 0.6}, collection="bag", ntasks=10)
+            + timed("numpy", {"sync": 1.0, "threads-2": 0.52, "processes-2": 0.8}, ntasks=10,
+                    bytes_moved={"processes-2": 1e7})
+            + timed("noisy", {"sync": 1.0, "threads-2": 0.98}, ntasks=10, spread=0.3, seed=1)
+            + timed("delayed-null", {"sync": 0.01, "threads-2": 0.02, "processes-2": 0.05}, collection="delayed",
+                    ntasks=100))
+    for r in rows:
+        if r["kind"] == "sync":
+            r["extra"] = {"gil_held": GIL[r["workload"]]}
+    df = pd.DataFrame(rows)
+    return table(df), df
+
+
+def test_hit_rate_counts_only_decided_workloads(run):
+    t, rows = run
+    preds = model.predict(t, {"cores": 2}, rows)
+    h = model_check.hit_rate(t, preds)
+    decided = {p["workload"] for p in h["per_workload"]}
+    assert "noisy" not in decided  # its fastest spec is not decided against the other
+    assert {"pure-python", "numpy"} <= decided and h["decided_workloads"] == len(decided)
+    assert h["predicted_best_hit_rate"] == sum(p["hit"] for p in h["per_workload"]) / len(h["per_workload"])
+    # A prediction that picks the slowest spec of a decided workload is a miss.
+    wrong = [{**p, "predicted_s": 1.0 / p["predicted_s"]} for p in preds]
+    assert model_check.hit_rate(t, wrong)["predicted_best_hit_rate"] < h["predicted_best_hit_rate"]
+
+
+def test_predictions_within_the_margin_are_all_best(run):
+    t, _ = run
+    preds = [{"workload": "numpy", "scheduler": s, "predicted_s": x, "hypothetical": False, "measured_s": 1.0}
+             for s, x in (("sync", 1.0), ("processes-2", 0.50), ("threads-2", 0.54))]
+    (w,) = model_check.hit_rate(t[t["workload"] == "numpy"], preds)["per_workload"]
+    assert (w["measured_best"], w["predicted_best"], w["predicted_tied"]) == ("threads-2", "processes-2", ["threads-2"])
+    assert w["hit"]  # threads-2 predicted within 10 % of the lowest: the model claims no finer resolution
+    far = [{**p, "predicted_s": 0.6} if p["scheduler"] == "threads-2" else p for p in preds]
+    assert not model_check.hit_rate(t[t["workload"] == "numpy"], far)["per_workload"][0]["hit"]
+
+
+def test_model_summary_keys_carry_the_acceptance_words(run):
+    t, rows = run
+    s = model_check.model_summary(t, {"cores": 2}, rows, predict_cores=(8, 64))
+    assert {"predictions", "median_abs_error", "predicted_best_hit_rate", "misses_over_2x"} <= set(s)
+    keys = " ".join(s)
+    for word in ("predict", "hit", "error"):
+        assert word in keys
+    hyp = [p for p in s["predictions"] if p["hypothetical"]]
+    assert {p["cores_used"] for p in hyp} == {8, 64}
+    assert all(p["measured_s"] is None and "predicted" in p["note"] for p in hyp)
+    assert 0 <= s["median_abs_error"] < 10
+    assert s["predict_cores"] == [8, 64] and s["predict_only"] is False
+
+
+def test_median_error_leaves_out_the_sync_input_and_the_hypotheses(run):
+    t, rows = run
+    s = model_check.model_summary(t, {"cores": 2}, rows, predict_cores=(8,))
+    measured = [p["error"] for p in s["predictions"] if not p["hypothetical"] and not p["input"]]
+    assert s["median_abs_error"] == pytest.approx(float(pd.Series(measured).median()))
+    assert all(p["error"] == pytest.approx(0.0) for p in s["predictions"] if p["input"])
+
+
+def test_misses_over_2x_name_the_term_and_direction(run):
+    t, rows = run
+    t = t.copy()
+    t.loc[(t["workload"] == "numpy") & (t["scheduler"] == "threads-2"), "median_s"] = 5.0
+    t.loc[(t["workload"] == "pure-python") & (t["scheduler"] == "processes-2"), "median_s"] = 0.05
+    s = model_check.model_summary(t, {"cores": 2}, rows)
+    miss = {(m["workload"], m["scheduler"]): m for m in s["misses_over_2x"]}
+    assert miss[("numpy", "threads-2")]["term"] == "compute"
+    assert miss[("numpy", "threads-2")]["direction"] == "under-predicted"
+    assert miss[("pure-python", "processes-2")]["direction"] == "over-predicted"
+    assert miss[("pure-python", "processes-2")]["predicted_over_measured"] > 2
+
+
+def test_constants_are_stored_in_readable_units(run):
+    t, rows = run
+    c = model_check.model_summary(t, {"cores": 2}, rows)["constants"]
+    assert c["overhead_us"] == {"sync": 100.0, "threads-2": 200.0, "processes-2": 500.0}
+    assert c["throughput_source"] == "assumed" and c["handoff_ns"] is None and c["core_availability"] is None
+
+
+def test_predicted_recommendations_are_marked_and_cover_core_counts(run):
+    t, rows = run
+    s = model_check.model_summary(t, {"cores": 2}, rows, predict_cores=(16,))
+    recs = {r["workload"]: r for r in s["predicted_recommendations"]}
+    assert recs["pure-python"]["scheduler"] == "processes-2" and recs["pure-python"]["basis"] == "predicted"
+    assert set(recs["numpy"]["at_cores"]) == {"16"}
+
+
+def test_an_empty_run_has_no_model():
+    s = model_check.model_summary(pd.DataFrame(), {})
+    assert s["predictions"] == [] and s["median_abs_error"] is None and s["predicted_best_hit_rate"] is None
+    assert s["hit_decided_workloads"] == 0 and s["predicted_recommendations"] == []

@@ -1,0 +1,51 @@
+"""Processes (runners/procs.py): signals as Ctrl-C, leftovers stopped, orphans reaped."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from runners import procs
+from runners.cli import Terminated
+
+
+def test_a_termination_signal_raises_terminated_with_its_number():
+    with pytest.raises(Terminated) as e:
+        procs.on_term(signal.SIGTERM, None)
+    assert e.value.args[0] == signal.SIGTERM
+
+
+def test_kill_children_stops_every_process_this_one_started_and_reaps_it():
+    # In a child of its own, so that only what that child started is stopped.
+    script = ("import subprocess, sys, time; from runners import procs; "
+              "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); time.sleep(0.2); "
+              "procs.kill_children(); print(p.pid)")
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "WARNING: stopping 1 leftover process(es)" in r.stderr
+    assert not psutil.pid_exists(int(r.stdout))  # stopped and reaped: not even a zombie
+
+
+def test_reap_collects_a_child_that_has_exited():
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    while psutil.Process(child.pid).status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+        time.sleep(0.01)
+    procs.reap(grace_s=0.1)
+    assert not psutil.pid_exists(child.pid)
+
+
+def test_is_ours_and_cmdline_hold_up_for_a_process_that_is_gone():
+    gone = psutil.Process(subprocess.Popen([sys.executable, "-c", "pass"]).pid)
+    gone.wait(timeout=10)
+    assert not procs.is_ours(gone) and procs.cmdline(gone) == []
+    assert procs.is_ours(psutil.Process()) and procs.cmdline(psutil.Process())
+
+
+def test_progress_writes_a_line_to_stderr(capsys):
+    procs.progress("hello")
+    assert capsys.readouterr().err == "hello\n"

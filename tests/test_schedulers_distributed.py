@@ -1,0 +1,76 @@
+"""The distributed kind (runners/schedulers/distributed.py): a LocalCluster or a cluster by address."""
+from __future__ import annotations
+
+import dask
+import pytest
+
+from runners.measure import Instruments
+from runners.records.kinds import parse
+from runners.schedulers.distributed import ClusterUnreachable, Distributed, _task_stream, roster_change, worker_figures
+
+
+def _inc(x):
+    return x + 1
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with Distributed(parse("distributed-1x1"), dashboard=False) as c:
+        yield c
+
+
+def test_a_local_cluster_starts_with_its_workers_and_says_so(cluster):
+    assert cluster.info["workers"] == 1 and list(cluster.info["threads"].values()) == [1]
+    assert cluster.info["address"].startswith("tcp://127.0.0.1") and cluster.info["dashboard_link"] == ""
+    assert cluster.label == "distributed-1x1" and cluster.alive() and len(cluster.pids()) == 1
+
+
+def test_a_cluster_repeat_records_tasks_per_worker_figures_and_bytes(cluster):
+    m = cluster.measure([dask.delayed(sum)([dask.delayed(_inc)(i) for i in range(6)])], Instruments(), 30)
+    assert m.result == (21,)
+    assert len({t["key"] for t in m.tasks}) == 7 and all(t["action"] == "compute" for t in m.tasks if "inc" in t["key"])
+    (g,) = m.gil
+    assert g["pid"] == cluster.pids()[0] and g["seconds"] > 0
+    assert m.cpu_s is not None and m.peak_rss > 0 and m.bytes_in > 0 and m.bytes_moved >= m.bytes_in
+    assert "workers_lost" not in m.extra  # nobody left or joined
+
+
+def test_dasks_performance_report_is_one_page_of_html(cluster):
+    page = cluster.performance_report([dask.delayed(_inc)(1)])
+    assert page.lstrip().lower().startswith("<!doctype html") or "<html" in page.lower()
+
+
+def test_a_closed_cluster_is_not_alive_and_has_no_report():
+    c = Distributed(parse("distributed-1x1"))
+    assert not c.alive() and c.performance_report([1]) is None and c.pids() == []
+
+
+def test_tls_without_certificates_says_what_is_missing_before_trying():
+    with pytest.raises(ClusterUnreachable, match="needs TLS certificates"):
+        Distributed(parse("distributed@tls://127.0.0.1:1")).start()
+
+
+def test_an_existing_clusters_label_names_its_size():
+    c = Distributed(parse("distributed@tcp://10.0.0.1:8786"))
+    c.info.update(workers=3, threads={"a": 2, "b": 2, "c": 1})
+    assert c.label == "distributed@tcp://10.0.0.1:8786-3x2"
+
+
+def test_roster_change_tells_who_left_and_joined():
+    assert roster_change({"a": {"pid": 1}}, {"a": {"pid": 2}}) == {"workers_lost": ["a"], "workers_joined": ["a"]}
+    assert roster_change({}, {}) == {}
+
+
+def test_worker_figures_leave_out_a_worker_that_restarted():
+    snap = {"t": 0.0, "pid": 1, "gil_s": None, "cpu_s": 0.0, "rss": 5, "mem_samples": [], "transfer_out": 0}
+    gil, cpu, rss, moved = worker_figures({"a": snap}, {"a": {**snap, "pid": 2, "t": 1.0, "cpu_s": 3.0}})
+    assert (gil, cpu, rss, moved) == ([], 0.0, 0, 0)
+    (g,), *_ = worker_figures({"a": snap}, {"a": {**snap, "t": 1.0}})
+    assert g["contention"] is None  # no GIL figure: not 0
+
+
+def test_task_stream_times_are_seconds_since_the_repeat_began():
+    (t,) = _task_stream([{"key": "k", "worker": "w", "thread": 7, "nbytes": 8,
+                          "startstops": [{"start": 101.0, "stop": 101.5, "action": "transfer"}]}], 100.0)
+    assert t == {"key": "k", "worker": "w", "thread": "w/7", "start": 1.0, "stop": 1.5, "action": "transfer",
+                 "nbytes": 8}

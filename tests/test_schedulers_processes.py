@@ -1,0 +1,69 @@
+"""The processes kind (runners/schedulers/processes.py): a kept spawn pool, measured from what its workers saw."""
+from __future__ import annotations
+
+import os
+
+import dask
+import dask.array as da
+import numpy as np
+import pytest
+
+from runners.measure import Instruments
+from runners.records.kinds import parse
+from runners.schedulers.processes import Processes, per_process
+
+
+def _pid(_):
+    return os.getpid()
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with Processes(parse("processes-2"), dashboard=False) as p:
+        yield p
+
+
+def test_every_worker_is_spawned_at_start_and_runs_tasks(pool):
+    pids = pool.pids()
+    assert len(pids) == 2 and os.getpid() not in pids and pool.info["pids"] == pids
+    (ran,) = pool.compute([[dask.delayed(_pid)(i) for i in range(8)]])
+    assert set(ran) <= set(pids)
+
+
+def test_processes_move_at_least_the_chunk_bytes(pool):
+    data = np.random.default_rng(0).random((2_000, 2_000))  # 32 MB made in the parent
+    x = da.from_array(data, chunks=(500, 2_000))  # four 8 MB chunks to ship
+    m = pool.measure([(x + 1).sum()], Instruments())
+    assert m.bytes_out >= data.nbytes
+    assert m.bytes_in > 0 and m.bytes_moved == m.bytes_out + m.bytes_in
+    assert m.cpu_s > 0 and m.peak_rss > data.nbytes / 4
+    assert {t["worker"] for t in m.tasks} <= {str(p) for p in pool.pids()}
+    assert {g["pid"] for g in m.gil} <= set(pool.pids())
+
+
+def test_an_uninstrumented_pool_measures_the_wall_clock_only():
+    with Processes(parse("processes-1"), instrumented=False) as bare:
+        m = bare.measure([dask.delayed(sum)([1, 2])], Instruments())
+    assert m.result == (3,) and m.wall_s > 0
+    assert not m.tasks and not m.gil and m.bytes_moved is None and m.cpu_s is None
+    assert bare.executor is None and bare.pids() == []
+
+
+def test_per_process_sums_busy_gil_and_cpu_and_marks_unknown_gil():
+    a, b = {"t": 0.0, "gil_s": None, "cpu_s": 0.0, "rss": None}, {"t": 1.0, "gil_s": None, "cpu_s": 0.5, "rss": 7}
+    c, d = {"t": 1.0, "gil_s": 0.0, "cpu_s": 0.5, "rss": None}, {"t": 3.0, "gil_s": 1.0, "cpu_s": 2.5, "rss": 5}
+    got = per_process([{"pid": 1, "start": a, "stop": b}, {"pid": 1, "start": c, "stop": d},
+                       {"pid": 2, "start": c, "stop": d}])
+    assert got[1] == {"busy": 3.0, "gil": 1.0, "cpu": 2.5, "rss": 7, "gil_known": 0}
+    assert got[2]["gil_known"] == 1 and got[2]["gil"] == 1.0
+
+
+def test_processes_plainly_keeps_a_spawned_pool_with_one_task_per_submission():
+    p = Processes.plainly(1)
+    try:
+        assert p.scheduler == "processes" and p.kwargs["chunksize"] == 1
+        assert p.compute([dask.delayed(sum)([1, 2])]) == (3,)
+    finally:
+        p.close()
+    with pytest.raises(RuntimeError):  # closed: the pool takes no more work
+        p.kwargs["pool"].submit(abs, 1)
