@@ -189,7 +189,11 @@ def _plan(args: argparse.Namespace, out: Path, claims: set[str] | None, registry
     predicted core counts)."""
     profile = PROFILES[args.profile]
     base, sweep, named = _specs(args, profile)
-    workloads, plugins = select_workloads(args.workloads, claims, profile.name, known=list(registry))
+    readers: dict[str, list[str]] = {}
+    for c in registry.values():
+        for name in c.reads:
+            readers.setdefault(name, []).append(c.id)
+    workloads, plugins = select_workloads(args.workloads, claims, profile.name, known=list(registry), readers=readers)
     security = security_from(args)
     clusters = _clusters(args, base, security)
     check_out(out)

@@ -123,9 +123,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def select_workloads(arg: str | None, claims: set[str] | None, profile: str = "default",
-                     known: Sequence[str] | None = None) -> tuple[dict[str, Any], list[str]]:
+                     known: Sequence[str] | None = None,
+                     readers: Mapping[str, Sequence[str]] | None = None) -> tuple[dict[str, Any], list[str]]:
     """The workloads to run, by name, and the plugins they came from: the profile's own without *arg*, else
     the names, files and modules *arg* lists; with *claims*, only those serving one of them.
+
+    *readers* maps a workload's name to the ids of claims that read it without being named by it
+    (a claim's ``reads``): the workload serves those claims too.
 
     Every workload loaded is checked before any is filtered out: its scheduler kinds must be known
     (:func:`runners.plan.check_kinds`) and, given the *known* claim ids, so must its claims.
@@ -156,6 +160,10 @@ def select_workloads(arg: str | None, claims: set[str] | None, profile: str = "d
             plugins.append(str(Path(item).resolve()) if item.endswith(".py") else item)
     for w in chosen.values():
         _check(w, known, "")
+    for n, w in chosen.items():
+        extra = [c for c in (readers or {}).get(n, ()) if c not in w.claims]
+        if extra:
+            chosen[n] = replace(w, claims=(*w.claims, *extra))
     if claims:
         chosen = {n: w for n, w in chosen.items() if set(w.claims) & claims or not w.claims}
     if not chosen and not claims:

@@ -50,3 +50,10 @@ def test_drawings_are_the_plot_kinds():
                                                    (8, 0.2, None, 2.4), (3, 0.4, 4, 1.8)])
 def test_speedup_bar(n, per_core, cap, bar):
     assert speedup_bar(n, per_core, cap) == bar
+
+
+def test_reads_is_a_tuple_of_workload_names():
+    c = Claim("C0", "text", frozenset({"sync"}), False, verdict=lambda ctx: {}, reads=["delayed-null"])
+    assert c.reads == ("delayed-null",)
+    with pytest.raises(ValueError, match="reads is a tuple"):
+        Claim("C0", "text", frozenset({"sync"}), False, verdict=lambda ctx: {}, reads="delayed-null")

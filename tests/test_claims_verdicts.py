@@ -41,7 +41,7 @@ def test_non_scaling_claims_still_decided_on_one_core():
 
 def test_decide_gives_every_claim_on_an_empty_context():
     out = decide(context(pd.DataFrame(), {"cores": 2}), resamples=10)
-    assert [v["id"] for v in out] == list(IDS) and len(IDS) == 14
+    assert [v["id"] for v in out] == list(IDS) and len(out) == len(CLAIMS) > 0
     for v in out:
         assert set(v) == {"id", "claim", "verdict", "numbers", "threshold", "reason", "rerun_agreement", "stability",
                           "fragile"}
@@ -57,7 +57,9 @@ def test_decide_every_claim_with_its_stability():
     out = decide(ctx, resamples=100)  # the default 1000 reruns take ~30 s here
     assert [v["id"] for v in out] == list(IDS)
     verdicts_ = {v["id"]: v["verdict"] for v in out}
-    assert verdicts_ == {**{c: HOLDS for c in IDS[:13]}, "C14": UNSURE}
+    # every claim holds but those only a free-threaded build decides (C14): inconclusive with the GIL
+    assert verdicts_ == {c: UNSURE if CLAIMS[c].free_threaded_only else HOLDS for c in IDS}
+    assert verdicts_["C14"] == UNSURE
     for v in out:
         assert 0.0 <= v["stability"] <= 1.0 and v["rerun_agreement"] == v["stability"]
         assert v["fragile"] == (v["stability"] < FRAGILE)

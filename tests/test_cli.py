@@ -140,3 +140,11 @@ def test_option_given_twice_with_different_values_is_refused(tmp_path, capsys):
     code, lines = run_main(["--out", "/proc/forbidden", "--out", str(tmp_path / "o"), "--profile", "quick"], capsys)
     assert code == 2 and len(lines) == 1 and "given twice" in lines[0]
     assert not (tmp_path / "o").exists()
+
+
+def test_a_claims_reads_make_the_workload_serve_it():
+    """A claim over a workload that does not name it (its record's ``reads``): selected by --claims, and the
+    workload carries the id, so its kinds and questions reach the runner."""
+    chosen, _ = select_workloads(None, {"C99"}, "quick", known=[*CLAIMS, "C99"], readers={"delayed-null": ["C99"]})
+    assert list(chosen) == ["delayed-null"] and chosen["delayed-null"].claims[-1] == "C99"
+    assert "C99" not in select_workloads(None, None, "quick", known=list(CLAIMS))[0]["delayed-null"].claims

@@ -13,6 +13,7 @@ from _dashboard import make_view, plots, quick_summary, shown  # noqa: F401  (qu
 from reports import dashboard
 from reports import table as stattable
 from reports.build import build, summarise
+from reports.claims import IDS
 from reports.dashboard import claims, matrix, metrics, runinfo
 from reports.load import load
 from runners import records
@@ -27,7 +28,7 @@ NO_DATA = ("No results: the table is empty", "No claim verdicts", "No recommenda
            "No harness check in this run", "No record of adaptive rounds")
 FROM_DATA = ("Speedup vs sync", "GIL contention per workload and scheduler", "Per-task overhead (delayed-null)",
              "Start-up and teardown cost", "Bytes serialised per run", "Instrumentation overhead: ",
-             "A/A control</b>: array-x on threads-2", "14 claims: ")
+             "A/A control</b>: array-x on threads-2", f"{len(IDS)} claims: ")
 
 
 def _no_remote(text: str) -> None:

@@ -36,7 +36,9 @@ def test_raise_hang_and_mismatch_are_recorded_and_the_run_goes_on(tmp_path):
     liar = by.get_group("faulty-liar")
     assert "mismatch" in set(liar["status"]) and liar["check_detail"].str.len().gt(0).any()
     fine = by.get_group("faulty-fine")
-    assert (fine["status"] == "ok").sum() == 6  # 3 specs x 2 repeats: the run went on
+    # 3 specs x 2 repeats: the run went on (a round disturbed by a burst on a busy machine is run again, so more)
+    ok = fine[fine["status"] == "ok"].groupby("scheduler").size()
+    assert set(ok.index) == {"sync", "threads-2", "processes-2"} and ok.min() >= 2
     summary = json.loads((run_dir / "summary.json").read_text())
     assert {f["workload"] for f in summary["failures"]} >= {"faulty-boom", "faulty-hang", "faulty-liar"}
     dash = (run_dir / "dashboard.html").read_text()

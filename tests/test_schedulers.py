@@ -26,3 +26,12 @@ def test_what_each_kind_declares_follows_where_its_tasks_run():
     for kind, cls in SCHEDULERS.items():
         assert cls.plain_checked is not is_cluster(kind)  # a cluster is not compared with plain dask.compute
         assert cls.slow_start is not in_process(kind)  # worker processes take seconds to start
+
+
+def test_every_kind_of_the_vocabulary_has_its_module_found():
+    from runners.records.kinds import KINDS
+    from runners.schedulers import discover
+
+    found = discover()
+    assert list(found) == list(KINDS)
+    assert all(cls.kind == k and cls.__module__ == f"runners.schedulers.{k}" for k, cls in found.items())

@@ -81,6 +81,10 @@ class Claim:
         at the verdict's own bars (the runner measures until they are answered).
     plot
         How the dashboard draws the verdict; None: every comparison with its interval.
+    reads
+        Workloads (by name) its verdict reads besides those that name it among their ``claims``:
+        the runner treats them as serving this claim too (its kinds, its questions, ``--claims``),
+        so a claim over workloads that exist is this record alone.
     free_threaded_only
         Decided only on a free-threaded build with the GIL off.  Its verdict says first why a GIL
         build cannot decide it, and checks the cores itself; two runs compared leave it out.
@@ -93,6 +97,7 @@ class Claim:
     verdict: Verdict
     questions: Questions = no_questions
     plot: Plot | None = None
+    reads: tuple[str, ...] = ()
     free_threaded_only: bool = False
 
     def __post_init__(self) -> None:
@@ -106,4 +111,7 @@ class Claim:
         if self.plot is not None and self.plot.drawing not in DRAWINGS:
             raise ValueError(f"claim {self.id}: plot drawing must be one of {', '.join(DRAWINGS)}; "
                              f"got {self.plot.drawing!r}")
+        if isinstance(self.reads, str):
+            raise ValueError(f"claim {self.id}: reads is a tuple of workload names; got {self.reads!r}")
         object.__setattr__(self, "kinds", frozenset(self.kinds))
+        object.__setattr__(self, "reads", tuple(self.reads))

@@ -8,8 +8,8 @@ named in :data:`MODULES`).  Workloads name the claims they serve by id; the
 runner gets the kinds and questions from here through its composition root
 (:mod:`runners.all`).
 
->>> IDS[:3], len(IDS), CLAIMS["C5"].verdict.__name__, sorted(CLAIMS["C5"].kinds)
-(('C1', 'C2', 'C3'), 14, 'c5', ['sync', 'threads'])
+>>> IDS[:3], IDS == tuple(CLAIMS), CLAIMS["C5"].verdict.__name__, sorted(CLAIMS["C5"].kinds)
+(('C1', 'C2', 'C3'), True, 'c5', ['sync', 'threads'])
 >>> from types import SimpleNamespace
 >>> [(q.claim, q.a, q.b, q.up) for q in questions_for(SimpleNamespace(name="w", claims=("C1", "C99")), 2)]
 [('C1', 'threads-2', 'sync', 1.2)]

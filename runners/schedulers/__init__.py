@@ -13,8 +13,9 @@
 
 What a kind *means* (its labels, :class:`~runners.records.kinds.SchedulerSpec`,
 predicates such as ``in_process``) is the results package's vocabulary,
-:mod:`runners.records.kinds`.  Adding a kind is one module here, one entry in
-:data:`SCHEDULERS`, and its tests.
+:mod:`runners.records.kinds`.  Adding a kind is one module here (its
+:class:`Scheduler` subclass is found by :func:`discover`), its label and meaning
+in the vocabulary, and its tests.
 
 >>> from runners.records.kinds import KINDS, parse
 >>> sorted(SCHEDULERS) == sorted(KINDS)
@@ -25,21 +26,45 @@ True
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import TYPE_CHECKING, Sequence
 
-from runners.records.kinds import SchedulerSpec
+from runners.records.kinds import KINDS, SchedulerSpec
 from runners.schedulers.base import Scheduler, SchedulerUnavailable
-from runners.schedulers.distributed import ClusterUnreachable, Distributed
-from runners.schedulers.processes import Processes
-from runners.schedulers.sync import Sync
-from runners.schedulers.threads import Threads
+from runners.schedulers.distributed import ClusterUnreachable
 
 if TYPE_CHECKING:
     from distributed.security import Security
 
-__all__ = ["SCHEDULERS", "for_spec", "Scheduler", "SchedulerUnavailable", "ClusterUnreachable"]
+__all__ = ["SCHEDULERS", "for_spec", "discover", "Scheduler", "SchedulerUnavailable", "ClusterUnreachable"]
 
-SCHEDULERS: dict[str, type[Scheduler]] = {cls.kind: cls for cls in (Sync, Threads, Processes, Distributed)}
+
+def discover() -> dict[str, type[Scheduler]]:
+    """Every kind's :class:`Scheduler`, from the modules of this package, in the vocabulary's order.
+
+    Modules whose name starts with ``_`` run inside workers and are not imported here.  A kind
+    with no class, or two classes of one kind, is an error: the vocabulary and the behaviour must
+    name the same kinds.
+    """
+    found: dict[str, type[Scheduler]] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        for cls in vars(mod).values():
+            if (isinstance(cls, type) and issubclass(cls, Scheduler) and cls.__module__ == mod.__name__
+                    and getattr(cls, "kind", None) in KINDS):
+                if cls.kind in found and found[cls.kind] is not cls:
+                    raise RuntimeError(f"two schedulers of kind {cls.kind!r}: {found[cls.kind]} and {cls}")
+                found[cls.kind] = cls
+    missing = [k for k in KINDS if k not in found]
+    if missing:
+        raise RuntimeError(f"no scheduler module for kind(s) {', '.join(missing)} in {__name__}")
+    return {k: found[k] for k in KINDS}
+
+
+SCHEDULERS: dict[str, type[Scheduler]] = discover()
 
 
 def for_spec(spec: SchedulerSpec, instrumented: bool = True, dashboard: bool = True, upload: Sequence[str] = (),
