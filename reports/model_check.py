@@ -1,24 +1,45 @@
-"""The cost model checked against the run: how often it names the measured best, its errors, its misses.
+"""The cost model checked: against the run it was fitted on, and against another run (more cores).
 
 :func:`model_summary` is what ``summary.json`` holds of the model: every
 prediction of :func:`reports.model.predict`, the median error over the
 measured specs, the hit rate of the predicted best (:func:`hit_rate`), the
 predictions off by more than 2x, the constants they rest on and the
 predicted recommendations.
+
+:func:`check` and the command score the model fitted on one results folder
+against the measurements of another, the question users bring ("what happens
+on the bigger machine?")::
+
+    taskset -c 0 python -m runners.all --profile quick --predict-cores 2 --out fit   # a 1-core machine
+    python -m runners.all --profile quick --out measured                            # the 2-core one
+    python -m reports.model_check fit/<run-id> measured/<run-id> [--json]
+
+Only the specs the measured run measured are scored, each predicted from the
+fitted run's inputs and constants at the measured run's cores; the fitted
+run's own measurements are never mixed in (on one core, quick's C4 sweep
+measures ``threads-2`` while the model predicts it).
 """
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
-from reports.model import predict, predicted_recommendations
-from reports.model_inputs import constants, num
+from reports import fmt
+from reports.load import Results, load
+from reports.model import predict, predict_spec, predicted_recommendations
+from reports.model_inputs import constants, num, workload_inputs
 from reports.recommend import pick
 from reports.stats import MARGIN
+from reports.table import table as stats_table
+from runners.records.kinds import DEFAULT_SCHEDULER, is_serial, parse
 
-__all__ = ["hit_rate", "model_summary"]
+__all__ = ["hit_rate", "model_summary", "check", "main"]
 
 
 def hit_rate(table: pd.DataFrame, predictions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -95,3 +116,152 @@ def model_summary(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = 
         "method": "cost model of reports.model: Amdahl with the GIL-held share serial for threads; "
                   "cores, pickled bytes over measured throughput and per-task overhead for processes and distributed",
     }
+
+
+def _table(res: Results) -> pd.DataFrame:
+    t = stats_table(res.rows, res.workload_info(), res.bursts, res.looks)
+    return t[t["collection"].fillna("") != "experiment"] if not t.empty else t
+
+
+def _cores(res: Results) -> int:
+    return int(num(res.meta.get("cores")) or num(res.meta.get("cpu_count")) or 1)
+
+
+def cross_predictions(fit: Results, measured: Results) -> list[dict[str, Any]]:
+    """Every (workload, spec) the *measured* run measured, predicted from the *fit* run alone at the measured
+    run's cores (``sync`` too: the fitted run's own sync time, the one figure that does not depend on cores)."""
+    ft, mt = _table(fit), _table(measured)
+    if ft.empty or mt.empty:
+        return []
+    c = constants(ft, fit.rows, fit.startup)
+    cores = _cores(measured)
+    out = []
+    for wl in dict.fromkeys(mt["workload"]):
+        inp = workload_inputs(ft, fit.rows, wl) if wl in set(ft["workload"]) else None
+        if inp is None:
+            continue
+        for r in mt[mt["workload"] == wl].to_dict("records"):
+            try:
+                spec = parse(str(r["scheduler"]))
+            except ValueError:
+                continue
+            if spec.address:
+                continue  # a cluster at an address: its size is not the label's
+            pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, cores, c, spec.label)
+            meas = num(r.get("median_s"))
+            pr.update(workload=wl, measured_s=meas, hypothetical=False, input=False,
+                      error=abs(pr["predicted_s"] - meas) / meas if meas else None)
+            out.append(pr)
+    return out
+
+
+def _measured_recommendation(rows: list[dict[str, Any]], collection: str, cores: int) -> tuple[str | None, set[str]]:
+    """The measured recommendation read as the suite reads it, and the specs equivalent to it; undecided: Dask's
+    default for the collection (the status quo needs no evidence), with nothing equivalent."""
+    pk = pick(rows)
+    if pk is None:
+        return None, set()
+    if pk["status"] == "undecided":
+        kind = DEFAULT_SCHEDULER.get(collection)
+        label = next((r["scheduler"] for r in rows if r.get("kind") == kind and int(r.get("nthreads") or 0) == cores),
+                     None)
+        return label, set()
+    return pk["scheduler"], {pk["fastest"], *pk["equivalent"]}
+
+
+def check(fit_dir: str | Path, measured_dir: str | Path) -> dict[str, Any]:
+    """The model fitted on *fit_dir* scored on the measurements of *measured_dir* (see the module docstring).
+
+    ``{hit_rate, median_abs_error, recommendation_agreement, decided, agreement_decided, pairs, workloads,
+    misses_over_2x, fit, measured}``: the hit rate over the workloads whose measured best is decided; the
+    median |predicted - measured| / measured over every scored spec but ``sync``; the share of workloads
+    whose predicted recommendation is the measured one (or equivalent to it).
+    """
+    fit, measured = load(fit_dir), load(measured_dir)
+    mt = _table(measured)
+    preds = cross_predictions(fit, measured)
+    hits = hit_rate(mt, preds) if preds else {"predicted_best_hit_rate": None, "decided_workloads": 0,
+                                              "per_workload": []}
+    errs = [p["error"] for p in preds if p["error"] is not None and not is_serial(p["kind"])]
+    misses = [{"workload": p["workload"], "scheduler": p["scheduler"], "term": p["dominant_term"],
+               "predicted_s": p["predicted_s"], "measured_s": p["measured_s"],
+               "predicted_over_measured": round(p["predicted_s"] / p["measured_s"], 3)}
+              for p in preds if p["measured_s"] and not 0.5 <= p["predicted_s"] / p["measured_s"] <= 2]
+    recs = {r["workload"]: r for r in predicted_recommendations(preds)}
+    cores = _cores(measured)
+    per, agree = [], []
+    for wl, rec in recs.items():
+        rows = [r for r in mt[mt["workload"] == wl].to_dict("records") if num(r.get("median_s"))]
+        for r in rows:
+            r["times"] = [float(x) for x in r["times"]]
+        coll = str(rows[0].get("collection") or "") if rows else ""
+        label, good = _measured_recommendation(rows, coll, cores)
+        hit = next((h for h in hits["per_workload"] if h["workload"] == wl), None)
+        if label is not None:
+            agree.append(rec["scheduler"] == label or rec["scheduler"] in good)
+        per.append({"workload": wl, "predicted_best": hit["predicted_best"] if hit else rec["scheduler"],
+                    "measured_best": hit["measured_best"] if hit else None, "hit": hit["hit"] if hit else None,
+                    "predicted_recommendation": rec["scheduler"], "measured_recommendation": label,
+                    "dominant_term": rec["dominant_term"]})
+    return {
+        "hit_rate": hits["predicted_best_hit_rate"],
+        "decided": hits["decided_workloads"],
+        "median_abs_error": float(np.median(errs)) if errs else None,
+        "recommendation_agreement": (sum(agree) / len(agree)) if agree else None,
+        "agreement_decided": len(agree),
+        "misses_over_2x": misses,
+        "workloads": per,
+        "pairs": [{k: p[k] for k in ("workload", "scheduler", "predicted_s", "measured_s", "error", "dominant_term",
+                                     "missing")} for p in preds],
+        "fit": {"run_id": fit.meta.get("run_id"), "cores": _cores(fit), "predict_only": bool(fit.meta.get("predict_only"))},
+        "measured": {"run_id": measured.meta.get("run_id"), "cores": cores},
+    }
+
+
+def _lines(d: dict[str, Any]) -> list[str]:
+    f, m = d["fit"], d["measured"]
+    pct = lambda x: "n/a" if x is None else f"{x:.0%}"  # noqa: E731
+    out = [f"model fitted on {f['run_id']} ({f['cores']} core(s){', --predict-only' if f['predict_only'] else ''}), "
+           f"checked on {m['run_id']} ({m['cores']} cores)", "",
+           f"{'workload':26} {'spec':18} {'predicted':>10} {'measured':>10} {'error':>7}  term"]
+    for p in d["pairs"]:
+        err = "" if p["error"] is None else f"{p['error']:.0%}"
+        out.append(f"{p['workload'][:26]:26} {p['scheduler'][:18]:18} {fmt.duration(p['predicted_s']):>10} "
+                   f"{fmt.duration(p['measured_s']) if p['measured_s'] else '-':>10} {err:>7}  {p['dominant_term']}")
+    out += ["", f"{'workload':26} {'predicted best':16} {'measured best':16} {'predicted rec.':16} measured rec."]
+    for w in d["workloads"]:
+        mark = "" if w["hit"] is None else (" ok" if w["hit"] else " MISS")
+        out.append(f"{w['workload'][:26]:26} {w['predicted_best']:16} {str(w['measured_best'] or 'undecided'):16} "
+                   f"{w['predicted_recommendation']:16} {w['measured_recommendation'] or '-'}{mark}")
+    out += ["", f"median |error| {pct(d['median_abs_error'])} over {sum(1 for p in d['pairs'] if p['error'] is not None)}"
+                f" predictions; predicted best = measured best (or equivalent) on {pct(d['hit_rate'])} of "
+                f"{d['decided']} decided workloads; predicted recommendation = measured on "
+                f"{pct(d['recommendation_agreement'])} of {d['agreement_decided']}"]
+    for x in d["misses_over_2x"]:
+        out.append(f"  miss over 2x: {x['workload']} on {x['scheduler']}: predicted {x['predicted_over_measured']}x "
+                   f"the measured time, dominated by {x['term']}")
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    p = argparse.ArgumentParser(
+        prog="python -m reports.model_check",
+        description="Score the cost model fitted on one results folder (e.g. a run under taskset -c 0, or a "
+                    "--predict-only run) against the measurements of another (e.g. the same commit on all cores): "
+                    "per (workload, spec) predicted vs measured, the predicted vs measured best, the median "
+                    "error, the hit rate and the recommendation agreement.")
+    p.add_argument("fit_run", help="results folder the model is fitted on")
+    p.add_argument("measured_run", help="results folder whose measurements it is checked against")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON (hit_rate, median_abs_error, "
+                   "recommendation_agreement, decided, ...)")
+    a = p.parse_args(argv)
+    for d in (a.fit_run, a.measured_run):
+        if not Path(d).is_dir():
+            print(f"ERROR: {d}: no such results folder", file=sys.stderr)
+            sys.exit(2)
+    d = check(a.fit_run, a.measured_run)
+    print(json.dumps(d, indent=1, default=str) if a.json else "\n".join(_lines(d)))
+
+
+if __name__ == "__main__":
+    main()

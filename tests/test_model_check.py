@@ -105,3 +105,60 @@ def test_an_empty_run_has_no_model():
     s = model_check.model_summary(pd.DataFrame(), {})
     assert s["predictions"] == [] and s["median_abs_error"] is None and s["predicted_best_hit_rate"] is None
     assert s["hit_decided_workloads"] == 0 and s["predicted_recommendations"] == []
+
+
+# --- python -m reports.model_check FIT MEASURED --------------------------------------------------------------
+
+def _folder(path, rows, cores):
+    """A results folder of *rows* (RunRecord dicts) on a machine of *cores* cores."""
+    import json
+
+    from runners import records
+
+    path.mkdir(parents=True)
+    (path / records.META).write_text(json.dumps({"v": records.SCHEMA_VERSION, "run_id": path.name, "cores": cores}))
+    records.append(path / records.ROWS, rows)
+    return path
+
+
+def test_check_scores_only_what_the_measured_run_measured(tmp_path, run):
+    _, df = run
+    rows = df.to_dict("records")
+    # the fitted "1-core" run measured sync only (as --predict-only does); the measured one everything
+    fit = _folder(tmp_path / "fit", [r for r in rows if r["kind"] == "sync"], 1)
+    measured = _folder(tmp_path / "measured", rows, 2)
+    d = model_check.check(fit, measured)
+    assert {"hit_rate", "median_abs_error", "recommendation_agreement", "decided"} <= set(d)
+    scored = {(p["workload"], p["scheduler"]) for p in d["pairs"]}
+    assert scored == {(r["workload"], r["scheduler"]) for r in rows}  # every measured spec, nothing else
+    assert d["fit"]["cores"] == 1 and d["measured"]["cores"] == 2
+    sync = [p for p in d["pairs"] if p["scheduler"] == "sync"]
+    assert all(p["error"] is not None and p["error"] < 0.2 for p in sync)  # the fitted sync time carries over
+    numpy = {p["scheduler"]: p["predicted_s"] for p in d["pairs"] if p["workload"] == "numpy"}
+    assert numpy["threads-2"] < numpy["sync"]  # GIL-free work predicted to scale on the measured run's 2 cores
+    assert 0 < d["decided"] <= 4 and d["hit_rate"] is not None
+
+
+def test_check_predicts_nothing_for_workloads_the_fit_never_ran(tmp_path, run):
+    _, df = run
+    rows = df.to_dict("records")
+    fit = _folder(tmp_path / "fit", [r for r in rows if r["workload"] == "numpy"], 1)
+    d = model_check.check(fit, _folder(tmp_path / "measured", rows, 2))
+    assert {p["workload"] for p in d["pairs"]} == {"numpy"}
+
+
+def test_main_prints_json_and_refuses_a_missing_folder(tmp_path, run, capsys):
+    import json
+
+    _, df = run
+    rows = df.to_dict("records")
+    a, b = _folder(tmp_path / "a", rows, 1), _folder(tmp_path / "b", rows, 2)
+    model_check.main([str(a), str(b), "--json"])
+    d = json.loads(capsys.readouterr().out)
+    assert d["measured"]["cores"] == 2 and isinstance(d["pairs"], list)
+    model_check.main([str(a), str(b)])
+    out = capsys.readouterr().out
+    assert "median |error|" in out and "decided workloads" in out
+    with pytest.raises(SystemExit) as e:
+        model_check.main([str(a), str(tmp_path / "nope")])
+    assert e.value.code == 2 and capsys.readouterr().err.startswith("ERROR:")
