@@ -22,7 +22,7 @@ import pandas as pd
 
 from reports import claims as rules, control_figures as controls, dashboard, model, model_check, recommend, streampages, terminal
 from reports.evidence import context
-from reports.interference import summarize as busy
+from reports.interference import repeat_spread_pct, summarize as busy
 from reports.load import Results, load
 from reports.table import table as stats_table
 from runners import records
@@ -80,7 +80,8 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
                                                   "python", "gil_enabled", "free_threaded_build", "gil_reenabled_by",
                                                   "gil_sampler", "switch_interval_s", "versions", "blas")},
         "duration_s": res.meta.get("duration_s"),
-        "interference": busy(res.interference, cores if isinstance(cores, int) else None),
+        "interference": busy(res.interference, cores if isinstance(cores, int) else None,
+                             repeat_spread_pct(list(table["times"])) if "times" in table else None),
         "design": {"looks": res.looks, "round_seed": res.meta.get("round_seed"), "seed": res.meta.get("seed"),
                    "comparison": "paired by round where both sides ran in the same round (10 %-trimmed mean of the "
                                  "per-round log ratios, Yuen–Student interval); else unpaired (Hodges–Lehmann, "

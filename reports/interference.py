@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["summarize", "QUIET_STEAL_PCT", "QUIET_OTHER_CORES"]
+__all__ = ["summarize", "repeat_spread_pct", "QUIET_STEAL_PCT", "QUIET_OTHER_CORES", "QUIET_SPREAD_PCT"]
 
-QUIET_STEAL_PCT = 2.0  # below both of these the summary says "quiet"
+QUIET_STEAL_PCT = 2.0  # below all of these the summary says "quiet"
 QUIET_OTHER_CORES = 0.1
+# The repeats' own spread (median over rows of MAD / median, in %): what the probes cannot see (a host's memory
+# bandwidth or cache shared with neighbours shows as no steal and no other process, yet moves the times).
+QUIET_SPREAD_PCT = 3.0
 
 
 def _median(v: list[float]) -> float:
@@ -40,10 +43,30 @@ def _weighted(rounds: list[dict], key: str) -> float | None:
     return sum(v for v, _ in pairs) / len(pairs) if pairs else None
 
 
-def summarize(rounds: list[dict], cores: int | None = None) -> dict[str, Any]:
+def repeat_spread_pct(times_per_row: list[list[float]]) -> float | None:
+    """How much repeats of one (workload, spec) varied, over the run: the median over rows with at least 5
+    times of each row's median absolute deviation relative to its median, in %.
+
+    >>> repeat_spread_pct([[1.0, 1.0, 1.1, 0.9, 1.0], [2.0, 2.2, 1.8, 2.0, 2.0, 2.4], [1.0]])
+    2.5
+    >>> repeat_spread_pct([[1.0, 2.0]]) is None
+    True
+    """
+    spreads = []
+    for t in times_per_row:
+        t = [float(x) for x in t if x is not None and x > 0]
+        if len(t) >= 5:
+            m = _median(t)
+            spreads.append(_median([abs(x - m) for x in t]) / m * 100)
+    return round(_median(spreads), 2) if spreads else None
+
+
+def summarize(rounds: list[dict], cores: int | None = None, spread_pct: float | None = None) -> dict[str, Any]:
     """The interference of a run from its stored *rounds* (``between`` dicts plus ``burst``, maybe ``rerun``).
 
     *cores*, when given, is quoted in the sentence ("of 2").  Means are weighted by round seconds.
+    *spread_pct* (:func:`repeat_spread_pct`) is how much the repeats themselves varied: a run is called
+    quiet only when that is low too, and the sentence says so when the probes saw nothing but the times moved.
 
     >>> r = [{"seconds": 1.0, "steal": 0.1, "other_cores": 0.2, "load1": 1.0, "freq_mhz": None, "burst": False},
     ...      {"seconds": 3.0, "steal": 0.2, "other_cores": 0.6, "load1": 1.6, "freq_mhz": None, "burst": True,
@@ -75,6 +98,7 @@ def summarize(rounds: list[dict], cores: int | None = None) -> dict[str, Any]:
         "freq_mhz_median": _median(freqs) if freqs else None,
         "bursts": sum(1 for r in rounds if r.get("burst")),
         "rerun_after_bursts": sum(1 for r in rounds if r.get("rerun")),
+        "repeat_spread_pct": spread_pct,
     }
     out["busy"] = _sentence(out, cores)
     return out
@@ -84,8 +108,10 @@ def _sentence(s: dict[str, Any], cores: int | None) -> str:
     steal, other, load = s["steal_pct"], s["other_cores"], s["load1_median"]
     if s["rounds"] == 0 or (steal is None and other is None and load is None):
         return "not measured"
-    quiet = (steal is not None or other is not None) and (steal is None or steal < QUIET_STEAL_PCT) and (
+    probes_quiet = (steal is not None or other is not None) and (steal is None or steal < QUIET_STEAL_PCT) and (
         other is None or other < QUIET_OTHER_CORES)
+    spread = s.get("repeat_spread_pct")
+    quiet = probes_quiet and (spread is None or spread < QUIET_SPREAD_PCT)
     parts = []
     if steal is not None:
         parts.append(f"host steal {_num(steal)} %")
@@ -96,6 +122,9 @@ def _sentence(s: dict[str, Any], cores: int | None) -> str:
     fmin, fmed = s["freq_mhz_min"], s["freq_mhz_median"]
     if fmin is not None and fmed and fmin < 0.9 * fmed:
         parts.append(f"clock down to {fmin:.0f} MHz (median {fmed:.0f})")
+    if spread is not None and spread >= QUIET_SPREAD_PCT:
+        parts.append(f"repeats varied ±{_num(spread)} % (median MAD)"
+                     + (" though the probes saw no competitor" if probes_quiet else ""))
     rerun, bursts = s["rerun_after_bursts"], s["bursts"]
     if rerun:
         parts.append(f"{rerun} round{'s' if rerun != 1 else ''} re-run after bursts")

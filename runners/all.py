@@ -216,7 +216,7 @@ def _plan(args: argparse.Namespace, out: Path, claims: set[str] | None, registry
         dashboard=not args.no_dashboard_link, seed=args.seed,
         plugin_files=[p for p in plugins if p.endswith(".py")],
         lean=False if named else None,  # named schedulers run every selected workload
-        security=security, check_plain=not args.predict_only,
+        security=security, check_plain=not (args.predict_only or args.no_controls),
     )
     return plan, plugins, clusters, extra_cores
 

@@ -98,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", action=_Once, default="results", metavar="DIR", help="folder that holds the <run-id>/ folders (default: results/)")
     p.add_argument("--resume", action=_Once, metavar="RUN_ID", help="finish an interrupted run in <out>/RUN_ID, skipping what it holds")
     p.add_argument("--seed", action=_Once, type=int, default=42, help="seed for generated data (default 42)")
-    p.add_argument("--no-controls", action="store_true", help="skip the instrumentation-overhead and A/A controls")
+    p.add_argument("--no-controls", action="store_true", help="skip the controls: instrumentation overhead, A/A, "
+                   "and the harness check against plain Dask")
     p.add_argument("--no-experiments", action="store_true", help="skip the raw-thread experiments (C13)")
     for inst, what in (("tasks", "task streams"), ("gil", "GIL contention sampling"),
                        ("bytes", "counting bytes serialised"), ("resources", "CPU and memory sampling")):

@@ -87,6 +87,7 @@ def test_signal_stops_everything_keeps_rows_and_resume_finishes(sig, when, code,
     err = tmp_path / "err"
     args = [sys.executable, "-m", "runners.all", "--profile", "quick", "--repeats", "2", "--out", str(out),
             "--schedulers", "sync,threads-2,processes-2,distributed-2x1", "--no-dashboard-link",
+            "--no-controls", "--no-experiments",  # signals are tested in the measurement and the reports
             "--workloads", "kernel-sleep-nogil,kernel-compute-nogil,bag-json"]
     with err.open("w") as ferr:
         p = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=ferr, start_new_session=True)

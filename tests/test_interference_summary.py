@@ -44,3 +44,15 @@ def test_summarize_empty():
     assert all(s[k] is None for k in ("steal_pct", "other_cores", "other_cores_max", "load1_median",
                                       "freq_mhz_min", "freq_mhz_median"))
     assert s["bursts"] == 0 and s["rerun_after_bursts"] == 0
+
+
+def test_noisy_repeats_are_not_called_quiet_even_when_the_probes_saw_nothing():
+    from reports.interference import repeat_spread_pct, summarize
+
+    r = [{"seconds": 1.0, "steal": 0.0, "other_cores": 0.0, "load1": 1.0, "freq_mhz": None, "burst": False}]
+    calm = [[1.0, 1.01, 0.99, 1.0, 1.02, 0.98]] * 3
+    noisy = [[0.36, 0.52, 0.36, 0.53, 0.36, 0.49, 0.52]] * 3
+    assert summarize(r, 2, repeat_spread_pct(calm))["busy"].startswith("quiet: ")
+    s = summarize(r, 2, repeat_spread_pct(noisy))
+    assert not s["busy"].startswith("quiet") and "repeats varied ±" in s["busy"] and "no competitor" in s["busy"]
+    assert s["repeat_spread_pct"] == repeat_spread_pct(noisy) > 3
