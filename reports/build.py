@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reports import claims as rules, control_figures as controls, dashboard, model, model_check, recommend, streampages, terminal
+from reports import claims as rules, control_figures as controls, dashboard, layout, model, model_check, recommend, \
+    streampages, terminal
 from reports.evidence import context
 from reports.interference import repeat_spread_pct, summarize as busy
 from reports.load import Results, load
@@ -65,7 +66,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     by_wl: dict[str, list[str]] = {}
     for f in failures:
         by_wl.setdefault(f["workload"], []).append(f"{f['scheduler']}: {f['status']} {f['error_type']}".strip())
-    recs = recommend.recommend(ctx, failures=by_wl)
+    recs = recommend.recommend(ctx, failures=by_wl, startup=res.startup)
     model_summary = model_check.model_summary(table, res.meta, rows, res.startup,
                                               predict_cores=res.meta.get("predict_cores") or ())
     recommend.add_model_terms(recs, (model_summary or {}).get("predictions") or [], model.explain_terms)
@@ -93,6 +94,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
                        if r.get("transient")],
         "claims": claims,
         "recommendations": recs,
+        "layouts": layout.advise(ctx),
         "instrumentation_overhead": controls.overhead(rows),
         "aa_control": controls.aa_control(rows),
         "harness_check": harness,

@@ -72,26 +72,36 @@ class Context:
     cells: dict[str, list[float]] = field(default_factory=dict)  # experiment samples
     meta: dict[str, Any] = field(default_factory=dict)
     lengths: dict[str, int] = field(default_factory=dict)  # rounds a rerun may run, by group (reports.resample)
-    by_spec: dict[tuple[str, str, int, int], dict[str, Any]] = field(init=False, repr=False)
+    # Specs left out early as far slower than the best (rounds.jsonl "dropped"): workload -> {label: why}
+    dropped: dict[str, dict[str, str]] = field(default_factory=dict)
+    by_spec: dict[tuple[str, str, int, int, bool], dict[str, Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_spec = {}
         for (w, _), r in self.rows.items():
-            key = (w, r["kind"], int(r.get("workers") or 1), int(r.get("threads_per_worker") or 1))
+            key = (w, r["kind"], int(r.get("workers") or 1), int(r.get("threads_per_worker") or 1),
+                   r.get("as_shipped") is True)
             self.by_spec.setdefault(key, r)
 
     def row(self, workload: str, kind: str = "sync", workers: int | None = None,
-            threads: int = 1) -> dict[str, Any] | None:
+            threads: int = 1, shipped: bool = False) -> dict[str, Any] | None:
         """The row of *workload* under *kind* with *workers* (default N) of *threads* threads each.
 
         One worker for the serial kind; several threads per worker only on a cluster (any other kind's
-        workers have one thread each).
+        workers have one thread each).  *shipped*: the as-shipped reading of a kind that has two
+        (``processes-2-shipped``); the tuned one (the kept pool or cluster) by default.
         """
         if is_serial(kind):
             workers = 1
         if not is_cluster(kind):
             threads = 1
-        return self.by_spec.get((workload, kind, self.n if workers is None else workers, threads))
+        return self.by_spec.get((workload, kind, self.n if workers is None else workers, threads, shipped))
+
+    def as_users_get(self, workload: str, kind: str, workers: int | None = None,
+                     threads: int = 1) -> dict[str, Any] | None:
+        """The row a user of Dask's defaults gets: the as-shipped reading where measured, else the tuned one."""
+        return (self.row(workload, kind, workers, threads, shipped=True)
+                or self.row(workload, kind, workers, threads))
 
     def workloads(self, claim: str | None = None, family: str | None = None) -> list[str]:
         """Workloads (in table order) tagged with *claim*, or of *family*."""
@@ -146,7 +156,21 @@ def context(table: pd.DataFrame, meta: dict[str, Any] | None = None, rows: pd.Da
     gil, ft = meta.get("gil_enabled"), meta.get("free_threaded_build")
     return Context(cores=cores, n=max(int(n), 1), gil_enabled=None if gil is None else bool(gil),
                    free_threaded=None if ft is None else bool(ft), openmp=meta.get("openmp_kernels"),
-                   rows=index, cells=_cells(rows), meta=meta, lengths=_lengths(meta, rounds))
+                   rows=index, cells=_cells(rows), meta=meta, lengths=_lengths(meta, rounds),
+                   dropped=_dropped(rounds))
+
+
+def _dropped(rounds: list[dict[str, Any]] | None) -> dict[str, dict[str, str]]:
+    """Per workload, the specs its rounds left out as far slower than the best, with why (every session).
+
+    >>> _dropped([{"workload": "w", "dropped": {"processes-2": "10× slower"}}, {"workload": "v"}])
+    {'w': {'processes-2': '10× slower'}}
+    """
+    out: dict[str, dict[str, str]] = {}
+    for r in rounds or []:
+        if isinstance(r.get("dropped"), dict) and r["dropped"]:
+            out.setdefault(str(r.get("workload")), {}).update({str(k): str(v) for k, v in r["dropped"].items()})
+    return out
 
 
 def _lengths(meta: dict[str, Any], rounds: list[dict[str, Any]] | None) -> dict[str, int]:

@@ -76,6 +76,8 @@ def load(path: str | Path) -> Results:
     if mp.exists():
         try:
             meta = json.loads(mp.read_text())
+            if isinstance(meta, dict) and meta.get("v") in records.READABLE:
+                meta = records.upgrade(meta)
             if meta.get("v") != records.SCHEMA_VERSION:
                 skipped.append(f"{records.META}: schema version {meta.get('v')!r}, read as far as it goes")
         except (json.JSONDecodeError, OSError) as e:
@@ -90,7 +92,8 @@ def load(path: str | Path) -> Results:
         if c not in rows.columns:
             rows[c] = None
     startup = pd.DataFrame(list(records.read(path / records.STARTUP, skipped)))
-    rounds = [{k: d.get(k) for k in ("workload", "session", "rounds", "stopped", "undecided", "bursts", "scale")}
+    rounds = [{**{k: d.get(k) for k in ("workload", "session", "rounds", "stopped", "undecided", "bursts", "scale")},
+               **({"dropped": d["dropped"]} if d.get("dropped") else {})}
               for d in records.read(path / records.ROUNDS, skipped)]
     interference = [d for d in records.read(path / records.INTERFERENCE, skipped) if isinstance(d, dict)]
     return Results(path=path, meta=meta, rows=rows, startup=startup, skipped=skipped, rounds=rounds,

@@ -278,25 +278,40 @@ def predicted_lines(model: dict[str, Any]) -> list[str]:
 def explain_terms(prediction: dict[str, Any]) -> str:
     """The model's reason for one spec's time: its terms in words, the dominant one first.
 
+    A term the model could not measure (the prediction's ``missing``, or a figure that is no number) is
+    said to be not measured, never shown as 0.
+
     >>> explain_terms({"scheduler": "processes-2", "kind": "processes", "g": 0.72, "cores_used": 2,
     ...                "bytes_per_task": 3000, "n": 18, "dominant_term": "compute",
     ...                "terms": {"compute": 0.2, "bytes": 0.001, "overhead": 0.01}})
     'processes-2: 72 % of the task time holds the GIL (threads cap at 1.39×, 1.16× on 2 cores); 3 kB pickled per task; 556 µs of scheduler overhead per task × 18 tasks'
+    >>> explain_terms({"scheduler": "threads-2", "kind": "threads", "g": None, "n": 18, "dominant_term": "overhead",
+    ...                "terms": {"gil": 0.0, "overhead": 0.0}, "missing": ["GIL share", "per-task overhead of threads"]})
+    'threads-2: scheduler overhead per task not measured; GIL-held share not measured'
     """
     g, p = prediction.get("g"), max(int(prediction.get("cores_used") or 1), 2)
+    missing = " ".join(prediction.get("missing") or [])
     parts: dict[str, str] = {}
-    if g is not None:
+    if fmt.is_number(g):
         cap = f"threads cap at {1 / g:.3g}×, {1 / (g + (1 - g) / p):.3g}× on {p} cores" if g > 0 else "no cap on threads"
         parts["gil"] = f"{100 * g:.0f} % of the task time holds the GIL ({cap})"
+    elif "GIL share" in missing:
+        parts["gil"] = "GIL-held share not measured"
     bpt = prediction.get("bytes_per_task")
-    if bpt is not None and pickles(prediction.get("kind")):
-        parts["bytes"] = f"{fmt.size(bpt)} pickled per task"
+    if pickles(prediction.get("kind")):
+        if fmt.is_number(bpt):
+            parts["bytes"] = f"{fmt.size(bpt)} pickled per task"
+        elif "bytes moved" in missing:
+            parts["bytes"] = "bytes pickled per task not measured"
     terms = prediction.get("terms") or {}
     if terms.get("handoff"):
         parts["handoff"] = (f"{fmt.duration(terms['handoff'])} of contended GIL hand-offs (the GIL is taken and "
-                            f"released {fmt.number(prediction.get('release_rate'))} times a second)")
+                            f"released {fmt.number(prediction.get('release_rate'))} times a second)"
+                            if fmt.is_number(terms["handoff"]) else "contended GIL hand-offs not measured")
     n = prediction.get("n")
-    if terms.get("overhead") is not None and n:
+    if "per-task overhead" in missing or ("overhead" in terms and not fmt.is_number(terms["overhead"])):
+        parts["overhead"] = "scheduler overhead per task not measured"
+    elif terms.get("overhead") is not None and n:
         parts["overhead"] = f"{fmt.duration(terms['overhead'] / n)} of scheduler overhead per task × {int(n)} tasks"
     dom = prediction.get("dominant_term")
     first = "gil" if dom in ("gil", "compute") else dom  # the GIL share says why compute is (or is not) parallel

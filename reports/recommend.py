@@ -4,29 +4,56 @@ The rule (:func:`pick`): among the specs whose repeats all succeeded, the one
 with the lowest median is the *fastest*.  Every other spec is compared with it
 (:func:`reports.stats.compare`, paired by round): it is beaten (the fastest
 shown faster), ``equivalent`` (within ±10 %, by its interval) or undecided.  When none is undecided, the
-simplest of the fastest and its equivalents is recommended
+simplest of the fastest and its equivalents is the candidate
 (``sync < threads < processes < distributed``, then fewer threads) and the
 explanation says which were equivalent.  When one stays undecided at the cap,
-the recommendation says so and names both candidates (the fastest stays the
-pick, marked ``undecided``), instead of quietly choosing the simpler one.  A
+the fastest stays the candidate, marked ``undecided``, and both are named.  A
 spec with a failed or mismatched repeat, or an unstable one, is never a candidate: the
 recommendation reads rows through the same gate as the claims.  Simpler is
 lower in :data:`runners.records.kinds.RANK`, then fewer threads.
+
+*Undecided means the default.*  The status quo needs no evidence; a change
+does.  When the candidate is not Dask's default for the collection, the
+default's row is healthy, and the candidate is neither shown faster than the
+default nor chosen among equivalents, the recommendation is the default
+(status ``default (undecided)``), naming the candidate that might be faster
+with its interval.
+
+*As Dask ships it.*  A spec measured both ways (``processes-2-shipped``: a new
+pool per compute, and ``processes-2``: the suite's kept pool) is a candidate
+in its as-shipped reading only: the recommendation is about what Dask's
+defaults give.  The tuned row is reported beside it, with the number of
+computes after which a kept pool (or cluster) pays off its start-up
+(:func:`break_even`).  Rows of older runs, which have one reading only, are
+read as before.
+
+Each recommendation carries a ``headline`` (the scheduler, the one comparison
+that decided it with its interval, whether it is Dask's default, and its
+memory where that is several times the baseline's) and the ``code`` to paste
+(:func:`runners.records.paste.code`).
 """
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Mapping
 
 import numpy as np
+import pandas as pd
 
-from reports import fmt
+from reports import control_figures, fmt
 from reports.evidence import Context, rounded
+from reports.fmt import is_number
 from reports.resample import LEAST, RERUNS, agreements
-from reports.stats import MARGIN, MIN_REPEATS, compare
-from runners.records.kinds import DEFAULT_SCHEDULER as DEFAULT_KIND, RANK, is_process_pool, is_serial, is_threads, \
-    label_at, pickles
+from reports.stats import MARGIN, MIN_REPEATS, Comparison, compare
+from runners.records import paste
+from runners.records.kinds import DEFAULT_SCHEDULER as DEFAULT_KIND, RANK, has_readings, \
+    is_process_pool, is_serial, is_threads, label_at, parse, pickles
 
-__all__ = ["pick", "recommend", "explain", "Pick", "add_model_terms"]
+__all__ = ["pick", "recommend", "explain", "headline", "Pick", "add_model_terms", "break_even", "code_of",
+           "DEFAULT_UNDECIDED", "MEMORY_FACTOR"]
+
+DEFAULT_UNDECIDED = "default (undecided)"  # the status of a recommendation that stays with Dask's default
+MEMORY_FACTOR = 3.0  # a pick that needs this many times the baseline's peak memory says so
 
 
 def _healthy(r: dict[str, Any]) -> bool:
@@ -39,20 +66,60 @@ def _simplicity(r: dict[str, Any]) -> tuple[int, int, float]:
     return RANK.get(r["kind"], len(RANK)), int(r.get("nthreads") or 1), float(r["median_s"])
 
 
+def _tuned_beside(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The tuned row of every spec also measured as shipped: ``{as-shipped label: tuned row}``.
+
+    Matched by what the rows say they are (kind, workers, threads per worker, ``as_shipped``);
+    a row without ``as_shipped`` (an older run) is a tuned one with no twin.
+
+    >>> rows = [{"scheduler": "processes-2", "kind": "processes", "workers": 2, "as_shipped": False},
+    ...         {"scheduler": "processes-2-shipped", "kind": "processes", "workers": 2, "as_shipped": True},
+    ...         {"scheduler": "threads-2", "kind": "threads", "workers": 2}]
+    >>> {k: r["scheduler"] for k, r in _tuned_beside(rows).items()}
+    {'processes-2-shipped': 'processes-2'}
+    """
+    def key(r: dict[str, Any]) -> tuple[str, int, int]:
+        return r["kind"], int(r.get("workers") or 1), int(r.get("threads_per_worker") or 1)
+
+    shipped = {key(r): r["scheduler"] for r in rows if _shipped(r)}
+    return {shipped[key(r)]: r for r in rows if not _shipped(r) and has_readings(r["kind"]) and key(r) in shipped}
+
+
+def _shipped(r: dict[str, Any]) -> bool:
+    """Whether row *r* is an as-shipped reading (a Python or a numpy True; missing, None or NaN: no)."""
+    return isinstance(r.get("as_shipped"), (bool, np.bool_)) and bool(r["as_shipped"])
+
+
 class Pick(dict):
-    """``{scheduler, status, fastest, equivalent, beaten, undecided, comparisons}`` of one workload."""
+    """``{scheduler, status, fastest, equivalent, beaten, undecided, comparisons, tuned, candidate, versus_default}``
+    of one workload: ``tuned`` maps each as-shipped label to its tuned twin (not a candidate); with status
+    :data:`DEFAULT_UNDECIDED`, ``candidate`` is the spec that might be faster and ``versus_default`` its
+    comparison with the default (candidate over default)."""
 
 
-def pick(rows: list[dict[str, Any]]) -> Pick | None:
+def pick(rows: list[dict[str, Any]], default: str | None = None, dropped: Mapping[str, str] | None = None
+         ) -> Pick | None:
     """The recommendation among one workload's *rows* (table rows with ``times``); None if none is healthy.
 
-    >>> a = {"scheduler": "sync", "kind": "sync", "nthreads": 1, "times": [1.0, 1.01, 0.99, 1.0, 1.02]}
-    >>> b = {"scheduler": "threads-2", "kind": "threads", "nthreads": 2, "times": [0.99, 1.0, 0.98, 1.0, 0.99]}
-    >>> for r in (a, b): r["median_s"] = float(np.median(r["times"]))
+    *default* is the label of Dask's default scheduler for the workload (:func:`_default_label`): a
+    candidate that is not shown faster than it (nor equivalent to the fastest and simpler) leaves the
+    recommendation with it.  *dropped* maps the labels the rounds left out early as far slower than the
+    best (:func:`reports.stats.far_slower`) to why: decided, so neither candidates nor undecided.
+
+    >>> def row(s, k, t, times):
+    ...     return {"scheduler": s, "kind": k, "nthreads": t, "times": times, "median_s": float(np.median(times))}
+    >>> a = row("sync", "sync", 1, [1.0, 1.01, 0.99, 1.0, 1.02])
+    >>> b = row("threads-2", "threads", 2, [0.99, 1.0, 0.98, 1.0, 0.99])
     >>> p = pick([a, b]); p["scheduler"], p["status"], p["equivalent"]
     ('sync', 'equivalent', ['sync'])
+    >>> c = row("processes-2", "processes", 2, [0.6, 0.9, 1.1, 0.7, 1.2])  # faster by median, not shown faster
+    >>> p = pick([b, c], default="threads-2"); p["scheduler"], p["status"], p["candidate"]
+    ('threads-2', 'default (undecided)', 'processes-2')
     """
-    good = [r for r in rows if _healthy(r)]
+    beside = _tuned_beside(rows)
+    twins = {id(r) for r in beside.values()}
+    dropped = dict(dropped or {})
+    good = [r for r in rows if _healthy(r) and id(r) not in twins and r["scheduler"] not in dropped]
     if not good:
         return None
     fastest = min(good, key=lambda r: r["median_s"])
@@ -66,18 +133,119 @@ def pick(rows: list[dict[str, Any]]) -> Pick | None:
             c = compare(fastest, r, margin=MARGIN, names=names)
         comps[r["scheduler"]] = c
         {"above": beaten, "equivalent": eq}.get(c.outcome, undecided).append(r)
-    if undecided:
-        return Pick(scheduler=fastest["scheduler"], status="undecided", fastest=fastest["scheduler"],
-                    equivalent=[r["scheduler"] for r in eq], beaten=[r["scheduler"] for r in beaten],
-                    undecided=[r["scheduler"] for r in undecided], comparisons=comps)
-    choice = min([fastest] + eq, key=_simplicity)
-    return Pick(scheduler=choice["scheduler"], status="equivalent" if choice is not fastest else "fastest",
-                fastest=fastest["scheduler"], equivalent=[r["scheduler"] for r in eq],
-                beaten=[r["scheduler"] for r in beaten], undecided=[], comparisons=comps)
+    choice = fastest if undecided else min([fastest] + eq, key=_simplicity)
+    status = "undecided" if undecided else ("equivalent" if choice is not fastest else "fastest")
+    p = Pick(scheduler=choice["scheduler"], status=status, fastest=fastest["scheduler"],
+             equivalent=[r["scheduler"] for r in eq], beaten=[r["scheduler"] for r in beaten],
+             undecided=[r["scheduler"] for r in undecided], comparisons=comps,
+             tuned={k: r["scheduler"] for k, r in beside.items()}, candidate=None, versus_default=None,
+             dropped={r["scheduler"]: dropped[r["scheduler"]] for r in rows if r["scheduler"] in dropped})
+    d = next((r for r in good if r["scheduler"] == default), None)
+    if d is None or d is choice or d is fastest or any(r is d for r in eq):
+        return p  # no default to stay with, it is the pick, or it is equivalent to the fastest (simplicity decides)
+    c = comps[d["scheduler"]] if choice is fastest else compare(choice, d, names=(choice["scheduler"], default))
+    if c.outcome == "above":
+        return p
+    p.update(scheduler=d["scheduler"], status=DEFAULT_UNDECIDED, candidate=choice["scheduler"], versus_default=c)
+    return p
 
 
-def explain(p: Pick, rows: list[dict[str, Any]], n: int, default: str | None) -> tuple[str, dict[str, Any]]:
-    """One short explanation of pick *p* among a workload's *rows*, and its evidence dict."""
+def break_even(start_s: float, t_shipped: float, t_tuned: float) -> int | None:
+    """After how many computes a kept pool pays off: it costs *start_s* once and *t_tuned* per compute, as shipped
+    costs *t_shipped* per compute; None when it never does (not faster per compute).
+
+    >>> break_even(0.8, 0.5, 0.3), break_even(0.8, 0.3, 0.5), break_even(0.0, 0.5, 0.3), break_even(1.0, 0.6, 0.1)
+    (4, None, 1, 2)
+    """
+    if t_shipped <= t_tuned:
+        return None
+    return max(1, math.ceil(round(start_s / (t_shipped - t_tuned), 9)))  # round: 0.8 / (0.5 - 0.3) is 4, not 5
+
+
+def _x(v: float) -> str:
+    """A ratio with three significant digits, more where three would read as exactly 1 ('1.004', never '1').
+
+    >>> _x(1.82345), _x(1.004), _x(0.9987), _x(1.0)
+    ('1.82', '1.004', '0.999', '1')
+    """
+    s = f"{v:.3g}"
+    for d in (4, 5, 6):
+        if s != "1":
+            break
+        s = f"{v:.{d}g}"
+    return s
+
+
+def _span(c: Comparison, short: bool = False) -> str:
+    """A comparison's estimate with its interval, ``1.82× [1.7–1.95]``; without an interval, why.
+
+    >>> _span(compare([1.0] * 5, [1.5, 1.6, 1.55, 1.52, 1.58]))
+    '1.55× [1.5–1.6]'
+    >>> _span(compare([1.0] * 3, [1.5] * 3), short=True)
+    '1.5× so far, no interval yet'
+    """
+    if c.ratio is None:
+        return "no estimate"
+    if c.lo is None:
+        return f"{_x(c.ratio)}× so far, no interval " + ("yet" if short else f"({c.reason})")
+    return f"{_x(c.ratio)}× [{_x(c.lo)}–{_x(c.hi)}]"
+
+
+def _kept(shipped: dict[str, Any], tuned: dict[str, Any], start: dict[str, float]) -> tuple[str, dict[str, Any]]:
+    """The tuned reading beside the as-shipped one, and after how many computes keeping it pays off."""
+    what = "pool" if is_process_pool(tuned["kind"]) else "cluster"
+    bad = next((r for r in (tuned, shipped) if not _healthy(r)), None)
+    if bad is not None:
+        why = bad.get("missing") or bad.get("unstable_reason") or "failed repeats"
+        return f"kept {what} {tuned['scheduler']}: no break-even, {bad['scheduler']} not usable ({why})", \
+            {"shipped": shipped["scheduler"], "tuned": tuned["scheduler"], "break_even": None, "unusable": why}
+    ts, tt = float(shipped["median_s"]), float(tuned["median_s"])
+    c = compare(tuned, shipped, names=(tuned["scheduler"], shipped["scheduler"]))
+    s0 = start.get(tuned["scheduler"])
+    ev: dict[str, Any] = {"shipped": shipped["scheduler"], "tuned": tuned["scheduler"], "t_shipped_s": rounded(ts, 4),
+                          "t_tuned_s": rounded(tt, 4), "start_s": rounded(s0, 4), "tuned_vs_shipped": c.as_dict(),
+                          "break_even": None, "break_even_range": None}
+    times = f"({fmt.duration(tt)} vs {fmt.duration(ts)} a compute)"
+    per = (f"kept {what} {tuned['scheduler']} {_span(c)} faster per compute {times}" if c.outcome == "above" else
+           f"kept {what} {tuned['scheduler']} not shown faster per compute: {_span(c)} {times}")
+    if s0 is None:
+        return per + "; its start-up not measured, so its break-even neither", ev
+    k = break_even(s0, ts, tt)
+    ev["break_even"] = "never" if k is None else k
+    if k is None:
+        return per + f"; with its {fmt.duration(s0)} start-up it never pays off (no faster per compute)", ev
+    text = per + f"; with its {fmt.duration(s0)} start-up it pays off after {k} computes"
+    if c.lo is not None:  # the break-even at either end of the interval of time(shipped) / time(tuned)
+        lo, hi = ev["break_even_range"] = ["never" if e is None else e
+                                           for e in (break_even(s0, tt * r, tt) for r in (c.hi, c.lo))]
+        text += f" [{lo}–{hi}]" if lo != hi else f" ({lo} at either end of its interval)"
+    return text, ev
+
+
+def _memory(rec: dict[str, Any], base: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Where *rec* needs :data:`MEMORY_FACTOR` times the peak memory of *base* or more: the figure and its words.
+
+    >>> _memory({"scheduler": "processes-2", "peak_rss": 820e6}, {"scheduler": "sync", "peak_rss": 200e6})["words"]
+    'needs 4.1× the memory of sync (820 MB vs 200 MB)'
+    >>> _memory({"scheduler": "threads-2", "peak_rss": 300e6}, {"scheduler": "sync", "peak_rss": 200e6}) is None
+    True
+    """
+    if base is None or base is rec:
+        return None
+    a, b = rec.get("peak_rss"), base.get("peak_rss")
+    if not (is_number(a) and is_number(b)) or b <= 0 or a < MEMORY_FACTOR * b:
+        return None
+    return {"ratio": rounded(a / b, 2), "peak_rss": int(a), "of": base["scheduler"], "base_peak_rss": int(b),
+            "words": f"needs {fmt.ratio(a / b)} the memory of {base['scheduler']} ({fmt.size(a)} vs {fmt.size(b)})"}
+
+
+def explain(p: Pick, rows: list[dict[str, Any]], n: int, default: str | None,
+            start: dict[str, float] | None = None) -> tuple[str, dict[str, Any]]:
+    """One short explanation of pick *p* among a workload's *rows*, and its evidence dict.
+
+    *start* maps a tuned label to its pool's (or cluster's) start-up seconds (:func:`_start_costs`): the
+    break-even of a kept pool is stated for the pick and Dask's default where they are as-shipped readings.
+    """
     by = {r["scheduler"]: r for r in rows}
     rec = by[p["scheduler"]]
     sync = next((r for r in rows if is_serial(r["kind"])), None)
@@ -87,8 +255,16 @@ def explain(p: Pick, rows: list[dict[str, Any]], n: int, default: str | None) ->
                           "fastest": p["fastest"], "equivalent_to_fastest": p["equivalent"],
                           "beaten_by_fastest": p["beaten"], "undecided_with_fastest": p["undecided"],
                           "comparisons": {k: c.as_dict() for k, c in comps.items()}}
+    if p.get("tuned"):
+        ev["tuned_beside"] = dict(p["tuned"])
+    if p.get("dropped"):
+        ev["dropped"] = dict(p["dropped"])
     bits = []
-    if p["status"] == "undecided":
+    if p["status"] == DEFAULT_UNDECIDED:
+        ev["candidate"] = p["candidate"]
+        ev["candidate_vs_default"] = p["versus_default"].as_dict()
+        bits.append(f"Dask's default, kept: {p['candidate']} might be faster, {_span(p['versus_default'])}, undecided")
+    elif p["status"] == "undecided":
         other = p["undecided"][0]
         bits.append(f"undecided between {p['fastest']} and {', '.join(p['undecided'])} at the cap: "
                     + comps[other].words(p["fastest"], other))
@@ -125,32 +301,110 @@ def explain(p: Pick, rows: list[dict[str, Any]], n: int, default: str | None) ->
     if rounded(rec.get("cores_used")) is not None:
         ev["cores_used"] = rounded(rec["cores_used"], 2)
         bits.append(f"{rec['cores_used']:.1f} cores busy")
+    mem = _memory(rec, sync if sync is not None and is_number(sync.get("peak_rss")) else by.get(default or ""))
+    if mem is not None:
+        ev["memory"] = mem
+        bits.append(mem["words"])
     ev["default"] = default
     ev["differs_from_default"] = bool(default) and p["scheduler"] != default
     if default and p["scheduler"] != default:
         d = by.get(default)
-        if d is None:
+        if default in (p.get("dropped") or {}):
+            bits.append(f"Dask's default {default} left out early: {p['dropped'][default]}")
+        elif d is None:
             bits.append(f"Dask's default {default} not measured")
         elif default in comps:
             bits.append("vs Dask's default: " + comps[default].words(p["fastest"], default))
         else:
             bits.append(f"Dask's default {default} had failed repeats")
-    elif default:
+    elif default and p["status"] != DEFAULT_UNDECIDED:
         bits.append("Dask's default")
+    kept = {}
+    for label in dict.fromkeys([p["scheduler"], default]):
+        tuned = by.get(p.get("tuned", {}).get(label or ""))
+        if tuned is not None:
+            text, kept[label] = _kept(by[label], tuned, start or {})
+            bits.append(text)
+    if kept:
+        ev["break_even"] = kept
+    for label, why in (p.get("dropped") or {}).items():
+        if label != default:
+            bits.append(f"{label} left out early: {why}")
     return f"{p['scheduler']}: " + "; ".join(bits), ev
+
+
+def headline(p: Pick, ev: dict[str, Any]) -> str:
+    """The recommendation in about twenty words: the scheduler, the comparison that decided it with its
+    interval, whether it is Dask's default, and its memory where that is several times the baseline's.
+
+    >>> rows = [{"scheduler": s, "kind": k, "nthreads": 2, "times": [m * f for f in (0.98, 1.0, 1.02, 0.99, 1.01)],
+    ...          "median_s": m} for s, k, m in (("sync", "sync", 1.0), ("threads-2", "threads", 0.5))]
+    >>> p = pick(rows, default="threads-2")
+    >>> headline(p, explain(p, rows, 2, "threads-2")[1])
+    "threads-2: 2× [1.94–2.06] faster than sync; Dask's default"
+    """
+    comps, s, d = p["comparisons"], p["scheduler"], ev.get("default")
+    if p["status"] == DEFAULT_UNDECIDED:
+        return f"{s}: Dask's default; {p['candidate']} might be faster, {_span(p['versus_default'], True)}, undecided" \
+            + (f"; {ev['memory']['words']}" if ev.get("memory") else "")
+    bits = []
+    if p["status"] == "equivalent":
+        bits.append(f"equivalent to the fastest, {p['fastest']} ({_span(comps[s], True)}), and simpler")
+    elif d in comps and s == p["fastest"] and comps[d].outcome == "above":  # the change from the default
+        bits.append(f"{_span(comps[d], True)} faster than {d}")
+    elif p["beaten"]:
+        k = min(p["beaten"], key=lambda b: comps[b].ratio or np.inf)
+        bits.append(f"{_span(comps[k], True)} faster than {k}")
+    elif p["equivalent"]:
+        k = p["equivalent"][0]
+        bits.append(f"equivalent to {k} ({_span(comps[k], True)}), and simpler")
+    elif not comps:
+        bits.append("the only spec that finished its repeats")
+    if p["status"] == "undecided":
+        k = p["undecided"][0]
+        bits.append(f"undecided vs {k} ({_span(comps[k], True)})")
+    if not d:
+        bits.append("Dask's default unknown")
+    elif s == d:
+        bits.append("Dask's default")
+    else:
+        bits.append(f"not Dask's default ({d})")
+    if ev.get("memory"):
+        bits.append(ev["memory"]["words"])
+    return f"{s}: " + "; ".join(bits)
+
+
+def code_of(label: str | None) -> tuple[str | None, str | None]:
+    """The code to paste for scheduler *label* and its one-line form (:mod:`runners.records.paste`); (None, None)
+    for no label or one that is no spec.
+
+    >>> code_of("threads-2")[1], code_of("distributed@tcp://10.0.0.1:8786-2x1")[1], code_of("nonsense")
+    ('dask.config.set(scheduler="threads", num_workers=2)', 'client = Client("tcp://10.0.0.1:8786")', (None, None))
+    """
+    try:
+        spec = parse(label or "")
+        return paste.code(spec), paste.one_line(spec)
+    except ValueError:
+        return None, None
 
 
 def _default_label(rows: list[dict[str, Any]], collection: str, n: int) -> str | None:
     """The label of Dask's default scheduler for *collection* at *n* workers, as measured or as it would be.
 
+    A kind measured both ways is Dask's default in its as-shipped reading, where that was measured.
+
     >>> rows = [{"scheduler": s, "kind": k, "workers": w} for s, k, w in
     ...         [("sync", "sync", 1), ("threads-2", "threads", 2), ("processes-2", "processes", 2)]]
     >>> _default_label(rows, "bag", 2), _default_label(rows, "array", 4), _default_label(rows, "unknown", 2)
     ('processes-2', 'threads-4', None)
+    >>> rows.append({"scheduler": "processes-2-shipped", "kind": "processes", "workers": 2, "as_shipped": True})
+    >>> _default_label(rows, "bag", 2)
+    'processes-2-shipped'
     """
     kind = DEFAULT_KIND.get(collection)
-    r = next((r for r in rows if r["kind"] == kind and int(r.get("workers") or 0) == n
-              and int(r.get("threads_per_worker") or 1) == 1), None)
+    at = [r for r in rows if r["kind"] == kind and int(r.get("workers") or 0) == n
+          and int(r.get("threads_per_worker") or 1) == 1]
+    r = next((r for r in at if _shipped(r)), at[0] if at else None)
     return r["scheduler"] if r is not None else (None if kind is None else label_at(kind, n))
 
 
@@ -162,51 +416,79 @@ def _groups(ctx: Context) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def recommend(ctx: Context, resamples: int = RERUNS, seed: int = 1, failures: dict[str, list[str]] | None = None
-              ) -> list[dict[str, Any]]:
+def _start_costs(startup: Any) -> dict[str, float]:
+    """Start-up seconds by scheduler label (the median of its ok starts) from ``startup.jsonl`` rows.
+
+    >>> _start_costs(pd.DataFrame([{"scheduler": "processes-2", "kind": "processes", "start_s": s} for s in (0.8, 1.0, 0.9)]))
+    {'processes-2': 0.9}
+    """
+    st = startup if isinstance(startup, pd.DataFrame) else pd.DataFrame(list(startup or []))
+    if st.empty or not {"scheduler", "kind", "start_s"} <= set(st.columns):
+        return {}
+    if "status" in st:
+        st = st[st["status"].fillna("ok") == "ok"]
+    st = st.assign(start_s=pd.to_numeric(st["start_s"], errors="coerce"),
+                   stop_s=pd.to_numeric(st["stop_s"], errors="coerce") if "stop_s" in st else np.nan)
+    return {r.scheduler: float(r.start_s) for r in control_figures.startup(st).itertuples() if is_number(r.start_s)}
+
+
+def recommend(ctx: Context, resamples: int = RERUNS, seed: int = 1, failures: dict[str, list[str]] | None = None,
+              startup: Any = None) -> list[dict[str, Any]]:
     """One recommendation per workload, each with its rerun agreement over *resamples* reruns
     (:mod:`reports.resample`).
 
-    Returns ``{workload, scheduler, status, explanation, evidence, default, differs_from_default,
-    rerun_agreement}``;
-    ``scheduler`` is None when no spec of the workload finished its repeats without a failure.
+    Returns ``{workload, scheduler, status, headline, code, code_line, explanation, evidence, default,
+    differs_from_default, rerun_agreement}``; ``scheduler`` (and ``code``) is None when no spec of the workload
+    finished its repeats without a failure.  *startup* holds the run's start-up rows (``startup.jsonl``, a frame
+    or a list of dicts): a kept pool's start-up, from which its break-even is stated.
     """
     groups = _groups(ctx)
-    picks = {w: pick(rows) for w, rows in groups.items()}
+    start = _start_costs(startup)
+
+    def default_of(rows: list[dict[str, Any]], d: Context) -> str | None:
+        return _default_label(rows, rows[0].get("collection") or "", d.n)
+
+    picks = {w: pick(rows, default_of(rows, ctx), ctx.dropped.get(w)) for w, rows in groups.items()}
     points = {w: (p["scheduler"] if p else None) for w, p in picks.items()}
 
     def answer(d: Context, live: set[str]) -> dict[str, Any]:
         g = _groups(d)
-        return {w: (pick(g[w]) or {}).get("scheduler") if w in g else None for w in live}
+        return {w: (pick(g[w], default_of(g[w], d), d.dropped.get(w)) or {}).get("scheduler") if w in g else None
+                for w in live}
 
     fig = agreements(ctx, points, answer, seed, most=resamples, least=min(LEAST, resamples),
                      scope=lambda w: {w}) if resamples else {}
     out = []
     for w, fails in (failures or {}).items():  # every repeat of every spec failed: no row has a time
         if w not in groups:
-            out.append({"workload": w, "scheduler": None, "status": "failed", "default": None,
-                        "differs_from_default": False, "stability": None,
-                        "explanation": "no spec finished a repeat: " + "; ".join(sorted(set(fails)))[:200],
-                        "evidence": {"failures": sorted(set(fails))}})
+            out.append(_failed(w, None, "no spec finished a repeat: " + "; ".join(sorted(set(fails)))[:200],
+                               sorted(set(fails))))
     for w, rows in groups.items():
-        default = _default_label(rows, rows[0].get("collection") or "", ctx.n)
+        default = default_of(rows, ctx)
         p = picks[w]
         if p is None:
             fails = sorted({f for r in rows for f in (r.get("failures") or [])}) or (failures or {}).get(w, [])
-            out.append({"workload": w, "scheduler": None, "status": "failed", "default": default,
-                        "differs_from_default": False, "stability": None,
-                        "explanation": "no spec finished its repeats without a failure: "
-                                       + ("; ".join(fails)[:200] or "no data"), "evidence": {"failures": fails}})
+            out.append(_failed(w, default, "no spec finished its repeats without a failure: "
+                               + ("; ".join(fails)[:200] or "no data"), fails))
             continue
-        text, ev = explain(p, rows, ctx.n, default)
-        few = [r["scheduler"] for r in rows if len(r["times"]) < MIN_REPEATS]
+        text, ev = explain(p, rows, ctx.n, default, start)
+        few = [r["scheduler"] for r in rows if len(r["times"]) < MIN_REPEATS and r["scheduler"] not in p["dropped"]]
         if few:
             text += f"; fewer than {MIN_REPEATS} repeats on {', '.join(few)}: nothing decided there"
         stab = fig.get(w)
-        out.append({"workload": w, "scheduler": p["scheduler"], "status": p["status"], "explanation": text,
-                    "evidence": ev, "default": default, "differs_from_default": ev["differs_from_default"],
-                    "rerun_agreement": stab, "stability": stab, "fragile": bool(stab is not None and stab < 0.9)})
+        code, line = code_of(p["scheduler"])
+        out.append({"workload": w, "scheduler": p["scheduler"], "status": p["status"], "headline": headline(p, ev),
+                    "code": code, "code_line": line, "explanation": text, "evidence": ev, "default": default,
+                    "differs_from_default": ev["differs_from_default"], "rerun_agreement": stab, "stability": stab,
+                    "fragile": bool(stab is not None and stab < 0.9)})
     return out
+
+
+def _failed(workload: str, default: str | None, text: str, fails: list[str]) -> dict[str, Any]:
+    """The recommendation of a workload no spec of which finished its repeats: none, and why."""
+    return {"workload": workload, "scheduler": None, "status": "failed", "default": default,
+            "differs_from_default": False, "stability": None, "headline": "none: every spec failed a repeat",
+            "code": None, "code_line": None, "explanation": text, "evidence": {"failures": fails}}
 
 
 def add_model_terms(recs: list[dict[str, Any]], predictions: list[dict[str, Any]], words: Any) -> None:

@@ -100,12 +100,21 @@ def _nthreads(kind: str, workers: int, threads_per_worker: int) -> int:
         return workers * threads_per_worker
 
 
+def _flag(x: Any) -> bool:
+    """A stored yes/no (``as_shipped``): True only for a true boolean; missing (old rows) or NaN is False.
+
+    >>> _flag(np.True_), _flag(True), _flag(None), _flag(float("nan")), _flag("yes")
+    (True, True, False, False, False)
+    """
+    return isinstance(x, (bool, np.bool_)) and bool(x)
+
+
 def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None,
           bursts: set[tuple[str, str]] | None = None, looks: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per (workload, scheduler) of the timed repeats (controls excluded).
 
     Columns: identity (``workload, family, collection, claims, params, real_data,
-    scheduler, kind, workers, threads_per_worker, nthreads, description,
+    scheduler, kind, workers, threads_per_worker, as_shipped, nthreads, description,
     input_bytes, size``); wall time over the ok repeats (``n, times, median_s,
     q1_s, q3_s, min_s, max_s, iqr_rel, unstable, unstable_reason``); failures
     (``n_failed, failures, check_ok``); instruments (medians over repeats:
@@ -158,6 +167,7 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
             "kind": kind,
             "workers": workers,
             "threads_per_worker": tpw,
+            "as_shipped": _flag(first.get("as_shipped")),
             "nthreads": _nthreads(kind, workers, tpw),
             "times": [float(x) for x in ok["wall_s"]],
             "keys": [_key(a, b, info.get("interleave") or wl) for a, b in zip(ok["session"], ok["round"])],

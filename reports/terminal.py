@@ -2,7 +2,8 @@
 
 Sections: header (run id, profile, cores, interpreter), wall-time/speedup matrix
 (workloads x main schedulers), claim verdicts with their stability,
-recommendations, the controls (instrumentation overhead, A/A noise, the
+recommendations (a headline and the line to paste each, then the why and the
+full code below the table), the controls (instrumentation overhead, A/A noise, the
 harness against plain Dask), failures and skipped lines.  Cells wrap at word
 boundaries; nothing is cut mid-word.  Piped, the same text comes out plain.
 
@@ -92,23 +93,55 @@ def _claims(claims: list[dict[str, Any]]) -> Table:
     return t
 
 
+def _lead(r: dict[str, Any], key: str) -> str:
+    """*key* of a recommendation without the scheduler it starts with (the table names it)."""
+    text = str(r.get(key) or "")
+    return text[len(r["scheduler"]) + 2:] if r.get("scheduler") and text.startswith(f"{r['scheduler']}: ") else text
+
+
 def _recommendations(recs: list[dict[str, Any]]) -> Table:
-    t = Table(title="recommendations  (! = not Dask's default)", title_justify="left", show_edge=False,
-              pad_edge=False)
+    """One row per workload: the pick, its rerun agreement, its headline and the line to paste (the why is below).
+
+    A summary from before headlines shows its explanation in their place.
+    """
+    t = Table(title="recommendations  (! = not Dask's default, ? = undecided; why and full code below)",
+              title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("workload", overflow="fold")
     t.add_column("scheduler", no_wrap=True)
     t.add_column("rerun", justify="right")
-    t.add_column("why", overflow="fold")
+    t.add_column("decided by · paste", overflow="fold")
     for r in recs:
         sched = str(r.get("scheduler") or "none") + (" !" if r.get("differs_from_default") else "")
-        if r.get("status") == "undecided":
+        if "undecided" in str(r.get("status") or ""):
             sched += " ?"
-        text = str(r.get("explanation", ""))
-        if r.get("scheduler") and text.startswith(f"{r['scheduler']}: "):
-            text = text[len(r["scheduler"]) + 2:]
+        cell = _lead(r, "headline") or _lead(r, "explanation")
+        if r.get("code_line"):
+            cell += f"\npaste: {r['code_line']}"
         s = r.get("rerun_agreement", r.get("stability"))
-        t.add_row(str(r.get("workload")), sched, "–" if s is None else f"{s:.2f}", text)
+        t.add_row(str(r.get("workload")), sched, "–" if s is None else f"{s:.2f}", Text(cell))
     return t
+
+
+def _why(recs: list[dict[str, Any]]) -> list[str]:
+    """The long explanation and the full code of every recommendation that has a headline (kept out of the table)."""
+    out = []
+    for r in recs:
+        if not r.get("headline"):
+            continue
+        out.append(f"{r.get('workload')} · {r.get('scheduler') or 'none'}: {_lead(r, 'explanation')}")
+        out += [f"    {line}" for line in str(r.get("code") or "").splitlines()]
+    return ["why (recommendations)"] + out if out else []
+
+
+def _layouts(items: list[dict[str, Any]]) -> list[str]:
+    """The distributed layout to use per workload (workers x threads), with the comparison and the why.
+
+    >>> _layouts([{"workload": "w", "layout": "distributed-2x1", "status": "fastest", "why": "GIL 0.9 under 1x2"}])
+    ['', 'distributed layout (workers x threads per worker)', '  w: distributed-2x1 (fastest): GIL 0.9 under 1x2']
+    """
+    out = [f"  {d.get('workload')}: {d.get('layout')} ({d.get('status')}): {d.get('why') or ''}".rstrip(": ")
+           for d in items if isinstance(d, dict)]
+    return ["", "distributed layout (workers x threads per worker)"] + out if out else []
 
 
 def _controls(summary: dict[str, Any]) -> list[str]:
@@ -167,6 +200,10 @@ def _write(console: Console, summary: dict[str, Any], table: pd.DataFrame) -> No
     if summary.get("recommendations"):
         console.print()
         console.print(_recommendations(summary["recommendations"]))
+        for line in _why(summary["recommendations"]):
+            console.print(line, highlight=False, markup=False)
+    for line in _layouts(summary.get("layouts") or []):
+        console.print(line, highlight=False, markup=False)
     console.print()
     for line in _controls(summary):
         console.print(line, highlight=False)

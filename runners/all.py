@@ -71,6 +71,25 @@ def _decider() -> Any:
     return lambda w, samples: still_open(samples, questions_for(w, n))
 
 
+def _dropper() -> Any:
+    """The early stop for a spec far slower than the best (reports.stats.far_slower), wired in here."""
+    from reports.stats import far_slower
+
+    return far_slower
+
+
+def _time_budget(args: argparse.Namespace, plugins: list[str]) -> float | None:
+    """The whole answer's budget: ``--time-budget``, else 60 s (as ``compare()``) when the workloads are only
+    the user's own (files or modules), else None (the profile's run budget plans the run)."""
+    if args.time_budget is not None:
+        return args.time_budget or None
+    from runners.api import TIME_BUDGET_S
+
+    own = bool(args.workloads) and bool(plugins) and all(
+        part.strip() in plugins or part.strip().endswith(".py") for part in args.workloads.split(",") if part.strip())
+    return TIME_BUDGET_S if own and args.repeats is None else None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, on_term)
@@ -209,13 +228,15 @@ def _plan(args: argparse.Namespace, out: Path, claims: set[str] | None, registry
         workloads, experiments, instruments = predict_only(workloads, instruments)
     plan = Plan(
         profile=profile, workloads=workloads, specs=base, sweep_specs=[] if args.predict_only else sweep,
-        repeats=args.repeats, fixed=args.repeats is not None, decide=_decider(), claims=registry,
+        repeats=args.repeats, fixed=args.repeats is not None, decide=_decider(), claims=registry, drop=_dropper(),
+        time_budget_s=_time_budget(args, plugins),
         instruments=instruments, experiments=experiments,
         controls=not args.no_controls and not args.workloads and not args.predict_only,
         timeout_s=args.timeout or profile.timeout_s,
         dashboard=not args.no_dashboard_link, seed=args.seed,
         plugin_files=[p for p in plugins if p.endswith(".py")],
         lean=False if named else None,  # named schedulers run every selected workload
+        layouts=not named,  # the profile's distributed layouts; named schedulers are just those
         security=security, check_plain=not (args.predict_only or args.no_controls),
     )
     return plan, plugins, clusters, extra_cores
@@ -235,7 +256,7 @@ def _meta(args: argparse.Namespace, plan: Any, run_id: str, plugins: list[str], 
         looks=plan.looks, plugins=plugins,
         specs=[s.label for s in plan.specs], sweep_specs=[s.label for s in plan.sweep_specs],
         spec_details=[{"label": s.label, "kind": s.kind, "workers": s.workers, "threads_per_worker": s.threads_per_worker,
-                       "address": s.address} for s in plan.specs],
+                       "address": s.address, "as_shipped": s.as_shipped} for s in plan.specs],
         experiments=plan.experiments, instruments=dict(vars(plan.instruments)),
         timeout_s=plan.timeout_s, chunksize_processes=1,
         workloads=[workload_info(w, plan.profile.name) for w in plan.workloads.values()], complete=False,

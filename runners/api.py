@@ -1,34 +1,45 @@
 """From Python or Jupyter: measure your own collection, get a table and a recommendation.
 
 The composition root of the Python API, as :mod:`runners.all` is of the
-command line: it measures with the runner and summarises with the reports
-(:func:`reports.build.summarise`).
+command line: it measures with the runner (showing progress with
+:mod:`runners.progress`), summarises with the reports
+(:func:`reports.build.summarise`, and :func:`reports.build.build` for a kept
+folder) and answers with a :class:`reports.answer.Answer`.
 
 >>> from runners.api import compare                                 # doctest: +SKIP
 """
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
+import time
+import warnings
 import zlib
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from reports.build import summarise
+from reports.answer import Answer
+from reports.build import build as write_reports, summarise
 from reports.load import load
-from reports.stats import pending  # the runner measures until these comparisons decide
+from reports.stats import far_slower, pending  # the runner measures until these comparisons decide
 from runners.measure import Instruments
 from runners.meta import collect
 from runners.plan import Plan, new_run_id, workload_info, write_meta
 from runners.profiles import PROFILES
+from runners.progress import Display, notebook
 from runners.records.kinds import SchedulerSpec, is_serial, parse_list
 from runners.run import execute
 from workloads.base import Workload
 
-__all__ = ["compare"]
+__all__ = ["compare", "TIME_BUDGET_S"]
+
+# The whole answer's default budget, in seconds (2 cores): what a notebook user waits for.
+TIME_BUDGET_S = 60.0
 
 
 def compare(
@@ -39,8 +50,10 @@ def compare(
     collection: str = "delayed",
     out: str | Path | None = None,
     check: Callable[[Any, Any], bool] | None = None,
-) -> tuple[Any, dict[str, Any]]:
-    """Measure your own dask collection under *schedulers*; return (DataFrame, recommendation).
+    progress: bool = True,
+    time_budget_s: float | None = TIME_BUDGET_S,
+) -> Answer:
+    """Measure your own dask collection under *schedulers*; return the table and the recommendation.
 
     Parameters
     ----------
@@ -54,15 +67,33 @@ def compare(
     name, collection
         How the work is called in results, and its collection (for Dask's default).
     out
-        Results folder to keep; without it a temporary one is used and removed before returning.
+        Results folder to keep: the run goes to ``out/<run-id>/`` with its ``summary.json`` and
+        ``dashboard.html``, as from ``python -m runners.all --out``.  Without it a temporary
+        folder is used and removed before returning.
     check
         ``check(result, reference)``; by default results must be equal (allclose for numbers).
+    progress
+        Show progress on stderr while measuring: a live bar in a terminal and in Jupyter
+        (where rich needs ``ipywidgets``), one plain line a step elsewhere; False: quiet.
+    time_budget_s
+        Seconds for the whole answer (default 60): no new repeat starts past it, and what was
+        still open then is reported; a spec shown more than 2× slower than the best after two
+        rounds stops being measured before that.  None: no limit (the caps still hold).  With
+        *repeats*, exactly that many rounds whatever the time.
+
+    Returns
+    -------
+    Answer
+        The pair ``(table, recommendation)`` (``df, rec = compare(...)`` unpacks it), with
+        ``summary``, ``folder`` and ``code`` (the configuration to paste); it shows itself as
+        text, and in Jupyter as HTML with the plot of every repeat (:mod:`reports.answer`).
 
     Examples
     --------
     >>> import dask.array as da                                      # doctest: +SKIP
-    >>> df, rec = compare(da.random.random((4000, 4000)).sum(), ["sync", "threads-2"])  # doctest: +SKIP
-    >>> rec["scheduler"], rec["explanation"]                          # doctest: +SKIP
+    >>> answer = compare(da.random.random((4000, 4000)).sum(), ["sync", "threads-2"])  # doctest: +SKIP
+    >>> answer.recommendation["scheduler"], answer.code                # doctest: +SKIP
+    >>> df, rec = answer                                               # doctest: +SKIP
     """
     def build(size: int, seed: int) -> Any:
         return work() if callable(work) and not hasattr(work, "__dask_graph__") else work
@@ -75,20 +106,51 @@ def compare(
     root = Path(out) if out else Path(tempfile.mkdtemp(prefix="dask-suite-"))
     run_id = new_run_id()
     plan = Plan(profile=PROFILES["default"], workloads={name: w}, specs=specs, repeats=repeats,
-                fixed=repeats is not None, decide=lambda w, samples: pending(samples),
+                fixed=repeats is not None, decide=lambda w, samples: pending(samples), drop=far_slower,
+                time_budget_s=None if repeats is not None else time_budget_s,
                 instruments=Instruments(), controls=False, check_plain=False)
     plan.round_seed = zlib.crc32(run_id.encode())  # the order within rounds: from the run id, as the CLI does
     try:
-        write_meta(root / run_id, collect(run_id=run_id, profile="default", workloads=[workload_info(w, "default")],
-                                          specs=[s.label for s in specs], repeats=repeats, looks=plan.looks,
-                                          round_seed=plan.round_seed, seed=plan.seed))
-        execute(root / run_id, run_id, plan)  # every pool closes itself, also on error
-        summary, table = summarise(load(root / run_id))
+        meta = collect(run_id=run_id, profile="default", workloads=[workload_info(w, "default")],
+                       specs=[s.label for s in specs], repeats=repeats, looks=plan.looks,
+                       round_seed=plan.round_seed, seed=plan.seed, complete=False)
+        _measure(root / run_id, run_id, plan, meta, progress)
+        summary, table = _report(root / run_id, keep=bool(out))
     finally:
         if not out:  # the table is in memory: the temporary folder goes
             shutil.rmtree(root, ignore_errors=True)
     rec = next((r for r in summary["recommendations"] if r["workload"] == name), {})
-    return table, rec
+    return Answer(table, rec, summary, root / run_id if out else None)
+
+
+def _measure(run_dir: Path, run_id: str, plan: Plan, meta: dict[str, Any], progress: bool) -> None:
+    """Measure *plan* into *run_dir* showing progress (or not); meta.json says complete once done, as the CLI's."""
+    t0 = time.perf_counter()
+    write_meta(run_dir, meta)
+    live = sys.stderr.isatty() or notebook()
+    with Display(live=live) if progress else nullcontext(_quiet) as say:
+        execute(run_dir, run_id, plan, say)  # every pool closes itself, also on error
+    write_meta(run_dir, {**meta, "complete": True, "duration_s": time.perf_counter() - t0})
+
+
+def _quiet(line: str) -> None:
+    """Where progress goes with ``progress=False``."""
+
+
+def _report(run_dir: Path, keep: bool) -> tuple[dict[str, Any], pd.DataFrame]:
+    """(summary, table) of the run; a kept folder also gets every report the CLI writes (summary.json, dashboard).
+
+    The summary is then the one written to summary.json; the table comes from
+    :func:`reports.build.summarise`, as :func:`reports.build.build` keeps it to itself.
+    """
+    if keep:
+        try:
+            summary = write_reports(run_dir, quiet=True)
+            return summary, summarise(load(run_dir))[1]
+        except Exception as e:  # the results are safe: answer from them, and say how to retry the reports
+            warnings.warn(f"reports could not be built: {type(e).__name__}: {e} "
+                          f"(the results are safe; retry with python -m reports.build {run_dir})", stacklevel=3)
+    return summarise(load(run_dir))
 
 
 def _default_check(result: Any, reference: Any) -> bool:

@@ -61,6 +61,17 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+def _seconds(text: str) -> float:
+    """A number of seconds >= 0 for argparse (``--time-budget 90``); 0 means no limit."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, a number such as 60; got {text!r}") from None
+    if not v >= 0:
+        raise argparse.ArgumentTypeError(f"seconds must be 0 or more; got {text!r}")
+    return v
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python -m runners.all",
@@ -84,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated scheduler labels to run instead of the profile's (no sweeps then)")
     p.add_argument("--workloads", action=_Once, metavar="NAMES|FILE|MODULE",
                    help="comma-separated workload names, and/or .py files or module names declaring your own")
+    p.add_argument("--time-budget", type=_seconds, default=None, metavar="SECONDS",
+                   help="seconds for the whole answer: no new repeat starts past it, and what was still open is "
+                        "reported (default: 60 with only your own --workloads files or modules, else the "
+                        "profile's budget; 0: none)")
     p.add_argument("--claims", action=_Once, metavar="IDS", help="only the workloads and experiments of these claims, e.g. C1,C3")
     p.add_argument("--address", action=_Once, metavar="tcp://HOST:PORT",
                    help="run the distributed leg on this existing Dask cluster instead of a LocalCluster")

@@ -4,18 +4,19 @@ The runner starts ``python -m runners.plaindask PROFILE SEED [PLUGIN ...]``
 once per run (:class:`PlainChild`) and sends it one JSON line per request on
 stdin::
 
-    {"workload": "bag-json", "kind": "threads", "workers": 2}
+    {"workload": "bag-json", "scheduler": "threads-2"}
 
 It builds the workload's graph (once), warms it up once per scheduler, runs
-``dask.compute`` as a user would — no profiler, no GIL sampler, no counting of
+``dask.compute`` as a user would, under the settings of the very code a
+recommendation tells users to paste (:func:`runners.records.paste.code`, run by
+:meth:`runners.schedulers.base.Plain.of`) — no profiler, no GIL sampler, no counting of
 bytes, no pools or cluster of other specs beside it; like every process the
 suite times in, with the state it has before the compute frozen out of the
 garbage collector (``gc.freeze``) — and answers with one line
-``{"wall_s": 0.42}`` (or ``{"error": "..."}``).  How each kind is called
-plainly is the kind's own (:meth:`runners.schedulers.base.Scheduler.plainly`):
-``processes`` uses one spawn pool kept for the run with ``chunksize=1``, the
-harness's own settings, so the check compares the process the harness
-measures in, not two configurations.
+``{"wall_s": 0.42}`` (or ``{"error": "..."}``).  ``processes-2`` (tuned) is the
+snippet's kept spawn pool with ``chunksize=1``, ``processes-2-shipped`` Dask's
+own pool per compute, as a notebook starts it (no main module re-imported),
+as the harness measures both.
 
 The child asks the kernel to end it with its parent (``PR_SET_PDEATHSIG``), so a
 killed runner leaves nothing behind.
@@ -31,9 +32,10 @@ import time
 from typing import Any, Sequence
 
 from runners.records import die_with_parent
-from runners.records.kinds import SchedulerSpec
+from runners.records.kinds import SchedulerSpec, parse
 from runners.schedulers import SCHEDULERS
 from runners.schedulers.base import Plain
+from runners.schedulers.processes import as_a_notebook_runs_it
 from workloads import catalogue, load_plugin
 from workloads.base import Workload
 
@@ -50,7 +52,7 @@ class PlainChild:
     def time(self, w: Workload, spec: SchedulerSpec) -> dict[str, Any]:
         """``{"wall_s": ...}`` of one plain compute of *w* under *spec*, or ``{"error": ...}``."""
         try:
-            self.proc.stdin.write(json.dumps({"workload": w.name, "kind": spec.kind, "workers": spec.workers}) + "\n")
+            self.proc.stdin.write(json.dumps({"workload": w.name, "scheduler": spec.label}) + "\n")
             self.proc.stdin.flush()
             line = self.proc.stdout.readline()
             return json.loads(line) if line else {"error": "the plain-Dask interpreter exited"}
@@ -74,8 +76,8 @@ def main(argv: list[str] | None = None) -> None:
     for p in plugins:
         cat.update(load_plugin(p))
     built: dict[str, list[Any]] = {}
-    plain: dict[tuple[str, int], Plain] = {}  # (kind, workers) -> how a user computes on it, kept for the run
-    warm: set[tuple[str, str, int]] = set()
+    plain: dict[str, Plain] = {}  # label -> how a user computes on it, kept for the run
+    warm: set[tuple[str, str]] = set()
     try:
         for line in sys.stdin:
             req = json.loads(line)
@@ -85,16 +87,21 @@ def main(argv: list[str] | None = None) -> None:
                     b = w.build(w.size_for(profile), seed)
                     built[w.name] = list(b) if isinstance(b, (list, tuple)) else [b]
                 objs = built[w.name]
-                key = (req["kind"], int(req.get("workers") or 1))
+                key = req["scheduler"]
                 if key not in plain:
-                    plain[key] = SCHEDULERS[key[0]].plainly(key[1])
-                if (w.name, *key) not in warm:  # as the harness does: one untimed warm-up first
-                    plain[key].compute(objs)
-                    warm.add((w.name, *key))
+                    spec = parse(key)
+                    if not SCHEDULERS[spec.kind].plain_checked:
+                        raise ValueError(f"{spec.kind} is not timed against plain Dask")
+                    plain[key] = Plain.of(spec)
+                if (w.name, key) not in warm:  # as the harness does: one untimed warm-up first
+                    with as_a_notebook_runs_it():
+                        plain[key].compute(objs)
+                    warm.add((w.name, key))
                 gc.freeze()  # as the harness does before every timed compute (and its workers at start)
                 try:
                     t0 = time.perf_counter()
-                    plain[key].compute(objs)
+                    with as_a_notebook_runs_it():
+                        plain[key].compute(objs)
                     answer = {"wall_s": time.perf_counter() - t0}
                 finally:
                     gc.unfreeze()

@@ -3,7 +3,9 @@
 :class:`Plan` is built by the command line (:mod:`runners.all`) or by
 :func:`runners.api.compare` and stored in ``meta.json`` so that ``--resume``
 can redo it; :meth:`Plan.schedule` orders the work (workloads without sweeps
-first, then the sweeps, so the extra worker counts' pools are started once).
+first, then the sweeps, so the extra worker counts' pools are started once) and
+adds the distributed layouts the profile sweeps (:func:`runners.profiles.layouts`)
+to the workloads that run under distributed.
 
 >>> from runners.profiles import PROFILES
 >>> base, sweep = plan_specs(PROFILES["quick"], 2)
@@ -18,14 +20,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
 from runners import records
 from runners.measure import Instruments
 from runners.profiles import ClaimNeeds, Profile, needed_kinds
-from runners.records.kinds import KINDS, SchedulerSpec, is_cluster, is_one_by_n, is_serial
+from runners.records.kinds import KINDS, SchedulerSpec, is_cluster, is_serial
 from workloads.base import Workload
 
 __all__ = ["Plan", "Decider", "check_kinds", "PLAIN_SAMPLE", "new_run_id", "plan_specs", "workload_info", "done_keys",
@@ -66,7 +68,11 @@ class Plan:
     workloads name, by id: the kinds their verdicts read and whether they
     read speedup curves (a lean profile runs only those; a claim not given
     counts as reading every kind).  Both are handed in by the composition
-    root (:mod:`runners.all`), which knows the claims.
+    root (:mod:`runners.all`), which knows the claims.  ``layouts``: add the
+    profile's distributed layouts (1xN, Dask's own split) beside each
+    workload's ``distributed-Nx1`` (:meth:`layout_specs`); the command line
+    sets it where the profile chose the schedulers, not where the user named
+    them.
     """
 
     profile: Profile
@@ -88,6 +94,13 @@ class Plan:
     fixed: bool = False
     check_plain: bool = True
     claims: Mapping[str, ClaimNeeds] = field(default_factory=dict)
+    layouts: bool = False
+    # Specs shown far slower than the best leave the rounds (reports.stats.far_slower, wired in by the
+    # composition root): ``drop(samples, protected, rounds) -> {label: why}``.
+    drop: Callable[[Mapping[str, Any], Sequence[str], int], dict[str, str]] | None = None
+    # Seconds for the whole answer (compare(), a user's --workloads): no round starts past it; None: the
+    # profile's run budget, planned as it goes (runners.budget).
+    time_budget_s: float | None = None
 
     def __post_init__(self) -> None:
         for w in self.workloads.values():
@@ -142,22 +155,38 @@ class Plan:
         if w.kinds is not None and spec.kind not in w.kinds:
             return False
         if self.is_lean and not is_serial(spec.kind):
-            # One worker process with N threads is a question for the claims about
-            # threads vs processes (C2, C3, C9), not for C12's best-of-all.
-            if spec.kind not in needed_kinds(w.claims, self.claims,
-                                             self.profile.c12_everywhere and not is_one_by_n(spec)):
+            if spec.kind not in needed_kinds(w.claims, self.claims, self.profile.c12_everywhere):
+                return False
+            if spec.as_shipped and not self.profile.ships(w.claims):
                 return False
         return True
+
+    def layout_specs(self, w: Workload, specs: list[SchedulerSpec]) -> list[SchedulerSpec]:
+        """The distributed layouts swept for *w* beyond those in *specs*, the specs it runs under.
+
+        Only beside a local, tuned ``distributed-Nx1`` that *w* runs under (so a lean profile
+        sweeps them where a claim reads the cluster), of the same N cores, and only for the
+        workloads the profile names; never an as-shipped reading (the cluster started per
+        compute) nor a cluster at an address (its layout is its own).
+        """
+        if not self.layouts or not self.profile.sweeps_layouts(w.name):
+            return []
+        bases = [s for s in specs if is_cluster(s.kind) and s.address is None and not s.as_shipped
+                 and s.threads_per_worker == 1]
+        extra = [x for b in bases for x in self.profile.layout_specs(b.workers) if x not in specs]
+        return list(dict.fromkeys(extra))
 
     def schedule(self) -> list[tuple[Workload, list[SchedulerSpec]]]:
         """(workload, specs) in run order: workloads without sweeps first, then the sweeps.
 
         Sweep workloads come last, together, so the pools of the extra worker
-        counts are started once and closed when the sweeps are done.
+        counts are started once and closed when the sweeps are done.  The
+        distributed layouts (:meth:`layout_specs`) follow a workload's base specs.
         """
         out, sweeps = [], []
         for w in self.workloads.values():
             specs = [s for s in self.specs if self._runs(w, s)]
+            specs += self.layout_specs(w, specs)
             sweeps_here = self.profile.sweep_claims is None or set(w.claims) & set(self.profile.sweep_claims)
             if w.sweep and sweeps_here:
                 extra = [s for s in self.sweep_specs if s not in specs and self._runs(w, s)

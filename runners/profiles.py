@@ -7,6 +7,11 @@
 >>> sweep_counts(2), sweep_counts(16)
 ([1, 2, 3, 4], [1, 2, 4, 8, 16, 32])
 
+>>> layouts(2), layouts(16)
+([(2, 1), (1, 2)], [(16, 1), (1, 16), (4, 4)])
+>>> [s.label for s in p.layout_specs(cores=2)], p.sweeps_layouts("delayed-null")
+(['distributed-1x2'], True)
+
 >>> from types import SimpleNamespace as Claim
 >>> known = {"C1": Claim(kinds=frozenset({"sync", "threads"}), scaling=True)}
 >>> sorted(needed_kinds(("C1",), known)), sorted(needed_kinds((), known))
@@ -16,13 +21,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Mapping, Protocol, Sequence
+from typing import Literal, Mapping, Protocol, Sequence
 
 from runners.records.kinds import KINDS, POOLS, SchedulerSpec
 
-__all__ = ["Profile", "PROFILES", "sweep_counts", "cores", "ClaimNeeds", "needed_kinds", "ALL_KINDS"]
+__all__ = ["Profile", "PROFILES", "sweep_counts", "layouts", "dask_layout", "cores", "ClaimNeeds", "needed_kinds",
+           "ALL_KINDS", "LAYOUT_SAMPLE"]
 
 ALL_KINDS = frozenset(KINDS)
+
+# The quick profile's layout sample: three workloads of different character that quick already
+# runs under distributed -- many tiny pure-Python tasks (scheduler cost per task), GIL-releasing
+# element-wise NumPy, and a BLAS product whose blocks travel between workers (bytes moved).
+# (No GIL-holding pure-Python workload runs distributed in quick: C3's bag workloads read no cluster.)
+LAYOUT_SAMPLE = ("delayed-null", "array-transcendental", "array-matmul")
 
 
 class ClaimNeeds(Protocol):
@@ -71,6 +83,33 @@ def sweep_counts(n: int, full: bool = True) -> list[int]:
     return counts
 
 
+def dask_layout(n: int) -> tuple[int, int]:
+    """(worker processes, threads per worker) Dask's ``LocalCluster`` picks by itself for *n* cores.
+
+    >>> dask_layout(2), dask_layout(4), dask_layout(16), dask_layout(32)
+    ((2, 1), (4, 1), (4, 4), (8, 4))
+    """
+    if n < 1:
+        raise ValueError(f"the core count must be >= 1; got {n}")
+    from distributed.deploy.utils import nprocesses_nthreads  # distributed is slow to import: only when asked
+
+    processes, threads = nprocesses_nthreads(n)
+    return int(processes), int(threads)
+
+
+def layouts(n: int) -> list[tuple[int, int]]:
+    """The splits of *n* cores into (worker processes, threads per worker) the layout sweep measures.
+
+    N×1 (the suite's base ``distributed-Nx1``), 1×N (one process, N threads) and the split
+    Dask's ``LocalCluster`` picks by itself (``distributed.deploy.utils.nprocesses_nthreads``:
+    N×1 up to four cores, above that the smallest factor >= √N processes), without repeats.
+
+    >>> layouts(1), layouts(4), layouts(6), layouts(7)
+    ([(1, 1)], [(4, 1), (1, 4)], [(6, 1), (1, 6), (3, 2)], [(7, 1), (1, 7)])
+    """
+    return list(dict.fromkeys([(n, 1), (1, n), dask_layout(n)]))
+
+
 @dataclass(frozen=True)
 class Profile:
     """One run size.
@@ -103,8 +142,20 @@ class Profile:
         Limit for one repeat; past it the repeat is recorded as ``timeout``.
     full_sweep
         Sweep every worker count of :func:`sweep_counts`, or only 1, N, 2N.
-    distributed_1xn
-        Also run ``distributed-1xN`` (one worker process with N threads).
+    layout_workloads
+        Where the distributed layouts (:func:`layouts`: N×1, 1×N, Dask's own split) are swept:
+        ``"all"`` (every workload that runs under distributed: ``default``, ``full``), or
+        the workloads named (``quick``: :data:`LAYOUT_SAMPLE`, what its budget allows; ``()``:
+        none).  Only the tuned reading (the kept cluster) is swept; ``distributed-Nx1`` stays
+        the base spec every comparison reads.
+    shipped_kinds, shipped_claims
+        The kinds also measured as Dask ships them (``processes-N-shipped``: a pool
+        started per compute; ``distributed-NxT-shipped``: a cluster started per
+        compute), beside the tuned reading every profile measures; and, in a lean
+        profile, the claims whose workloads get them (``None``: every workload).
+        A user's own workloads (no claims) get them wherever the kind runs.
+        ``quick``: processes, on C12's workloads (where Dask's default for bags is
+        decided); ``default``: processes and distributed on C12's; ``full``: both everywhere.
     overhead_repeats
         Interleaved instrumented/bare pairs for the instrumentation-overhead figure.
     run_budget_s
@@ -127,7 +178,7 @@ class Profile:
     repeats: int
     timeout_s: float
     full_sweep: bool
-    distributed_1xn: bool
+    layout_workloads: Literal["all"] | tuple[str, ...]
     overhead_repeats: int
     lean: bool = False
     c12_everywhere: bool = True
@@ -139,18 +190,36 @@ class Profile:
     plain_check: str = "all"
     plain_repeats: int = 4
     sweep_claims: tuple[str, ...] | None = None  # sweep only the workloads of these claims (None: every sweep)
+    shipped_kinds: tuple[str, ...] = ("processes", "distributed")
+    shipped_claims: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.layout_workloads, str) and self.layout_workloads != "all":
+            raise ValueError(f"layout_workloads must be 'all' or a tuple of workload names; "
+                             f"got {self.layout_workloads!r}")
 
     def specs(self, cores: int) -> list[SchedulerSpec]:
-        """The base specs every workload runs under on a machine with *cores* cores."""
-        specs = [
+        """The base specs on a machine with *cores* cores: each kind tuned, then the as-shipped readings."""
+        tuned = [
             SchedulerSpec("sync"),
             SchedulerSpec("threads", workers=cores),
             SchedulerSpec("processes", workers=cores),
             SchedulerSpec("distributed", workers=cores, threads_per_worker=1),
         ]
-        if self.distributed_1xn and cores > 1:
-            specs.append(SchedulerSpec("distributed", workers=1, threads_per_worker=cores))
-        return specs
+        return tuned + [s.shipped for s in tuned if s.kind in self.shipped_kinds]
+
+    def ships(self, claims: Sequence[str]) -> bool:
+        """Are the as-shipped readings measured for a workload of *claims* (a lean profile's choice)?"""
+        return not claims or self.shipped_claims is None or bool(set(claims) & set(self.shipped_claims))
+
+    def sweeps_layouts(self, workload: str) -> bool:
+        """Are the distributed layouts swept for *workload* (where it runs under distributed)?"""
+        return self.layout_workloads == "all" or workload in self.layout_workloads
+
+    def layout_specs(self, cores: int) -> list[SchedulerSpec]:
+        """The layouts of *cores* cores beyond the base ``distributed-Nx1``: tuned (kept) clusters only."""
+        return [SchedulerSpec("distributed", workers=w, threads_per_worker=t)
+                for w, t in layouts(cores) if (w, t) != (cores, 1)]
 
     def sweep_specs(self, cores: int) -> list[SchedulerSpec]:
         """Extra specs for the scaling sweeps: threads and processes at 1..2N workers, or, without
@@ -165,13 +234,15 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "quick": Profile("quick", repeats=5, timeout_s=60, full_sweep=False, distributed_1xn=False, overhead_repeats=5,
+    "quick": Profile("quick", repeats=5, timeout_s=60, full_sweep=False, layout_workloads=LAYOUT_SAMPLE,
+                     overhead_repeats=5,
                      lean=True, c12_everywhere=False, max_repeats=10, budget_s=2.2, plain_check="sample",
                      claim_max_repeats=25, claim_extra_s=4.5, run_budget_s=180.0,
-                     sweep_claims=("C4",)),
-    "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, distributed_1xn=False, overhead_repeats=7,
+                     sweep_claims=("C4",), shipped_kinds=("processes",), shipped_claims=("C12",)),
+    "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, layout_workloads="all",
+                       overhead_repeats=7,
                        lean=True, c12_everywhere=False, max_repeats=8, budget_s=5.0, plain_check="wide",
-                       claim_max_repeats=16, claim_extra_s=4.0, run_budget_s=900.0),
-    "full": Profile("full", repeats=7, timeout_s=900, full_sweep=True, distributed_1xn=True, overhead_repeats=11,
+                       claim_max_repeats=16, claim_extra_s=4.0, run_budget_s=900.0, shipped_claims=("C12",)),
+    "full": Profile("full", repeats=7, timeout_s=900, full_sweep=True, layout_workloads="all", overhead_repeats=11,
                     max_repeats=30, budget_s=90.0),
 }

@@ -20,11 +20,12 @@ each is one plain line.
 """
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 from typing import Any, Callable, TextIO
 
-__all__ = ["Display", "Steps", "Say"]
+__all__ = ["Display", "Steps", "Say", "notebook"]
 
 Say = Callable[[str], None]  # where the run's messages go: a Display, print, a list's append ...
 
@@ -69,6 +70,17 @@ class Display:
             self._bar.update(self._task, total=total, completed=done - 1, description=text[:60])
         else:
             print(f"[{done}/{total}] {time.perf_counter() - self.t0:6.1f}s {text}", file=self.file, flush=True)
+
+
+def notebook() -> bool:
+    """Whether this runs in a Jupyter kernel where a live :class:`Display` can show (rich draws it with ipywidgets).
+
+    >>> notebook()  # a doctest runs in no kernel
+    False
+    """
+    from rich.console import Console
+
+    return Console().is_jupyter and importlib.util.find_spec("ipywidgets") is not None
 
 
 class Steps:

@@ -19,6 +19,14 @@ What the decider sees per spec is a sample: its ok ``times``, their round
 the run's ``looks`` (the sequential design that sets the level of every look,
 so stopping when a comparison first looks decided keeps its error rate).
 
+A spec far slower than the best (:attr:`Plan.drop`: more than 2× by a
+test that holds its own error rate, after two rounds) leaves the rotation
+unless an open claim question names it: a decision, stored in
+``rounds.jsonl`` under ``dropped`` and read by the recommendation as
+"beaten".  Past the run's deadline (``time_budget_s`` of ``compare()`` and
+of a user's ``--workloads``) no new repeat starts; the workload stops with
+``"time budget"`` and what was still open.
+
 Each round is bracketed by the interference watch (when one is given:
 host steal, other processes' CPU); a round it calls a burst is left out of the
 samples and so measured again, within the same caps.
@@ -79,6 +87,9 @@ class RoundsPlan(Protocol):
 
     @property
     def decide(self) -> Callable[[Workload, dict[str, dict[str, Any]]], Sequence[Undecided]] | None: ...
+
+    # Optional (read with getattr): ``drop(samples, protected, rounds) -> {label: why}``, the specs shown
+    # far slower than the best (reports.stats.far_slower).
 
 
 class Pools(Protocol[P]):
@@ -150,6 +161,7 @@ class Rounds:
         self.claims_only = False  # past the first cap: rounds of a claim's comparisons only
         self.first_cap = ""
         self.wanted = list(live)
+        self.dropped: dict[str, str] = {}  # specs shown far slower than the best: label -> why
 
     def samples(self) -> dict[str, dict[str, Any]]:
         """What the decider reads: per live spec, its times, their round keys and the run's looks."""
@@ -172,11 +184,27 @@ class Rounds:
     def labels(self) -> list[str]:
         return [k for k in self.wanted if k in self.live] or list(self.live)
 
-    def settle(self, plan: RoundsPlan) -> None:
-        """After a round: stop (decided, capped, fixed) or choose the specs of the next one."""
+    def drop_far_slower(self, plan: RoundsPlan) -> None:
+        """Leave out the specs shown far slower than the best that no open claim question names."""
+        drop = getattr(plan, "drop", None)
+        if drop is None or plan.fixed or len(self.live) < 2:
+            return
+        items = plan.decide(self.w, self.samples()) if plan.decide else []
+        protected = {k for o in items if o.claim for k in o.specs}
+        for label, why in drop({k: self.times[k] for k in self.live}, sorted(protected), self.rnd).items():
+            self.live.pop(label, None)
+            self.dropped[label] = why
+
+    def settle(self, plan: RoundsPlan, out_of_time: bool = False) -> None:
+        """After a round: stop (decided, capped, fixed, out of time) or choose the specs of the next one."""
         self.rnd += 1
+        self.drop_far_slower(plan)
         if not self.live:
             self.stop = "no spec left"
+            return
+        if out_of_time:
+            items = plan.decide(self.w, self.samples()) if plan.decide and not plan.fixed else []
+            self.stop, self.open = "time budget", [o.text for o in items]
             return
         if min(len(self.times[k]) for k in self.live) < plan.min_repeats:
             self.wanted = list(self.live)
@@ -186,6 +214,7 @@ class Rounds:
             self.stop, self.open = "fixed repeats", []
             return
         items = plan.decide(self.w, self.samples()) if plan.decide else []
+        items = [o for o in items if all(k in self.live for k in o.specs)]  # a spec that left cannot answer
         self.open = [o.text for o in items]
         if not items:
             self.stop = "decided"
@@ -205,11 +234,12 @@ class Rounds:
 
 
 def run_rounds(runner: Measurer[P], group: list[Rounds], clock: Callable[[], float] = time.perf_counter,
-               watch: Watch[T] | None = None) -> None:
+               watch: Watch[T] | None = None, deadline: float | None = None) -> None:
     """Rounds over every (workload, spec) pair of *group* until each workload has stopped.
 
     *runner* measures each repeat (see :class:`Measurer`); *watch*, when given, brackets each round and may
-    leave it out as a burst (see :class:`Watch`); *clock* times the caps (a fake one in simulations).
+    leave it out as a burst (see :class:`Watch`); *clock* times the caps (a fake one in simulations);
+    past *deadline* (on *clock*) no new repeat starts, and the workloads stop with what was still open.
     """
     key = "+".join(r.w.name for r in group)
     seed = runner.plan.order_seed
@@ -222,7 +252,11 @@ def run_rounds(runner: Measurer[P], group: list[Rounds], clock: Callable[[], flo
         seeded_shuffle(pairs, seed, key if len(group) > 1 else group[0].w.name, runner.session,
                        rnd if len(group) > 1 else active[0].rnd)
         token = watch.start() if watch is not None else None
+        late = False
         for r, label in pairs:
+            if deadline is not None and clock() >= deadline:
+                late = True  # no pair starts past the deadline: the round ends here, part-measured
+                break
             if label not in r.live:
                 continue
             pool = runner.pools.get(label)
@@ -242,6 +276,7 @@ def run_rounds(runner: Measurer[P], group: list[Rounds], clock: Callable[[], flo
             if burst:
                 for r in active:
                     r.bursts += 1 if r.drop_round(f"{runner.session}:{r.rnd}") else 0
+        late = late or (deadline is not None and clock() >= deadline)
         for r in active:
-            r.settle(runner.plan)
+            r.settle(runner.plan, out_of_time=late)
         rnd += 1

@@ -49,7 +49,7 @@ class Rows:
         return RunRecord(
             run_id=self.run_id, workload=w.name, scheduler=label or spec.label, repeat=repeat,
             family=w.family, collection=w.collection, claims=list(w.claims), params=dict(w.params),
-            kind=spec.kind, workers=spec.workers, threads_per_worker=spec.threads_per_worker,
+            kind=spec.kind, workers=spec.workers, threads_per_worker=spec.threads_per_worker, as_shipped=spec.as_shipped,
             size=info["size"], input_bytes=info["input_bytes"], real_data=w.real_data, session=self.session, **kw,
         )
 
@@ -73,11 +73,12 @@ class Rows:
                                                  for x in rows])
 
     def rounds(self, workload: str, rounds: int, stop: str, undecided: list[str], bursts: int = 0,
-               scale: float = 1.0) -> None:
-        """Why a workload's rounds stopped, and what was still undecided (``rounds.jsonl``)."""
+               scale: float = 1.0, dropped: dict[str, str] | None = None) -> None:
+        """Why a workload's rounds stopped, what was still undecided, and which specs left early as far
+        slower than the best, with why (``rounds.jsonl``)."""
         records.append(self.dir / records.ROUNDS, [{
             "run_id": self.run_id, "workload": workload, "session": self.session, "rounds": rounds,
-            "stopped": stop, "undecided": undecided, "bursts": bursts, "scale": scale}])
+            "stopped": stop, "undecided": undecided, "bursts": bursts, "scale": scale, "dropped": dropped or {}}])
 
     def interference(self, figures: list[dict[str, Any]]) -> None:
         """The interference watch's records of rounds (``interference.jsonl``)."""

@@ -71,7 +71,9 @@ class Runner:
         self.harness = HarnessCheck(plan, self.repeats)
         # Items of work the progress display counts: workloads, experiments, the two controls.
         self.steps = Steps(say, len(plan.schedule()) + len(plan.experiments) + (2 if plan.controls else 0))
-        self.budget = Budget(plan.profile.run_budget_s if not plan.fixed else None)
+        self.budget = Budget(None if plan.fixed else (plan.time_budget_s or plan.profile.run_budget_s))
+        # The whole answer's deadline (compare(), a user's --workloads): no round starts past it.
+        self.deadline = None if plan.time_budget_s is None else time.perf_counter() + plan.time_budget_s
         # What competes for the CPU, round by round (an idle reading first: the machine before we load it).
         self.watch = Watch(self.rows.interference)
 
@@ -137,9 +139,15 @@ class Runner:
         scale = self.budget.scale(groups_left, self.plan.budget_s + self.plan.claim_extra_s)
         for r in states:
             r.scale = scale
-        run_rounds(self.repeats, states, watch=self.watch)
+        run_rounds(self.repeats, states, watch=self.watch, deadline=self.deadline)
         for r in states:
-            self.rows.rounds(r.w.name, r.rnd, r.stop or "no spec left", r.open, r.bursts, round(r.scale, 3))
+            self.rows.rounds(r.w.name, r.rnd, r.stop or "no spec left", r.open, r.bursts, round(r.scale, 3),
+                             dropped=r.dropped)
+            for label, why in r.dropped.items():
+                self.say(f"  {r.w.name}: {label} no longer measured, {why}")
+            if r.stop == "time budget":
+                self.say(f"  {r.w.name}: time budget of {self.plan.time_budget_s:g} s spent; still open: "
+                         + ("; ".join(r.open[:4]) or "nothing"))
             pools = [p for p in map(self.pools.get, r.live) if p is not None]
             if self.plan.plain_check(r.w):
                 self.harness.run(r.w, pools)
@@ -168,11 +176,18 @@ class Runner:
         return live
 
     def warm_all(self, w: Workload, live: dict[str, Scheduler]) -> None:
-        """One warm-up per spec, ``sync`` first (its result is the reference); failures leave *live*."""
+        """One warm-up per spec, ``sync`` first (its result is the reference); failures leave *live*.
+
+        Not for the as-shipped readings: each of their computes starts its pool or cluster afresh,
+        so a warm-up would warm nothing of theirs (the first timed round is checked for a transient
+        like every other), and their first repeat's result is still checked against ``sync``'s.
+        """
         order = list(live)
         seeded_shuffle(order, self.plan.order_seed, w.name, self.rows.session, -1)
         order.sort(key=lambda label: not is_serial(live[label].spec.kind))  # stable: the rest stay shuffled
         for label in order:
+            if live[label].spec.as_shipped:
+                continue  # every compute starts its pool afresh: there is nothing to warm, and it costs a compute
             failed = self.repeats.warm(self.pools.get(label) or live[label], w)
             if failed:
                 spec = live.pop(label).spec

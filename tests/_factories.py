@@ -46,7 +46,7 @@ def timed(workload, medians, *, claims=(), collection="array", family=None, para
             ok = status == "ok"
             rows.append(RunRecord(
                 run_id="t", workload=workload, scheduler=label, repeat=i, wall_s=float(m * fs[i]) if ok else None,
-                status=status, kind=s.kind, workers=s.workers, threads_per_worker=s.threads_per_worker,
+                status=status, kind=s.kind, workers=s.workers, threads_per_worker=s.threads_per_worker, as_shipped=s.as_shipped,
                 family=family or workload, collection=collection, claims=list(claims), params=dict(params or {}),
                 gil_min=gil.get(label), gil_median=gil.get(label), gil_max=gil.get(label),
                 bytes_moved=(bytes_moved or {}).get(label), ntasks_captured=ntasks, ntasks_graph=ntasks,

@@ -1,6 +1,7 @@
 """The Python API (runners/api.py): compare() measures a user's collection and keeps or removes its folder."""
 from __future__ import annotations
 
+import json
 import tempfile
 
 import dask
@@ -9,7 +10,9 @@ import pandas as pd
 import pytest
 
 import runners.all
+from reports.answer import Answer
 from runners import api
+from runners.progress import Display
 
 
 @pytest.mark.parametrize("result, reference, same", [
@@ -42,3 +45,38 @@ def test_compare_adds_sync_and_removes_its_temporary_folder(tmp_path, monkeypatc
     assert set(table["scheduler"]) == {"sync", "threads-2"}  # the baseline is always measured
     assert rec["workload"] == "tiny" and table["check_ok"].all()
     assert made and not made[0].exists()  # no folder asked for: the temporary one is gone
+
+
+def test_compare_answers_with_a_pair_that_shows_itself_and_says_its_progress(capfd):
+    answer = api.compare([dask.delayed(sum)([1, 2])], ["sync", "threads-2"], repeats=2, name="<tiny>")
+    table, rec = answer
+    assert isinstance(answer, Answer) and answer[1]["scheduler"] == rec["scheduler"] in {"sync", "threads-2"}
+    assert answer.folder is None and answer.summary["recommendations"] == [rec]
+    assert repr(answer).startswith(f"<tiny>: use {rec['scheduler']}") and "&lt;tiny&gt;" in answer._repr_html_()
+    said = capfd.readouterr().err  # not a terminal: one plain line a step or message
+    assert "[1/1]" in said and "<tiny>: sync, threads-2" in said and "\x1b" not in said
+
+
+def test_compare_with_out_writes_the_folder_the_cli_writes(tmp_path, capfd):
+    answer = api.compare([dask.delayed(sum)([1, 2])], ["sync", "threads-2"], repeats=2, name="tiny", out=tmp_path,
+                         progress=False)
+    (run_dir,) = tmp_path.iterdir()
+    assert answer.folder == run_dir and answer.summary["run_id"] == run_dir.name
+    assert {"meta.json", "rows.jsonl", "summary.json", "dashboard.html"} <= {p.name for p in run_dir.iterdir()}
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["recommendations"] == [answer.recommendation] and summary["complete"] is True
+    assert capfd.readouterr().err == ""  # progress=False: quiet
+
+
+@pytest.mark.parametrize("in_notebook, progress, live", [(True, True, True), (False, True, False),
+                                                         (True, False, None)])
+def test_measure_shows_progress_live_in_a_notebook_and_marks_the_run_complete(tmp_path, monkeypatch, in_notebook,
+                                                                               progress, live):
+    heard = []
+    monkeypatch.setattr(api, "notebook", lambda: in_notebook)
+    monkeypatch.setattr(api, "execute", lambda run_dir, run_id, plan, say: heard.append(say))
+    api._measure(tmp_path / "r", "r", None, {"run_id": "r", "complete": False}, progress)
+    (say,) = heard
+    assert (say.live if isinstance(say, Display) else None) is live and (progress or say is api._quiet)
+    meta = json.loads((tmp_path / "r" / "meta.json").read_text())
+    assert meta["complete"] is True and meta["duration_s"] >= 0

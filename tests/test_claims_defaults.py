@@ -115,3 +115,26 @@ def test_c12_a_candidate_clearly_faster_still_makes_the_default_lose():
 
 def test_the_defaults_record():
     assert not C12.scaling and C12.plot.drawing == "defaults" and C12.verdict is c12
+
+
+def test_c12_reads_the_bag_default_as_dask_ships_it_where_that_was_measured():
+    # The kept pool beats sync on every bag workload; Dask's default, a pool per compute, loses to sync.
+    bags_ = [timed(w, {"sync": 1.0, "threads-2": 1.0, "processes-2": 0.55, "processes-2-shipped": 2.4},
+                   claims=["C12"], collection="bag") for w in ("bag-json", "bag-wordcount", "stdlib-ast")]
+    v = verdict("C12", *bags_)
+    assert v["verdict"] == FAILS and v["numbers"]["bag"]["as_shipped_on"] == ["bag-json", "bag-wordcount", "stdlib-ast"]
+    tuned_only = [timed(w, {"sync": 1.0, "threads-2": 1.0, "processes-2": 0.55}, claims=["C12"], collection="bag")
+                  for w in ("bag-json", "bag-wordcount", "stdlib-ast")]
+    assert verdict("C12", *tuned_only)["verdict"] == HOLDS  # old results: the tuned reading, as before
+
+
+def test_c12_asks_its_question_of_the_as_shipped_default_when_it_runs():
+    from reports.claims.questions import still_open
+
+    (q,) = C12.questions(SimpleNamespace(name="w", collection="bag", params={}, claims=("C12",)), 2)
+    noisy = [1.0, 1.6, 0.7, 1.3, 0.9]  # nothing decided yet: every candidate against the default is open
+    live = {"sync": noisy, "processes-2": noisy, "processes-2-shipped": noisy}
+    assert {o.specs for o in still_open(live, [q], recommend=False)} == {("sync", "processes-2-shipped"),
+                                                                         ("processes-2", "processes-2-shipped")}
+    del live["processes-2-shipped"]  # not measured as shipped: the tuned default, as before
+    assert {o.specs for o in still_open(live, [q], recommend=False)} == {("sync", "processes-2")}

@@ -24,8 +24,8 @@ def test_plain_child_times_a_workload_and_says_what_went_wrong():
 
 
 def test_main_answers_one_line_per_request_and_refuses_a_kind_not_timed_plainly(monkeypatch):
-    requests = [{"workload": "delayed-null", "kind": "sync", "workers": 1},
-                {"workload": "delayed-null", "kind": "distributed", "workers": 1}]
+    requests = [{"workload": "delayed-null", "scheduler": "sync"},
+                {"workload": "delayed-null", "scheduler": "distributed-1x1"}]
     monkeypatch.setattr("sys.stdin", io.StringIO("".join(json.dumps(r) + "\n" for r in requests)))
     out = io.StringIO()
     monkeypatch.setattr("sys.stdout", out)

@@ -9,7 +9,7 @@ import pytest
 from reports.claims import CLAIMS
 from runners import records
 from runners.plan import Plan, PLAIN_SAMPLE, check_kinds, plan_specs, prior_work, scaling_kinds, seeded_shuffle
-from runners.profiles import PROFILES
+from runners.profiles import LAYOUT_SAMPLE, PROFILES
 from runners.records.kinds import parse_list
 from workloads import catalogue
 
@@ -27,12 +27,26 @@ def test_sweeps_come_last_and_only_where_a_claim_reads_them():
     order = [(w.name, [s.label for s in specs]) for w, specs in plan.schedule()]
     assert order[-1][0] == "stencil-numpy" and "threads-4" in order[-1][1]  # C4 reads 2N threads
     assert "threads-4" not in dict(order)["array-transcendental"]  # quick sweeps only C4's workloads
-    assert dict(order)["bag-json"] == ["sync", "threads-2", "processes-2"]  # C3/C12 read no cluster in quick
+    # C3/C12 read no cluster in quick; C12's workloads also run processes as Dask ships it
+    assert dict(order)["bag-json"] == ["sync", "threads-2", "processes-2", "processes-2-shipped"]
+
+
+def test_as_shipped_readings_go_where_the_profile_asks_and_everywhere_for_a_users_workload():
+    quick = dict((w.name, [s.label for s in specs])
+                 for w, specs in _plan("quick", ["bag-json", "stdlib-re", "delayed-busy-1000"]).schedule())
+    assert "processes-2-shipped" in quick["bag-json"] and "processes-2-shipped" in quick["stdlib-re"]
+    assert not any(label.endswith("-shipped") for label in quick["delayed-busy-1000"])  # not a C12 workload
+    assert not any(label.startswith("distributed") and label.endswith("-shipped") for v in quick.values() for label in v)
+    default = dict((w.name, [s.label for s in specs])
+                   for w, specs in _plan("default", ["array-transcendental"]).schedule())
+    assert {"processes-2-shipped", "distributed-2x1-shipped"} <= set(default["array-transcendental"])
+    assert PROFILES["default"].ships(()) and PROFILES["quick"].ships(())  # a user's own workload: both readings
 
 
 def test_a_lean_plan_not_told_the_claims_runs_every_kind():
     plan = _plan("quick", ["bag-json"], claims={})
-    assert [s.label for s in plan.schedule()[0][1]] == ["sync", "threads-2", "processes-2", "distributed-2x1"]
+    assert [s.label for s in plan.schedule()[0][1]] == ["sync", "threads-2", "processes-2", "distributed-2x1",
+                                                        "processes-2-shipped"]
 
 
 def test_the_claims_handed_in_decide_the_kinds():
@@ -59,9 +73,9 @@ def test_a_workloads_kinds_must_be_known():
 
 def test_named_schedulers_run_every_workload_under_each():
     cat = catalogue()
-    plan = Plan(profile=PROFILES["quick"], workloads={"bag-json": cat["bag-json"]},
-                specs=parse_list("sync,distributed-2x1"), lean=False)
-    assert [s.label for s in plan.schedule()[0][1]] == ["sync", "distributed-2x1"]
+    named = parse_list("sync,distributed-2x1")  # and the as-shipped reading of distributed-2x1
+    plan = Plan(profile=PROFILES["quick"], workloads={"bag-json": cat["bag-json"]}, specs=named, lean=False)
+    assert plan.schedule()[0][1] == named  # every one, and no layout the user did not name
 
 
 def test_repeats_fixed_or_adaptive():
@@ -98,3 +112,54 @@ def test_prior_work_counts_ok_rows_and_finished_workloads(tmp_path):
     assert p.session == 1  # the next session of this folder
     assert p.times[("w", "sync")] == [1.0, 1.0]  # the error row is retried, not counted
     assert p.finished == {"done": True}  # a workload whose specs all failed is measured again
+
+
+def _layouts_in(plan: Plan) -> dict[str, list[str]]:
+    """workload -> the distributed labels its schedule runs."""
+    return {w.name: [s.label for s in specs if s.kind == "distributed"] for w, specs in plan.schedule()}
+
+
+def test_quick_sweeps_the_layouts_of_its_sample_only():
+    names = list(LAYOUT_SAMPLE) + ["array-reduction", "bag-json"]
+    got = _layouts_in(_plan("quick", names, layouts=True))
+    assert all(got[n] == ["distributed-2x1", "distributed-1x2"] for n in LAYOUT_SAMPLE)  # each runs distributed
+    assert got["array-reduction"] == ["distributed-2x1"]  # runs distributed, not in the sample
+    assert got["bag-json"] == []  # no cluster: no layouts either
+
+
+def test_default_sweeps_the_layouts_of_every_workload_that_runs_distributed():
+    got = _layouts_in(_plan("default", ["array-reduction", "delayed-busy-10", "bag-json", "stencil-numpy"],
+                            layouts=True))
+    assert got == {"array-reduction": ["distributed-2x1", "distributed-2x1-shipped", "distributed-1x2"],  # C12: shipped
+                   "delayed-busy-10": ["distributed-2x1", "distributed-1x2"], "bag-json": [], "stencil-numpy": []}
+
+
+def test_layouts_on_sixteen_cores_and_never_a_shipped_reading():
+    cat = catalogue()
+    base, _ = plan_specs(PROFILES["default"], 16)
+    plan = Plan(profile=PROFILES["default"], workloads={"delayed-null": cat["delayed-null"]},
+                specs=base, claims=CLAIMS, layouts=True, lean=False)
+    labels = [s.label for s in plan.schedule()[0][1]]
+    assert labels[-3:] == ["distributed-16x1-shipped", "distributed-1x16", "distributed-4x4"]
+    assert sum(s.as_shipped for s in plan.schedule()[0][1]) == 2  # only the base's own, none added
+
+
+def test_no_layouts_unless_asked_nor_beside_a_cluster_at_an_address():
+    assert _layouts_in(_plan("default", ["delayed-null"]))["delayed-null"] == ["distributed-2x1"]  # layouts=False
+    cat = catalogue()
+    base, _ = plan_specs(PROFILES["default"], 2, address="tcp://127.0.0.1:8786")
+    plan = Plan(profile=PROFILES["default"], workloads={"delayed-null": cat["delayed-null"]}, specs=base,
+                claims=CLAIMS, layouts=True)
+    assert _layouts_in(plan)["delayed-null"] == ["distributed@tcp://127.0.0.1:8786"]
+
+
+def test_the_command_line_sweeps_layouts_only_where_the_profile_chose_the_schedulers(tmp_path):
+    from runners import all as root
+    from runners.cli import parse_args
+
+    chosen, *_ = root._plan(parse_args(["--profile", "quick", "--out", str(tmp_path)]), tmp_path, None, CLAIMS)
+    named, *_ = root._plan(parse_args(["--profile", "quick", "--schedulers", "sync,distributed-2x1",
+                                       "--out", str(tmp_path)]), tmp_path, None, CLAIMS)
+    assert chosen.layouts and not named.layouts
+    got = _layouts_in(chosen)
+    assert {w for w, labels in got.items() if "distributed-1x2" in labels} == set(LAYOUT_SAMPLE)

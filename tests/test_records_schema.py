@@ -60,3 +60,22 @@ def test_load_recovers_rows_without_meta(tmp_path):
 def test_slug_makes_file_names_safe():
     assert records.slug("distributed@tcp://10.0.0.1:8786-4x2") == "distributed_tcp_10.0.0.1_8786-4x2"
     assert "/" not in records.slug("../../etc/passwd")
+
+
+def test_version_1_rows_and_meta_are_read_as_the_tuned_reading(tmp_path):
+    run = tmp_path / "old"
+    run.mkdir()
+    (run / records.META).write_text(json.dumps({"v": 1, "spec_details": [{"label": "processes-2", "kind": "processes"}]}))
+    old = RunRecord(run_id="r", workload="w", scheduler="processes-2", repeat=0, wall_s=0.5, kind="processes").to_dict()
+    del old["as_shipped"]
+    (run / records.ROWS).write_text(json.dumps({**old, "v": 1}) + "\n" + json.dumps({"v": 0, "scheduler": "x"}) + "\n")
+    res = load(run)
+    assert list(res.rows["as_shipped"]) == [False] and res.meta["spec_details"][0]["as_shipped"] is False
+    assert res.meta["v"] == records.SCHEMA_VERSION == 2
+    assert any("schema version 0" in s for s in res.skipped)  # older than any reader: still skipped, and said
+
+
+def test_an_as_shipped_row_round_trips():
+    r = RunRecord(run_id="r", workload="w", scheduler="processes-2-shipped", repeat=0, wall_s=1.0, kind="processes",
+                  as_shipped=True)
+    assert RunRecord.from_dict(r.to_dict()).as_shipped is True and r.to_dict()["v"] == 2

@@ -141,3 +141,40 @@ def test_the_decider_reads_paired_samples():
     assert s["sync"]["keys"] == s["threads-2"]["keys"] == [f"0:{i}" for i in range(5)]
     assert s["sync"]["looks"] == {"first": 5} and s["threads-2"]["times"] == pytest.approx(
         [0.5 * (1 + 0.01 * i) for i in range(5)])
+
+
+class _Open:
+    def __init__(self, text, specs, claim=False):
+        self.text, self.specs, self.claim = text, tuple(specs), claim
+
+
+def test_a_spec_shown_far_slower_leaves_after_two_rounds_unless_a_claim_needs_it():
+    from reports.stats import far_slower
+
+    walls = {"sync": 1.0, "threads-2": 1.2, "processes-2": 9.0}
+    for claim, kept in ((False, False), (True, True)):
+        runner = _Runner(walls, decide=lambda w, s, c=claim: [_Open("sync vs processes-2", ("sync", "processes-2"), c)])
+        runner.plan.fixed, runner.plan.drop = False, far_slower
+        r = Rounds(SimpleNamespace(name="w"), dict(runner.pools), {k: [] for k in walls})
+        run_rounds(runner, [r], clock=lambda: 0.0)
+        ran = [label for _, label in runner.ran]
+        assert ("processes-2" in r.dropped) is not kept
+        assert (ran.count("processes-2") == 2) is not kept  # dropped after its second round
+        if not kept:
+            assert "more than 2× slower than sync after 2 rounds" in r.dropped["processes-2"]
+
+
+def test_past_the_deadline_no_repeat_starts_and_what_was_open_is_kept():
+    now = [0.0]
+
+    class _Slow(_Runner):
+        def timed(self, pool, w, repeat, rnd):
+            now[0] += 1.0  # every repeat takes a second
+            return super().timed(pool, w, repeat, rnd)
+
+    runner = _Slow({"sync": 1.0, "threads-2": 0.5}, decide=lambda w, s: [_Open("sync vs threads-2", ("sync", "threads-2"))])
+    runner.plan.fixed = False
+    r = Rounds(SimpleNamespace(name="w"), dict(runner.pools), {"sync": [], "threads-2": []})
+    run_rounds(runner, [r], clock=lambda: now[0], deadline=5.0)
+    assert r.stop == "time budget" and r.open == ["sync vs threads-2"]
+    assert len(runner.ran) == 5 and r.rnd == 3  # the fifth repeat reached the deadline: the third round ended there

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import time
 
+import dask
 import psutil
 import pytest
 
@@ -63,8 +64,6 @@ def test_defaults_run_here_stay_alive_and_have_no_report_or_plain_form():
     assert s.pids() == [os.getpid()] and s.alive() and s.performance_report([1]) is None
     assert s.label == "sync"
     with pytest.raises(NotImplementedError):
-        _Counting.plainly(2)
-    with pytest.raises(NotImplementedError):
         Scheduler.compute(s, [1])
 
 
@@ -75,10 +74,37 @@ def test_unavailable_carries_its_reason_and_interpreter_names_this_one():
 
 def test_plain_closes_what_it_holds():
     closed = []
-    p = Plain("threads", {"num_workers": 1}, close=lambda: closed.append(True))
+    p = Plain({"scheduler": "threads", "num_workers": 1}, close=lambda: closed.append(True))
     assert p.compute([1, 2]) == (1, 2)
     p.close()
     assert closed == [True]
+
+
+@pytest.mark.parametrize("label, config", [
+    ("sync", {"scheduler": "sync"}),
+    ("threads-3", {"scheduler": "threads", "num_workers": 3}),
+    ("processes-2-shipped", {"scheduler": "processes", "num_workers": 2}),
+])
+def test_plain_runs_the_pasted_snippet_and_keeps_its_settings_to_itself(label, config):
+    before = dict(dask.config.config)
+    p = Plain.of(parse(label))
+    try:
+        assert p.config == config
+        assert {k: dask.config.config.get(k) for k in config} == {k: before.get(k) for k in config}  # undone
+    finally:
+        p.close()
+
+
+def test_plain_of_the_tuned_processes_keeps_the_snippets_spawned_pool_with_one_task_per_submission():
+    p = Plain.of(parse("processes-1"))
+    try:
+        assert p.config["scheduler"] == "processes" and p.config["chunksize"] == 1
+        assert p.config["pool"]._mp_context.get_start_method() == "spawn"
+        assert p.compute([dask.delayed(sum)([1, 2])]) == (3,)
+    finally:
+        p.close()
+    with pytest.raises(RuntimeError):  # closed: the pool takes no more work
+        p.config["pool"].submit(abs, 1)
 
 
 def test_spawn_pool_starts_every_worker_before_returning_and_pool_close_stops_them():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dask
+import psutil
 import pytest
 
 from runners.measure import Instruments
@@ -74,3 +75,15 @@ def test_task_stream_times_are_seconds_since_the_repeat_began():
                           "startstops": [{"start": 101.0, "stop": 101.5, "action": "transfer"}]}], 100.0)
     assert t == {"key": "k", "worker": "w", "thread": "w/7", "start": 1.0, "stop": 1.5, "action": "transfer",
                  "nbytes": 8}
+
+
+@pytest.mark.slow
+def test_a_one_off_cluster_is_started_and_closed_inside_every_repeat():
+    me = psutil.Process()
+    before = {c.pid for c in me.children(recursive=True)}  # other tests' pools, multiprocessing's resource tracker
+    with Distributed(parse("distributed-1x1-shipped")) as d:
+        assert d.cluster is None and d.client is None and d.info["one_off"]  # nothing kept
+        m = d.measure([dask.delayed(sum)([1, 2])], Instruments())
+        assert m.result == (3,) and m.wall_s > 0 and m.tasks == [] and d.performance_report([1]) is None
+    assert not [c for c in me.children(recursive=True)
+                if c.pid not in before and c.is_running() and c.status() != "zombie"]

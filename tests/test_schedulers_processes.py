@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import dask
 import dask.array as da
 import numpy as np
+import psutil
 import pytest
 
 from runners.measure import Instruments
 from runners.records.kinds import parse
-from runners.schedulers.processes import Processes, per_process
+from runners.schedulers.processes import Processes, as_a_notebook_runs_it, per_process
 
 
 def _pid(_):
@@ -58,12 +60,20 @@ def test_per_process_sums_busy_gil_and_cpu_and_marks_unknown_gil():
     assert got[2]["gil_known"] == 1 and got[2]["gil"] == 1.0
 
 
-def test_processes_plainly_keeps_a_spawned_pool_with_one_task_per_submission():
-    p = Processes.plainly(1)
-    try:
-        assert p.scheduler == "processes" and p.kwargs["chunksize"] == 1
-        assert p.compute([dask.delayed(sum)([1, 2])]) == (3,)
-    finally:
-        p.close()
-    with pytest.raises(RuntimeError):  # closed: the pool takes no more work
-        p.kwargs["pool"].submit(abs, 1)
+def test_processes_as_shipped_start_dasks_own_pool_per_compute_and_leave_nothing_running():
+    me = psutil.Process()
+    before = {c.pid for c in me.children(recursive=True)}  # other tests' pools, multiprocessing's resource tracker
+    with Processes(parse("processes-2-shipped")) as p:
+        assert p.executor is None and p.pids() == [] and p.start_s < 0.5  # nothing kept: nothing to start
+        m = p.measure([dask.delayed(sum)([1, 2])], Instruments())
+        assert m.result == (3,) and m.wall_s > 0 and m.tasks == [] and m.bytes_moved is None
+        assert not [c for c in me.children(recursive=True)
+                if c.pid not in before and c.is_running() and c.status() != "zombie"]
+        assert sys.modules["__main__"] is not None and p.compute([dask.delayed(abs)(-4)]) == (4,)
+
+
+def test_as_a_notebook_runs_it_hides_the_main_module_and_puts_it_back():
+    main = sys.modules["__main__"]
+    with as_a_notebook_runs_it():
+        assert sys.modules["__main__"] is not main and not hasattr(sys.modules["__main__"], "__file__")
+    assert sys.modules["__main__"] is main

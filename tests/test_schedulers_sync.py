@@ -31,8 +31,3 @@ def test_sync_estimates_the_bytes_processes_would_pickle_and_moves_none():
         bare = s.measure([(x + x.T).sum()], Instruments(gil=False, bytes=False))
     assert m.bytes_moved == 0 and m.extra["bytes_tasks"] >= 4 * 80_000  # each block goes to the tasks that read it
     assert bare.bytes_moved is None and "bytes_tasks" not in bare.extra
-
-
-def test_sync_plainly_is_dask_compute_with_the_sync_scheduler():
-    p = Sync.plainly(4)
-    assert (p.scheduler, p.kwargs) == ("sync", {})

@@ -35,9 +35,3 @@ def test_a_threads_repeat_records_its_tasks_on_their_threads_and_no_bytes():
     assert m.result == (28,) and m.bytes_moved == 0 and "bytes_tasks" not in m.extra  # only sync estimates them
     assert len({x["key"] for x in m.tasks}) == 9 and all(x["thread"] != str(threading.get_ident()) for x in m.tasks)
     assert [g["pid"] for g in m.gil] == [t.pids()[0]]
-
-
-def test_threads_plainly_asks_dask_for_as_many_workers():
-    p = Threads.plainly(3)
-    assert (p.scheduler, p.kwargs) == ("threads", {"num_workers": 3})
-    assert p.compute([dask.delayed(sum)([1, 2])]) == (3,)

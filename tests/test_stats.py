@@ -320,3 +320,24 @@ def test_words_follow_the_outcome():
     assert compare(A, scaled(A, 1.5), margin=1.1).words().startswith("A and B not equivalent")
     d = compare(A, scaled(A, 2.0)).as_dict()
     assert d["method"] == "unpaired" and d["pairs"] == 0 and d["confidence"] == 0.95 and d["outcome"] == "above"
+
+
+def test_far_slower_drops_only_what_is_shown_more_than_twice_as_slow_and_not_protected():
+    s = {"sync": [0.50, 0.52], "threads-2": [0.9, 0.95], "processes-2": [5.1, 5.4]}
+    assert list(stats.far_slower(s)) == ["processes-2"]  # 1.8x is not shown beyond 2x
+    assert stats.far_slower(s, protected=["processes-2"]) == {}
+    assert stats.far_slower(s, rounds=1) == {} and stats.far_slower(s, rounds=5) == {}  # only rounds 2..4
+    assert stats.far_slower({"sync": [0.5], "processes-2": [5.0]}, rounds=2) == {}  # one repeat each: no spread known
+
+
+def test_far_slower_keeps_its_error_rate_for_a_spec_exactly_twice_as_slow():
+    """Simulated: lognormal noise (sd 0.15) on a spec truly 2x slower than the best, looks at rounds 2..4."""
+    rng = np.random.default_rng(5)
+    wrong, draws = 0, 4000
+    for _ in range(draws):
+        a = list(np.exp(rng.normal(0.0, 0.15, 4)))
+        b = list(2.0 * np.exp(rng.normal(0.0, 0.15, 4)))
+        c = list(1.1 * np.exp(rng.normal(0.0, 0.15, 4)))
+        wrong += any(stats.far_slower({"sync": a[:r], "threads-2": c[:r], "processes-2": b[:r]}, rounds=r)
+                     for r in (2, 3, 4))
+    assert wrong / draws <= stats.DROP_ALPHA + 2 * math.sqrt(stats.DROP_ALPHA / draws)

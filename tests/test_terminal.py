@@ -130,3 +130,43 @@ def test_render_empty_table_and_summary():
     out = terminal.render({}, pd.DataFrame())
     assert "no results" in out and "instrumentation overhead: not measured" in out
     assert all(len(line) <= 100 for line in out.splitlines())
+
+
+def _sections(out):
+    """(the recommendation table, the why block) of a rendered summary."""
+    start, why = out.index("recommendations  ("), out.index("why (recommendations)")
+    return out[start:why], out[why:out.index("instrumentation overhead")]
+
+
+def _last_column(table):
+    """The text of the table's last column, its wrapped lines joined."""
+    return " ".join(line.split("│")[-1].strip() for line in table.splitlines() if "│" in line)
+
+
+def test_render_recommendations_lead_with_headline_and_paste_line_the_why_below(run):
+    out = terminal.render(*run, width=100)
+    table, why = _sections(out)
+    flat = _last_column(table)
+    for r in run[0]["recommendations"]:
+        assert r["headline"].removeprefix(f"{r['scheduler']}: ") in flat, r["headline"]
+        assert f"paste: {r['code_line']}" in flat
+    assert "ARTEFACT" not in table and "moved 123 MB" not in table  # the long explanation is kept out of the table
+    assert "ARTEFACT to explain" in " ".join(why.split()) and "    import dask" in why  # ... and shown below it
+
+
+def test_render_marks_a_default_kept_while_undecided():
+    rec = {"workload": "w", "scheduler": "threads-2", "status": "default (undecided)", "differs_from_default": False,
+           "headline": "threads-2: Dask's default; processes-2-shipped might be faster, 1.11× [0.889–1.39], undecided",
+           "code": 'import dask\ndask.config.set(scheduler="threads", num_workers=2)',
+           "code_line": 'dask.config.set(scheduler="threads", num_workers=2)', "explanation": "threads-2: long why"}
+    out = terminal.render({"recommendations": [rec]}, pd.DataFrame(), width=100)
+    table, why = _sections(out)
+    assert re.search(r"^w\s+│ threads-2 \?\s+│", table, re.M)
+    assert "processes-2-shipped might be faster, 1.11× [0.889–1.39], undecided" in _last_column(table)
+    assert "w · threads-2: long why" in why
+
+
+def test_render_reads_recommendations_of_older_summaries_without_headlines():
+    rec = {"workload": "w", "scheduler": "sync", "status": "fastest", "explanation": "sync: 1.2× faster than threads-2"}
+    out = terminal.render({"recommendations": [rec]}, pd.DataFrame(), width=80)
+    assert "1.2× faster than threads-2" in out and "why (recommendations)" not in out and "paste:" not in out

@@ -121,7 +121,7 @@ def c4(ctx: Context) -> dict[str, Any]:
     # The speedup curves the dashboard draws: every pool size measured, over the workload's sync time.
     curves = {w: {r["scheduler"]: rounded(ctx.row(w)["median_s"] / r["median_s"])
                   for (x, _), r in ctx.rows.items() if x == w and r["kind"] in POOLS
-                  and r.get("median_s") and ctx.ok(w)}
+                  and not r.get("as_shipped") and r.get("median_s") and ctx.ok(w)}
               for w in _STENCILS}
     numbers = {"python_speedup": figure(c_py), "numpy_speedup": figure(speedup(ctx, nu, "threads")),
                "numpy_bar": bar, "numpy_2n_vs_n": figure(c_level), "numpy_processes_vs_threads": figure(c_pt),

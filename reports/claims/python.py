@@ -12,10 +12,23 @@ from reports.claims.arrays import c1_bar
 from reports.claims.questions import Question, ask, gain
 from reports.claims.record import Claim, Plot
 from reports.evidence import (UNSURE, Context, above, below, figure, flat_bar, gains, majority, missing, outcome_is,
-                              speedup, verdict, versus)
+                              rounded, speedup, verdict, versus)
 from runners.records.kinds import label_at
 
 __all__ = ["C3", "C11", "C14", "c3", "c11", "c14"]
+
+
+def shipped_beside(ctx: Context, w: str, base: dict[str, Any] | None) -> dict[str, Any]:
+    """The as-shipped processes figure beside the tuned one a GIL claim decides on: its time over *base*'s.
+
+    C3 and C11 ask what processes can do about the GIL, so they read the kept pool; what
+    ``scheduler="processes"`` as shipped gives (a pool started per compute) is shown, not decided on.
+    """
+    sh = ctx.row(w, "processes", shipped=True)
+    if sh is None or base is None:
+        return {}
+    return {"processes_shipped_vs_" + ("sync" if base.get("kind") == "sync" else "threads"):
+            figure(versus(sh, base)), "processes_shipped_median_s": rounded(sh.get("median_s"), 4)}
 
 
 def _bag_tests(ctx: Context) -> tuple[list[bool | None], dict[str, Any]]:
@@ -31,7 +44,8 @@ def _bag_tests(ctx: Context) -> tuple[list[bool | None], dict[str, Any]]:
         ok = False if False in (t_ok, p_ok) else (None if None in (t_ok, p_ok) else True)
         tests.append(ok)
         numbers[w] = {"threads_speedup": figure(c_t), "processes_speedup": figure(c_p),
-                      "threads_gil": ctx.row(w, "threads").get("gil_median"), "agrees": ok}
+                      "threads_gil": ctx.row(w, "threads").get("gil_median"), "agrees": ok,
+                      **shipped_beside(ctx, w, ctx.row(w))}
     return tests, numbers
 
 
@@ -61,7 +75,7 @@ def c11(ctx: Context) -> dict[str, Any]:
         c = versus(pr, tr)
         tests.append(gains(pr, tr))
         numbers[w] = {"processes_vs_threads": figure(c), "gil_threads": tr.get("gil_median"),
-                      "bytes_moved_processes_mb": (pr.get("bytes_moved") or 0) / 1e6}
+                      "bytes_moved_processes_mb": (pr.get("bytes_moved") or 0) / 1e6, **shipped_beside(ctx, w, tr)}
     if not tests:
         return missing(th, [f"C11 text-parsing workloads under threads-{n} and processes-{n}"])
     wins = sum(t is True for t in tests)

@@ -72,6 +72,7 @@ SECTIONS: list[Callable[[View], list[Any]]] = [
     runinfo.header,
     claims.section,
     advice.section,
+    advice.layouts_section,
     matrix.section,
     scaling.scaling_section,
     scaling.families_section,

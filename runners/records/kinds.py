@@ -5,13 +5,17 @@ kind through these names and predicates, never by comparing kind strings, so a
 kind's meaning lives here and its behaviour in :mod:`runners.schedulers`.
 
 >>> parse("threads-2")
-SchedulerSpec(kind='threads', workers=2, threads_per_worker=1, address=None)
+SchedulerSpec(kind='threads', workers=2, threads_per_worker=1, address=None, as_shipped=False)
 >>> parse("distributed-2x1").label
 'distributed-2x1'
 >>> parse("distributed@tcp://127.0.0.1:8786").address
 'tcp://127.0.0.1:8786'
 >>> parse("sync").label
 'sync'
+>>> parse("processes-2-shipped").as_shipped, parse("processes-2-tuned").label
+(True, 'processes-2')
+>>> [s.label for s in parse_list("sync,processes-2")]
+['sync', 'processes-2', 'processes-2-shipped']
 >>> is_serial("sync"), in_process("threads"), pickles("processes"), is_cluster("distributed")
 (True, True, True, True)
 >>> label_at("distributed", 4), label_at("sync", 4), [k for k in KINDS if RANK[k] < RANK["processes"]]
@@ -25,7 +29,7 @@ from typing import Literal
 
 __all__ = ["Kind", "KINDS", "POOLS", "RANK", "SchedulerSpec", "parse", "parse_list", "DEFAULT_SCHEDULER", "is_serial",
            "is_threads", "is_process_pool", "is_cluster", "in_process", "pickles", "label_at", "kind_of",
-           "is_one_by_n"]
+           "is_one_by_n", "SHIPPED", "TUNED", "has_readings", "is_shipped"]
 
 Kind = Literal["sync", "threads", "processes", "distributed"]
 KINDS: tuple[Kind, ...] = ("sync", "threads", "processes", "distributed")
@@ -43,11 +47,20 @@ DEFAULT_SCHEDULER: dict[str, str] = {
     "bag": "processes",
 }
 
+# The two readings of a multi-process kind: as Dask ships it (``scheduler="processes"`` with no
+# pool: a new pool of spawned workers per compute, chunksize 6; ``distributed``: the
+# LocalCluster and Client started for the one compute) and tuned (the suite's kept pool with
+# chunksize=1, the kept cluster: what ``processes-N`` always meant).  A label without a suffix
+# is the tuned reading; ``-shipped`` and ``-tuned`` name one reading.
+SHIPPED = "-shipped"
+TUNED = "-tuned"
+
 _LABEL = re.compile(
     r"^(?:(?P<sync>sync)"
     r"|(?P<local>threads|processes)-(?P<n>\d+)"
     r"|distributed-(?P<w>\d+)x(?P<t>\d+)"
-    r"|distributed@(?P<addr>[a-z]+://[^\s]+?)(?:-(?P<aw>\d+)x(?P<at>\d+))?)$"
+    r"|distributed@(?P<addr>[a-z]+://[^\s]+?)(?:-(?P<aw>\d+)x(?P<at>\d+))?)"
+    r"(?P<reading>-shipped|-tuned)?$"
 )
 
 
@@ -65,6 +78,7 @@ class SchedulerSpec:
     workers: int = 1
     threads_per_worker: int = 1
     address: str | None = None
+    as_shipped: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -75,17 +89,33 @@ class SchedulerSpec:
             raise ValueError("only a distributed spec can name a cluster address")
         if not is_cluster(self.kind) and self.threads_per_worker != 1:
             raise ValueError(f"{self.kind} specs have one thread per worker")
+        if self.as_shipped and not has_readings(self.kind):
+            raise ValueError(f"{self.kind} has one reading only: as Dask ships it is how the suite runs it")
+        if self.as_shipped and self.address is not None:
+            raise ValueError("a cluster at an address is already started: it has no as-shipped reading")
 
     @property
     def label(self) -> str:
-        """Key used in results, the CLI and plots: 'sync', 'threads-2', 'distributed-2x1'."""
+        """Key used in results, the CLI and plots: 'sync', 'threads-2', 'distributed-2x1', 'processes-2-shipped'."""
         if is_serial(self.kind):
             return "sync"
         if is_cluster(self.kind):
             if self.address:
                 return f"distributed@{self.address}"
-            return f"distributed-{self.workers}x{self.threads_per_worker}"
-        return f"{self.kind}-{self.workers}"
+            base = f"distributed-{self.workers}x{self.threads_per_worker}"
+        else:
+            base = f"{self.kind}-{self.workers}"
+        return base + (SHIPPED if self.as_shipped else "")
+
+    @property
+    def tuned(self) -> SchedulerSpec:
+        """The tuned reading of this spec (itself when it is one)."""
+        return SchedulerSpec(self.kind, self.workers, self.threads_per_worker, self.address)
+
+    @property
+    def shipped(self) -> SchedulerSpec:
+        """The as-shipped reading of this spec."""
+        return SchedulerSpec(self.kind, self.workers, self.threads_per_worker, self.address, as_shipped=True)
 
     @property
     def nthreads(self) -> int:
@@ -123,6 +153,16 @@ def pickles(kind: str | None) -> bool:
     return is_process_pool(kind) or is_cluster(kind)
 
 
+def has_readings(kind: str | None) -> bool:
+    """Measured two ways, as Dask ships it and tuned (``processes``, ``distributed``): pools started per compute."""
+    return pickles(kind)
+
+
+def is_shipped(label: str) -> bool:
+    """Whether *label* names the as-shipped reading: ``is_shipped("processes-2-shipped")``."""
+    return label.endswith(SHIPPED)
+
+
 def kind_of(label: str) -> str:
     """The kind of a scheduler label: ``kind_of("threads-4") == "threads"``."""
     return parse(label).kind
@@ -149,28 +189,39 @@ def parse(label: str) -> SchedulerSpec:
     if not m:
         raise ValueError(
             f"bad scheduler label {label!r}; expected one of: sync, threads-N, processes-N, "
-            "distributed-WxT, distributed@tcp://HOST:PORT (N, W, T >= 1)"
+            "distributed-WxT, distributed@tcp://HOST:PORT (N, W, T >= 1); processes-N and distributed-WxT "
+            "may end in -shipped (as Dask ships it) or -tuned"
         )
+    shipped = m["reading"] == SHIPPED
     try:
+        if m["reading"] and not (m["local"] == "processes" or m["w"]):
+            raise ValueError("only processes-N and distributed-WxT have an as-shipped and a tuned reading")
         if m["sync"]:
             return SchedulerSpec("sync")
         if m["local"]:
-            return SchedulerSpec(m["local"], workers=int(m["n"]))  # type: ignore[arg-type]
+            return SchedulerSpec(m["local"], workers=int(m["n"]), as_shipped=shipped)  # type: ignore[arg-type]
         if m["addr"]:
             return SchedulerSpec("distributed", address=m["addr"])
-        return SchedulerSpec("distributed", workers=int(m["w"]), threads_per_worker=int(m["t"]))
+        return SchedulerSpec("distributed", workers=int(m["w"]), threads_per_worker=int(m["t"]), as_shipped=shipped)
     except ValueError as e:
         raise ValueError(f"bad scheduler label {label!r}: {e}") from None
 
 
-def parse_list(text: str) -> list[SchedulerSpec]:
-    """Parse a comma-separated list of labels, keeping order and dropping repeats."""
+def parse_list(text: str, both: bool = True) -> list[SchedulerSpec]:
+    """Parse a comma-separated list of labels, keeping order and dropping repeats.
+
+    With *both*, a label with two readings and no suffix (``processes-2``, ``distributed-2x1``)
+    stands for both: the tuned spec, then the as-shipped one; ``-tuned``/``-shipped`` select one.
+    """
     specs: list[SchedulerSpec] = []
     for part in text.split(","):
         if part.strip():
             spec = parse(part)
-            if spec not in specs:
-                specs.append(spec)
+            plain = not part.strip().endswith((SHIPPED, TUNED))
+            for s in ([spec, spec.shipped] if both and plain and has_readings(spec.kind) and not spec.address
+                      else [spec]):
+                if s not in specs:
+                    specs.append(s)
     if not specs:
         raise ValueError("no scheduler labels given")
     return specs

@@ -56,11 +56,17 @@ __all__ = [
     "STARTUP",
     "TASKS_DIR",
     "ROUNDS",
+    "READABLE",
+    "upgrade",
 ]
 
 # Version history:
 # 1 -- first schema (run, start-up and task records).
-SCHEMA_VERSION = 1
+# 2 -- ``as_shipped`` on run records and specs: processes and distributed are measured as Dask
+#      ships them (``processes-2-shipped``) beside tuned (``processes-2``, the meaning it had in 1).
+SCHEMA_VERSION = 2
+# Versions this reader understands; older lines are upgraded as they are read (:func:`upgrade`).
+READABLE = (1, 2)
 
 META = "meta.json"
 ROWS = "rows.jsonl"
@@ -112,6 +118,8 @@ class RunRecord(_Record):
     kind: str = ""
     workers: int = 1
     threads_per_worker: int = 1
+    # As Dask ships it (a pool or cluster started for the compute), or tuned (the kept one).
+    as_shipped: bool = False
     size: int = 0
     input_bytes: int = 0
     real_data: bool = False
@@ -240,12 +248,33 @@ def read(path: Path, skipped: list[str] | None = None) -> Iterator[dict[str, Any
                 if skipped is not None:
                     skipped.append(f"{path.name}:{n}: incomplete or damaged line skipped")
                 continue
-            if not isinstance(d, dict) or d.get("v") != SCHEMA_VERSION:
+            if not isinstance(d, dict) or d.get("v") not in READABLE:
                 if skipped is not None:
                     v = d.get("v") if isinstance(d, dict) else None
                     skipped.append(f"{path.name}:{n}: schema version {v!r} (expected {SCHEMA_VERSION}) skipped")
                 continue
-            yield d
+            yield upgrade(d)
+
+
+def upgrade(d: dict[str, Any]) -> dict[str, Any]:
+    """A line (or ``meta.json``) of an older readable version in this version's form.
+
+    Version 1 knew one reading of ``processes``/``distributed``, the tuned one: its rows and
+    specs get ``as_shipped: false``, so old results keep their meaning.
+
+    >>> upgrade({"v": 1, "scheduler": "processes-2", "kind": "processes"})["as_shipped"]
+    False
+    >>> upgrade({"v": 1, "spec_details": [{"label": "sync"}]})["spec_details"][0]["as_shipped"]
+    False
+    """
+    if d.get("v") == 1:
+        d = {**d, "v": SCHEMA_VERSION}
+        if "scheduler" in d or "kind" in d:
+            d.setdefault("as_shipped", False)
+        if isinstance(d.get("spec_details"), list):
+            d["spec_details"] = [{**x, "as_shipped": bool(x.get("as_shipped", False))} if isinstance(x, dict) else x
+                                 for x in d["spec_details"]]
+    return d
 
 
 def slug(text: str) -> str:

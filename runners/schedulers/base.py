@@ -62,22 +62,47 @@ def interpreter() -> str:
     return f"{'free-threaded ' if free_threaded_build() else ''}Python {sys.version.split()[0]}"
 
 
+# The settings a pasted snippet (:func:`runners.records.paste.code`) may leave in Dask's config.
+_SNIPPET_KEYS = ("scheduler", "pool", "chunksize", "num_workers")
+
+
 @dataclass
 class Plain:
-    """``dask.compute`` as a user would call it on one kind: its scheduler, its keywords, what to close after.
+    """``dask.compute`` as a user would call it: under the Dask settings a pasted snippet made.
 
-    What the harness check runs in a fresh interpreter (:mod:`runners.plaindask`).
+    What the harness check runs in a fresh interpreter (:mod:`runners.plaindask`):
+    :meth:`of` runs the very code a recommendation tells users to paste.
 
-    >>> Plain("sync").compute([dask.delayed(sum)([1, 2])])
-    (3,)
+    >>> from runners.records.kinds import parse
+    >>> p = Plain.of(parse("threads-2"))
+    >>> p.config["scheduler"], p.config["num_workers"], p.compute([dask.delayed(sum)([1, 2])])
+    ('threads', 2, (3,))
+    >>> dask.config.get("num_workers", None) is None  # the snippet's settings apply only inside compute
+    True
     """
 
-    scheduler: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
     close: Callable[[], None] = lambda: None
 
+    @classmethod
+    def of(cls, spec: SchedulerSpec) -> Plain:
+        """Run *spec*'s snippet once and keep the settings it made (and its pool, closed by :attr:`close`)."""
+        from runners.records.paste import code
+
+        before = {k: dask.config.config[k] for k in _SNIPPET_KEYS if k in dask.config.config}
+        ns: dict[str, Any] = {}
+        exec(code(spec), ns)  # the text users are told to paste, as they would run it
+        after = {k: dask.config.get(k, None) for k in _SNIPPET_KEYS}
+        for k in _SNIPPET_KEYS:  # each spec computes under its own settings, not the last snippet's
+            dask.config.config.pop(k, None)
+        dask.config.config.update(before)
+        pool = ns.get("pool")
+        close = (lambda: pool.shutdown(wait=True, cancel_futures=True)) if pool is not None else (lambda: None)
+        return cls({k: v for k, v in after.items() if v is not None}, close)
+
     def compute(self, objs: Sequence[Any]) -> tuple[Any, ...]:
-        return dask.compute(*objs, scheduler=self.scheduler, **self.kwargs)
+        with dask.config.set(self.config):
+            return dask.compute(*objs)
 
 
 class Scheduler:
@@ -107,7 +132,8 @@ class Scheduler:
     kind: ClassVar[str]
     # Starting takes seconds (worker processes import numpy, pandas, dask): the run says so first.
     slow_start: ClassVar[bool] = False
-    # Timed against plain dask.compute in a fresh interpreter (the harness check): see plainly().
+    # Timed against plain dask.compute in a fresh interpreter (the harness check), under the code
+    # users are told to paste (runners.records.paste, run by Plain.of).
     plain_checked: ClassVar[bool] = False
 
     def __init__(self, spec: SchedulerSpec, instrumented: bool = True, dashboard: bool = True,
@@ -181,11 +207,6 @@ class Scheduler:
     def performance_report(self, objs: Sequence[Any]) -> str | None:
         """Dask's own performance report (an HTML page) of one more compute of *objs*; None where the kind has none."""
         return None
-
-    @classmethod
-    def plainly(cls, workers: int) -> Plain:
-        """How a user computes on this kind with *workers* workers, for the harness check (:attr:`plain_checked`)."""
-        raise NotImplementedError(f"{cls.kind} is not timed against plain Dask")
 
 
 def spawn_pool(workers: int, initializer: Callable[[], None]) -> ProcessPoolExecutor:

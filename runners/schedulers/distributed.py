@@ -7,6 +7,13 @@ workload files are uploaded to the workers.  Where ``distributed`` cannot run on
 this interpreter the spec is :class:`~runners.schedulers.base.SchedulerUnavailable`:
 skipped, with the reason.
 
+Two readings (:data:`runners.records.kinds.SHIPPED`): *tuned*
+(``distributed-2x1``) is the cluster kept for the run, its start timed once;
+*as shipped* for a one-off compute (``distributed-2x1-shipped``) starts a
+``LocalCluster`` with Dask's defaults and a ``Client`` inside every repeat and
+closes them after it, all of it timed (nothing inside the workers is measured),
+with spawned processes importing no main module, as in a notebook.
+
 Measure: the scheduler's task stream, and a snapshot of every worker taken
 with ``Client.run`` before and after the compute
 (:func:`runners.schedulers._clusterworker.snapshot`) for its GIL contention,
@@ -61,6 +68,9 @@ class Distributed(Scheduler):
             import distributed  # noqa: F401
         except Exception as e:  # ImportError, or whatever its import raises on this build
             raise SchedulerUnavailable(f"distributed cannot be imported on {interpreter()} ({_one_line(e)})") from e
+        if self.spec.as_shipped:  # started in every compute
+            self.info.update(workers=self.spec.workers, one_off=True)
+            return
         try:
             self._connect() if self.spec.address else self._start_local()
         except (ClusterUnreachable, SchedulerUnavailable):
@@ -89,7 +99,9 @@ class Distributed(Scheduler):
         from distributed import Client, LocalCluster
 
         logging.getLogger("distributed").setLevel(logging.ERROR)
-        with warnings.catch_warnings():
+        from runners.schedulers.processes import as_a_notebook_runs_it
+
+        with warnings.catch_warnings(), as_a_notebook_runs_it():  # workers import no main module, as one-offs
             warnings.simplefilter("ignore")
             self.cluster = LocalCluster(
                 n_workers=self.spec.workers,
@@ -152,19 +164,36 @@ class Distributed(Scheduler):
         return self.spec.label
 
     def compute(self, objs: Sequence[Any]) -> tuple[Any, ...]:
+        if self.spec.as_shipped:
+            return self._one_off(objs)
         return dask.compute(*objs, scheduler=self.client)
+
+    def _one_off(self, objs: Sequence[Any]) -> tuple[Any, ...]:
+        """A LocalCluster and Client with Dask's defaults, started for this compute and closed after it."""
+        from distributed import Client, LocalCluster
+
+        from runners.schedulers.processes import as_a_notebook_runs_it
+
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        with warnings.catch_warnings(), as_a_notebook_runs_it():
+            warnings.simplefilter("ignore")  # "port 8787 is already in use": Dask picks another, as it says
+            with LocalCluster(n_workers=self.spec.workers, threads_per_worker=self.spec.threads_per_worker,
+                              silence_logs=logging.CRITICAL) as cluster, Client(cluster, set_as_default=False) as client:
+                return dask.compute(*objs, scheduler=client)
 
     def pids(self) -> list[int]:
         return sorted(self.client.run(pid).values()) if self.client is not None else []
 
     def alive(self) -> bool:
+        if self.spec.as_shipped:
+            return True
         try:
             return bool(self.client and self.client.scheduler_info().get("workers"))
         except Exception:
             return False
 
     def performance_report(self, objs: Sequence[Any]) -> str | None:
-        if self.client is None:
+        if self.client is None or self.spec.as_shipped:
             return None
         from distributed import performance_report
 
@@ -180,6 +209,11 @@ class Distributed(Scheduler):
         from distributed.sizeof import sizeof
 
         stop_knocker()  # this process's samplers read nothing of the workers: they would only cost
+        if self.spec.as_shipped:
+            started_at = time.time()
+            t0 = time.perf_counter()
+            result = run_with_timeout(lambda: self._one_off(objs), timeout)
+            return Measurement(wall_s=time.perf_counter() - t0, result=result, started_at=started_at)
         # Always take a (cheap, identity-only when no instrument needs more) snapshot, so a
         # worker that dies or joins during the repeat is noticed and recorded.
         full = ins.gil or ins.resources or ins.bytes

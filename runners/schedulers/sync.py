@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import dask
 
 from runners.measure import Instruments, Measurement
-from runners.schedulers.base import Plain, Scheduler
+from runners.schedulers.base import Scheduler
 from runners.schedulers.inprocess import measure_in_process
 
 __all__ = ["Sync"]
@@ -34,7 +34,3 @@ class Sync(Scheduler):
 
     def measure(self, objs: Sequence[Any], ins: Instruments, timeout: float | None = None) -> Measurement:
         return measure_in_process(lambda: self.compute(objs), ins, timeout, count_bytes=True)
-
-    @classmethod
-    def plainly(cls, workers: int) -> Plain:
-        return Plain("sync")

@@ -20,7 +20,7 @@ from typing import Any, Sequence
 import dask
 
 from runners.measure import Instruments, Measurement
-from runners.schedulers.base import Plain, PoolScheduler
+from runners.schedulers.base import PoolScheduler
 from runners.schedulers.inprocess import measure_in_process
 
 __all__ = ["Threads"]
@@ -40,7 +40,3 @@ class Threads(PoolScheduler):
 
     def measure(self, objs: Sequence[Any], ins: Instruments, timeout: float | None = None) -> Measurement:
         return measure_in_process(lambda: self.compute(objs), ins, timeout)
-
-    @classmethod
-    def plainly(cls, workers: int) -> Plain:
-        return Plain("threads", {"num_workers": workers})
