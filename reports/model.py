@@ -102,12 +102,13 @@ def _layout(spec: SchedulerSpec, cores: float) -> tuple[float, float]:
 
 
 def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worker: int, cores: float,
-                 c: dict[str, Any], label: str | None = None) -> dict[str, Any]:
+                 c: dict[str, Any], label: str | None = None, shipped: bool = False) -> dict[str, Any]:
     """Predicted wall time of one spec, with its terms (see the module docstring for the formulas).
 
     The terms follow from what the kind means, not from its name: the serial kind is the model's input
     (predicted exactly); threads of one process take turns on its GIL (``gil``, ``handoff``); a kind whose
-    tasks run in other processes pickles what they exchange (``bytes``).
+    tasks run in other processes pickles what they exchange (``bytes``).  *shipped*: the as-shipped
+    reading, which starts its pool or cluster in every compute (``startup``: the kept one's measured start).
 
     >>> c = {"overhead_s": {"sync": 0.0, "threads-2": 0.0}, "throughput_Bps": {}, "startup_s": {}}
     >>> inp = {"T1": 1.0, "n": 10, "g": 1.0, "bytes": 0, "bytes_d": {}, "collection": "bag"}
@@ -117,7 +118,8 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
     0.5
     """
     spec = SchedulerSpec(cast(Kind, kind), workers, threads_per_worker)
-    label = label or spec.label
+    tuned = spec.label  # the kept pool's label: its start-up and per-task figures stand for both readings
+    label = label or (spec.shipped.label if shipped else spec.label)
     t1, n = float(inp["T1"]), float(inp["n"])
     g = inp.get("g")
     g = 1.0 if g is None and is_serial(kind) else g
@@ -138,10 +140,15 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
             terms = {"compute": work / w}
         if pickles(kind):
             terms["bytes"] = _moved(inp, spec, label, missing) / throughput(c, inp.get("collection") or "")
-        oh = overhead(c, kind, label, workers)
+        oh = overhead(c, kind, tuned if shipped else label, workers)
         if oh is None:
             missing.append(f"per-task overhead of {kind}")
         terms["overhead"] = n * (oh or 0.0)
+        if shipped:
+            start = c.get("startup_s", {}).get(tuned)
+            if start is None:
+                missing.append(f"start-up of {tuned}")
+            terms["startup"] = start or 0.0
     predicted = sum(terms.values())
     dominant = max(terms, key=terms.get) if terms else None
     return {"scheduler": label, "kind": kind, "cores_used": round(w * t, 3), "predicted_s": predicted,
@@ -191,7 +198,8 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
             spec = _spec_of(r)
             if spec is None:  # a damaged row that does not say what it ran on: nothing to predict
                 continue
-            pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, cores, c, r["scheduler"])
+            pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, cores, c, r["scheduler"],
+                              shipped=spec.as_shipped)
             meas = num(r.get("median_s"))
             pr.update(workload=wl, measured_s=meas, hypothetical=False,
                       error=abs(pr["predicted_s"] - meas) / meas if meas else None,
@@ -220,7 +228,8 @@ def _spec_of(row: dict[str, Any]) -> SchedulerSpec | None:
     ('threads-2', None)
     """
     try:
-        return SchedulerSpec(row.get("kind"), int(row.get("workers") or 1), int(row.get("threads_per_worker") or 1))
+        return SchedulerSpec(row.get("kind"), int(row.get("workers") or 1), int(row.get("threads_per_worker") or 1),
+                             as_shipped=row.get("as_shipped") is True)
     except (TypeError, ValueError):
         return None
 

@@ -147,7 +147,8 @@ def cross_predictions(fit: Results, measured: Results) -> list[dict[str, Any]]:
                 continue
             if spec.address:
                 continue  # a cluster at an address: its size is not the label's
-            pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, cores, c, spec.label)
+            pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, cores, c, spec.label,
+                              shipped=spec.as_shipped)
             meas = num(r.get("median_s"))
             pr.update(workload=wl, measured_s=meas, hypothetical=False, input=False,
                       error=abs(pr["predicted_s"] - meas) / meas if meas else None)

@@ -22,7 +22,7 @@ PLUGIN = str(ROOT / "tests" / "plugins" / "faulty.py")
 
 @pytest.mark.slow
 def test_raise_hang_and_mismatch_are_recorded_and_the_run_goes_on(tmp_path):
-    r = run_cli("--workloads", PLUGIN, "--schedulers", "sync,threads-2,processes-2", "--repeats", "2",
+    r = run_cli("--workloads", PLUGIN, "--schedulers", "sync,threads-2,processes-2-tuned", "--repeats", "2",
                 "--timeout", "3", "--profile", "quick", "--out", str(tmp_path), "--no-dashboard-link",
                 timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
@@ -86,7 +86,7 @@ def test_signal_stops_everything_keeps_rows_and_resume_finishes(sig, when, code,
     out = tmp_path / "out"
     err = tmp_path / "err"
     args = [sys.executable, "-m", "runners.all", "--profile", "quick", "--repeats", "2", "--out", str(out),
-            "--schedulers", "sync,threads-2,processes-2,distributed-2x1", "--no-dashboard-link",
+            "--schedulers", "sync,threads-2,processes-2-tuned,distributed-2x1-tuned", "--no-dashboard-link",
             "--no-controls", "--no-experiments",  # signals are tested in the measurement and the reports
             "--workloads", "kernel-sleep-nogil,kernel-compute-nogil,bag-json"]
     with err.open("w") as ferr:
@@ -142,7 +142,8 @@ def _session(sid: int) -> list[psutil.Process]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sched", ["processes-2", "distributed-2x1"])
+@pytest.mark.parametrize("sched", ["processes-2-tuned", "distributed-2x1-tuned", "processes-2-shipped",
+                                   "distributed-2x1-shipped"])
 def test_sigkill_of_the_runner_leaves_no_process(sched, tmp_path):
     err = tmp_path / "err"
     args = [sys.executable, "-m", "runners.all", "--profile", "quick", "--repeats", "30", "--no-controls",
@@ -151,8 +152,11 @@ def test_sigkill_of_the_runner_leaves_no_process(sched, tmp_path):
     with err.open("w") as ferr:
         p = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=ferr, start_new_session=True)
         try:
-            _wait_for(err, f"{sched} up in", p, timeout=240)
+            _wait_for(err, f"{sched.removesuffix('-tuned')} up in", p, timeout=240)
             time.sleep(1.5)  # in the middle of a repeat
+            deadline = time.monotonic() + 30
+            while len(_session(p.pid)) < 3 and time.monotonic() < deadline:  # as shipped: while its pool runs
+                time.sleep(0.05)
             before = _session(p.pid)
             assert len(before) >= 3, [q.info for q in before]  # the runner and its workers
             p.kill()

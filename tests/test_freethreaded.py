@@ -121,7 +121,7 @@ def test_terminal_says_interpreter_and_why_no_gil_figures(machine, head):
 def test_run_without_gilknocker_records_gil_not_applicable(no_gilknocker, tmp_path):
     out = tmp_path / "out"
     r = run_cli("--profile", "quick", "--workloads", "bag-json,array-transcendental",
-                "--schedulers", "sync,threads-2,processes-2", "--no-controls", "--no-dashboard-link",
+                "--schedulers", "sync,threads-2,processes-2-tuned", "--no-controls", "--no-dashboard-link",
                 "--out", str(out), env=dict(os.environ))
     assert r.returncode == 0, r.stderr[-2000:]
     (run_dir,) = [p for p in out.iterdir() if p.is_dir()]

@@ -186,3 +186,16 @@ def test_predicted_recommendation_is_the_simplest_near_the_lowest():
     assert rec["at_cores"] == {"8": {"scheduler": "processes-8", "predicted_s": 0.12, "dominant_term": "compute"}}
     lines = model.predicted_lines({"predicted_recommendations": [rec]})
     assert lines[0].startswith("PREDICTED w: threads-2 in 540 ms") and "8 cores: processes-8 (120 ms)" in lines[0]
+
+
+def test_an_as_shipped_prediction_adds_the_start_of_a_pool_per_compute_and_says_when_it_is_unknown():
+    from reports.model import predict_spec
+
+    inp = {"T1": 1.0, "n": 10, "g": 1.0, "bytes": 0, "bytes_d": {}, "collection": "bag"}
+    c = {"overhead_s": {"sync": 0.0, "processes-2": 0.0}, "throughput_Bps": {}, "startup_s": {"processes-2": 0.8}}
+    tuned = predict_spec(inp, "processes", 2, 1, 2, c)
+    shipped = predict_spec(inp, "processes", 2, 1, 2, c, shipped=True)
+    assert shipped["scheduler"] == "processes-2-shipped" and shipped["terms"]["startup"] == 0.8
+    assert shipped["predicted_s"] == pytest.approx(tuned["predicted_s"] + 0.8)
+    unknown = predict_spec(inp, "processes", 2, 1, 2, {**c, "startup_s": {}}, shipped=True)
+    assert "start-up of processes-2" in unknown["missing"]

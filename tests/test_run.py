@@ -12,13 +12,14 @@ from reports.load import load
 from runners import records
 from runners.plan import Plan
 from runners.profiles import PROFILES
-from runners.records.kinds import parse
+from runners.records.kinds import parse, parse_list
 from runners.run import execute
 from workloads import catalogue
 
 from _cli import run_cli
 
-FIVE = "sync,threads-2,processes-2,distributed-2x1,distributed-1x2"
+FIVE = "sync,threads-2,processes-2-tuned,distributed-2x1-tuned,distributed-1x2-tuned"
+LABELS = {s.label for s in parse_list(FIVE)}  # the tuned readings' labels: processes-2, distributed-2x1, ...
 FAST = "kernel-sleep-nogil,kernel-sleep-gil,examples/my_workloads.py"
 
 
@@ -91,7 +92,7 @@ def test_run_writes_one_row_per_repeat_for_every_spec(tiny_run):
     res = load(run_dir)
     main = res.rows[res.rows["control"].fillna("") == ""]
     counts = main.groupby(["workload", "scheduler"]).size()
-    assert set(main["scheduler"]) == set(FIVE.split(","))
+    assert set(main["scheduler"]) == LABELS
     assert set(main["workload"]) == {"kernel-sleep-nogil", "kernel-sleep-gil", "my-rolling-energy", "my-tokenise"}
     assert (counts == 2).all(), counts
     assert (main["status"] == "ok").all(), main[main["status"] != "ok"][["workload", "scheduler", "error"]]
@@ -109,7 +110,7 @@ def test_run_records_metadata_and_startup(tiny_run):
     assert meta["versions"]["dask"] and meta["versions"]["Cython"]
     assert meta["complete"] is True
     st = load(run_dir).startup
-    assert set(st["scheduler"]) == set(FIVE.split(","))
+    assert set(st["scheduler"]) == LABELS
     assert (st[st["kind"] == "distributed"]["start_s"] > 0).all()
 
 
@@ -130,7 +131,7 @@ def test_instruments_measure_under_every_scheduler(tiny_run):
     # CPU time: counted in clock ticks, so a sleeping kernel may honestly use none; the computing ones do.
     assert (t["cpu_s"] >= 0).all() and (t["peak_rss"] > 0).all()
     assert (t[t["workload"].str.startswith("my-")]["cpu_s"] > 0).all()
-    for sched in FIVE.split(","):
+    for sched in sorted(LABELS):
         assert records.tasks_path(run_dir, "my-tokenise", sched).exists()
 
 
@@ -142,7 +143,7 @@ def test_run_renders_reports(tiny_run):
     import re
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', dash)
     summary = json.loads((run_dir / "summary.json").read_text())
-    assert {row["scheduler"] for row in summary["table"]} == set(FIVE.split(","))
+    assert {row["scheduler"] for row in summary["table"]} == LABELS
     assert str(run_dir / "dashboard.html") in r.stdout or "dashboard" in r.stdout
     assert "leftover" not in r.stderr
 
