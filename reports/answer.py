@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reports import fmt
+from reports.dashboard.view import scheduler_order
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,8 +70,6 @@ def lines(table: pd.DataFrame, recommendation: dict[str, Any]) -> list[Line]:
     >>> lines(t, {"workload": "w", "scheduler": "sync"})
     [Line(scheduler='sync', median='2 ms', middle='1 ms – 3 ms', vs_sync='1×', runs='3 (1 failed)', chosen=True)]
     """
-    from reports.dashboard.view import scheduler_order
-
     rows = _rows(table, recommendation)
     by_label = {str(r["scheduler"]): r for r in rows.to_dict("records")}
     return [_line(by_label[s], s == recommendation.get("scheduler")) for s in scheduler_order(rows)]
@@ -156,8 +155,6 @@ def plot(table: pd.DataFrame, recommendation: dict[str, Any]) -> Figure | None:
     """Wall time of every repeat per scheduler, the recommended one in :data:`CHOSEN_COLOR`; None without times."""
     from bokeh.models import ColumnDataSource
     from bokeh.plotting import figure
-
-    from reports.dashboard.view import scheduler_order
 
     rows = _rows(table, recommendation)
     order = scheduler_order(rows)

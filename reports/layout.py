@@ -32,10 +32,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Sequence
 
 from reports import fmt
+from reports.headline import healthy
 from reports.recommend import pick
 from reports.stats import Comparison
-from runners.profiles import dask_layout, layouts
-from runners.records.kinds import SchedulerSpec
+from runners.records.kinds import SchedulerSpec, dask_layout, layouts
 
 if TYPE_CHECKING:
     from reports.evidence import Context
@@ -54,18 +54,6 @@ BYTES_PER_TASK = 100_000
 # faster than Dask's own pick (but not than every other layout); no layout is shown faster than
 # Dask's pick, which is therefore kept (or recommended unmeasured: the status quo).
 FASTEST, BEATS_DASK, DASK_PICK = "fastest", "beats Dask's pick", "Dask's pick"
-
-
-def healthy(row: dict[str, Any] | None) -> bool:
-    """A row a layout can be judged on: ok repeats, none failed or mismatched, not unstable.
-
-    >>> healthy({"times": [1.0], "median_s": 1.0}), healthy({"times": [1.0], "median_s": 1.0, "n_failed": 1})
-    (True, False)
-    >>> healthy({"times": [], "median_s": None}), healthy(None)
-    (False, False)
-    """
-    return (row is not None and len(row.get("times") or ()) >= 1 and not row.get("n_failed")
-            and not row.get("unstable") and row.get("check_ok") is not False and fmt.is_number(row.get("median_s")))
 
 
 def advise(ctx: Context) -> list[dict[str, Any]]:

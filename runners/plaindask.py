@@ -34,8 +34,7 @@ from typing import Any, Sequence
 from runners.records import die_with_parent
 from runners.records.kinds import SchedulerSpec, parse
 from runners.schedulers import SCHEDULERS
-from runners.schedulers.base import Plain
-from runners.schedulers.processes import as_a_notebook_runs_it
+from runners.schedulers.base import Plain, as_a_notebook_runs_it
 from workloads import catalogue, load_plugin
 from workloads.base import Workload
 

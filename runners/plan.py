@@ -10,7 +10,7 @@ to the workloads that run under distributed.
 >>> from runners.profiles import PROFILES
 >>> base, sweep = plan_specs(PROFILES["quick"], 2)
 >>> [s.label for s in base], [s.label for s in sweep]
-(['sync', 'threads-2', 'processes-2', 'distributed-2x1'], ['threads-4'])
+(['sync', 'threads-2', 'processes-2', 'distributed-2x1', 'processes-2-shipped'], ['threads-4'])
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 >>> p = PROFILES["default"]
 >>> p.repeats, [s.label for s in p.specs(cores=2)]
-(5, ['sync', 'threads-2', 'processes-2', 'distributed-2x1'])
+(5, ['sync', 'threads-2', 'processes-2', 'distributed-2x1', 'processes-2-shipped', 'distributed-2x1-shipped'])
 
 >>> sweep_counts(2), sweep_counts(16)
 ([1, 2, 3, 4], [1, 2, 4, 8, 16, 32])
@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass
 from typing import Literal, Mapping, Protocol, Sequence
 
-from runners.records.kinds import KINDS, POOLS, SchedulerSpec
+from runners.records.kinds import KINDS, POOLS, SchedulerSpec, dask_layout, layouts  # noqa: F401 (re-exported)
 
 __all__ = ["Profile", "PROFILES", "sweep_counts", "layouts", "dask_layout", "cores", "ClaimNeeds", "needed_kinds",
            "ALL_KINDS", "LAYOUT_SAMPLE"]
@@ -81,33 +81,6 @@ def sweep_counts(n: int, full: bool = True) -> list[int]:
     if not full:
         counts = sorted({1, n, 2 * n})
     return counts
-
-
-def dask_layout(n: int) -> tuple[int, int]:
-    """(worker processes, threads per worker) Dask's ``LocalCluster`` picks by itself for *n* cores.
-
-    >>> dask_layout(2), dask_layout(4), dask_layout(16), dask_layout(32)
-    ((2, 1), (4, 1), (4, 4), (8, 4))
-    """
-    if n < 1:
-        raise ValueError(f"the core count must be >= 1; got {n}")
-    from distributed.deploy.utils import nprocesses_nthreads  # distributed is slow to import: only when asked
-
-    processes, threads = nprocesses_nthreads(n)
-    return int(processes), int(threads)
-
-
-def layouts(n: int) -> list[tuple[int, int]]:
-    """The splits of *n* cores into (worker processes, threads per worker) the layout sweep measures.
-
-    N×1 (the suite's base ``distributed-Nx1``), 1×N (one process, N threads) and the split
-    Dask's ``LocalCluster`` picks by itself (``distributed.deploy.utils.nprocesses_nthreads``:
-    N×1 up to four cores, above that the smallest factor >= √N processes), without repeats.
-
-    >>> layouts(1), layouts(4), layouts(6), layouts(7)
-    ([(1, 1)], [(4, 1), (1, 4)], [(6, 1), (1, 6), (3, 2)], [(7, 1), (1, 7)])
-    """
-    return list(dict.fromkeys([(n, 1), (1, n), dask_layout(n)]))
 
 
 @dataclass(frozen=True)

@@ -233,13 +233,19 @@ class Rounds:
             self.stop = why if claims and self.claims_only else self.first_cap
 
 
+def _each_once(group: list[Rounds]) -> bool:
+    """Every live spec of *group* has a timed repeat: past a deadline, an answer needs at least that."""
+    return all(r.times[k] for r in group for k in r.live)
+
+
 def run_rounds(runner: Measurer[P], group: list[Rounds], clock: Callable[[], float] = time.perf_counter,
                watch: Watch[T] | None = None, deadline: float | None = None) -> None:
     """Rounds over every (workload, spec) pair of *group* until each workload has stopped.
 
     *runner* measures each repeat (see :class:`Measurer`); *watch*, when given, brackets each round and may
     leave it out as a burst (see :class:`Watch`); *clock* times the caps (a fake one in simulations);
-    past *deadline* (on *clock*) no new repeat starts, and the workloads stop with what was still open.
+    past *deadline* (on *clock*) no new repeat starts once every live spec has one, and the workloads stop
+    with what was still open.
     """
     key = "+".join(r.w.name for r in group)
     seed = runner.plan.order_seed
@@ -254,8 +260,8 @@ def run_rounds(runner: Measurer[P], group: list[Rounds], clock: Callable[[], flo
         token = watch.start() if watch is not None else None
         late = False
         for r, label in pairs:
-            if deadline is not None and clock() >= deadline:
-                late = True  # no pair starts past the deadline: the round ends here, part-measured
+            if deadline is not None and clock() >= deadline and _each_once(active):
+                late = True  # no pair starts past the deadline (once every spec has a time): the round ends here
                 break
             if label not in r.live:
                 continue
@@ -276,7 +282,7 @@ def run_rounds(runner: Measurer[P], group: list[Rounds], clock: Callable[[], flo
             if burst:
                 for r in active:
                     r.bursts += 1 if r.drop_round(f"{runner.session}:{r.rnd}") else 0
-        late = late or (deadline is not None and clock() >= deadline)
+        late = late or (deadline is not None and clock() >= deadline and _each_once(active))
         for r in active:
             r.settle(runner.plan, out_of_time=late)
         rnd += 1

@@ -121,8 +121,10 @@ def test_c12_reads_the_bag_default_as_dask_ships_it_where_that_was_measured():
     # The kept pool beats sync on every bag workload; Dask's default, a pool per compute, loses to sync.
     bags_ = [timed(w, {"sync": 1.0, "threads-2": 1.0, "processes-2": 0.55, "processes-2-shipped": 2.4},
                    claims=["C12"], collection="bag") for w in ("bag-json", "bag-wordcount", "stdlib-ast")]
-    v = verdict("C12", *bags_)
+    arr = timed("array-transcendental", {"sync": 1.0, "threads-2": 0.5, "processes-2-shipped": 3.0}, claims=["C12"])
+    v = verdict("C12", *bags_, arr)
     assert v["verdict"] == FAILS and v["numbers"]["bag"]["as_shipped_on"] == ["bag-json", "bag-wordcount", "stdlib-ast"]
+    assert v["numbers"]["bag"]["default"] == "processes-2-shipped" and v["numbers"]["array"]["default"] == "threads-2"
     tuned_only = [timed(w, {"sync": 1.0, "threads-2": 1.0, "processes-2": 0.55}, claims=["C12"], collection="bag")
                   for w in ("bag-json", "bag-wordcount", "stdlib-ast")]
     assert verdict("C12", *tuned_only)["verdict"] == HOLDS  # old results: the tuned reading, as before

@@ -178,3 +178,19 @@ def test_past_the_deadline_no_repeat_starts_and_what_was_open_is_kept():
     run_rounds(runner, [r], clock=lambda: now[0], deadline=5.0)
     assert r.stop == "time budget" and r.open == ["sync vs threads-2"]
     assert len(runner.ran) == 5 and r.rnd == 3  # the fifth repeat reached the deadline: the third round ended there
+
+
+def test_even_past_the_deadline_every_spec_gets_one_repeat():
+    now = [0.0]
+
+    class _Slow(_Runner):
+        def timed(self, pool, w, repeat, rnd):
+            now[0] += 10.0
+            return super().timed(pool, w, repeat, rnd)
+
+    runner = _Slow({"sync": 1.0, "threads-2": 0.5, "processes-2": 2.0},
+                   decide=lambda w, s: [_Open("sync vs threads-2", ("sync", "threads-2"))])
+    runner.plan.fixed = False
+    r = Rounds(SimpleNamespace(name="w"), dict(runner.pools), {k: [] for k in runner.walls})
+    run_rounds(runner, [r], clock=lambda: now[0], deadline=1.0)
+    assert r.stop == "time budget" and {label for _, label in runner.ran} == set(runner.walls) and len(runner.ran) == 3

@@ -10,7 +10,7 @@ from typing import Any
 from reports.claims.questions import Question
 from reports.claims.record import Claim, Plot
 from reports.evidence import Context, above, all_of, figure, majority, missing, rounded, verdict, versus
-from runners.records.kinds import DEFAULT_SCHEDULER, is_serial, is_threads, label_at, pickles
+from runners.records.kinds import DEFAULT_SCHEDULER, SHIPPED, is_serial, is_threads, label_at, pickles
 
 __all__ = ["C12", "c12", "why_default_lost", "LOSS"]
 
@@ -66,8 +66,9 @@ def c12(ctx: Context) -> dict[str, Any]:
             continue
         v = majority(tests)
         verdicts.append({"holds": True, "does not hold": False}.get(v))
-        shipped = [w for w in ctx.workloads("C12") if ctx.row(w, kind, shipped=True) is not None]
-        numbers[coll] = {"default": label_at(kind, n), "as_shipped_on": shipped, "workloads": len(tests), "default_best_or_equivalent":
+        shipped = [w for w in ctx.workloads("C12") if (r := ctx.row(w, kind, shipped=True)) is not None
+                   and r.get("collection") == coll]
+        numbers[coll] = {"default": label_at(kind, n) + (SHIPPED if shipped else ""), "as_shipped_on": shipped, "workloads": len(tests), "default_best_or_equivalent":
                          sum(t is True for t in tests), "default_lost": losers, "verdict": v}
     if not verdicts:
         return missing(th, ["C12 workloads under their collection's default scheduler"])

@@ -29,7 +29,7 @@ from typing import Literal
 
 __all__ = ["Kind", "KINDS", "POOLS", "RANK", "SchedulerSpec", "parse", "parse_list", "DEFAULT_SCHEDULER", "is_serial",
            "is_threads", "is_process_pool", "is_cluster", "in_process", "pickles", "label_at", "kind_of",
-           "is_one_by_n", "SHIPPED", "TUNED", "has_readings", "is_shipped"]
+           "is_one_by_n", "SHIPPED", "TUNED", "has_readings", "is_shipped", "dask_layout", "layouts"]
 
 Kind = Literal["sync", "threads", "processes", "distributed"]
 KINDS: tuple[Kind, ...] = ("sync", "threads", "processes", "distributed")
@@ -225,3 +225,30 @@ def parse_list(text: str, both: bool = True) -> list[SchedulerSpec]:
     if not specs:
         raise ValueError("no scheduler labels given")
     return specs
+
+
+def dask_layout(n: int) -> tuple[int, int]:
+    """(worker processes, threads per worker) Dask's ``LocalCluster`` picks by itself for *n* cores.
+
+    >>> dask_layout(2), dask_layout(4), dask_layout(16), dask_layout(32)
+    ((2, 1), (4, 1), (4, 4), (8, 4))
+    """
+    if n < 1:
+        raise ValueError(f"the core count must be >= 1; got {n}")
+    from distributed.deploy.utils import nprocesses_nthreads  # distributed is slow to import: only when asked
+
+    processes, threads = nprocesses_nthreads(n)
+    return int(processes), int(threads)
+
+
+def layouts(n: int) -> list[tuple[int, int]]:
+    """The splits of *n* cores into (worker processes, threads per worker) the layout sweep measures.
+
+    N×1 (the suite's base ``distributed-Nx1``), 1×N (one process, N threads) and the split
+    Dask's ``LocalCluster`` picks by itself (``distributed.deploy.utils.nprocesses_nthreads``:
+    N×1 up to four cores, above that the smallest factor >= √N processes), without repeats.
+
+    >>> layouts(1), layouts(4), layouts(6), layouts(7)
+    ([(1, 1)], [(4, 1), (1, 4)], [(6, 1), (1, 6), (3, 2)], [(7, 1), (1, 7)])
+    """
+    return list(dict.fromkeys([(n, 1), (1, n), dask_layout(n)]))

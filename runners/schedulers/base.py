@@ -25,20 +25,24 @@ import multiprocessing
 import os
 import sys
 import time
+import types
+from contextlib import contextmanager
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Sequence
 
 import dask
 
 from runners.measure import Instruments, Measurement
 from runners.meta import free_threaded_build
 from runners.records.kinds import SchedulerSpec
+from runners.records.paste import code
 
 if TYPE_CHECKING:
     from distributed.security import Security
 
-__all__ = ["Scheduler", "PoolScheduler", "SchedulerUnavailable", "Plain", "interpreter", "spawn_pool"]
+__all__ = ["Scheduler", "PoolScheduler", "SchedulerUnavailable", "Plain", "interpreter", "spawn_pool",
+           "as_a_notebook_runs_it"]
 
 
 class SchedulerUnavailable(RuntimeError):
@@ -87,8 +91,6 @@ class Plain:
     @classmethod
     def of(cls, spec: SchedulerSpec) -> Plain:
         """Run *spec*'s snippet once and keep the settings it made (and its pool, closed by :attr:`close`)."""
-        from runners.records.paste import code
-
         before = {k: dask.config.config[k] for k in _SNIPPET_KEYS if k in dask.config.config}
         ns: dict[str, Any] = {}
         exec(code(spec), ns)  # the text users are told to paste, as they would run it
@@ -244,3 +246,20 @@ class PoolScheduler(Scheduler):
                 p.join(timeout=5)
             if p.is_alive():
                 p.kill()
+
+
+@contextmanager
+def as_a_notebook_runs_it() -> Iterator[None]:
+    """Spawned workers started meanwhile import no main module, as in a notebook.
+
+    ``multiprocessing``'s spawn re-imports ``sys.modules["__main__"]`` in every worker
+    (by name under ``python -m``): here that is the suite's runner, not a user's code.
+    A bare ``__main__`` stands in while Dask starts its pool.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main

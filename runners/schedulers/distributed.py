@@ -36,7 +36,7 @@ import dask
 from runners.measure import Instruments, Measurement, run_with_timeout, stop_knocker
 from runners.meta import free_threaded_build
 from runners.schedulers._clusterworker import freeze_gc, pid, snapshot
-from runners.schedulers.base import Scheduler, SchedulerUnavailable, interpreter
+from runners.schedulers.base import Scheduler, SchedulerUnavailable, as_a_notebook_runs_it, interpreter
 
 __all__ = ["Distributed", "ClusterUnreachable", "CONNECT_TIMEOUT_S", "takes_n_workers", "roster_change",
            "worker_figures"]
@@ -99,8 +99,6 @@ class Distributed(Scheduler):
         from distributed import Client, LocalCluster
 
         logging.getLogger("distributed").setLevel(logging.ERROR)
-        from runners.schedulers.processes import as_a_notebook_runs_it
-
         with warnings.catch_warnings(), as_a_notebook_runs_it():  # workers import no main module, as one-offs
             warnings.simplefilter("ignore")
             self.cluster = LocalCluster(
@@ -171,8 +169,6 @@ class Distributed(Scheduler):
     def _one_off(self, objs: Sequence[Any]) -> tuple[Any, ...]:
         """A LocalCluster and Client with Dask's defaults, started for this compute and closed after it."""
         from distributed import Client, LocalCluster
-
-        from runners.schedulers.processes import as_a_notebook_runs_it
 
         logging.getLogger("distributed").setLevel(logging.ERROR)
         with warnings.catch_warnings(), as_a_notebook_runs_it():

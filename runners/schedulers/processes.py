@@ -28,21 +28,18 @@ after the compute.
 """
 from __future__ import annotations
 
-import sys
 import time
-import types
-from contextlib import contextmanager
 from functools import partial
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import dask
 
 from runners.measure import Instruments, Measurement, run_with_timeout, stop_knocker
 from runners.records import die_with_parent
 from runners.schedulers._procworker import COLLECTOR, bare_init, dumps, init, loads
-from runners.schedulers.base import PoolScheduler, spawn_pool
+from runners.schedulers.base import PoolScheduler, as_a_notebook_runs_it, spawn_pool
 
-__all__ = ["Processes", "per_process"]
+__all__ = ["Processes", "per_process", "as_a_notebook_runs_it"]
 
 
 class Processes(PoolScheduler):
@@ -107,24 +104,6 @@ class Processes(PoolScheduler):
             m.cpu_s = sum(p["cpu"] for p in per_pid.values())
             m.peak_rss = max(int(p["rss"]) for p in per_pid.values())
         return m
-
-
-
-@contextmanager
-def as_a_notebook_runs_it() -> Iterator[None]:
-    """Spawned workers started meanwhile import no main module, as in a notebook.
-
-    ``multiprocessing``'s spawn re-imports ``sys.modules["__main__"]`` in every worker
-    (by name under ``python -m``): here that is the suite's runner, not a user's code.
-    A bare ``__main__`` stands in while Dask starts its pool.
-    """
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
 
 
 def per_process(tasks: list[dict[str, Any]]) -> dict[int, dict[str, float]]:
