@@ -189,9 +189,12 @@ class Rounds:
         drop = getattr(plan, "drop", None)
         if drop is None or plan.fixed or len(self.live) < 2:
             return
+        times = {k: self.times[k] for k in self.live}
+        if not drop(times, (), self.rnd):  # nothing far slower (most rounds): no need to ask the claims
+            return
         items = plan.decide(self.w, self.samples()) if plan.decide else []
         protected = {k for o in items if o.claim for k in o.specs}
-        for label, why in drop({k: self.times[k] for k in self.live}, sorted(protected), self.rnd).items():
+        for label, why in drop(times, sorted(protected), self.rnd).items():
             self.live.pop(label, None)
             self.dropped[label] = why
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Sequence
 
 import dask
 
-from runners.measure import Instruments, Measurement
+from runners.measure import Instruments, Measurement, run_with_timeout
 from runners.meta import free_threaded_build
 from runners.records.kinds import SchedulerSpec
 from runners.records.paste import code
@@ -197,6 +197,14 @@ class Scheduler:
     def measure(self, objs: Sequence[Any], ins: Instruments, timeout: float | None = None) -> Measurement:
         """Compute *objs* once and measure it with the instruments *ins* switches on."""
         raise NotImplementedError
+
+    def wall_only(self, objs: Sequence[Any], timeout: float | None = None) -> Measurement:
+        """One compute of *objs* timed as a whole, nothing inside measured: the as-shipped readings, whose
+        workers live only for the compute."""
+        started_at = time.time()
+        t0 = time.perf_counter()
+        result = run_with_timeout(lambda: self.compute(objs), timeout)
+        return Measurement(wall_s=time.perf_counter() - t0, result=result, started_at=started_at)
 
     def pids(self) -> list[int]:
         """Pids of the processes that run tasks (this one where they run here)."""

@@ -206,10 +206,7 @@ class Distributed(Scheduler):
 
         stop_knocker()  # this process's samplers read nothing of the workers: they would only cost
         if self.spec.as_shipped:
-            started_at = time.time()
-            t0 = time.perf_counter()
-            result = run_with_timeout(lambda: self._one_off(objs), timeout)
-            return Measurement(wall_s=time.perf_counter() - t0, result=result, started_at=started_at)
+            return self.wall_only(objs, timeout)
         # Always take a (cheap, identity-only when no instrument needs more) snapshot, so a
         # worker that dies or joins during the repeat is noticed and recorded.
         full = ins.gil or ins.resources or ins.bytes
