@@ -25,6 +25,7 @@ import pandas as pd
 
 from reports.fmt import is_number
 from reports.stats import Comparison, compare
+from reports.table import flag
 from runners.records.kinds import is_cluster, is_serial, is_threads
 
 __all__ = [
@@ -80,7 +81,7 @@ class Context:
         self.by_spec = {}
         for (w, _), r in self.rows.items():
             key = (w, r["kind"], int(r.get("workers") or 1), int(r.get("threads_per_worker") or 1),
-                   r.get("as_shipped") is True)
+                   flag(r.get("as_shipped")))
             self.by_spec.setdefault(key, r)
 
     def row(self, workload: str, kind: str = "sync", workers: int | None = None,

@@ -46,6 +46,7 @@ from reports.headline import DEFAULT_UNDECIDED, MEMORY_FACTOR, break_even, code_
     kept_pool, memory_note, span
 from reports.resample import LEAST, RERUNS, agreements
 from reports.stats import MARGIN, MIN_REPEATS, compare
+from reports.table import flag
 from runners.records.kinds import DEFAULT_SCHEDULER as DEFAULT_KIND, RANK, has_readings, \
     is_process_pool, is_serial, is_threads, label_at, pickles
 
@@ -79,7 +80,7 @@ def _tuned_beside(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def _shipped(r: dict[str, Any]) -> bool:
     """Whether row *r* is an as-shipped reading (a Python or a numpy True; missing, None or NaN: no)."""
-    return isinstance(r.get("as_shipped"), (bool, np.bool_)) and bool(r["as_shipped"])
+    return flag(r.get("as_shipped"))
 
 
 class Pick(dict):

@@ -100,10 +100,10 @@ def _nthreads(kind: str, workers: int, threads_per_worker: int) -> int:
         return workers * threads_per_worker
 
 
-def _flag(x: Any) -> bool:
+def flag(x: Any) -> bool:
     """A stored yes/no (``as_shipped``): True only for a true boolean; missing (old rows) or NaN is False.
 
-    >>> _flag(np.True_), _flag(True), _flag(None), _flag(float("nan")), _flag("yes")
+    >>> flag(np.True_), flag(True), flag(None), flag(float("nan")), flag("yes")
     (True, True, False, False, False)
     """
     return isinstance(x, (bool, np.bool_)) and bool(x)
@@ -167,7 +167,7 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
             "kind": kind,
             "workers": workers,
             "threads_per_worker": tpw,
-            "as_shipped": _flag(first.get("as_shipped")),
+            "as_shipped": flag(first.get("as_shipped")),
             "nthreads": _nthreads(kind, workers, tpw),
             "times": [float(x) for x in ok["wall_s"]],
             "keys": [_key(a, b, info.get("interleave") or wl) for a, b in zip(ok["session"], ok["round"])],
