@@ -23,7 +23,7 @@ w: use threads-2 (fastest)
 threads-2: 2× sync
 <BLANKLINE>
   scheduler   median   middle half       vs sync            runs
-  sync        1.1 s    1.05 s – 1.15 s   1×                 2
+  sync        1.1 s    1.05 s – 1.15 s   baseline           2
 * threads-2   550 ms   520 ms – 580 ms   2× (1.8× – 2.2×)   2
 <BLANKLINE>
 paste:
@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reports import fmt
 from reports.dashboard.view import scheduler_order
+from runners.records.kinds import is_serial
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,7 +69,7 @@ def lines(table: pd.DataFrame, recommendation: dict[str, Any]) -> list[Line]:
     >>> t = pd.DataFrame({"workload": ["w"], "scheduler": ["sync"], "kind": ["sync"], "median_s": [0.002],
     ...                   "q1_s": [0.001], "q3_s": [0.003], "speedup": [1.0], "n": [3], "n_failed": [1]})
     >>> lines(t, {"workload": "w", "scheduler": "sync"})
-    [Line(scheduler='sync', median='2 ms', middle='1 ms – 3 ms', vs_sync='1×', runs='3 (1 failed)', chosen=True)]
+    [Line(scheduler='sync', median='2 ms', middle='1 ms – 3 ms', vs_sync='baseline', runs='3 (1 failed)', chosen=True)]
     """
     rows = _rows(table, recommendation)
     by_label = {str(r["scheduler"]): r for r in rows.to_dict("records")}
@@ -84,10 +85,15 @@ def _rows(table: pd.DataFrame, recommendation: dict[str, Any]) -> pd.DataFrame:
 
 
 def _line(row: dict[str, Any], chosen: bool) -> Line:
-    speedup = fmt.ratio(row.get("speedup"))
     lo, hi = row.get("speedup_lo"), row.get("speedup_hi")
-    if fmt.is_number(lo) and fmt.is_number(hi):
-        speedup += f" ({fmt.ratio(lo)} – {fmt.ratio(hi)})"
+    if is_serial(row.get("kind")):
+        speedup = "baseline"
+    elif fmt.is_number(lo) and fmt.is_number(hi):
+        speedup = f"{fmt.ratio(row.get('speedup'))} ({fmt.ratio(lo)} – {fmt.ratio(hi)})"
+    elif fmt.is_number(row.get("speedup")):  # an estimate is shown with its interval, or said to have none
+        speedup = f"{fmt.ratio(row.get('speedup'))} (no interval yet)"
+    else:
+        speedup = "–"
     failed = int(row["n_failed"]) if fmt.is_number(row.get("n_failed")) else 0
     runs = str(int(row["n"])) if fmt.is_number(row.get("n")) else "0"
     return Line(scheduler=str(row["scheduler"]), median=fmt.duration(row.get("median_s")),
