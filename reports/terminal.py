@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reports import fmt
+from reports.table import flag
 from runners.records.kinds import KINDS, is_serial, is_threads
 
 __all__ = ["render", "show", "VERDICT_STYLE"]
@@ -51,18 +52,20 @@ def _matrix(table: pd.DataFrame, n: int, recs: dict[str, str]) -> Table:
     t = Table(title="median wall time, speedup vs sync  (* recommended, ~ unstable, FAIL no ok repeat)",
               title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("workload", overflow="fold")
-    cols = []
+    cols = []  # labels: a kind's tuned reading, then its as-shipped one (never one column for both)
     for kind, w, tpw in main:
         sel = table[(table["kind"] == kind) & (table["workers"] == w) & (table["threads_per_worker"] == tpw)]
-        if not sel.empty:
-            cols.append((kind, w, tpw))
-            t.add_column(sel["scheduler"].iloc[0], justify="right")
+        shipped = sel["as_shipped"].map(flag) if "as_shipped" in sel else pd.Series(False, index=sel.index)
+        for reading in (sel[~shipped], sel[shipped]):
+            if not reading.empty:
+                cols.append(reading["scheduler"].iloc[0])
+                t.add_column(cols[-1], justify="right")
     for wl, g in table.groupby("workload", sort=False):
         if (g["collection"] == "experiment").all():
             continue
         cells = []
-        for kind, w, tpw in cols:
-            r = g[(g["kind"] == kind) & (g["workers"] == w) & (g["threads_per_worker"] == tpw)]
+        for label in cols:
+            r = g[g["scheduler"] == label]
             if r.empty:
                 cells.append("-")
                 continue
@@ -71,7 +74,7 @@ def _matrix(table: pd.DataFrame, n: int, recs: dict[str, str]) -> Table:
                 cells.append("FAIL")
                 continue
             mark = ("*" if recs.get(wl) == r["scheduler"] else "") + ("~" if r.get("unstable") else "")
-            sp = "" if is_serial(kind) or r.get("speedup") is None else f" {fmt.ratio(r['speedup'])}"
+            sp = "" if is_serial(r["kind"]) or r.get("speedup") is None else f" {fmt.ratio(r['speedup'])}"
             cells.append(f"{fmt.duration(r['median_s'])}{sp}{mark}")
         t.add_row(wl, *cells)
     return t

@@ -157,7 +157,7 @@ class Plan:
         if self.is_lean and not is_serial(spec.kind):
             if spec.kind not in needed_kinds(w.claims, self.claims, self.profile.c12_everywhere):
                 return False
-            if spec.as_shipped and not self.profile.ships(w.claims):
+            if spec.as_shipped and not self.profile.ships(w.claims, w.collection, spec.kind):
                 return False
         return True
 

@@ -42,9 +42,11 @@ def kill_children(keep_tracker: bool = False) -> None:
     if leftover:
         names = ", ".join(sorted({" ".join(cmdline(k))[:60] for k in leftover}))
         progress(f"WARNING: stopping {len(leftover)} leftover process(es): {names}")
+    if not keep_tracker:
+        _stop_own_tracker()
     for k in kids:
-        try:
-            k.terminate()
+        try:  # a resource tracker ignores SIGTERM (by design): only SIGKILL stops one whose parent lives
+            k.kill() if "resource_tracker" in " ".join(cmdline(k)) else k.terminate()
         except psutil.Error:
             pass
     _, alive = psutil.wait_procs(kids, timeout=5)
@@ -54,6 +56,22 @@ def kill_children(keep_tracker: bool = False) -> None:
         except psutil.Error:
             pass
     reap()
+
+
+def _stop_own_tracker() -> None:
+    """Close this process's multiprocessing resource tracker the way multiprocessing does at exit.
+
+    It ignores SIGTERM and runs until its pipe closes, so the sweep below would otherwise wait its
+    whole grace period for it; stopped this way it first unlinks anything still registered.
+    """
+    from multiprocessing import resource_tracker
+
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    if stop is not None:
+        try:
+            stop()
+        except Exception:  # noqa: BLE001 - already gone, or never started: the sweep still runs
+            pass
 
 
 def reap(grace_s: float = 1.0) -> None:

@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass
 from typing import Literal, Mapping, Protocol, Sequence
 
-from runners.records.kinds import KINDS, POOLS, SchedulerSpec, dask_layout, layouts  # noqa: F401 (re-exported)
+from runners.records.kinds import DEFAULT_SCHEDULER, KINDS, POOLS, SchedulerSpec, dask_layout, layouts  # noqa: F401 (re-exported)
 
 __all__ = ["Profile", "PROFILES", "sweep_counts", "layouts", "dask_layout", "cores", "ClaimNeeds", "needed_kinds",
            "ALL_KINDS", "LAYOUT_SAMPLE"]
@@ -127,8 +127,14 @@ class Profile:
         compute), beside the tuned reading every profile measures; and, in a lean
         profile, the claims whose workloads get them (``None``: every workload).
         A user's own workloads (no claims) get them wherever the kind runs.
-        ``quick``: processes, on C12's workloads (where Dask's default for bags is
-        decided); ``default``: processes and distributed on C12's; ``full``: both everywhere.
+    shipped_as_default
+        In a lean profile, measure an as-shipped reading only where its kind is the
+        collection's Dask default (:data:`~runners.records.kinds.DEFAULT_SCHEDULER`:
+        processes for bags) -- the one as-shipped figure C12 and the recommendations
+        cannot do without.  Elsewhere the tuned reading answers "could another
+        scheduler beat the default?" at least as well: a pool started per compute is
+        never faster than the kept one.  ``quick`` and ``default``: processes as
+        shipped on C12's bag workloads; ``full``: both kinds everywhere.
     overhead_repeats
         Interleaved instrumented/bare pairs for the instrumentation-overhead figure.
     run_budget_s
@@ -165,6 +171,7 @@ class Profile:
     sweep_claims: tuple[str, ...] | None = None  # sweep only the workloads of these claims (None: every sweep)
     shipped_kinds: tuple[str, ...] = ("processes", "distributed")
     shipped_claims: tuple[str, ...] | None = None
+    shipped_as_default: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.layout_workloads, str) and self.layout_workloads != "all":
@@ -181,9 +188,21 @@ class Profile:
         ]
         return tuned + [s.shipped for s in tuned if s.kind in self.shipped_kinds]
 
-    def ships(self, claims: Sequence[str]) -> bool:
-        """Are the as-shipped readings measured for a workload of *claims* (a lean profile's choice)?"""
-        return not claims or self.shipped_claims is None or bool(set(claims) & set(self.shipped_claims))
+    def ships(self, claims: Sequence[str], collection: str | None = None, kind: str | None = None) -> bool:
+        """Is the as-shipped reading of *kind* measured for a workload of *claims* and *collection*?
+
+        A lean profile's choice (see ``shipped_claims`` and ``shipped_as_default``); a user's own
+        workload (no claims) always gets it.
+
+        >>> q = PROFILES["quick"]
+        >>> q.ships(("C12",), "bag", "processes"), q.ships(("C12",), "array", "processes"), q.ships(())
+        (True, False, True)
+        """
+        if not claims:
+            return True
+        if self.shipped_claims is not None and not set(claims) & set(self.shipped_claims):
+            return False
+        return not self.shipped_as_default or DEFAULT_SCHEDULER.get(collection or "") == kind
 
     def sweeps_layouts(self, workload: str) -> bool:
         """Are the distributed layouts swept for *workload* (where it runs under distributed)?"""
@@ -211,11 +230,13 @@ PROFILES: dict[str, Profile] = {
                      overhead_repeats=5,
                      lean=True, c12_everywhere=False, max_repeats=10, budget_s=2.2, plain_check="sample",
                      claim_max_repeats=25, claim_extra_s=4.5, run_budget_s=180.0,
-                     sweep_claims=("C4",), shipped_kinds=("processes",), shipped_claims=("C12",)),
+                     sweep_claims=("C4",), shipped_kinds=("processes",), shipped_claims=("C12",),
+                     shipped_as_default=True),
     "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, layout_workloads="all",
                        overhead_repeats=7,
                        lean=True, c12_everywhere=False, max_repeats=8, budget_s=5.0, plain_check="wide",
-                       claim_max_repeats=16, claim_extra_s=4.0, run_budget_s=900.0, shipped_claims=("C12",)),
+                       claim_max_repeats=16, claim_extra_s=4.0, run_budget_s=900.0, shipped_claims=("C12",),
+                       shipped_as_default=True),
     "full": Profile("full", repeats=7, timeout_s=900, full_sweep=True, layout_workloads="all", overhead_repeats=11,
                     max_repeats=30, budget_s=90.0),
 }

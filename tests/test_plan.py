@@ -32,14 +32,19 @@ def test_sweeps_come_last_and_only_where_a_claim_reads_them():
 
 
 def test_as_shipped_readings_go_where_the_profile_asks_and_everywhere_for_a_users_workload():
-    quick = dict((w.name, [s.label for s in specs])
-                 for w, specs in _plan("quick", ["bag-json", "stdlib-re", "delayed-busy-1000"]).schedule())
-    assert "processes-2-shipped" in quick["bag-json"] and "processes-2-shipped" in quick["stdlib-re"]
+    names = ["bag-json", "stdlib-re", "delayed-busy-1000", "array-transcendental"]
+    quick = dict((w.name, [s.label for s in specs]) for w, specs in _plan("quick", names).schedule())
+    assert "processes-2-shipped" in quick["bag-json"]  # processes is the bag's default: C12 reads it as shipped
+    assert "processes-2-shipped" in quick["stdlib-re"]  # a bag too
+    # a C12 workload whose default is threads: the kept pool answers "could processes beat it?"
+    assert "processes-2-shipped" not in quick["array-transcendental"] and "processes-2" in quick["array-transcendental"]
     assert not any(label.endswith("-shipped") for label in quick["delayed-busy-1000"])  # not a C12 workload
     assert not any(label.startswith("distributed") and label.endswith("-shipped") for v in quick.values() for label in v)
-    default = dict((w.name, [s.label for s in specs])
-                   for w, specs in _plan("default", ["array-transcendental"]).schedule())
-    assert {"processes-2-shipped", "distributed-2x1-shipped"} <= set(default["array-transcendental"])
+    default = dict((w.name, [s.label for s in specs]) for w, specs in _plan("default", names).schedule())
+    assert "processes-2-shipped" in default["bag-json"]
+    assert not any(label.endswith("-shipped") for label in default["array-transcendental"])
+    full = dict((w.name, [s.label for s in specs]) for w, specs in _plan("full", names).schedule())
+    assert {"processes-2-shipped", "distributed-2x1-shipped"} <= set(full["array-transcendental"])
     assert PROFILES["default"].ships(()) and PROFILES["quick"].ships(())  # a user's own workload: both readings
 
 
@@ -130,7 +135,7 @@ def test_quick_sweeps_the_layouts_of_its_sample_only():
 def test_default_sweeps_the_layouts_of_every_workload_that_runs_distributed():
     got = _layouts_in(_plan("default", ["array-reduction", "delayed-busy-10", "bag-json", "stencil-numpy"],
                             layouts=True))
-    assert got == {"array-reduction": ["distributed-2x1", "distributed-2x1-shipped", "distributed-1x2"],  # C12: shipped
+    assert got == {"array-reduction": ["distributed-2x1", "distributed-1x2"],  # no collection's default: not shipped
                    "delayed-busy-10": ["distributed-2x1", "distributed-1x2"], "bag-json": [], "stencil-numpy": []}
 
 

@@ -170,3 +170,13 @@ def test_render_reads_recommendations_of_older_summaries_without_headlines():
     rec = {"workload": "w", "scheduler": "sync", "status": "fastest", "explanation": "sync: 1.2× faster than threads-2"}
     out = terminal.render({"recommendations": [rec]}, pd.DataFrame(), width=80)
     assert "1.2× faster than threads-2" in out and "why (recommendations)" not in out and "paste:" not in out
+
+
+def test_matrix_keeps_the_as_shipped_reading_apart_from_the_tuned_one():
+    rows = pd.DataFrame(timed("bag-a", {"sync": 1.0, "processes-2": 0.5, "processes-2-shipped": 2.0})
+                        + timed("stencil", {"sync": 1.0, "processes-2": 0.25}))
+    out = terminal.render({"run_id": "r", "machine": {"cores": 2}}, stattable.table(rows), width=120)
+    head = next(line for line in out.splitlines() if line.startswith("workload"))
+    assert "processes-2-shipped" in head and re.search(r"processes-2\s+┃", head)
+    assert re.search(r"^bag-a\s+│\s+1 s\s+│\s+500 ms 2×\s+│\s+2 s 0\.5×$", out, re.M)
+    assert re.search(r"^stencil\s+│\s+1 s\s+│\s+250 ms 4×\s+│\s+-$", out, re.M)
