@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from dataclasses import replace
 from typing import Any, Callable, Hashable
 
@@ -211,25 +212,102 @@ def _near_cut(seen: list[Any], point: Any) -> bool:
 
 def agreements(ctx: Any, points: dict[str, Any], answer: Callable[[Any, set[str]], dict[str, Any]],
                seed: int = 0, least: int = LEAST, most: int = RERUNS,
-               scope: Callable[[str], set[str] | None] | None = None) -> dict[str, float | None]:
+               scope: Callable[[str], set[str] | None] | None = None, split: bool = True) -> dict[str, float | None]:
     """The rerun agreement of each point answer in *points*: *answer*(drawn context, keys still wanted) gives
     the drawn answers.  Every key gets *least* reruns; those whose share is still within three Monte Carlo
     errors of the 0.9 cut go on to *most* (1000: a Monte Carlo error of 0.0095 at the cut), the rest are
     settled on which side of the cut they lie.  *scope*(key) names the workloads a key reads (None: all):
     past the first *least* reruns only those of the keys still wanted are drawn again.
+
+    With *split* and a second core, the reruns past *least* are shared with a forked copy of this process
+    (:func:`_in_fork`): two seeded streams of half each, the same figures for the same seed whoever draws
+    them, in about half the time; where it cannot fork, or the copy fails, this process draws both.
     """
     rng = np.random.default_rng(seed)
     seen: dict[str, list[Any]] = {k: [] for k in points}
-    live = set(points)
-    only: set[str] | None = None
-    for i in range(max(least, most)):
-        if i == least:
-            live = {k for k in live if _near_cut(seen[k], points[k])}
-            scopes = [scope(k) for k in live] if scope is not None else [None]
-            only = None if any(s is None for s in scopes) else set().union(*scopes)
-        if not live:
-            break
-        got = answer(rerun(ctx, rng, only), live)
-        for k in live:
+    for _ in range(least):
+        got = answer(rerun(ctx, rng), set(points))
+        for k in points:
             seen[k].append(got.get(k))
+    live = {k for k in points if _near_cut(seen[k], points[k])}
+    if live and most > least:
+        scopes = [scope(k) for k in live] if scope is not None else [None]
+        only = None if any(s is None for s in scopes) else set().union(*scopes)
+
+        def draws(stream: int, count: int) -> dict[str, list[Any]]:
+            r = np.random.default_rng([seed, stream])
+            out: dict[str, list[Any]] = {k: [] for k in live}
+            for _ in range(count):
+                got = answer(rerun(ctx, r, only), live)
+                for k in live:
+                    out[k].append(got.get(k))
+            return out
+
+        rest = most - least
+        half = rest // 2  # two streams, whoever draws them: the figures do not depend on the fork
+        theirs = _in_fork(lambda: draws(2, half)) if split and half and _cores() > 1 else None
+        mine = draws(1, rest - half)
+        for part in (mine, theirs if theirs is not None else draws(2, half)):
+            for k, v in part.items():
+                seen[k] += v
     return {k: agreement(points[k], seen[k]) for k in points}
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _in_fork(work: Callable[[], dict[str, list[Any]]], timeout_s: float = 600.0) -> dict[str, list[Any]] | None:
+    """*work*() run in a forked copy of this process, its answers back as JSON; None where that fails.
+
+    The copy shares nothing back but the answers (short labels), leaves without running exit handlers, and
+    is killed if it outlives *timeout_s* (a lock held by another thread at the fork would hang it).
+    """
+    import json
+    import select
+    import signal
+
+    if not hasattr(os, "fork"):
+        return None
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:  # the copy
+        code = 1
+        try:
+            os.close(r)
+            data = json.dumps(work()).encode()
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    chunks, deadline = [], time.monotonic() + timeout_s
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([r], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                return None
+            chunk = os.read(r, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(r)
+        _, status = os.waitpid(pid, 0)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        return None
+    try:
+        got = json.loads(b"".join(chunks))
+    except ValueError:
+        return None
+    return got if isinstance(got, dict) else None

@@ -151,6 +151,16 @@ class Plan:
             return True
         return w.name in (PLAIN_WIDE if self.profile.plain_check == "wide" else PLAIN_SAMPLE)
 
+    def plain_kinds(self, w: Workload) -> frozenset[str] | None:
+        """The scheduler kinds *w*'s plain check times (None: every kind it ran under).
+
+        ``quick`` splits its sample: sync and threads on ``df-groupby``, both processes readings
+        on ``bag-json`` (each a second or more per compute there: the sample's largest cost).
+        """
+        if self.profile.plain_check == "sample":
+            return PLAIN_SAMPLE.get(w.name)
+        return None
+
     def _runs(self, w: Workload, spec: SchedulerSpec) -> bool:
         if w.kinds is not None and spec.kind not in w.kinds:
             return False
@@ -199,7 +209,9 @@ class Plan:
 
 # The quick profile's sample for the plain-Dask check: pandas and pure Python, allocation-heavy,
 # where the harness's own state would show through the garbage collector.
-PLAIN_SAMPLE = ("df-groupby", "bag-json")
+# Each with the kinds it checks (see Plan.plain_kinds).
+PLAIN_SAMPLE: dict[str, frozenset[str]] = {"df-groupby": frozenset({"sync", "threads"}),
+                                           "bag-json": frozenset({"processes"})}
 # The default profile's: one per collection and kind of work (NumPy, pandas, real data, pure Python,
 # tiny tasks, a GIL-holding kernel, text parsing).
 PLAIN_WIDE = ("array-transcendental", "df-groupby", "flights-groupby", "bag-json", "delayed-busy-1000",

@@ -93,6 +93,9 @@ def test_plain_check_sample_by_profile():
     plan = _plan("quick", list(PLAIN_SAMPLE) + ["array-reduction"])
     assert [plan.plain_check(w) for w in plan.workloads.values()] == [True] * len(PLAIN_SAMPLE) + [False]
     assert not _plan("quick", ["bag-json"], check_plain=False).plain_check(catalogue()["bag-json"])
+    cat = catalogue()
+    assert plan.plain_kinds(cat["bag-json"]) == {"processes"} and plan.plain_kinds(cat["df-groupby"]) == {"sync", "threads"}
+    assert _plan("default", ["bag-json"]).plain_kinds(cat["bag-json"]) is None  # default: every kind it ran under
 
 
 def test_seeded_shuffle_is_reproducible_and_varies_by_round():

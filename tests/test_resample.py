@@ -157,3 +157,31 @@ def test_agreement_is_the_share_of_reruns_that_agree():
     assert agreement("holds", ["holds"] * 9 + ["inconclusive"]) == 0.9
     assert agreement("holds", []) is None
     assert resample.RERUNS == 1000
+
+
+def _near_cut_context():
+    """A context whose answer (is a's drawn median below b's?) comes out the same in roughly nine reruns of ten."""
+    rng = np.random.default_rng(3)
+    a = np.exp(rng.normal(0.0, 0.1, 8))
+    b = a * np.exp(0.09 + rng.normal(0.0, 0.1, 8))
+    rows = {("w", "a"): _row("w", a, _keys("w", 8), scheduler="a"),
+            ("w", "b"): _row("w", b, _keys("w", 8), scheduler="b")}
+    return Context(cores=2, n=2, gil_enabled=True, free_threaded=False, openmp=None, rows=rows)
+
+
+def _faster(d, live):
+    return {k: "a" if d.rows[("w", "a")]["median_s"] < d.rows[("w", "b")]["median_s"] else "b" for k in live}
+
+
+def test_agreements_near_the_cut_go_on_and_a_forked_share_gives_the_same_figures():
+    ctx = _near_cut_context()
+    serial = resample.agreements(ctx, {"x": "a"}, _faster, seed=5, split=False)
+    forked = resample.agreements(ctx, {"x": "a"}, _faster, seed=5)
+    assert forked == serial and 0.7 < serial["x"] < 1.0  # same streams, same figure, whoever drew them
+    assert resample.agreements(ctx, {"x": "a"}, _faster, seed=5) == forked  # and again: seeded
+
+
+def test_a_fork_that_fails_leaves_the_draws_to_this_process():
+    assert resample._in_fork(lambda: 1 / 0) is None
+    assert resample._in_fork(lambda: {"x": ["a", None]}) == {"x": ["a", None]}
+    assert resample._in_fork(lambda: __import__("time").sleep(5), timeout_s=0.5) is None
