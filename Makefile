@@ -20,7 +20,7 @@ run: setup
 	$(BIN)/python -m runners.all $(ARGS)
 
 test: setup
-	$(BIN)/python -m pytest -q --doctest-modules tests workloads kernels runners reports
+	$(BIN)/python -m pytest -q -n auto --doctest-modules tests workloads kernels runners reports
 
 clean:
 	rm -rf $(VENV) build *.egg-info kernels/*.so kernels/*.c

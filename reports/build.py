@@ -102,6 +102,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
         "startup": controls.startup(res.startup).to_dict("records"),
         "gil_calibration": model.calibration(rows),
         "model": model_summary,
+        "model_checks": res.model_checks,
         "table": table[keep].to_dict("records") if keep else [],
         "failures": failures,
         "skipped": res.skipped + sorted({f"{r['scheduler']}: could not start on this interpreter: {r.get('error')}"

@@ -28,6 +28,7 @@ class Results:
     skipped: list[str] = field(default_factory=list)
     rounds: list[dict[str, Any]] = field(default_factory=list)  # per workload: rounds run and why they stopped
     interference: list[dict[str, Any]] = field(default_factory=list)  # per round: what competed for the CPU
+    model_checks: list[dict[str, Any]] = field(default_factory=list)  # models fitted on other runs, scored on this one
 
     @property
     def bursts(self) -> set[tuple[str, str]]:
@@ -97,7 +98,22 @@ def load(path: str | Path) -> Results:
               for d in records.read(path / records.ROUNDS, skipped)]
     interference = [d for d in records.read(path / records.INTERFERENCE, skipped) if isinstance(d, dict)]
     return Results(path=path, meta=meta, rows=rows, startup=startup, skipped=skipped, rounds=rounds,
-                   interference=interference)
+                   interference=interference, model_checks=_model_checks(path, skipped))
+
+
+def _model_checks(path: Path, skipped: list[str]) -> list[dict[str, Any]]:
+    """The scores saved by ``python -m reports.model_check FIT <path>`` (oldest first); a damaged one is skipped."""
+    folder = path / records.MODEL_CHECKS
+    out = []
+    for p in sorted(folder.glob("*.json")) if folder.is_dir() and not folder.is_symlink() else []:
+        try:
+            d = json.loads(p.read_text())
+        except (json.JSONDecodeError, OSError, UnicodeDecodeError) as e:
+            skipped.append(f"{records.MODEL_CHECKS}/{p.name}: unreadable ({e})")
+            continue
+        if isinstance(d, dict) and isinstance(d.get("pairs"), list):
+            out.append(d)
+    return out
 
 
 def load_tasks(path: str | Path, workload: str, scheduler: str, skipped: list[str] | None = None) -> pd.DataFrame:

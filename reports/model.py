@@ -208,7 +208,7 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
         measured = set(t[t["workload"] == wl]["scheduler"])
         for spec in _planned_specs(meta, measured):  # planned here but not run (--predict-only)
             pr = predict_spec(inp, spec["kind"], int(spec["workers"]), int(spec["threads_per_worker"]), cores, c,
-                              spec["label"])
+                              spec["label"], shipped=spec.get("as_shipped") is True)
             pr.update(workload=wl, measured_s=None, error=None, hypothetical=False, input=False,
                       note="predicted for this machine; not measured")
             out.append(pr)

@@ -37,9 +37,10 @@ from reports.model_inputs import constants, num, workload_inputs
 from reports.recommend import pick
 from reports.stats import MARGIN
 from reports.table import table as stats_table
+from runners import records
 from runners.records.kinds import DEFAULT_SCHEDULER, is_serial, parse
 
-__all__ = ["hit_rate", "model_summary", "check", "main"]
+__all__ = ["hit_rate", "model_summary", "check", "save", "main"]
 
 
 def hit_rate(table: pd.DataFrame, predictions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -255,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("measured_run", help="results folder whose measurements it is checked against")
     p.add_argument("--json", action="store_true", help="print the figures as JSON (hit_rate, median_abs_error, "
                    "recommendation_agreement, decided, ...)")
+    p.add_argument("--no-save", action="store_true", help="do not keep the score in MEASURED_RUN/model_check/ "
+                   "(kept by default: the measured run's dashboard then plots predicted against measured)")
     a = p.parse_args(argv)
     for d in (a.fit_run, a.measured_run):
         if not Path(d).is_dir():
@@ -262,6 +265,24 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(2)
     d = check(a.fit_run, a.measured_run)
     print(json.dumps(d, indent=1, default=str) if a.json else "\n".join(_lines(d)))
+    if not a.no_save:
+        name = save(a.measured_run, d)
+        if name:
+            print(f"saved: {name} (its dashboard shows it once rebuilt: python -m reports.build "
+                  f"{a.measured_run})", file=sys.stderr)
+
+
+def save(measured_dir: str | Path, d: dict[str, Any]) -> Path | None:
+    """Keep the score *d* in the measured run's own folder (``model_check/<fit run id>.json``), where its
+    dashboard finds it; None (and a line on stderr) where the folder refuses it."""
+    rel = f"{records.MODEL_CHECKS}/{records.slug(str(d['fit']['run_id'] or 'fit'))}.json"
+    try:
+        (Path(measured_dir) / records.MODEL_CHECKS).mkdir(exist_ok=True)
+        records.write_file_safely(measured_dir, rel, json.dumps(d, indent=1, default=str))
+    except (OSError, records.UnsafePath, records.WriteError) as e:
+        print(f"WARNING: the score was not saved in {measured_dir}: {e}", file=sys.stderr)
+        return None
+    return Path(measured_dir) / rel
 
 
 if __name__ == "__main__":

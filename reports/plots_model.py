@@ -20,13 +20,13 @@ from bokeh.models import ColumnDataSource, Div
 from bokeh.plotting import figure
 
 from reports import fmt
-from reports.model import TERMS
+from runners.records.kinds import RANK, kind_of
 
-__all__ = ["calibration_plot", "prediction_plot", "gil_timeline", "model_findings"]
+__all__ = ["calibration_plot", "prediction_plot", "gil_timeline", "model_findings", "cross_core_plots"]
 
 _COLORS = {("probe", 1): "#1f77b4", ("probe", 2): "#aec7e8", ("gilknocker", 1): "#d62728",
            ("gilknocker", 2): "#ff9896"}
-_TERM_COLORS = ("#d62728", "#2ca02c", "#8c564b", "#9467bd", "#ff7f0e")  # gil, compute, handoff, overhead, bytes
+_KIND_COLORS = {"sync": "#7f7f7f", "threads": "#1f77b4", "processes": "#ff7f0e", "distributed": "#2ca02c"}
 
 
 def calibration_plot(cal: dict[str, Any] | None, width: int = 360, height: int = 340) -> Any:
@@ -57,9 +57,16 @@ def calibration_plot(cal: dict[str, Any] | None, width: int = 360, height: int =
     return f
 
 
-def prediction_plot(model: dict[str, Any] | None, width: int = 420, height: int = 380) -> Any:
-    """Predicted vs measured wall time per (workload, scheduler), log-log, with y = x and the 2× band."""
-    preds = [p for p in ((model or {}).get("predictions") or [])
+def prediction_plot(model: dict[str, Any] | None, width: int = 420, height: int = 380, title: str | None = None) -> Any:
+    """Predicted vs measured wall time, log-log: a point per (workload, spec) coloured by kind, y = x and the 2× band,
+    the misses (off by more than 2×) labelled; None without data.
+
+    *model* is the model part of ``summary.json`` (the run scored on itself) or what
+    :func:`reports.model_check.check` gives for a pair of runs (its ``pairs``).
+    """
+    model = model or {}
+    got = model.get("predictions") if model.get("predictions") is not None else model.get("pairs")
+    preds = [p for p in (got or [])
              if isinstance(p, dict) and not p.get("hypothetical") and not p.get("input")
              and p.get("measured_s") and p.get("predicted_s")]
     if not preds:
@@ -67,8 +74,8 @@ def prediction_plot(model: dict[str, Any] | None, width: int = 420, height: int 
     lo = min(min(p["measured_s"], p["predicted_s"]) for p in preds) / 1.5
     hi = max(max(p["measured_s"], p["predicted_s"]) for p in preds) * 1.5
     err = model.get("median_abs_error")
-    hit = model.get("predicted_best_hit_rate")
-    title = "Predicted vs measured" + (f": median error {err:.0%}" if isinstance(err, (int, float)) else "") + (
+    hit = model.get("predicted_best_hit_rate", model.get("hit_rate"))
+    title = (title or "Predicted vs measured") + (f": median error {err:.0%}" if isinstance(err, (int, float)) else "") + (
         f", best spec predicted {hit:.0%}" if isinstance(hit, (int, float)) else "")
     f = figure(width=width, height=height, x_axis_type="log", y_axis_type="log", x_range=(lo, hi), y_range=(lo, hi),
                title=title, x_axis_label="measured (s)", y_axis_label="predicted (s)", tools="hover,save,box_zoom,reset",
@@ -77,17 +84,34 @@ def prediction_plot(model: dict[str, Any] | None, width: int = 420, height: int 
     f.title.text_font_size = "12px"
     f.line([lo, hi], [lo, hi], color="#888888", line_dash="dashed")
     f.varea(x=[lo, hi], y1=[lo / 2, hi / 2], y2=[lo * 2, hi * 2], color="#888888", alpha=0.1, legend_label="within 2×")
-    for term, color in zip(TERMS, _TERM_COLORS):
-        sel = [p for p in preds if p.get("dominant_term") == term]
-        if not sel:
-            continue
-        src = ColumnDataSource({"m": [p["measured_s"] for p in sel], "p": [p["predicted_s"] for p in sel],
-                                "workload": [p["workload"] for p in sel], "scheduler": [p["scheduler"] for p in sel],
-                                "term": [term] * len(sel)})
-        f.scatter("m", "p", source=src, color=color, size=6, alpha=0.8, legend_label=f"dominant: {term}")
+    kinds = [str(p.get("kind") or parse_kind(p.get("scheduler"))) for p in preds]
+    for kind in dict.fromkeys(sorted(kinds, key=lambda k: RANK.get(k, len(RANK)))):
+        sel = [p for p, k in zip(preds, kinds) if k == kind]
+        f.scatter("m", "p", source=_points(sel), color=_KIND_COLORS.get(kind, "#7f7f7f"), size=7, alpha=0.8,
+                  legend_label=kind)
+    misses = [p for p in preds if not 0.5 <= p["predicted_s"] / p["measured_s"] <= 2]
+    if misses:
+        src = _points(misses)
+        src.data["label"] = [f"{p['workload']} / {p['scheduler']}" for p in misses]
+        f.text("m", "p", text="label", source=src, text_font_size="9px", x_offset=5, y_offset=-3,
+               text_color="#444444")
     f.legend.location = "top_left"
     f.legend.label_text_font_size = "9px"
     return f
+
+
+def _points(preds: list[dict[str, Any]]) -> Any:
+    return ColumnDataSource({"m": [p["measured_s"] for p in preds], "p": [p["predicted_s"] for p in preds],
+                             "workload": [p["workload"] for p in preds], "scheduler": [p["scheduler"] for p in preds],
+                             "term": [p.get("dominant_term") or "" for p in preds]})
+
+
+def parse_kind(label: Any) -> str:
+    """The kind a scheduler label names ("other" when it names none)."""
+    try:
+        return kind_of(str(label))
+    except ValueError:
+        return "other"
 
 
 def gil_timeline(windows: dict[str, Any] | None, x_range: Any = None, width: int = 1150, height: int = 130,
@@ -131,3 +155,21 @@ def model_findings(model: dict[str, Any] | None, width: int = 420) -> Any:
             f"{model.get('hit_decided_workloads', '?')} workloads whose best is decided.</p>"
             f"<p>Off by more than 2× ({len(misses)}):</p>{table}")
     return Div(text=html, width=width)
+
+
+def cross_core_plots(checks: list[dict[str, Any]] | None, width: int = 420, height: int = 380) -> Any:
+    """One predicted-vs-measured scatter per saved ``reports.model_check`` score of this run; None without one."""
+    from bokeh.layouts import row
+
+    figs = []
+    for d in checks or []:
+        if not isinstance(d, dict):
+            continue
+        f, m = d.get("fit") or {}, d.get("measured") or {}
+        src = "--predict-only" if f.get("predict_only") else f"{f.get('cores', '?')} core(s)"
+        fig = prediction_plot(d, width, height, title=f"Fitted on {f.get('run_id', '?')} ({src}) → measured "
+                                                      f"at {m.get('cores', '?')} cores")
+        if fig is not None:
+            figs.append(fig)
+    return row(*figs) if figs else None
+

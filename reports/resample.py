@@ -54,7 +54,7 @@ import numpy as np
 
 from reports.fmt import is_number
 
-__all__ = ["RERUNS", "LEAST", "prepare", "draw_rows", "rerun", "agreement", "agreements"]
+__all__ = ["RERUNS", "DEFAULT_RERUNS", "LEAST", "prepare", "draw_rows", "rerun", "agreement", "agreements"]
 
 # Scale of the "where the truth may lie" shift.  1 is the flat-prior predictive of a fixed-n design; 1.3 because
 # a bootstrap of n rounds under-spreads by (n - 1) / n and a sample the loop stopped on carries the luck that
@@ -62,7 +62,8 @@ __all__ = ["RERUNS", "LEAST", "prepare", "draw_rows", "rerun", "agreement", "agr
 SHIFT = 1.3
 # Monte Carlo error of a share near 0.9: sqrt(0.9 * 0.1 / 1000) = 0.0095.  DASK_SUITE_RERUNS lowers it where the
 # figure's precision does not matter (the test suite's end-to-end runs).
-RERUNS = max(20, int(os.environ.get("DASK_SUITE_RERUNS") or 1000))
+DEFAULT_RERUNS = 1000
+RERUNS = max(20, int(os.environ.get("DASK_SUITE_RERUNS") or DEFAULT_RERUNS))
 
 
 def _group(key: Any, workload: str) -> str:

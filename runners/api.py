@@ -23,15 +23,18 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from reports import fmt
 from reports.answer import Answer
 from reports.build import build as write_reports, summarise
 from reports.load import load
 from reports.stats import far_slower, pending  # the runner measures until these comparisons decide
+from runners.cli import predict_only as predict_only_plan
 from runners.measure import Instruments
 from runners.meta import collect
 from runners.plan import Plan, new_run_id, workload_info, write_meta
 from runners.profiles import PROFILES
 from runners.progress import Display, notebook
+from runners.records import paste
 from runners.records.kinds import SchedulerSpec, is_serial, parse_list
 from runners.run import execute
 from workloads.base import Workload
@@ -52,6 +55,7 @@ def compare(
     check: Callable[[Any, Any], bool] | None = None,
     progress: bool = True,
     time_budget_s: float | None = TIME_BUDGET_S,
+    predict_only: bool = False,
 ) -> Answer:
     """Measure your own dask collection under *schedulers*; return the table and the recommendation.
 
@@ -80,6 +84,13 @@ def compare(
         still open then is reported; a spec shown more than 2× slower than the best after two
         rounds stops being measured before that.  None: no limit (the caps still hold).  With
         *repeats*, exactly that many rounds whatever the time.
+    predict_only
+        Do not run *work* under the other schedulers: time it under ``sync`` alone (with its
+        GIL share and bytes per task), null tasks under each of *schedulers* and the GIL and
+        pickling calibrations, and let the cost model (:mod:`reports.model`) predict the rest.
+        The recommendation is then a prediction (``status`` and ``basis`` say so, with the
+        model's reasons and every spec's predicted time); seconds instead of a minute, right
+        as often as ``python -m reports.model_check`` says on this machine.
 
     Returns
     -------
@@ -105,22 +116,54 @@ def compare(
         specs.insert(0, SchedulerSpec("sync"))
     root = Path(out) if out else Path(tempfile.mkdtemp(prefix="dask-suite-"))
     run_id = new_run_id()
-    plan = Plan(profile=PROFILES["default"], workloads={name: w}, specs=specs, repeats=repeats,
+    workloads, experiments, instruments = {name: w}, [], Instruments()
+    if predict_only:
+        workloads, experiments, instruments = predict_only_plan(workloads, Instruments(gil=True, bytes=True))
+    plan = Plan(profile=PROFILES["default"], workloads=workloads, specs=specs, repeats=repeats,
                 fixed=repeats is not None, decide=lambda w, samples: pending(samples), drop=far_slower,
-                time_budget_s=None if repeats is not None else time_budget_s,
-                instruments=Instruments(), controls=False, check_plain=False)
+                time_budget_s=None if repeats is not None else time_budget_s, experiments=experiments,
+                instruments=instruments, controls=False, check_plain=False)
     plan.round_seed = zlib.crc32(run_id.encode())  # the order within rounds: from the run id, as the CLI does
     try:
-        meta = collect(run_id=run_id, profile="default", workloads=[workload_info(w, "default")],
+        meta = collect(run_id=run_id, profile="default", workloads=[workload_info(x, "default") for x in workloads.values()],
                        specs=[s.label for s in specs], repeats=repeats, looks=plan.looks,
+                       spec_details=[{"label": s.label, "kind": s.kind, "workers": s.workers,
+                                      "threads_per_worker": s.threads_per_worker, "address": s.address,
+                                      "as_shipped": s.as_shipped} for s in specs],
+                       experiments=experiments, predict_only=predict_only,
                        round_seed=plan.round_seed, seed=plan.seed, complete=False)
         _measure(root / run_id, run_id, plan, meta, progress)
         summary, table = _report(root / run_id, keep=bool(out))
     finally:
         if not out:  # the table is in memory: the temporary folder goes
             shutil.rmtree(root, ignore_errors=True)
-    rec = next((r for r in summary["recommendations"] if r["workload"] == name), {})
+    if predict_only:
+        rec = predicted(summary, name)
+    else:
+        rec = next((r for r in summary["recommendations"] if r["workload"] == name), {})
     return Answer(table, rec, summary, root / run_id if out else None)
+
+
+def predicted(summary: dict[str, Any], name: str) -> dict[str, Any]:
+    """The model's recommendation for workload *name* of a predict-only run, marked as a prediction.
+
+    ``{"workload", "scheduler", "status": "predicted", "basis": "predicted", "headline", "why",
+    "predicted": {label: seconds}, "code", "code_line"}``; without a prediction, the measured one
+    with a note saying why.
+    """
+    model = summary.get("model") or {}
+    rec = next((r for r in model.get("predicted_recommendations") or [] if r["workload"] == name), None)
+    if rec is None:
+        got = next((r for r in summary.get("recommendations") or [] if r["workload"] == name), {})
+        return {**got, "note": "the model could not predict this workload (see summary['model']); measured under sync only"}
+    times = {p["scheduler"]: p["predicted_s"] for p in model.get("predictions") or []
+             if p["workload"] == name and not p.get("hypothetical")}
+    spec = parse_list(rec["scheduler"], both=False)[0]
+    return {"workload": name, "scheduler": rec["scheduler"], "status": "predicted", "basis": "predicted",
+            "headline": f"PREDICTED, not measured: {rec['scheduler']} in about {fmt.duration(rec['predicted_s'])} "
+                        f"(measured: sync alone, {fmt.duration(times.get('sync'))})",
+            "why": rec["explanation"], "predicted": times, "dominant_term": rec["dominant_term"],
+            "code": paste.code(spec), "code_line": paste.one_line(spec)}
 
 
 def _measure(run_dir: Path, run_id: str, plan: Plan, meta: dict[str, Any], progress: bool) -> None:

@@ -80,3 +80,19 @@ def test_measure_shows_progress_live_in_a_notebook_and_marks_the_run_complete(tm
     assert (say.live if isinstance(say, Display) else None) is live and (progress or say is api._quiet)
     meta = json.loads((tmp_path / "r" / "meta.json").read_text())
     assert meta["complete"] is True and meta["duration_s"] >= 0
+
+
+def test_predict_only_times_sync_alone_and_answers_with_a_marked_prediction():
+    def busy(i):
+        return sum(j * j for j in range(20_000 + i))
+
+    answer = api.compare([dask.delayed(busy)(i) for i in range(8)], ["threads-2"], repeats=2, name="mine",
+                         predict_only=True, progress=False)
+    table, rec = answer
+    assert set(table[table["workload"] == "mine"]["scheduler"]) == {"sync"}  # the work itself: sync alone
+    assert set(table[table["workload"] == "delayed-null"]["scheduler"]) == {"sync", "threads-2"}  # per-task cost
+    assert rec["status"] == rec["basis"] == "predicted" and rec["scheduler"] in {"sync", "threads-2"}
+    assert set(rec["predicted"]) == {"sync", "threads-2"} and all(v > 0 for v in rec["predicted"].values())
+    assert rec["headline"].startswith("PREDICTED, not measured: ") and "GIL" in rec["why"]
+    assert "dask.config.set(scheduler=" in rec["code"]
+    assert repr(answer).startswith(f"mine: use {rec['scheduler']} (predicted)")

@@ -162,3 +162,25 @@ def test_main_prints_json_and_refuses_a_missing_folder(tmp_path, run, capsys):
     with pytest.raises(SystemExit) as e:
         model_check.main([str(a), str(tmp_path / "nope")])
     assert e.value.code == 2 and capsys.readouterr().err.startswith("ERROR:")
+
+
+def test_a_saved_score_lands_in_the_measured_runs_summary_and_dashboard(tmp_path, run, capsys):
+    import json
+
+    from reports.build import build
+
+    _, df = run
+    rows = df.to_dict("records")
+    fit = _folder(tmp_path / "fit", [r for r in rows if r["kind"] == "sync"], 1)
+    measured = _folder(tmp_path / "measured", rows, 2)
+    model_check.main([str(fit), str(measured)])
+    saved = list((measured / "model_check").glob("*.json"))
+    assert [p.name for p in saved] == ["fit.json"] and "saved:" in capsys.readouterr().err
+    summary = build(measured, quiet=True)
+    assert [c["fit"]["run_id"] for c in summary["model_checks"]] == ["fit"]
+    html = (measured / "dashboard.html").read_text()
+    assert "Fitted on fit (1 core(s)) \u2192 measured at 2 cores" in html or "Fitted on fit (1 core(s))" in html
+    model_check.main([str(fit), str(measured), "--no-save", "--json"])
+    assert len(list((measured / "model_check").glob("*.json"))) == 1
+    (measured / "model_check" / "junk.json").write_text("{not json")
+    assert len(build(measured, quiet=True)["model_checks"]) == 1  # a damaged score is skipped, the rest shown

@@ -44,6 +44,7 @@ EXTRAS: list[tuple[str, Callable[[Any], Any]]] = [
     ("gil_calibration", plots_model.calibration_plot),
     ("model", plots_model.prediction_plot),
     ("model", plots_model.model_findings),
+    ("model_checks", plots_model.cross_core_plots),
 ]
 
 
@@ -61,7 +62,9 @@ def extra_sections(summary: dict[str, Any]) -> list[Any]:
     if not figs:
         return []
     return [div("<h2>Calibration and cost model</h2><p>The GIL probe against designed GIL shares (when the run "
-                "calibrated it) and the cost model's predicted against measured wall times.</p>"), row(*figs)]
+                "calibrated it), the cost model's predicted against measured wall times (a point per workload and "
+                "spec, coloured by kind, misses over 2× labelled) and, for each model fitted on another run and "
+                "scored on this one (<code>python -m reports.model_check FIT THIS</code>), that fit's scatter.</p>"), row(*figs)]
 
 
 def _extras(v: View) -> list[Any]:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from runners.records.files import (LOCK, Locked, RunLock, UnsafePath, WriteError, die_with_parent, lock,
                                    write_file_safely)
-from runners.records.schema import (INTERFERENCE, META, READABLE, ROUNDS, ROWS, SCHEMA_VERSION, STARTUP, TASKS_DIR, RunRecord,
+from runners.records.schema import (INTERFERENCE, META, MODEL_CHECKS, READABLE, ROUNDS, ROWS, SCHEMA_VERSION, STARTUP, TASKS_DIR, RunRecord,
                                     StartupRecord, TaskRecord, append, read, slug, stem, tasks_path, upgrade)
 
 __all__ = ["SCHEMA_VERSION", "RunRecord", "StartupRecord", "TaskRecord", "append", "read", "slug", "stem",
            "tasks_path", "write_file_safely", "UnsafePath", "WriteError", "lock", "Locked", "RunLock", "LOCK",
-           "die_with_parent", "META", "ROWS", "STARTUP", "TASKS_DIR", "ROUNDS", "INTERFERENCE", "READABLE", "upgrade"]
+           "die_with_parent", "META", "ROWS", "STARTUP", "TASKS_DIR", "ROUNDS", "INTERFERENCE", "MODEL_CHECKS", "READABLE", "upgrade"]

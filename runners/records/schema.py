@@ -74,6 +74,7 @@ STARTUP = "startup.jsonl"
 TASKS_DIR = "tasks"
 ROUNDS = "rounds.jsonl"  # per workload: rounds run, why they stopped, what stayed undecided
 INTERFERENCE = "interference.jsonl"  # per round: host steal, other processes' CPU, load, clock; bursts left out
+MODEL_CHECKS = "model_check"  # python -m reports.model_check FIT THIS: the model fitted elsewhere scored here, one JSON per fit
 
 T = TypeVar("T", bound="_Record")
 
