@@ -54,10 +54,11 @@ import pandas as pd
 
 from reports import fmt
 from reports.gilcalibration import calibration
-from reports.model_inputs import constants, num, overhead, throughput, workload_inputs
-from runners.records.kinds import KINDS, RANK, Kind, SchedulerSpec, in_process, is_cluster, is_serial, pickles
+from reports.model_inputs import constants, num, overhead, startup, throughput, workload_inputs
+from runners.records.kinds import (DEFAULT_SCHEDULER, KINDS, RANK, Kind, SchedulerSpec, in_process, is_cluster,
+                                   is_serial, is_shipped, parse, pickles)
 
-__all__ = ["calibration", "predict_spec", "predict", "predicted_recommendations", "predicted_lines", "explain_terms",
+__all__ = ["calibration", "predict_spec", "predict", "predicted_recommendations", "candidates", "predicted_lines", "explain_terms",
            "amdahl", "TERMS"]
 
 TERMS = ("gil", "compute", "handoff", "overhead", "bytes")  # what a prediction's time is made of
@@ -145,7 +146,7 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
             missing.append(f"per-task overhead of {kind}")
         terms["overhead"] = n * (oh or 0.0)
         if shipped:
-            start = c.get("startup_s", {}).get(tuned)
+            start = startup(c, kind, tuned, workers)
             if start is None:
                 missing.append(f"start-up of {tuned}")
             terms["startup"] = start or 0.0
@@ -201,7 +202,7 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
             pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, cores, c, r["scheduler"],
                               shipped=spec.as_shipped)
             meas = num(r.get("median_s"))
-            pr.update(workload=wl, measured_s=meas, hypothetical=False,
+            pr.update(workload=wl, measured_s=meas, hypothetical=False, collection=inp["collection"],
                       error=abs(pr["predicted_s"] - meas) / meas if meas else None,
                       input=is_serial(r["kind"]))
             out.append(pr)
@@ -210,12 +211,13 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
             pr = predict_spec(inp, spec["kind"], int(spec["workers"]), int(spec["threads_per_worker"]), cores, c,
                               spec["label"], shipped=spec.get("as_shipped") is True)
             pr.update(workload=wl, measured_s=None, error=None, hypothetical=False, input=False,
-                      note="predicted for this machine; not measured")
+                      collection=inp["collection"], note="predicted for this machine; not measured")
             out.append(pr)
         for p in predict_cores:
             for kind in [k for k in KINDS if not is_serial(k)]:
                 pr = predict_spec(inp, kind, int(p), 1, int(p), c)
                 pr.update(workload=wl, measured_s=None, error=None, hypothetical=True, input=False,
+                          collection=inp["collection"],
                           note=f"predicted for {p} cores from this machine's constants ({cores} cores); not measured")
                 out.append(pr)
     return out
@@ -242,16 +244,43 @@ def _planned_specs(meta: dict[str, Any], measured: set[str]) -> list[dict[str, A
             if s.get("label") not in measured and s.get("kind") and not s.get("address")]
 
 
+def candidates(predictions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The specs a recommendation chooses among, as the measured one does (:mod:`reports.recommend`): a tuned
+    spec whose as-shipped twin is there too is not one (a recommendation is about what Dask's defaults give).
+
+    >>> [p["scheduler"] for p in candidates([{"scheduler": "processes-2"}, {"scheduler": "processes-2-shipped"},
+    ...                                      {"scheduler": "sync"}])]
+    ['processes-2-shipped', 'sync']
+    """
+    twins = {parse(str(p["scheduler"])).tuned.label for p in predictions if is_shipped(str(p["scheduler"]))}
+    return [p for p in predictions if p["scheduler"] not in twins]
+
+
+def _dask_default(ps: list[dict[str, Any]], collection: str) -> dict[str, Any] | None:
+    """Among *ps*, Dask's default for *collection*: its kind on the most cores, as shipped where predicted so."""
+    kind = DEFAULT_SCHEDULER.get(collection)
+    at = [p for p in ps if p.get("kind") == kind]
+    if not at:
+        return None
+    return min(at, key=lambda p: (-float(p["cores_used"]), not is_shipped(str(p["scheduler"])),
+                                  parse(str(p["scheduler"])).workers))
+
+
 def predicted_recommendations(predictions: list[dict[str, Any]], margin: float = 1.10) -> list[dict[str, Any]]:
     """Per workload, the spec the model recommends on this machine, and at each predicted core count.
 
-    Among the predictions within *margin* of the lowest, the simplest spec
-    (``sync < threads < processes < distributed``, then fewer workers), as the
-    measured recommendation chooses among equivalents.  Marked ``basis: "predicted"``.
+    Read as the measured recommendation reads (:mod:`reports.recommend`): among the :func:`candidates`,
+    those predicted within *margin* of the lowest are too close to call, and of them Dask's default for
+    the collection wins (the status quo needs no evidence), else the simplest spec (``sync < threads <
+    processes < distributed``, then fewer workers).  Marked ``basis: "predicted"``.
     """
     def best(ps: list[dict[str, Any]]) -> dict[str, Any]:
+        ps = candidates(ps)
         low = min(p["predicted_s"] for p in ps)
         near = [p for p in ps if p["predicted_s"] <= low * margin]
+        d = _dask_default(ps, str(ps[0].get("collection") or ""))
+        if d is not None and d in near:
+            return d
         return min(near, key=lambda p: (RANK.get(p["kind"], len(RANK)), p["cores_used"], p["predicted_s"]))
 
     out = []
@@ -270,7 +299,6 @@ def predicted_recommendations(predictions: list[dict[str, Any]], margin: float =
                                        "dominant_term": hb["dominant_term"]}
         out.append(rec)
     return out
-
 
 def predicted_lines(model: dict[str, Any]) -> list[str]:
     """The predicted recommendations as terminal lines, each marked PREDICTED."""

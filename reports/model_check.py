@@ -32,7 +32,7 @@ import pandas as pd
 
 from reports import fmt
 from reports.load import Results, load
-from reports.model import predict, predict_spec, predicted_recommendations
+from reports.model import candidates, predict, predict_spec, predicted_recommendations
 from reports.model_inputs import constants, num, workload_inputs
 from reports.recommend import pick
 from reports.stats import MARGIN
@@ -59,8 +59,8 @@ def hit_rate(table: pd.DataFrame, predictions: list[dict[str, Any]]) -> dict[str
         rows = [r for r in t[t["workload"] == wl].to_dict("records") if num(r.get("median_s"))]
         for r in rows:
             r["times"] = [float(x) for x in r["times"]]
-        preds = {p["scheduler"]: p["predicted_s"] for p in predictions
-                 if p["workload"] == wl and not p["hypothetical"] and p["measured_s"] is not None}
+        preds = {p["scheduler"]: p["predicted_s"] for p in candidates([q for q in predictions if q["workload"] == wl])
+                 if not p["hypothetical"] and p["measured_s"] is not None}
         if len(rows) < 2 or len(preds) < 2:
             continue
         pk = pick(rows)
@@ -110,7 +110,8 @@ def model_summary(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = 
                       "throughput_Bps": {k: round(v) for k, v in c["throughput_Bps"].items()},
                       "throughput_source": c["throughput_source"], "startup_s": c["startup_s"],
                       "core_availability": c["core_availability"],
-                      "handoff_ns": None if c.get("handoff_s") is None else round(c["handoff_s"] * 1e9, 1)},
+                      "handoff_ns": None if c.get("handoff_s") is None else round(c["handoff_s"] * 1e9, 1),
+                      "handoff_source": c.get("handoff_source")},
         "predicted_recommendations": predicted_recommendations(preds),
         "predict_cores": list(predict_cores),
         "predict_only": bool((meta or {}).get("predict_only")),
@@ -151,7 +152,7 @@ def cross_predictions(fit: Results, measured: Results) -> list[dict[str, Any]]:
             pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, cores, c, spec.label,
                               shipped=spec.as_shipped)
             meas = num(r.get("median_s"))
-            pr.update(workload=wl, measured_s=meas, hypothetical=False, input=False,
+            pr.update(workload=wl, measured_s=meas, hypothetical=False, input=False, collection=inp["collection"],
                       error=abs(pr["predicted_s"] - meas) / meas if meas else None)
             out.append(pr)
     return out
@@ -171,13 +172,23 @@ def _measured_recommendation(rows: list[dict[str, Any]], collection: str, cores:
     return pk["scheduler"], {pk["fastest"], *pk["equivalent"]}
 
 
+def _stored_recommendations(measured_dir: str | Path) -> dict[str, dict[str, Any]]:
+    """The measured run's own recommendations (its ``summary.json``), by workload; empty without one."""
+    try:
+        recs = json.loads((Path(measured_dir) / "summary.json").read_text()).get("recommendations") or []
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {str(r["workload"]): r for r in recs if isinstance(r, dict) and r.get("workload") and r.get("scheduler")}
+
+
 def check(fit_dir: str | Path, measured_dir: str | Path) -> dict[str, Any]:
     """The model fitted on *fit_dir* scored on the measurements of *measured_dir* (see the module docstring).
 
     ``{hit_rate, median_abs_error, recommendation_agreement, decided, agreement_decided, pairs, workloads,
     misses_over_2x, fit, measured}``: the hit rate over the workloads whose measured best is decided; the
     median |predicted - measured| / measured over every scored spec but ``sync``; the share of workloads
-    whose predicted recommendation is the measured one (or equivalent to it).
+    whose predicted recommendation is the measured one (or equivalent to it): the measured run's own
+    recommendation from its ``summary.json``, else read from its rows (undecided: Dask's default).
     """
     fit, measured = load(fit_dir), load(measured_dir)
     mt = _table(measured)
@@ -190,6 +201,7 @@ def check(fit_dir: str | Path, measured_dir: str | Path) -> dict[str, Any]:
                "predicted_over_measured": round(p["predicted_s"] / p["measured_s"], 3)}
               for p in preds if p["measured_s"] and not 0.5 <= p["predicted_s"] / p["measured_s"] <= 2]
     recs = {r["workload"]: r for r in predicted_recommendations(preds)}
+    stored = _stored_recommendations(measured_dir)
     cores = _cores(measured)
     per, agree = [], []
     for wl, rec in recs.items():
@@ -197,7 +209,11 @@ def check(fit_dir: str | Path, measured_dir: str | Path) -> dict[str, Any]:
         for r in rows:
             r["times"] = [float(x) for x in r["times"]]
         coll = str(rows[0].get("collection") or "") if rows else ""
-        label, good = _measured_recommendation(rows, coll, cores)
+        if wl in stored:  # what the measured run itself recommended (its own reading of its rows)
+            ev = stored[wl].get("evidence") or {}
+            label, good = stored[wl]["scheduler"], {stored[wl]["scheduler"], *(ev.get("equivalent_to_fastest") or [])}
+        else:
+            label, good = _measured_recommendation(rows, coll, cores)
         hit = next((h for h in hits["per_workload"] if h["workload"] == wl), None)
         if label is not None:
             agree.append(rec["scheduler"] == label or rec["scheduler"] in good)

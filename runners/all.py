@@ -236,7 +236,7 @@ def _plan(args: argparse.Namespace, out: Path, claims: set[str] | None, registry
         dashboard=not args.no_dashboard_link, seed=args.seed,
         plugin_files=[p for p in plugins if p.endswith(".py")],
         lean=False if named else None,  # named schedulers run every selected workload
-        layouts=not named,  # the profile's distributed layouts; named schedulers are just those
+        layouts=not named and not args.predict_only,  # the profile's layouts; named schedulers are just those
         security=security, check_plain=not (args.predict_only or args.no_controls),
     )
     return plan, plugins, clusters, extra_cores

@@ -188,6 +188,24 @@ def test_predicted_recommendation_is_the_simplest_near_the_lowest():
     assert lines[0].startswith("PREDICTED w: threads-2 in 540 ms") and "8 cores: processes-8 (120 ms)" in lines[0]
 
 
+def test_predicted_recommendation_reads_as_the_measured_one_dask_default_when_too_close_to_call():
+    p = lambda s, k, sec, coll, cores=2: {"workload": coll, "scheduler": s, "kind": k, "predicted_s": sec,  # noqa: E731
+                                          "cores_used": cores, "hypothetical": False, "dominant_term": "gil",
+                                          "terms": {"gil": sec}, "n": 1, "collection": coll}
+    arr = [p("sync", "sync", 1.0, "array", 1), p("threads-2", "threads", 1.05, "array"),
+           p("threads-4", "threads", 1.05, "array")]
+    bag = [p("sync", "sync", 1.0, "bag", 1), p("processes-2", "processes", 0.5, "bag"),
+           p("processes-2-shipped", "processes", 1.5, "bag")]
+    far = [p("sync", "sync", 1.0, "delayed", 1), p("threads-2", "threads", 1.5, "delayed")]
+    recs = {r["workload"]: r["scheduler"] for r in model.predicted_recommendations(arr + bag + far)}
+    # within 10 % of sync: Dask's default (threads at the machine's cores, fewest workers), as "undecided" reads
+    assert recs["array"] == "threads-2"
+    # the kept pool is not a candidate beside its as-shipped twin (as recommend reads it); sync beats the default
+    assert recs["bag"] == "sync"
+    assert recs["delayed"] == "sync"  # the default well beyond the margin: the fastest
+    assert [q["scheduler"] for q in model.candidates(bag)] == ["sync", "processes-2-shipped"]
+
+
 def test_an_as_shipped_prediction_adds_the_start_of_a_pool_per_compute_and_says_when_it_is_unknown():
     from reports.model import predict_spec
 

@@ -78,6 +78,21 @@ def test_handoff_cost_from_the_fine_calibration_cell():
     assert model_inputs._handoff_cost(pd.DataFrame(no_probe)) is None
 
 
+def test_a_handoff_from_threads_that_never_ran_at_once_is_stood_in_for_and_said():
+    rows = []
+    for t, wall in ((1, 0.10), (2, 0.17)):
+        rows += calibration_rows(0.5, t, [wall], grain="fine", iterations=1_000_000)
+        rows += calibration_rows(0.5, t, [wall], mode="instrumented", grain="fine", measured=0.6,
+                                 iterations=1_000_000)
+    two_cores = rows + calibration_rows(0.0, 1, [0.1]) + calibration_rows(0.0, 2, [0.1])
+    one_core = rows + calibration_rows(0.0, 1, [0.1]) + calibration_rows(0.0, 2, [0.2])  # two threads took turns
+    c = constants(pd.DataFrame(), two_cores)
+    assert c["handoff_s"] == pytest.approx(5e-9) and c["handoff_source"] == "gil-calibration"
+    c = constants(pd.DataFrame(), one_core)
+    assert c["core_availability"] == pytest.approx(0.5)
+    assert c["handoff_s"] == model_inputs.ASSUMED_HANDOFF_S and c["handoff_source"].startswith("assumed")
+
+
 def test_overhead_falls_back_to_the_same_kind_at_the_nearest_worker_count():
     c = {"overhead_s": {"sync": 1.0, "threads-2": 2.0, "threads-8": 8.0, "distributed-4x1": 4.0,
                         "distributed@tcp://10.0.0.1:8786": 9.0, "not a label": 7.0}}
