@@ -23,10 +23,12 @@ The formulas (:func:`predict_spec`), with ``p`` the cores the spec can use
     W   = max(T1 - n * oh[sync], 0)                  # the tasks' own work under sync
     g_W = clip((g * T1 - n * oh[sync]) / W, 0, 1)    # its GIL-held share (scheduling holds it all)
     sync             T1
-    threads-N        W * (g_W + (1 - g_W) / p) + H + n * oh[threads-N]               (Amdahl, GIL serial)
-    processes-N      W / p + n * oh[processes-N] + B / θ                             (one thread per process)
-    distributed-WxT  W / w * (g_W + (1 - g_W) / t) + H / w + n * oh[distributed] + B_d / θ
+    threads-N        W * (g_W + (1 - g_W) / s(p)) + H + n * oh[threads-N]            (Amdahl, GIL serial)
+    processes-N      W / s(p) + n * oh[processes-N] + B / θ                          (one thread per process)
+    distributed-WxT  W * (g_W / w + (1 - g_W) / s(w t)) + H / w + n * oh[distributed] + B_d / θ
                                                           (w = min(W, cores), t = min(T, cores / w))
+    s(p) = min(p * u1, cores) / u1                   # what is left to gain: sync already kept u1 cores
+                                                     # busy through library threads (its cores_used, >= 1)
     H = r * T1 * c                                   # contended GIL hand-offs (0 on one thread)
 
 where ``B`` is the bytes pickled between processes (as measured under
@@ -133,12 +135,15 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
         w = t = 1.0
     else:
         w, t = _layout(spec, cores)
+        # What sync left to gain: its own library threads (BLAS, OpenMP) already kept u1 cores busy.
+        u1 = min(max(1.0, num(inp.get("u1")) or 1.0), float(cores))
         if in_process(kind) or spec.threads_per_worker > 1:  # threads of one interpreter share its GIL
             if g is None:
                 missing.append("GIL share")
-            terms = {"gil": work / w * gw, "compute": work / w * (1 - gw) / t, "handoff": _handoff(inp, c, t, w)}
+            terms = {"gil": work / w * gw, "compute": work * (1 - gw) / (min(w * t * u1, cores) / u1),
+                     "handoff": _handoff(inp, c, t, w)}
         else:  # one thread per process: each has a GIL of its own
-            terms = {"compute": work / w}
+            terms = {"compute": work / (min(w * u1, cores) / u1)}
         if pickles(kind):
             terms["bytes"] = _moved(inp, spec, label, missing) / throughput(c, inp.get("collection") or "")
         oh = overhead(c, kind, tuned if shipped else label, workers)

@@ -213,7 +213,7 @@ def _sync_extra(rows: pd.DataFrame, workload: str, key: str, timed_only: bool = 
 
 
 def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, Any] | None:
-    """What the model reads of one workload: ``T1, n, g, g_source, bytes, bytes_d, collection``; None without sync."""
+    """What the model reads of one workload: ``T1, n, g, g_source, bytes, bytes_d, u1, collection``; None without sync."""
     t = table[table["workload"] == workload]
     s = t[t["kind"].map(is_serial)]
     if s.empty or num(s.iloc[0].get("median_s")) is None:
@@ -235,5 +235,6 @@ def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, 
         "n": num(r.get("ntasks")) or num(r.get("ntasks_graph")) or 1.0,
         "g": None if g is None else min(1.0, max(0.0, g)), "g_source": src if g is not None else None,
         "bytes": b, "bytes_source": b_src, "release_rate": _sync_extra(df, workload, "gil_release_rate"),
+        "u1": num(r.get("cores_used")),  # cores sync kept busy (library threads: BLAS, OpenMP)
         "bytes_d": {x["scheduler"]: num(x.get("bytes_moved")) for x in dist.to_dict("records")},
     }

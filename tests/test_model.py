@@ -217,3 +217,15 @@ def test_an_as_shipped_prediction_adds_the_start_of_a_pool_per_compute_and_says_
     assert shipped["predicted_s"] == pytest.approx(tuned["predicted_s"] + 0.8)
     unknown = predict_spec(inp, "processes", 2, 1, 2, {**c, "startup_s": {}}, shipped=True)
     assert "start-up of processes-2" in unknown["missing"]
+
+
+def test_work_whose_sync_run_already_kept_the_cores_busy_gains_only_what_is_left():
+    from reports.model import predict_spec
+
+    c = {"overhead_s": {"sync": 0.0, "threads-2": 0.0, "processes-2": 0.0}, "throughput_Bps": {}, "startup_s": {}}
+    inp = {"T1": 1.0, "n": 10, "g": 0.0, "bytes": 0, "bytes_d": {}, "collection": "array"}
+    assert predict_spec(inp, "threads", 2, 1, 2, c)["predicted_s"] == pytest.approx(0.5)  # one core under sync
+    blas = {**inp, "u1": 1.9}  # BLAS threads kept 1.9 of the 2 cores busy under sync
+    assert predict_spec(blas, "threads", 2, 1, 2, c)["predicted_s"] == pytest.approx(0.95)
+    assert predict_spec(blas, "processes", 2, 1, 2, c)["predicted_s"] == pytest.approx(0.95)
+    assert predict_spec(blas, "threads", 8, 1, 8, c)["predicted_s"] == pytest.approx(1.9 / 8)  # room on 8 cores
