@@ -246,8 +246,11 @@ def agreements(ctx: Any, points: dict[str, Any], answer: Callable[[Any, set[str]
 
         rest = most - least
         half = rest // 2  # two streams, whoever draws them: the figures do not depend on the fork
-        theirs = _in_fork(lambda: draws(2, half)) if split and half and _cores() > 1 else None
+        child = _fork(lambda: draws(2, half)) if split and half and _cores() > 1 else None
+        t0 = time.monotonic()
         mine = draws(1, rest - half)
+        # The copy draws as much as this process did: waiting far longer means it is stuck (a lock held at the fork).
+        theirs = _collect(child, max(30.0, 3 * (time.monotonic() - t0))) if child is not None else None
         for part in (mine, theirs if theirs is not None else draws(2, half)):
             for k, v in part.items():
                 seen[k] += v
@@ -261,15 +264,11 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _in_fork(work: Callable[[], dict[str, list[Any]]], timeout_s: float = 600.0) -> dict[str, list[Any]] | None:
-    """*work*() run in a forked copy of this process, its answers back as JSON; None where that fails.
-
-    The copy shares nothing back but the answers (short labels), leaves without running exit handlers, and
-    is killed if it outlives *timeout_s* (a lock held by another thread at the fork would hang it).
-    """
+def _fork(work: Callable[[], dict[str, list[Any]]]) -> tuple[int, int] | None:
+    """*work*() started in a forked copy of this process: ``(pid, read end)`` for :func:`_collect`; None where
+    this process cannot fork.  The copy sends back only the answers (short labels) as JSON and leaves without
+    running exit handlers."""
     import json
-    import select
-    import signal
 
     if not hasattr(os, "fork"):
         return None
@@ -291,6 +290,16 @@ def _in_fork(work: Callable[[], dict[str, list[Any]]], timeout_s: float = 600.0)
         finally:
             os._exit(code)
     os.close(w)
+    return pid, r
+
+
+def _collect(child: tuple[int, int], timeout_s: float) -> dict[str, list[Any]] | None:
+    """The answers of a :func:`_fork` copy; None (the copy killed) when it fails or outlives *timeout_s*."""
+    import json
+    import select
+    import signal
+
+    pid, r = child
     chunks, deadline = [], time.monotonic() + timeout_s
     try:
         while True:
@@ -312,3 +321,9 @@ def _in_fork(work: Callable[[], dict[str, list[Any]]], timeout_s: float = 600.0)
     except ValueError:
         return None
     return got if isinstance(got, dict) else None
+
+
+def _in_fork(work: Callable[[], dict[str, list[Any]]], timeout_s: float = 600.0) -> dict[str, list[Any]] | None:
+    """*work*() run in a forked copy of this process, its answers back; None where that fails (see :func:`_fork`)."""
+    child = _fork(work)
+    return _collect(child, timeout_s) if child is not None else None
