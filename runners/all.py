@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from runners import records
-from runners.cli import (Terminated, UsageError, check_numbers_and_claims, check_out, list_all, parse_args,
+from runners.cli import (PREDICT_REPEATS, Terminated, UsageError, check_numbers_and_claims, check_out, list_all, parse_args,
                          predict_cores, predict_only, resume_args, security_from, select_workloads)
 from runners.cluster import check_address, cluster_versions
 from runners.procs import become_subreaper, exit_now, kill_children, on_term, progress
@@ -224,11 +224,13 @@ def _plan(args: argparse.Namespace, out: Path, claims: set[str] | None, registry
     instruments = Instruments(tasks=not args.no_tasks, gil=not args.no_gil, bytes=not args.no_bytes,
                               resources=not args.no_resources)
     extra_cores = predict_cores(args.predict_cores)
+    repeats = args.repeats
     if args.predict_only:
         workloads, experiments, instruments = predict_only(workloads, instruments)
+        repeats = PREDICT_REPEATS if repeats is None else repeats
     plan = Plan(
         profile=profile, workloads=workloads, specs=base, sweep_specs=[] if args.predict_only else sweep,
-        repeats=args.repeats, fixed=args.repeats is not None, decide=_decider(), claims=registry, drop=_dropper(),
+        repeats=repeats, fixed=repeats is not None, decide=_decider(), claims=registry, drop=_dropper(),
         time_budget_s=_time_budget(args, plugins),
         instruments=instruments, experiments=experiments,
         controls=not args.no_controls and not args.workloads and not args.predict_only,

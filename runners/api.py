@@ -28,7 +28,7 @@ from reports.answer import Answer
 from reports.build import build as write_reports, summarise
 from reports.load import load
 from reports.stats import far_slower, pending  # the runner measures until these comparisons decide
-from runners.cli import predict_only as predict_only_plan
+from runners.cli import PREDICT_REPEATS, predict_only as predict_only_plan
 from runners.measure import Instruments
 from runners.meta import collect
 from runners.plan import Plan, new_run_id, workload_info, write_meta
@@ -119,6 +119,7 @@ def compare(
     workloads, experiments, instruments = {name: w}, [], Instruments()
     if predict_only:
         workloads, experiments, instruments = predict_only_plan(workloads, Instruments(gil=True, bytes=True))
+        repeats = PREDICT_REPEATS if repeats is None else repeats
     plan = Plan(profile=PROFILES["default"], workloads=workloads, specs=specs, repeats=repeats,
                 fixed=repeats is not None, decide=lambda w, samples: pending(samples), drop=far_slower,
                 time_budget_s=None if repeats is not None else time_budget_s, experiments=experiments,

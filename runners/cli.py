@@ -23,7 +23,8 @@ from runners.profiles import PROFILES, cores
 from workloads import PluginError, catalogue, load_plugin
 
 __all__ = ["check_numbers_and_claims", "resume_args", "UsageError", "Terminated", "build_parser",
-           "parse_args", "select_workloads", "check_out", "security_from", "predict_cores", "predict_only", "list_all"]
+           "parse_args", "select_workloads", "check_out", "security_from", "predict_cores", "predict_only", "list_all",
+           "PREDICT_REPEATS"]
 
 
 class UsageError(ValueError):
@@ -227,6 +228,11 @@ def predict_cores(arg: str | None) -> list[int]:
     if not counts or min(counts) < 1:
         raise UsageError(f"--predict-cores takes core counts >= 1; got {arg!r}")
     return sorted(set(counts))
+
+
+# --predict-only measures inputs, not comparisons: this many interleaved rounds of each, no more
+# (the workloads' sync time, the per-task cost of null tasks), unless --repeats says otherwise.
+PREDICT_REPEATS = 3
 
 
 def predict_only(workloads: dict[str, Any], instruments: Any) -> tuple[dict[str, Any], list[str], Any]:

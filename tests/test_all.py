@@ -52,3 +52,14 @@ def test_importing_it_imports_no_report():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_predict_only_measures_its_inputs_in_a_fixed_few_rounds(tmp_path):
+    from runners.cli import PREDICT_REPEATS
+
+    args = root.parse_args(["--predict-only", "--workloads", "bag-json", "--out", str(tmp_path)])
+    plan, *_ = root._plan(args, tmp_path, None, root._claims())
+    assert (plan.min_repeats, plan.fixed) == (PREDICT_REPEATS, True)
+    assert set(plan.workloads) == {"bag-json", "delayed-null"} and not plan.sweep_specs
+    args = root.parse_args(["--predict-only", "--repeats", "6", "--workloads", "bag-json", "--out", str(tmp_path)])
+    assert root._plan(args, tmp_path, None, root._claims())[0].min_repeats == 6  # --repeats wins
