@@ -36,7 +36,7 @@ from runners.cli import (PREDICT_REPEATS, Terminated, UsageError, check_numbers_
 from runners.cluster import check_address, cluster_versions
 from runners.procs import become_subreaper, exit_now, kill_children, on_term, progress
 from runners.measure import Instruments
-from runners.plan import Plan, new_run_id, plan_specs, workload_info, write_meta
+from runners.plan import Plan, new_run_id, plan_specs, spec_details, workload_info, write_meta
 from runners.profiles import PROFILES, cores
 from runners.records.kinds import SchedulerSpec, is_cluster, parse_list
 
@@ -257,8 +257,7 @@ def _meta(args: argparse.Namespace, plan: Any, run_id: str, plugins: list[str], 
         max_repeats=plan.max_repeats, budget_s=plan.budget_s, seed=plan.seed, round_seed=plan.round_seed,
         looks=plan.looks, plugins=plugins,
         specs=[s.label for s in plan.specs], sweep_specs=[s.label for s in plan.sweep_specs],
-        spec_details=[{"label": s.label, "kind": s.kind, "workers": s.workers, "threads_per_worker": s.threads_per_worker,
-                       "address": s.address, "as_shipped": s.as_shipped} for s in plan.specs],
+        spec_details=spec_details(plan.specs),
         experiments=plan.experiments, instruments=dict(vars(plan.instruments)),
         timeout_s=plan.timeout_s, chunksize_processes=1,
         workloads=[workload_info(w, plan.profile.name) for w in plan.workloads.values()], complete=False,

@@ -31,11 +31,11 @@ from reports.stats import far_slower, pending  # the runner measures until these
 from runners.cli import PREDICT_REPEATS, predict_only as predict_only_plan
 from runners.measure import Instruments
 from runners.meta import collect
-from runners.plan import Plan, new_run_id, workload_info, write_meta
+from runners.plan import Plan, new_run_id, spec_details, workload_info, write_meta
 from runners.profiles import PROFILES
 from runners.progress import Display, notebook
 from runners.records import paste
-from runners.records.kinds import SchedulerSpec, is_serial, parse_list
+from runners.records.kinds import SchedulerSpec, is_serial, parse, parse_list
 from runners.run import execute
 from workloads.base import Workload
 
@@ -128,9 +128,7 @@ def compare(
     try:
         meta = collect(run_id=run_id, profile="default", workloads=[workload_info(x, "default") for x in workloads.values()],
                        specs=[s.label for s in specs], repeats=repeats, looks=plan.looks,
-                       spec_details=[{"label": s.label, "kind": s.kind, "workers": s.workers,
-                                      "threads_per_worker": s.threads_per_worker, "address": s.address,
-                                      "as_shipped": s.as_shipped} for s in specs],
+                       spec_details=spec_details(specs),
                        experiments=experiments, predict_only=predict_only,
                        round_seed=plan.round_seed, seed=plan.seed, complete=False)
         _measure(root / run_id, run_id, plan, meta, progress)
@@ -159,7 +157,7 @@ def predicted(summary: dict[str, Any], name: str) -> dict[str, Any]:
         return {**got, "note": "the model could not predict this workload (see summary['model']); measured under sync only"}
     times = {p["scheduler"]: p["predicted_s"] for p in model.get("predictions") or []
              if p["workload"] == name and not p.get("hypothetical")}
-    spec = parse_list(rec["scheduler"], both=False)[0]
+    spec = parse(rec["scheduler"])
     return {"workload": name, "scheduler": rec["scheduler"], "status": "predicted", "basis": "predicted",
             "headline": f"PREDICTED, not measured: {rec['scheduler']} in about {fmt.duration(rec['predicted_s'])} "
                         f"(measured: sync alone, {fmt.duration(times.get('sync'))})",

@@ -30,7 +30,7 @@ from runners.profiles import ClaimNeeds, Profile, needed_kinds
 from runners.records.kinds import KINDS, SchedulerSpec, is_cluster, is_serial
 from workloads.base import Workload
 
-__all__ = ["Plan", "Decider", "check_kinds", "PLAIN_SAMPLE", "new_run_id", "plan_specs", "workload_info", "done_keys",
+__all__ = ["Plan", "Decider", "check_kinds", "PLAIN_SAMPLE", "new_run_id", "plan_specs", "spec_details", "workload_info", "done_keys",
            "scaling_kinds", "write_meta", "seeded_shuffle", "Prior", "prior_work"]
 
 # Given a workload and the ok times per scheduler label, the comparisons still undecided: items with
@@ -226,6 +226,12 @@ def plan_specs(profile: Profile, n_cores: int, address: str | None = None) -> tu
         base = [s for s in base if not is_cluster(s.kind)] + [SchedulerSpec("distributed", address=address)]
     return base, profile.sweep_specs(n_cores)
 
+
+
+def spec_details(specs: Sequence[SchedulerSpec]) -> list[dict[str, Any]]:
+    """What ``meta.json`` keeps of each spec (``spec_details``): enough to predict one that was not run."""
+    return [{"label": s.label, "kind": s.kind, "workers": s.workers, "threads_per_worker": s.threads_per_worker,
+             "address": s.address, "as_shipped": s.as_shipped} for s in specs]
 
 
 def workload_info(w: Workload, profile: str) -> dict[str, Any]:
