@@ -93,8 +93,8 @@ def prediction_plot(model: dict[str, Any] | None, width: int = 420, height: int 
     if misses:
         src = _points(misses)
         src.data["label"] = [f"{p['workload']} / {p['scheduler']}" for p in misses]
-        f.text("m", "p", text="label", source=src, text_font_size="9px", x_offset=5, y_offset=-3,
-               text_color="#444444")
+        f.text("m", "p", text="label", source=src, text_font_size="9px", x_offset=-6, y_offset=-3,
+               text_align="right", text_color="#444444")  # to the left: a miss at the far right stays inside
     f.legend.location = "top_left"
     f.legend.label_text_font_size = "9px"
     return f

@@ -64,7 +64,7 @@ def extra_sections(summary: dict[str, Any]) -> list[Any]:
     return [div("<h2>Calibration and cost model</h2><p>The GIL probe against designed GIL shares (when the run "
                 "calibrated it), the cost model's predicted against measured wall times (a point per workload and "
                 "spec, coloured by kind, misses over 2× labelled) and, for each model fitted on another run and "
-                "scored on this one (<code>python -m reports.model_check FIT THIS</code>), that fit's scatter.</p>"), row(*figs)]
+                "scored on this one (<code>python -m reports.model_check FIT THIS</code>), that fit's scatter.</p>"), *[row(*figs[i:i + 3]) for i in range(0, len(figs), 3)]]  # three to a row: the page's width
 
 
 def _extras(v: View) -> list[Any]:
