@@ -100,18 +100,38 @@ def summarize(rounds: list[dict], cores: int | None = None, spread_pct: float | 
         "rerun_after_bursts": sum(1 for r in rounds if r.get("rerun")),
         "repeat_spread_pct": spread_pct,
     }
+    out["state"] = _state(out)
     out["busy"] = _sentence(out, cores)
     return out
 
 
+def _state(s: dict[str, Any]) -> str:
+    """The one reading the terminal and the dashboard both word: ``quiet``, ``busy`` (the probes saw a
+    competitor: steal or other processes' CPU), ``noisy`` (they saw none, yet the repeats varied), ``load
+    only`` (no probe but the load average, which counts the suite's own processes too) or ``not measured``.
+
+    >>> base = {"rounds": 3, "steal_pct": 0.0, "other_cores": 0.0, "load1_median": 2.3}
+    >>> _state(base), _state({**base, "repeat_spread_pct": 5.3}), _state({**base, "steal_pct": 18.0})
+    ('quiet', 'noisy', 'busy')
+    """
+    steal, other = s["steal_pct"], s["other_cores"]
+    if s["rounds"] == 0 or (steal is None and other is None and s["load1_median"] is None):
+        return "not measured"
+    if (steal is not None and steal >= QUIET_STEAL_PCT) or (other is not None and other >= QUIET_OTHER_CORES):
+        return "busy"
+    if steal is None and other is None:
+        return "load only"
+    spread = s.get("repeat_spread_pct")
+    return "noisy" if spread is not None and spread >= QUIET_SPREAD_PCT else "quiet"
+
+
 def _sentence(s: dict[str, Any], cores: int | None) -> str:
     steal, other, load = s["steal_pct"], s["other_cores"], s["load1_median"]
-    if s["rounds"] == 0 or (steal is None and other is None and load is None):
+    if s["state"] == "not measured":
         return "not measured"
-    probes_quiet = (steal is not None or other is not None) and (steal is None or steal < QUIET_STEAL_PCT) and (
-        other is None or other < QUIET_OTHER_CORES)
+    probes_quiet = s["state"] in ("quiet", "noisy")
     spread = s.get("repeat_spread_pct")
-    quiet = probes_quiet and (spread is None or spread < QUIET_SPREAD_PCT)
+    quiet = s["state"] == "quiet"
     parts = []
     if steal is not None:
         parts.append(f"host steal {_num(steal)} %")

@@ -150,8 +150,7 @@ class Runner:
                          + ("; ".join(r.open[:4]) or "nothing"))
             pools = [p for p in map(self.pools.get, r.live) if p is not None]
             if self.plan.plain_check(r.w):
-                kinds = self.plan.plain_kinds(r.w)
-                self.harness.run(r.w, [p for p in pools if kinds is None or p.spec.kind in kinds])
+                self.harness.run(r.w, [p for p in pools if self.plan.plain_checked(r.w, p.spec)])
             for pool in pools:
                 self.performance_report(pool, r.w)
         # The group's fixed cost: all but its adaptive rounds (each workload's own pairs past the minimum)

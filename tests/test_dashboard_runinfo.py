@@ -51,3 +51,18 @@ def test_machine_section(tmp_path):
     v = make_view({"machine": {"host": "vm", "memory_bytes": 8e9, "versions": {"dask": "2026.8.0"}}}, tmp=tmp_path)
     text = shown(runinfo.machine_section(v))
     assert "8 GB" in text and "dask 2026.8.0" in text
+
+
+def test_the_header_words_the_machine_as_the_terminal_does(tmp_path):
+    """A run whose probes saw no competitor is not called busy on the dashboard (the terminal does not call it so)."""
+    from reports.interference import repeat_spread_pct, summarize
+
+    r = [{"seconds": 1.0, "steal": 0.0, "other_cores": 0.0, "load1": 2.3, "freq_mhz": None, "burst": False}]
+    noisy = summarize(r, 2, repeat_spread_pct([[0.36, 0.52, 0.36, 0.53, 0.36, 0.49, 0.52]] * 3))
+    text = shown(runinfo.header(make_view({"interference": noisy}, tmp=tmp_path)))
+    assert noisy["busy"] in text and "busy machine" not in text and "nothing else was seen using the CPU" in text
+    busy = summarize([{**r[0], "steal": 0.2, "burst": True, "rerun": True}], 2)
+    text = shown(runinfo.header(make_view({"interference": busy}, tmp=tmp_path)))
+    assert "figures from a busy machine; 1 round disturbed by bursts was left out and measured again" in text
+    quiet = summarize(r, 2)
+    assert "—" not in shown(runinfo.header(make_view({"interference": quiet}, tmp=tmp_path))).split("Machine while")[1][:200]

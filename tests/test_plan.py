@@ -10,7 +10,7 @@ from reports.claims import CLAIMS
 from runners import records
 from runners.plan import Plan, PLAIN_SAMPLE, check_kinds, plan_specs, prior_work, scaling_kinds, seeded_shuffle
 from runners.profiles import LAYOUT_SAMPLE, PROFILES
-from runners.records.kinds import parse_list
+from runners.records.kinds import parse, parse_list
 from workloads import catalogue
 
 
@@ -94,8 +94,10 @@ def test_plain_check_sample_by_profile():
     assert [plan.plain_check(w) for w in plan.workloads.values()] == [True] * len(PLAIN_SAMPLE) + [False]
     assert not _plan("quick", ["bag-json"], check_plain=False).plain_check(catalogue()["bag-json"])
     cat = catalogue()
-    assert plan.plain_kinds(cat["bag-json"]) == {"processes"} and plan.plain_kinds(cat["df-groupby"]) == {"sync", "threads"}
-    assert _plan("default", ["bag-json"]).plain_kinds(cat["bag-json"]) is None  # default: every kind it ran under
+    checked = lambda plan, name, label: plan.plain_checked(cat[name], parse(label))
+    assert [checked(plan, "bag-json", s) for s in ("sync", "processes-2", "processes-2-shipped")] == [False, True, False]
+    assert [checked(plan, "df-groupby", s) for s in ("sync", "threads-2", "processes-2")] == [True, True, False]
+    assert checked(_plan("default", ["bag-json"]), "bag-json", "processes-2-shipped")  # default: every spec it ran under
 
 
 def test_seeded_shuffle_is_reproducible_and_varies_by_round():

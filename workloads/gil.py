@@ -57,10 +57,10 @@ MATMUL_REPEAT = 4  # chained products per matmul block
 RETAKE_KS = (1, 32, 1024, 32768)  # the largest: one callback per 32768 iterations costs ~nothing
 
 # About 29 ns per element pass on the reference 2-core machine.
-_COMPUTE_SIZES = {"quick": 120_000, "default": 320_000, "full": 1_600_000}
+_COMPUTE_SIZES = {"quick": 60_000, "default": 320_000, "full": 1_600_000}
 # kernel-retake/-callback: k=1 costs 2-4x more per element, so the whole family (one size
 # for every k, to keep the variants comparable) runs smaller.
-_RETAKE_SIZES = {"quick": 24_000, "default": 200_000, "full": 1_000_000}
+_RETAKE_SIZES = {"quick": 12_000, "default": 200_000, "full": 1_000_000}
 
 
 def _retake_sizes(k: int) -> dict[str, int | None]:
@@ -69,10 +69,10 @@ def _retake_sizes(k: int) -> dict[str, int | None]:
     if k == RETAKE_KS[0]:
         return _RETAKE_SIZES
     if k == RETAKE_KS[-1]:
-        return {**_RETAKE_SIZES, "quick": 100_000}
+        return {**_RETAKE_SIZES, "quick": 50_000}
     return {**_RETAKE_SIZES, "quick": None}
 _SLEEP_SIZES = {"quick": 10, "default": 70, "full": 300}
-_MATMUL_SIZES = {"quick": 512, "default": 768, "full": 1152}
+_MATMUL_SIZES = {"quick": 400, "default": 768, "full": 1152}
 _RTOL = 1e-9
 
 

@@ -205,7 +205,7 @@ STENCIL_NUMPY = Workload(
     name="stencil-numpy",
     collection="delayed",
     claims=("C4",),
-    sizes={"quick": 16, "default": 64, "full": 256},
+    sizes={"quick": 8, "default": 64, "full": 256},
     build=_build_jacobi(jacobi_numpy, side=_NUMPY_SIDE),
     check=_check_list,
     nbytes=lambda size: 8 * _NUMPY_SIDE * _NUMPY_SIDE * size,

@@ -47,15 +47,23 @@ def header(v: View) -> list[Any]:
 
 
 def _busy(v: View) -> str:
-    """How busy the machine was while measuring (summary ``interference``), as the header's first warning."""
+    """How busy the machine was while measuring (summary ``interference``), as the header's first warning.
+
+    Worded from the summary's one reading (``state``), as the terminal's first lines are: a run whose
+    probes saw no competitor is not called busy, however much its repeats varied.
+    """
     it = v.summary.get("interference") if isinstance(v.summary.get("interference"), dict) else {}
     busy = it.get("busy")
     if not busy:
         return ""
-    quiet = str(busy).startswith("quiet")
-    return (f"<p class='{'sub' if quiet else 'warn'}'><b>Machine while measuring</b>: {fmt.escape(busy)}"
-            + ("" if quiet else " — figures from a busy machine; rounds disturbed by bursts were left out and "
-               "measured again") + "</p>")
+    state = it.get("state") or ("quiet" if str(busy).startswith("quiet") else "busy")
+    note = {"busy": " — figures from a busy machine",
+            "noisy": " — nothing else was seen using the CPU, yet the repeats varied more than on a quiet machine"}
+    rerun = it.get("rerun_after_bursts") or 0
+    again = (f"; {rerun} round{'s' if rerun != 1 else ''} disturbed by bursts {'were' if rerun != 1 else 'was'} "
+             "left out and measured again") if rerun else ""
+    return (f"<p class='{'warn' if state in note else 'sub'}'><b>Machine while measuring</b>: "
+            f"{fmt.escape(busy)}{note.get(state, '')}{again}</p>")
 
 
 def perf_stem(workload: str, scheduler: str) -> str:
