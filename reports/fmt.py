@@ -26,6 +26,8 @@ def is_number(x: Any) -> bool:
     >>> is_number(1.5), is_number(float("nan")), is_number(None), is_number("3"), is_number(True)
     (True, False, False, False, False)
     """
+    if type(x) is float:  # the common case, asked of every stored time: no conversion to try
+        return math.isfinite(x)
     try:
         return x is not None and not isinstance(x, (bool, str)) and math.isfinite(float(x))
     except (TypeError, ValueError):

@@ -1,9 +1,11 @@
 """The intervals behind :func:`reports.stats.compare`, and the sequential design that sets their level.
 
 * :class:`Looks`: the adaptive rounds' group-sequential boundary (the level of each look).
-* :func:`paired_t`: the paired interval (trimmed mean of per-round log ratios, Yuen–Student).
+* :func:`paired_t`: the paired interval (trimmed mean of per-round log ratios, Yuen–Student);
+  :func:`paired_t_sorted` the same of values already sorted.
 * :func:`hodges_lehmann`: the unpaired interval (Hodges–Lehmann shift, exact Mann–Whitney).
-* :func:`median_interval_width`: how well a median is known (the rounds' precision questions).
+* :func:`median_interval_width`: how well a median is known (the rounds' precision questions);
+  :func:`median` the median of a few values, as NumPy gives it.
 """
 from __future__ import annotations
 
@@ -16,8 +18,8 @@ import numpy as np
 
 from reports.fmt import is_number
 
-__all__ = ["CONFIDENCE", "MIN_REPEATS", "Looks", "SHAPE", "TRIM", "paired_t", "hodges_lehmann",
-           "median_interval_width"]
+__all__ = ["CONFIDENCE", "MIN_REPEATS", "Looks", "SHAPE", "TRIM", "paired_t", "paired_t_sorted", "hodges_lehmann",
+           "median", "median_interval_width"]
 
 MIN_REPEATS = 5  # ok repeats (or pairs) a side needs before it can decide anything
 CONFIDENCE = 0.95
@@ -55,14 +57,7 @@ class Looks:
     tail: float = 0.02
 
     def confidence(self, n: int) -> float:
-        if n < self.first:
-            return 0.0
-        if n <= self.last:
-            last = max(self.last, self.first)
-            c = _boundary(self.first, last, self.alpha * (1 - self.tail), SHAPE)
-            return 1 - 2 * _norm_sf(c * (last / n) ** SHAPE)
-        j = n - self.last
-        return 1 - self.alpha * self.tail / (j * (j + 1))
+        return _confidence(self, n)
 
     def as_dict(self) -> dict[str, Any]:
         return {"first": self.first, "last": self.last, "alpha": self.alpha, "tail": self.tail,
@@ -80,6 +75,20 @@ class Looks:
 
 
 SHAPE = 0.25  # boundary c_n = C * (last / n) ** SHAPE: 0 is Pocock's (flat), 0.5 O'Brien-Fleming's
+
+
+@lru_cache(maxsize=4096)
+def _confidence(lk: Looks, n: int) -> float:
+    """:meth:`Looks.confidence`, worked out once per design and look (a comparison asks it at every look of every
+    rerun)."""
+    if n < lk.first:
+        return 0.0
+    if n <= lk.last:
+        last = max(lk.last, lk.first)
+        c = _boundary(lk.first, last, lk.alpha * (1 - lk.tail), SHAPE)
+        return 1 - 2 * _norm_sf(c * (last / n) ** SHAPE)
+    j = n - lk.last
+    return 1 - lk.alpha * lk.tail / (j * (j + 1))
 
 
 def _norm_sf(z: float) -> float:
@@ -136,9 +145,23 @@ def _critical(n: int, m: int, confidence: float = CONFIDENCE) -> int:
 
 @lru_cache(maxsize=4096)
 def _t_quantile(df: int, confidence: float) -> float:
-    from scipy.stats import t
+    """The t quantile of a two-sided *confidence* interval on *df* degrees of freedom.
 
-    return float(t.isf((1 - confidence) / 2, df))
+    The very float ``scipy.stats.t.isf((1 - confidence) / 2, df)`` gives (inside its checks that is
+    ``-stdtrit(df, q) * 1 + 0``), from :mod:`scipy.special` alone: importing :mod:`scipy.stats` would add
+    about a second to every report build.
+
+    >>> round(_t_quantile(4, 0.95), 4), _t_quantile(4, 1.0), _t_quantile(4, 0.0)
+    (2.7764, inf, 0.0)
+    """
+    from scipy.special import stdtrit
+
+    q = (1 - confidence) / 2
+    if q == 0:
+        return math.inf
+    if not 0 < q < 1:
+        return -math.inf if q == 1 else math.nan
+    return float(-stdtrit(df, q)) + 0.0  # + 0.0 as t.isf's "* scale + loc" leaves it: 0.0, not -0.0
 
 
 def hodges_lehmann(a: Sequence[float], b: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
@@ -175,7 +198,18 @@ def paired_t(d: Sequence[float], confidence: float = CONFIDENCE, trim: float = T
     >>> [round(x, 3) for x in paired_t([0.1, 0.11, 0.09, 0.1, 0.12, 0.1, 0.08, 0.1, 0.11, 0.9])]
     [0.104, 0.094, 0.114]
     """
-    x = sorted(float(v) for v in d)  # plain Python: n is small (<= a few dozen) and this runs per look, per rerun
+    return paired_t_sorted(sorted(float(v) for v in d), confidence, trim)
+
+
+def paired_t_sorted(x: list[float], confidence: float = CONFIDENCE, trim: float = TRIM) -> tuple[float, float, float]:
+    """:func:`paired_t` of values already sorted (ascending floats): what a scan of the growing prefixes of one
+    series of log ratios keeps sorted as it goes (:func:`reports.stats.compare` on a rerun).
+
+    Plain Python: n is small (<= a few dozen), and this runs per look, per comparison, per rerun.
+
+    >>> paired_t_sorted([0.1, 0.12, 0.15, 0.18, 0.2]) == paired_t([0.1, 0.2, 0.15, 0.12, 0.18])
+    True
+    """
     n = len(x)
     if n < 2:
         return (x[0] if n else math.nan), -math.inf, math.inf
@@ -188,10 +222,22 @@ def paired_t(d: Sequence[float], confidence: float = CONFIDENCE, trim: float = T
     lo_v, hi_v = core[0], core[-1]
     w = [lo_v] * g + core + [hi_v] * g  # winsorised: the cut values set to the nearest kept one
     mw = math.fsum(w) / n
-    sw2 = math.fsum((v - mw) ** 2 for v in w) / (n - 1)
+    sw2 = math.fsum([(v - mw) ** 2 for v in w]) / (n - 1)
     se = math.sqrt((n - 1) * sw2 / (h * (h - 1)))
     q = _t_quantile(h - 1, confidence) * se
     return m, m - q, m + q
+
+
+def median(x: Sequence[float]) -> float:
+    """The median of a few numbers, the very float ``np.median`` gives (the middle one, or the mean of the middle
+    two), without its overhead: asked of every drawn row of every rerun.
+
+    >>> median([3.0, 1.0, 2.0]), median([4.0, 1.0, 2.0, 3.0])
+    (2.0, 2.5)
+    """
+    s = sorted(x)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
 @lru_cache(maxsize=1024)

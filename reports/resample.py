@@ -48,11 +48,14 @@ import math
 import os
 import time
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any, Callable, Hashable
 
 import numpy as np
 
 from reports.fmt import is_number
+from reports.intervals import median
+from reports.stats import memo
 
 __all__ = ["RERUNS", "DEFAULT_RERUNS", "LEAST", "prepare", "draw_rows", "rerun", "agreement", "agreements"]
 
@@ -72,30 +75,36 @@ def _group(key: Any, workload: str) -> str:
     return f"{parts[0]}:{parts[1]}" if len(parts) >= 3 else f"{parts[0]}:{workload}"
 
 
-def _median(x: list[float]) -> float:
-    s = sorted(x)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+@lru_cache(maxsize=1024)
+def _tags(label: str, count: int) -> tuple[str, ...]:
+    """The keys of a drawn group's rounds: ``label#0`` .. ``label#count-1``."""
+    return tuple(f"{label}#{j}" for j in range(count))
 
 
 class _Row:
-    """One row, prepared once for many draws: its times, GIL figures and where each of its group's rounds is."""
+    """One row, prepared once for many draws: its times, GIL figures and where each of its group's rounds is
+    (``whole``: it ran in every one of them)."""
 
-    __slots__ = ("row", "times", "logs", "mean", "gils", "group", "pos")
+    __slots__ = ("row", "workload", "times", "logs", "mean", "gils", "group", "label", "pos", "whole")
 
     def __init__(self, row: dict[str, Any], group: str | None, keys: list[Any], order: dict[Any, int] | None):
         self.row = row
-        self.times = np.asarray([float(t) for t in row.get("times") or []], float)
-        self.logs = np.log(self.times) if self.times.size else self.times
-        self.mean = float(self.logs.mean()) if self.times.size else 0.0
+        self.workload = str(row.get("workload"))
+        self.times = [float(t) for t in row.get("times") or []]
+        times = np.asarray(self.times, float)
+        self.logs = np.log(times) if times.size else times
+        self.mean = float(self.logs.mean()) if times.size else 0.0
         g = list(row.get("gils") or [])
-        self.gils = [g[i] if i < len(g) and is_number(g[i]) else None for i in range(self.times.size)]
+        self.gils = [g[i] if i < len(g) and is_number(g[i]) else None for i in range(times.size)]
         self.group = group
+        self.label = group.split(":", 1)[1] if group is not None else None
         self.pos = None
+        self.whole = False
         if order is not None:  # where this row's repeat of each round of the group is (-1: not in it)
             self.pos = np.full(len(order), -1, dtype=int)
             for i, k in enumerate(keys):
                 self.pos[order[k]] = i
+            self.whole = bool((self.pos >= 0).all())
 
 
 def prepare(rows: dict[Hashable, dict[str, Any]]) -> tuple[dict[Hashable, _Row], dict[str, list[Any]]]:
@@ -130,26 +139,29 @@ def draw_rows(rows: dict[Hashable, dict[str, Any]], cells: dict[str, list[float]
     lengths = lengths or {}
     prep, groups = prepared if prepared is not None else prepare(rows)
     if only is not None:  # only the rows of these workloads are drawn; the rest stay as measured
-        prep = {k: p for k, p in prep.items() if str(p.row.get("workload")) in only}
-        groups = {g: ks for g, ks in groups.items() if any(p.group == g for p in prep.values())}
+        prep = {k: p for k, p in prep.items() if p.workload in only}
+        drawn = {p.group for p in prep.values()}
+        groups = {g: ks for g, ks in groups.items() if g in drawn}
     pick, shift = {}, {}
     for g, ks in groups.items():
         pick[g] = rng.integers(len(ks), size=max(len(ks), lengths.get(g.split(":", 1)[-1], 0)))
         shift[g] = rng.integers(len(ks), size=len(ks))
     out: dict[Hashable, dict[str, Any]] = dict(rows) if only is not None else {}
     for name, p in prep.items():
-        n = p.times.size
+        n = len(p.times)
         if not n:
             out[name] = p.row
             continue
         if p.group is not None:
-            at = p.pos[pick[p.group]]
-            slots = np.nonzero(at >= 0)[0]
-            idx = at[slots]
-            again = p.pos[shift[p.group]]
-            again = again[again >= 0]
-            label = p.group.split(":", 1)[1]
-            keys: list[Any] = [f"{label}#{j}" for j in slots.tolist()]
+            idx, again = p.pos[pick[p.group]], p.pos[shift[p.group]]
+            tags = _tags(p.label, idx.size)
+            if p.whole:  # in every round drawn: nothing to leave out
+                keys: list[Any] = list(tags)
+            else:
+                slots = np.flatnonzero(idx >= 0)
+                idx = idx[slots]
+                again = again[again >= 0]
+                keys = [tags[j] for j in slots.tolist()]
         else:  # no rounds: repeat by repeat
             idx = rng.integers(n, size=n)
             again = rng.integers(n, size=n)
@@ -157,12 +169,14 @@ def draw_rows(rows: dict[Hashable, dict[str, Any]], cells: dict[str, list[float]
         if not idx.size:
             out[name] = p.row
             continue
-        f = math.exp(SHIFT * (float(p.logs[again].mean()) - p.mean)) if again.size else 1.0
-        t = (p.times[idx] * f).tolist()
-        gl = [p.gils[i] for i in idx.tolist()]
+        # The mean as ndarray.mean() takes it (NumPy's sum over the count), without its overhead.
+        f = math.exp(SHIFT * (float(np.add.reduce(p.logs[again])) / again.size - p.mean)) if again.size else 1.0
+        at = idx.tolist()
+        t = [p.times[i] * f for i in at]  # Python's float product: NumPy's, without an array for a few values
+        gl = [p.gils[i] for i in at]
         known = [x for x in gl if x is not None]
-        out[name] = {**p.row, "times": t, "keys": keys, "gils": gl, "rerun": True, "median_s": _median(t),
-                     "gil_median": _median(known) if known else p.row.get("gil_median")}
+        out[name] = {**p.row, "times": t, "keys": keys, "gils": gl, "rerun": True, "median_s": median(t),
+                     "gil_median": median(known) if known else p.row.get("gil_median")}
     new_cells = {}
     for k, v in cells.items():
         if len(v) < 2:
@@ -218,7 +232,8 @@ def agreements(ctx: Any, points: dict[str, Any], answer: Callable[[Any, set[str]
     the drawn answers.  Every key gets *least* reruns; those whose share is still within three Monte Carlo
     errors of the 0.9 cut go on to *most* (1000: a Monte Carlo error of 0.0095 at the cut), the rest are
     settled on which side of the cut they lie.  *scope*(key) names the workloads a key reads (None: all):
-    past the first *least* reruns only those of the keys still wanted are drawn again.
+    past the first *least* reruns only those of the keys still wanted are drawn again.  Each rerun is answered
+    inside one :func:`reports.stats.memo`: its rows, compared again and again, are read once.
 
     With *split* and a second core, the reruns past *least* are shared with a forked copy of this process
     (:func:`_in_fork`): two seeded streams of half each, the same figures for the same seed whoever draws
@@ -227,7 +242,8 @@ def agreements(ctx: Any, points: dict[str, Any], answer: Callable[[Any, set[str]
     rng = np.random.default_rng(seed)
     seen: dict[str, list[Any]] = {k: [] for k in points}
     for _ in range(least):
-        got = answer(rerun(ctx, rng), set(points))
+        with memo():  # one rerun's rows compared many times over, never changed
+            got = answer(rerun(ctx, rng), set(points))
         for k in points:
             seen[k].append(got.get(k))
     live = {k for k in points if _near_cut(seen[k], points[k])}
@@ -239,7 +255,8 @@ def agreements(ctx: Any, points: dict[str, Any], answer: Callable[[Any, set[str]
             r = np.random.default_rng([seed, stream])
             out: dict[str, list[Any]] = {k: [] for k in live}
             for _ in range(count):
-                got = answer(rerun(ctx, r, only), live)
+                with memo():
+                    got = answer(rerun(ctx, r, only), live)
                 for k in live:
                     out[k].append(got.get(k))
             return out

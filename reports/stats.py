@@ -46,15 +46,20 @@ number of repeats) the interval is the fixed-n 95 % one.
 from __future__ import annotations
 
 import math
+from bisect import insort
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 
 from reports.fmt import is_number
-from reports.intervals import CONFIDENCE, MIN_REPEATS, Looks, hodges_lehmann, median_interval_width, paired_t
+from reports.intervals import CONFIDENCE, MIN_REPEATS, Looks, hodges_lehmann, median, median_interval_width, \
+    paired_t, paired_t_sorted
 
 __all__ = [
     "MIN_REPEATS",
@@ -65,6 +70,7 @@ __all__ = [
     "MIN_TIME_S",
     "Comparison",
     "compare",
+    "memo",
     "Open",
     "pending",
     "times_of",
@@ -157,44 +163,122 @@ def times_of(x: Any) -> list[float]:
     return [float(v) for v in x if is_number(v)]
 
 
-def _side(x: Any) -> tuple[list[float], list[Any] | None, str, Any]:
-    """Times, their round keys (None: unpaired), why the side cannot decide ('' when it can), its looks."""
-    if isinstance(x, (Mapping, pd.Series)):
-        raw = x.get("times")
-        raw = list(raw) if raw is not None else []
-        keys = x.get("keys")
-        keys = list(keys) if keys is not None and len(keys) == len(raw) else None
-        ok = [i for i, t in enumerate(raw) if is_number(t)]
-        times = [float(raw[i]) for i in ok]
-        keys = [keys[i] for i in ok] if keys is not None else None
-        looks = x.get("looks")
-        if x.get("missing"):
-            return times, keys, str(x.get("missing")), looks
-        failed = int(x.get("n_failed") or 0)
-        if failed:
-            return times, keys, f"{failed} failed or mismatched repeat(s)", looks
-        if x.get("check_ok") is False:
-            return times, keys, "its result disagreed with the sync reference", looks
-        if bool(x.get("unstable")) and x.get("unstable_reason"):
-            return times, keys, f"unstable: {x.get('unstable_reason')}", looks
-        return times, keys, "", looks
-    return times_of(x), None, "", None
+class _Side:
+    """One side of a comparison, read once: its ok times, their round keys (None: unpaired), why it cannot
+    decide ('' when it can), its stored looks, whether it is a drawn rerun (:mod:`reports.resample`) and
+    whether every time is positive; when asked, the log of its times and where each round is."""
+
+    __slots__ = ("times", "keys", "why", "looks", "rerun", "positive", "_design", "_logs", "_rounds")
+
+    def __init__(self, x: Any):
+        self.keys: list[Any] | None = None
+        self.why, self.looks, self.rerun = "", None, isinstance(x, Mapping) and bool(x.get("rerun"))
+        self._design: Looks | None = None
+        self._logs: list[float] | None = None
+        self._rounds: tuple[dict[Any, int], list[Any]] | None = None
+        if isinstance(x, (Mapping, pd.Series)):
+            raw = x.get("times")
+            raw = list(raw) if raw is not None else []
+            keys = x.get("keys")
+            keys = list(keys) if keys is not None and len(keys) == len(raw) else None
+            ok = [i for i, t in enumerate(raw) if is_number(t)]
+            self.times = [float(raw[i]) for i in ok]
+            self.keys = [keys[i] for i in ok] if keys is not None else None
+            self.looks = x.get("looks")
+            self.why = _why(x)
+        else:
+            self.times = times_of(x)
+        self.positive = not self.times or min(self.times) > 0
+
+    @property
+    def design(self) -> Looks | None:
+        """The side's sequential design (:meth:`Looks.of` its stored looks)."""
+        if self._design is None and self.looks is not None:
+            self._design = Looks.of(self.looks)
+        return self._design
+
+    @property
+    def logs(self) -> list[float]:
+        """The log of every ok time (NumPy's, as the intervals have always been computed)."""
+        if self._logs is None:
+            self._logs = np.log(np.asarray(self.times)).tolist()
+        return self._logs
+
+    @property
+    def rounds(self) -> tuple[dict[Any, int], list[Any]]:
+        """Where the first repeat of each round is among the times (keys None or '' are no round), and the
+        rounds in round order (by their keys as text, ties in the order run)."""
+        if self._rounds is None:
+            at: dict[Any, int] = {}
+            for i, k in enumerate(self.keys or []):
+                if k is not None and str(k) != "" and k not in at:
+                    at[k] = i
+            self._rounds = at, sorted(at, key=str)
+        return self._rounds
 
 
-def _pairs(ta: list[float], ka: list[Any] | None, tb: list[float], kb: list[Any] | None) -> tuple[list[float], list[float]]:
-    """The times of the rounds both sides ran in, in round order."""
-    if ka is None or kb is None:
+def _why(x: Mapping[str, Any] | pd.Series) -> str:
+    """Why the row *x* cannot decide anything ('' when it can)."""
+    if x.get("missing"):
+        return str(x.get("missing"))
+    failed = int(x.get("n_failed") or 0)
+    if failed:
+        return f"{failed} failed or mismatched repeat(s)"
+    if x.get("check_ok") is False:
+        return "its result disagreed with the sync reference"
+    if bool(x.get("unstable")) and x.get("unstable_reason"):
+        return f"unstable: {x.get('unstable_reason')}"
+    return ""
+
+
+def _pairs(a: _Side, b: _Side) -> tuple[list[int], list[int]]:
+    """Where the rounds both sides ran in are among the times of A and of B, in round order."""
+    if a.keys is None or b.keys is None:
         return [], []
-    da = {}
-    for k, t in zip(ka, ta):
-        if k is not None and str(k) != "" and k not in da:
-            da[k] = t
-    db = {}
-    for k, t in zip(kb, tb):
-        if k in da and k not in db:
-            db[k] = t
-    common = sorted(db, key=str)
-    return [da[k] for k in common], [db[k] for k in common]
+    at_a, (at_b, order_b) = a.rounds[0], b.rounds
+    common = [k for k in order_b if k in at_a]
+    return [at_a[k] for k in common], [at_b[k] for k in common]
+
+
+class _Memo:
+    """What :func:`compare` remembers inside :func:`memo`: each side it read and each answer it gave, by the
+    identity of the objects compared (held here, so that no other object takes their id meanwhile)."""
+
+    __slots__ = ("sides", "answers")
+
+    def __init__(self) -> None:
+        self.sides: dict[int, tuple[Any, _Side]] = {}
+        self.answers: dict[tuple[Any, ...], tuple[Any, Any, Any, Comparison]] = {}
+
+    def side(self, x: Any) -> _Side:
+        hit = self.sides.get(id(x))
+        if hit is None:
+            hit = self.sides[id(x)] = (x, _Side(x))
+        return hit[1]
+
+
+_MEMO: ContextVar[_Memo | None] = ContextVar("reports.stats.memo", default=None)
+
+
+@contextmanager
+def memo() -> Iterator[None]:
+    """Inside the block, :func:`compare` reads each row once and answers a question asked again from memory.
+
+    For many comparisons of rows that do not change meanwhile: every claim and every recommendation
+    evaluated on one rerun (:func:`reports.resample.agreements`) compares the same drawn rows again and
+    again (at other bars, for other claims).  Rows are known by identity, so nothing compared may change
+    inside the block.  A block inside another starts afresh.
+
+    >>> row = {"times": [1.0] * 6, "n_failed": 1}
+    >>> with memo():
+    ...     compare(row, [2.0] * 6) is compare(row, [2.0] * 6), compare(row, row) is compare(row, row)
+    (False, True)
+    """
+    token = _MEMO.set(_Memo())
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 def compare(a: Any, b: Any, factor: float = 1.0, margin: float | None = None, min_n: int = MIN_REPEATS,
@@ -209,7 +293,8 @@ def compare(a: Any, b: Any, factor: float = 1.0, margin: float | None = None, mi
     comparison undecided.  *confidence* fixes the level; otherwise the rows'
     (or *looks*') sequential design sets it, else 95 %.  *family* > 1
     divides the error rate among that many comparisons (Bonferroni): for a
-    rule that passes or fails on any one of several.
+    rule that passes or fails on any one of several.  Inside a :func:`memo`
+    block a question asked again of the same objects is answered from memory.
 
     >>> compare([1.0] * 5, [1.02, 1.01, 1.03, 1.0, 1.02], margin=1.1).outcome
     'equivalent'
@@ -221,57 +306,95 @@ def compare(a: Any, b: Any, factor: float = 1.0, margin: float | None = None, mi
     >>> c = compare(ra, rb); c.method, c.outcome, round(c.lo, 3)
     ('paired', 'above', 1.1)
     """
-    ta, ka, why_a, la = _side(a)
-    tb, kb, why_b, lb = _side(b)
-    lk = Looks.of(looks if looks is not None else (la if la is not None else lb))
-    bad = [f"{nm}: {w}" for nm, w in zip(names, (why_a, why_b)) if w]
-    if any(t <= 0 for t in ta + tb):
+    m = _MEMO.get()
+    if m is None:
+        return _compare(_Side(a), _Side(b), factor, margin, min_n, names, confidence, looks, paired, family)
+    # The answer keeps the question's numbers as given (1 and 1.0 print apart): their types are in the key too.
+    key = (id(a), id(b), id(looks), tuple(names), bool(paired),
+           *((type(v), v) for v in (factor, margin, min_n, confidence, family)))
+    hit = m.answers.get(key)
+    if hit is None:
+        c = _compare(m.side(a), m.side(b), factor, margin, min_n, names, confidence, looks, paired, family)
+        hit = m.answers[key] = (a, b, looks, c)
+    return hit[3]
+
+
+def _compare(sa: _Side, sb: _Side, factor: float, margin: float | None, min_n: int, names: tuple[str, str],
+             confidence: float | None, looks: Any, paired: bool, family: int) -> Comparison:
+    """:func:`compare` of two sides read by :class:`_Side`."""
+    ta, tb = sa.times, sb.times
+    lk = Looks.of(looks) if looks is not None else (sa.design if sa.looks is not None else sb.design)
+    bad = [f"{nm}: {w}" for nm, w in zip(names, (sa.why, sb.why)) if w]
+    if not (sa.positive and sb.positive):
         bad.append("non-positive times")
-    pa, pb = _pairs(ta, ka, tb, kb) if paired else ([], [])
-    use_pairs = len(pa) >= min_n
+    ia, ib = _pairs(sa, sb) if paired else ([], [])
+    use_pairs = len(ia) >= min_n
     if use_pairs:
         few = []
     else:
         few = [f"{nm} has {len(t)} ok repeat(s), needs {min_n}" for nm, t in zip(names, (ta, tb)) if len(t) < min_n]
-    n = len(pa) if use_pairs else min(len(ta), len(tb))
+    n = len(ia) if use_pairs else min(len(ta), len(tb))
     conf = confidence if confidence is not None else (lk.confidence(n) if lk is not None else CONFIDENCE)
     if family > 1 and conf > 0:
         conf = 1 - (1 - conf) / family
     if bad or few or not ta or not tb:
-        est = (float(np.median(tb)) / float(np.median(ta))) if ta and tb and min(ta + tb) > 0 else None
+        est = (median(tb) / median(ta)) if ta and tb and sa.positive and sb.positive else None
         return Comparison("undecided", est, None, None, factor, margin, len(ta), len(tb), "; ".join(bad + few),
-                          "", len(pa) if use_pairs else 0, conf)
+                          "", len(ia) if use_pairs else 0, conf)
     if use_pairs:
         method = "paired"
-        d = np.log(np.asarray(pb)) - np.log(np.asarray(pa)) - math.log(factor)
-        if lk is not None and confidence is None and _is_rerun(a, b):
+        la, lb, lf = sa.logs, sb.logs, math.log(factor)
+        d = [lb[j] - la[i] - lf for i, j in zip(ia, ib)]  # log b - log a - log factor, pair by pair
+        first = None
+        if lk is not None and confidence is None and (sa.rerun or sb.rerun):
             # A rerun drawn by reports.resample is read as the adaptive loop would read it: the first look
             # at which the comparison decides is where that rerun would have stopped.
-            for k in range(max(lk.first, min_n), n):
-                ck = lk.confidence(k)
-                ck = 1 - (1 - ck) / family if family > 1 else ck
-                e, lo_k, hi_k = paired_t(d[:k], ck)
-                if math.isfinite(lo_k) and _outcome(lo_k, hi_k, margin) in DECIDED:
-                    d, n, conf = d[:k], k, ck
-                    break
-        est, lo, hi = paired_t(d, conf)
+            first = _first_look(d, lk, max(lk.first, min_n), family, margin)
+        if first is None:
+            est, lo, hi = paired_t(d, conf)
+        else:
+            est, lo, hi, n, conf = first
     else:
         method = "unpaired"
-        est, lo, hi = hodges_lehmann(np.log(np.asarray(ta)) + math.log(factor), np.log(np.asarray(tb)), conf)
+        est, lo, hi = hodges_lehmann(np.asarray(sa.logs) + math.log(factor), np.asarray(sb.logs), conf)
     ratio = factor * math.exp(est)
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return Comparison("undecided", ratio, None, None, factor, margin, len(ta), len(tb),
                           f"{n} {'pairs' if use_pairs else 'repeats'} cannot reach a {_level(conf)} interval",
                           method, n if use_pairs else 0, conf)
     rlo, rhi = factor * math.exp(lo), factor * math.exp(hi)
-    span = f"interval {rlo:.3g}–{rhi:.3g}"
     out = _outcome(lo, hi, margin)
+    return Comparison(out, ratio, rlo, rhi, factor, margin, len(ta), len(tb), _because(out, factor, margin, rlo, rhi),
+                      method, n if use_pairs else 0, conf)
+
+
+def _because(out: str, factor: float, margin: float | None, rlo: float, rhi: float) -> str:
+    """The reason of a decided comparison's outcome *out*, or of why the interval *rlo*..*rhi* left it open."""
+    if out in ("above", "below"):
+        return f"interval {out} {factor:g}×"
     band = f"±{(margin or MARGIN) - 1:.0%} of {factor:g}×"
-    why = {"equivalent": f"interval within {band}", "not equivalent": f"interval outside {band}",
-           "above": f"interval above {factor:g}×", "below": f"interval below {factor:g}×"}.get(
-        out, f"{span} neither within nor outside {band}" if margin is not None else f"{span} spans {factor:g}×")
-    return Comparison(out, ratio, rlo, rhi, factor, margin, len(ta), len(tb), why, method, n if use_pairs else 0,
-                      conf)
+    if out == "equivalent":
+        return f"interval within {band}"
+    if out == "not equivalent":
+        return f"interval outside {band}"
+    span = f"interval {rlo:.3g}–{rhi:.3g}"
+    return f"{span} neither within nor outside {band}" if margin is not None else f"{span} spans {factor:g}×"
+
+
+def _first_look(d: list[float], lk: Looks, start: int, family: int,
+                margin: float | None) -> tuple[float, float, float, int, float] | None:
+    """The first look, from *start* pairs on and before the last of *d*, at which the paired interval of the
+    pairs seen so far decides: ``(estimate, lo, hi, pairs, level)``; None when none does.  The pairs seen are
+    kept sorted as the look moves on (one insertion a look, not a sort)."""
+    seen = sorted(d[:start])
+    for k in range(start, len(d)):
+        ck = lk.confidence(k)
+        ck = 1 - (1 - ck) / family if family > 1 else ck
+        e, lo, hi = paired_t_sorted(seen, ck)
+        if math.isfinite(lo) and _outcome(lo, hi, margin) in DECIDED:
+            return e, lo, hi, k, ck
+        insort(seen, d[k])
+    return None
 
 
 DECIDED = ("above", "below", "equivalent", "not equivalent")
@@ -285,10 +408,6 @@ def _outcome(lo: float, hi: float, margin: float | None) -> str:
             return "equivalent"
         return "not equivalent" if lo > m or hi < -m else "undecided"
     return "above" if lo > 0 else ("below" if hi < 0 else "undecided")
-
-
-def _is_rerun(a: Any, b: Any) -> bool:
-    return any(isinstance(x, Mapping) and bool(x.get("rerun")) for x in (a, b))
 
 
 class Open(NamedTuple):

@@ -176,7 +176,7 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
             "looks": looks,
             "n_failed": int(len(bad)),
             "failures": sorted({f"{r.status}: {r.error_type or ''} {str(r.error or r.check_detail or '')[:120]}".strip()
-                                for r in bad.itertuples()}),
+                                for r in bad.itertuples()}) if len(bad) else [],
             "gil_min": _med(ok["gil_min"]),
             "gil_median": _med(ok["gil_median"]),
             "gil_max": _med(ok["gil_max"]),
