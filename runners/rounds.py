@@ -37,6 +37,7 @@ import time
 from typing import Any, Callable, Protocol, Sequence, TypeVar
 
 from runners.plan import seeded_shuffle
+from runners.records.kinds import twin_label
 from workloads.base import Workload
 
 __all__ = ["Rounds", "run_rounds", "specs_of", "capped", "MAX_RERUNS", "Undecided", "RoundsPlan", "Measurer",
@@ -162,10 +163,19 @@ class Rounds:
         self.first_cap = ""
         self.wanted = list(live)
         self.dropped: dict[str, str] = {}  # specs shown far slower than the best: label -> why
+        self.partners: list[Rounds] = []  # the other workloads of its interleaved group (set by run_rounds)
 
     def samples(self) -> dict[str, dict[str, Any]]:
-        """What the decider reads: per live spec, its times, their round keys and the run's looks."""
-        return {k: {"times": self.times[k], "keys": self.keys[k], "looks": self.looks} for k in self.live}
+        """What the decider reads: per live spec, its times, their round keys and the run's looks; and the
+        live specs of the group's other workloads still measuring, named ``twin|label``
+        (:func:`~runners.records.kinds.twin_label`: a claim that compares a kernel with its twin asks
+        about them, paired by the rounds they share)."""
+        out = {k: {"times": self.times[k], "keys": self.keys[k], "looks": self.looks} for k in self.live}
+        for p in self.partners:
+            if not p.stop:
+                out.update((twin_label(p.w.name, k), {"times": p.times[k], "keys": p.keys[k], "looks": p.looks})
+                           for k in p.live)
+        return out
 
     def add(self, label: str, wall: float, key: str) -> None:
         self.times[label].append(wall)
@@ -216,8 +226,9 @@ class Rounds:
         if plan.fixed:
             self.stop, self.open = "fixed repeats", []
             return
-        items = plan.decide(self.w, self.samples()) if plan.decide else []
-        items = [o for o in items if all(k in self.live for k in o.specs)]  # a spec that left cannot answer
+        samples = self.samples()
+        items = plan.decide(self.w, samples) if plan.decide else []
+        items = [o for o in items if all(k in samples for k in o.specs)]  # a spec that left cannot answer
         self.open = [o.text for o in items]
         if not items:
             self.stop = "decided"
@@ -251,6 +262,8 @@ def run_rounds(runner: Measurer[P], group: list[Rounds], clock: Callable[[], flo
     with what was still open.
     """
     key = "+".join(r.w.name for r in group)
+    for r in group:
+        r.partners = [p for p in group if p is not r]
     seed = runner.plan.order_seed
     rnd = 0
     while True:

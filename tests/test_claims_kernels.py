@@ -9,7 +9,7 @@ import pytest
 
 from _claimdata import blas, ctx_of, decided, kernels, prange, retake, verdict
 from reports.claims.kernels import AMORTISED, AMORTISED_K, C5, C6, C7, C8, RETAKEN, SAME, c5_bar, c7_bar
-from reports.evidence import FAILS, HOLDS, UNSURE
+from reports.evidence import FAILS, HOLDS, UNSURE, flat_bar
 
 
 def _w(name, **params):
@@ -57,10 +57,14 @@ def test_c6_inconclusive_when_missing():
     assert verdict("C6")["verdict"] == UNSURE
 
 
-def test_c5_and_c6_ask_for_precise_medians():
-    """They compare rows of two workloads, measured one after the other: each median to ±10 %."""
-    assert C5.questions(_w("kernel-compute-gil"), 2) == [("threads-2", None, 1.0, 1.0, None, "C5")]
-    assert C6.questions(_w("kernel-compute-gil"), 2) == [("sync", None, 1.0, 1.0, None, "C6")]
+def test_c5_and_c6_ask_the_verdicts_comparison_of_the_twins():
+    """Each twin asks the claim's own comparison, naming the other's spec ``twin|label`` (they share rounds)."""
+    assert C5.questions(_w("kernel-compute-gil"), 2) == [
+        ("kernel-compute-nogil|threads-2", "threads-2", c5_bar(2), c5_bar(2), None, "C5")]
+    assert C5.questions(_w("kernel-compute-nogil"), 2) == [
+        ("threads-2", "kernel-compute-gil|threads-2", c5_bar(2), c5_bar(2), None, "C5")]
+    assert C6.questions(_w("kernel-sleep-gil"), 2) == [("kernel-sleep-nogil|sync", "sync", 1.0, 1.0, SAME, "C6")]
+    assert C5.questions(_w("kernel-retake-k1"), 2) == []
     assert f"±{SAME - 1:.0%}" in verdict("C6", *kernels())["threshold"]
 
 
@@ -122,8 +126,11 @@ def test_c8_without_openmp_leaves_prange_out():
     assert decided(replace(ctx_of(*prange(0.8)), openmp=False))["C8"]["verdict"] == UNSURE
 
 
-def test_c8_asks_for_a_precise_threads_median():
-    assert C8.questions(_w("kernel-prange-lib1"), 4) == [("threads-4", None, 1.0, 1.0, None, "C8")]
+def test_c8_asks_library_threads_one_against_cores_at_its_bar():
+    assert C8.questions(_w("kernel-prange-lib1"), 4) == [
+        ("threads-4", "kernel-prange-libcores|threads-4", flat_bar(4), flat_bar(4), None, "C8")]
+    assert C8.questions(_w("array-matmul-blascores"), 2) == [
+        ("array-matmul-blas1|threads-2", "threads-2", flat_bar(2), flat_bar(2), None, "C8")]
 
 
 def test_the_kernel_records():

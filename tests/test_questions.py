@@ -8,7 +8,8 @@ import pytest
 
 from reports.claims import questions as qmod
 from reports.claims.questions import Question, answer, ask, gain, precise, same, still_open
-from reports.stats import Open
+from reports.claims.kernels import c5_bar
+from reports.stats import Open, compare
 from runners.rounds import Rounds, capped, run_rounds
 from workloads import catalogue
 
@@ -215,3 +216,33 @@ def test_answer_of_an_equivalence_question():
 
 def test_no_bootstrap_stability_constants_any_more():
     assert not hasattr(qmod, "STABLE") and not hasattr(qmod, "RESAMPLES")
+
+
+class _TwinRunner(_Runner):
+    """Times per (workload, spec): a GIL-releasing kernel 1.7x faster than its twin on two threads, 10 % noise."""
+
+    def timed(self, pool, w, repeat, rnd):
+        label = next(k for k, p in self.pools.items() if p is pool)
+        self.ran.append((rnd, f"{w.name}|{label}"))
+        return "ok", self.walls[(w.name, label)] * float(np.exp(self.rng.normal(0, 0.1)))
+
+
+def test_twins_measure_until_the_claims_comparison_across_them_is_answered():
+    """C5 compares a kernel with its twin: the rounds go on past the minimum (where each median was known to
+    ±10 % before, yet the paired interval at the first look's level still spanned the bar) until it is answered."""
+    from reports.claims.registry import questions_for
+
+    walls = {("kernel-compute-nogil", "sync"): 0.02, ("kernel-compute-nogil", "threads-2"): 0.0105,
+             ("kernel-compute-gil", "sync"): 0.02, ("kernel-compute-gil", "threads-2"): 0.0185}
+    r = _TwinRunner(_plan(lambda w, s: still_open(s, questions_for(w, 2), recommend=False),
+                          claim_max_repeats=25), walls)
+    r.pools = {"sync": object(), "threads-2": object()}
+    looks = {"first": 5, "last": 25}
+    a, b = (Rounds(CAT[n], dict(r.pools), {"sync": [], "threads-2": []}, None, looks)
+            for n in ("kernel-compute-nogil", "kernel-compute-gil"))
+    run_rounds(r, [a, b])
+    assert a.stop == b.stop == "decided"
+    assert a.keys["threads-2"] == b.keys["threads-2"] and len(a.times["threads-2"]) > 5  # paired, past the minimum
+    c = compare({"times": a.times["threads-2"], "keys": a.keys["threads-2"], "looks": looks},
+                {"times": b.times["threads-2"], "keys": b.keys["threads-2"], "looks": looks}, c5_bar(2))
+    assert c.outcome == "above"

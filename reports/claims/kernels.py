@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reports.claims.questions import Question, ask, precise
+from reports.claims.questions import Question, ask, same
 from reports.claims.record import Claim, Plot, speedup_bar
 from reports.evidence import (Context, all_of, figure, flat_bar, missing, outcome_is, rounded, shown, speedup, verdict,
                               versus)
-from runners.records.kinds import label_at
+from runners.records.kinds import label_at, twin_label
 
 __all__ = ["C5", "C6", "C7", "C8", "c5", "c6", "c7", "c8", "c5_bar", "c7_bar", "SAME", "RETAKEN", "AMORTISED",
            "AMORTISED_K"]
@@ -144,14 +144,36 @@ def c8(ctx: Context) -> dict[str, Any]:
     return verdict(all_of(tests), numbers, th, f"Library threads = 1 vs = cores under threads-{n}: {parts}.")
 
 
-# C5, C6 and C8 compare rows of two workloads (measured one after the other): each median is wanted
-# to ±10 %.  C7 compares threads with sync within one workload, at its bar for the k of the workload.
+# C5, C6 and C8 compare a kernel with its twin (the two share their rounds): each twin asks the claim's own
+# comparison, naming the other's spec ``twin|label`` (runners.rounds), so the rounds go on until it is answered.
+# C7 compares threads with sync within one workload, at its bar for the k of the workload.
+_LIB_PAIRS = (("kernel-prange-libcores", "kernel-prange-lib1"), ("array-matmul-blascores", "array-matmul-blas1"))
+
+
+def _sides(w: Any, pairs: tuple[tuple[str, str], ...], label: str) -> tuple[str, str] | None:
+    """The claim's two sides under *label* as *w*'s samples name them: the second workload of *w*'s pair (the
+    releasing kernel, library threads = 1) first, the other's spec as ``twin|label``; None: *w* is in no pair.
+
+    >>> from types import SimpleNamespace as W
+    >>> _sides(W(name="kernel-sleep-gil"), _PAIRS, "sync"), _sides(W(name="array-x"), _PAIRS, "sync")
+    (('kernel-sleep-nogil|sync', 'sync'), None)
+    """
+    for slow, fast in pairs:
+        if w.name == fast:
+            return label, twin_label(slow, label)
+        if w.name == slow:
+            return twin_label(fast, label), label
+    return None
+
+
 def c5_questions(w: Any, n: int) -> list[Question]:
-    return precise("C5", label_at("threads", n))
+    sides = _sides(w, _PAIRS, label_at("threads", n))
+    return [] if sides is None else [ask("C5", *sides, c5_bar(n))]
 
 
 def c6_questions(w: Any, n: int) -> list[Question]:
-    return precise("C6", "sync")
+    sides = _sides(w, _PAIRS, "sync")
+    return [] if sides is None else [same("C6", *sides, SAME)]
 
 
 def c7_questions(w: Any, n: int) -> list[Question]:
@@ -161,7 +183,8 @@ def c7_questions(w: Any, n: int) -> list[Question]:
 
 
 def c8_questions(w: Any, n: int) -> list[Question]:
-    return precise("C8", label_at("threads", n))
+    sides = _sides(w, _LIB_PAIRS, label_at("threads", n))
+    return [] if sides is None else [ask("C8", *sides, flat_bar(n))]
 
 
 _LOCAL = frozenset({"sync", "threads"})

@@ -18,7 +18,10 @@ answered there.  A question with ``b=None`` asks for *a*'s median to within
 ±:data:`reports.stats.PRECISION` (verdicts that compare rows of different
 workloads).  ``a="others"`` stands for every other spec measured (C12: the
 default — its as-shipped reading where that was measured — against each
-candidate, Bonferroni-corrected for choosing one).
+candidate, Bonferroni-corrected for choosing one).  A spec named
+``twin|label`` (:func:`~runners.records.kinds.twin_label`) is the twin
+workload's, in the samples of workloads that share their rounds (C5, C6,
+C8: a kernel against its twin, paired by round).
 
 >>> q = Question("threads-2", "sync", 1.2, 1.2, None, "C1")
 >>> fast = [0.5, 0.52, 0.49, 0.51, 0.5, 0.5, 0.51, 0.5]
@@ -33,7 +36,7 @@ from typing import Any, Mapping, NamedTuple, Sequence
 
 from reports.intervals import median_interval_width
 from reports.stats import PRECISION, Open, compare, pending, times_of
-from runners.records.kinds import SHIPPED
+from runners.records.kinds import SHIPPED, TWIN
 
 __all__ = ["Question", "still_open", "ask", "gain", "same", "precise", "answer"]
 
@@ -90,6 +93,7 @@ def still_open(samples: Mapping[str, Any], questions: Sequence[Question], recomm
     *recommend*, what the recommendation still needs (:func:`reports.stats.pending`).  Questions about specs
     not measured are skipped."""
     live = dict(samples)
+    own = {k: v for k, v in live.items() if TWIN not in k}  # a twin's specs (``twin|label``) are not candidates
     out: list[Open] = []
     for q in questions:
         if q.a == "others":  # C12: the default against every candidate; a loss needs one, corrected for k
@@ -97,7 +101,7 @@ def still_open(samples: Mapping[str, Any], questions: Sequence[Question], recomm
                 q = q._replace(b=q.b + SHIPPED)
             if q.b not in live:
                 continue
-            others = [k for k in live if k != q.b and times_of(live[k])]
+            others = [k for k in own if k != q.b and times_of(own[k])]
             for o in others:
                 loses = answer(q, live[o], live[q.b], family=len(others)) == 1
                 if not loses and answer(q, live[o], live[q.b]) != -1:
@@ -115,6 +119,6 @@ def still_open(samples: Mapping[str, Any], questions: Sequence[Question], recomm
             band = f" ±{q.margin - 1:.0%}" if q.margin is not None and q.up == 1.0 and q.down == 1.0 else ""
             out.append(Open(f"{q.claim}: {q.a} vs {q.b}{bar}{band}", (q.a, q.b), True))
     if recommend:
-        out += pending(live)
+        out += pending(own)
     return out
 

@@ -29,7 +29,8 @@ from typing import Literal
 
 __all__ = ["Kind", "KINDS", "POOLS", "RANK", "SchedulerSpec", "parse", "parse_list", "DEFAULT_SCHEDULER", "is_serial",
            "is_threads", "is_process_pool", "is_cluster", "in_process", "pickles", "label_at", "kind_of",
-           "is_one_by_n", "SHIPPED", "TUNED", "has_readings", "is_shipped", "dask_layout", "layouts"]
+           "is_one_by_n", "SHIPPED", "TUNED", "has_readings", "is_shipped", "dask_layout", "layouts", "TWIN",
+           "twin_label"]
 
 Kind = Literal["sync", "threads", "processes", "distributed"]
 KINDS: tuple[Kind, ...] = ("sync", "threads", "processes", "distributed")
@@ -54,6 +55,19 @@ DEFAULT_SCHEDULER: dict[str, str] = {
 # is the tuned reading; ``-shipped`` and ``-tuned`` name one reading.
 SHIPPED = "-shipped"
 TUNED = "-tuned"
+
+# A spec of another workload of the same interleaved group (twins that share their rounds: C5, C6, C8
+# compare a kernel with its twin), as the rounds' decider names it beside the workload's own labels.
+TWIN = "|"
+
+
+def twin_label(workload: str, label: str) -> str:
+    """The name of *workload*'s spec *label* among its twin's samples.
+
+    >>> twin_label("kernel-sleep-gil", "threads-2")
+    'kernel-sleep-gil|threads-2'
+    """
+    return f"{workload}{TWIN}{label}"
 
 _LABEL = re.compile(
     r"^(?:(?P<sync>sync)"
