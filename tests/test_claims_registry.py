@@ -62,7 +62,8 @@ def test_every_plot_is_one_the_dashboard_draws():
     ("kernel-retake-k32", set()),  # the middle of the k range is reported, not decided on
     ("stencil-numpy", {("C4", "threads-2", "sync", 1.2), ("C4", "threads-4", "threads-2", 1.25),
                        ("C4", "processes-2", "threads-2", 1.0)}),
-    ("kernel-compute-gil", {("C5", "threads-2", None, 1.0), ("C6", "sync", None, 1.0)}),
+    ("kernel-compute-gil", {("C5", "kernel-compute-nogil|threads-2", "threads-2", 1.4),
+                            ("C6", "kernel-compute-nogil|sync", "sync", 1.0)}),
 ])
 def test_a_workloads_claims_ask_at_their_own_bars(name, expected):
     assert {(q.claim, q.a, q.b, q.up) for q in questions_for(CAT[name], 2)} == expected
