@@ -59,11 +59,8 @@ def _busy(v: View) -> str:
     state = it.get("state") or ("quiet" if str(busy).startswith("quiet") else "busy")
     note = {"busy": " — figures from a busy machine",
             "noisy": " — nothing else was seen using the CPU, yet the repeats varied more than on a quiet machine"}
-    rerun = it.get("rerun_after_bursts") or 0
-    again = (f"; {rerun} round{'s' if rerun != 1 else ''} disturbed by bursts {'were' if rerun != 1 else 'was'} "
-             "left out and measured again") if rerun else ""
     return (f"<p class='{'warn' if state in note else 'sub'}'><b>Machine while measuring</b>: "
-            f"{fmt.escape(busy)}{note.get(state, '')}{again}</p>")
+            f"{fmt.escape(busy)}{note.get(state, '')}</p>")  # the sentence already counts the rounds re-run
 
 
 def perf_stem(workload: str, scheduler: str) -> str:
