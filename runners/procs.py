@@ -42,19 +42,28 @@ def kill_children(keep_tracker: bool = False) -> None:
     if leftover:
         names = ", ".join(sorted({" ".join(cmdline(k))[:60] for k in leftover}))
         progress(f"WARNING: stopping {len(leftover)} leftover process(es): {names}")
-    if not keep_tracker:
-        _stop_own_tracker()
-    for k in kids:
-        try:  # a resource tracker ignores SIGTERM (by design): only SIGKILL stops one whose parent lives
-            k.kill() if "resource_tracker" in " ".join(cmdline(k)) else k.terminate()
+    # The leftovers first: a spawned worker holds the resource tracker's pipe open, and the tracker
+    # runs until that pipe closes, so stopping the tracker before them would wait for ever.
+    trackers = [k for k in kids if k not in leftover]
+    for k in leftover:
+        try:
+            k.terminate()
         except psutil.Error:
             pass
-    _, alive = psutil.wait_procs(kids, timeout=5)
+    _, alive = psutil.wait_procs(leftover, timeout=5)
     for k in alive:
         try:
             k.kill()
         except psutil.Error:
             pass
+    if not keep_tracker:
+        _stop_own_tracker()
+    for k in trackers:  # another process's tracker ignores SIGTERM (by design): only SIGKILL stops it
+        try:
+            k.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(trackers, timeout=5)
     reap()
 
 
@@ -64,14 +73,23 @@ def _stop_own_tracker() -> None:
     It ignores SIGTERM and runs until its pipe closes, so the sweep below would otherwise wait its
     whole grace period for it; stopped this way it first unlinks anything still registered.
     """
+    import threading
     from multiprocessing import resource_tracker
 
     stop = getattr(resource_tracker._resource_tracker, "_stop", None)
-    if stop is not None:
+    if stop is None:
+        return
+
+    def quietly() -> None:
         try:
             stop()
         except Exception:  # noqa: BLE001 - already gone, or never started: the sweep still runs
             pass
+
+    # Should anything else still hold its pipe, do not wait on it for ever: the sweep SIGKILLs it.
+    t = threading.Thread(target=quietly, daemon=True)
+    t.start()
+    t.join(5)
 
 
 def reap(grace_s: float = 1.0) -> None:

@@ -30,6 +30,20 @@ def test_kill_children_stops_every_process_this_one_started_and_reaps_it():
     assert not psutil.pid_exists(int(r.stdout))  # stopped and reaped: not even a zombie
 
 
+
+def test_kill_children_does_not_wait_on_the_resource_tracker_while_a_spawned_worker_lives():
+    """A spawned worker inherits the resource tracker's pipe: the tracker cannot stop before the worker
+    does (a SIGTERM'd run once hung here, its distributed workers still alive)."""
+    script = ("import multiprocessing as mp, time\n"
+              "from runners import procs\n"
+              "if __name__ == '__main__':\n"
+              "    p = mp.get_context('spawn').Process(target=time.sleep, args=(60,)); p.start(); time.sleep(1.0)\n"
+              "    procs.kill_children(); print(p.pid)\n")
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=45)
+    assert r.returncode == 0, r.stderr
+    assert "WARNING: stopping 1 leftover process(es)" in r.stderr
+    assert not psutil.pid_exists(int(r.stdout))
+
 def test_reap_collects_a_child_that_has_exited():
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     deadline = time.monotonic() + 10
