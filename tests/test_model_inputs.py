@@ -65,12 +65,18 @@ def test_startup_medians_per_label():
     assert constants(pd.DataFrame(), None, [{"scheduler": "x"}])["startup_s"] == {}
 
 
-def test_handoff_cost_from_the_fine_calibration_cell():
+def _fine_cells(walls: tuple[tuple[int, float], ...]) -> list[dict]:
+    """The fine-grained calibration cell at a GIL share of 0.5, bare and probed (0.6 measured), per (threads, wall)."""
     rows = []
-    for t, wall in ((1, 0.10), (2, 0.40)):
+    for t, wall in walls:
         rows += calibration_rows(0.5, t, [wall], grain="fine", iterations=1_000_000)
         rows += calibration_rows(0.5, t, [wall], mode="instrumented", grain="fine", measured=0.6,
                                  iterations=1_000_000)
+    return rows
+
+
+def test_handoff_cost_from_the_fine_calibration_cell():
+    rows = _fine_cells(((1, 0.10), (2, 0.40)))
     # Amdahl: 0.10 * 1.6 = 0.16 s; 0.24 s more over 2 million releases: 120 ns each.
     assert model_inputs._handoff_cost(pd.DataFrame(rows)) == pytest.approx(120e-9)
     assert constants(pd.DataFrame(), rows)["handoff_s"] == pytest.approx(120e-9)
@@ -79,11 +85,7 @@ def test_handoff_cost_from_the_fine_calibration_cell():
 
 
 def test_a_handoff_from_threads_that_never_ran_at_once_is_stood_in_for_and_said():
-    rows = []
-    for t, wall in ((1, 0.10), (2, 0.17)):
-        rows += calibration_rows(0.5, t, [wall], grain="fine", iterations=1_000_000)
-        rows += calibration_rows(0.5, t, [wall], mode="instrumented", grain="fine", measured=0.6,
-                                 iterations=1_000_000)
+    rows = _fine_cells(((1, 0.10), (2, 0.17)))
     two_cores = rows + calibration_rows(0.0, 1, [0.1]) + calibration_rows(0.0, 2, [0.1])
     one_core = rows + calibration_rows(0.0, 1, [0.1]) + calibration_rows(0.0, 2, [0.2])  # two threads took turns
     c = constants(pd.DataFrame(), two_cores)

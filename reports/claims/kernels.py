@@ -26,6 +26,9 @@ AMORTISED = 1.3
 AMORTISED_K = 1024
 
 _PAIRS = (("kernel-sleep-gil", "kernel-sleep-nogil"), ("kernel-compute-gil", "kernel-compute-nogil"))
+# C8's families: (family, library threads = cores, library threads = 1).
+_LIB_FAMILIES = (("kernel-prange", "kernel-prange-libcores", "kernel-prange-lib1"),
+                 ("array-matmul-blas", "array-matmul-blascores", "array-matmul-blas1"))
 
 
 def c5_bar(n: int) -> float:
@@ -120,12 +123,10 @@ def c8(ctx: Context) -> dict[str, Any]:
     bar = flat_bar(n)  # a cost this machine's noise cannot fake: 1.25× on 2 cores
     th = (f"under threads-{n}: library threads = 1 faster than library threads = cores by more than {bar}× "
           f"(interval), for each family measured")
-    fams = [("kernel-prange", "kernel-prange-libcores", "kernel-prange-lib1"),
-            ("array-matmul-blas", "array-matmul-blascores", "array-matmul-blas1")]
     numbers: dict[str, Any] = {}
     tests = []
     miss = []
-    for fam, many, one in fams:
+    for fam, many, one in _LIB_FAMILIES:
         if fam == "kernel-prange" and ctx.openmp is False:
             numbers[fam] = {"skipped": "kernels built without OpenMP; prange ran serially"}
             continue
@@ -147,7 +148,7 @@ def c8(ctx: Context) -> dict[str, Any]:
 # C5, C6 and C8 compare a kernel with its twin (the two share their rounds): each twin asks the claim's own
 # comparison, naming the other's spec ``twin|label`` (runners.rounds), so the rounds go on until it is answered.
 # C7 compares threads with sync within one workload, at its bar for the k of the workload.
-_LIB_PAIRS = (("kernel-prange-libcores", "kernel-prange-lib1"), ("array-matmul-blascores", "array-matmul-blas1"))
+_LIB_PAIRS = tuple((many, one) for _, many, one in _LIB_FAMILIES)
 
 
 def _sides(w: Any, pairs: tuple[tuple[str, str], ...], label: str) -> tuple[str, str] | None:
