@@ -113,16 +113,22 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     return _jsonable(summary), table
 
 
-def build(run_dir: str | Path, quiet: bool = False) -> dict[str, Any]:
-    """Write every report of *run_dir*; returns the summary."""
+def build(run_dir: str | Path, quiet: bool = False, streams: str | None = None) -> dict[str, Any]:
+    """Write every report of *run_dir*; returns the summary.
+
+    *streams*: which task-stream pages to draw, ``"all"`` or ``"chosen"`` (see
+    :data:`reports.streampages.WHICH`); by default what the run's profile asked for.
+    """
     run_dir = Path(run_dir)
     res = load(run_dir)
-    job = streampages.PageJob(res, run_dir / "streams")  # the pages are drawn in workers while the verdicts are found
+    job = streampages.PageJob(res, run_dir / "streams", which=streams)  # drawn in workers while the verdicts are found
     try:
         summary, table = summarise(res)
         pages = job.result()
     finally:
         job.close()
+    summary["stream_pages"] = {"which": job.which, "drawn": len(pages), "not_drawn": job.undrawn,
+                               "draw_all": streampages.DRAW_ALL.format(run=run_dir) if job.undrawn else None}
     dash = run_dir / "dashboard.html"
     dashboard.render(res, table, summary, pages, dash)
     # Created afresh: a link planted in the folder is replaced, never written through (said on stderr).
@@ -143,11 +149,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("run_dir", help="a results folder, e.g. results/20261123-021530-1a2b")
     p.add_argument("-q", "--quiet", action="store_true", help="do not print the terminal summary")
+    p.add_argument("--streams", choices=streampages.WHICH, default=None,
+                   help="task-stream pages to draw: every stored stream ('all'), or each workload's fastest "
+                        "spec and Dask's default ('chosen'); default: what the run's profile chose "
+                        "(quick: chosen, the others: all)")
     a = p.parse_args(argv)
     if not Path(a.run_dir).is_dir():
         print(f"ERROR: {a.run_dir}: no such results folder", file=sys.stderr)
         sys.exit(2)
-    build(a.run_dir, quiet=a.quiet)
+    build(a.run_dir, quiet=a.quiet, streams=a.streams)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from reports.table import table as stats_table
 from runners import records
 from runners.records.kinds import DEFAULT_SCHEDULER, is_serial, parse
 
-__all__ = ["hit_rate", "model_summary", "check", "save", "main"]
+__all__ = ["hit_rate", "model_summary", "check", "different_sizes", "save", "main"]
 
 
 def hit_rate(table: pd.DataFrame, predictions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -138,8 +138,9 @@ def cross_predictions(fit: Results, measured: Results) -> list[dict[str, Any]]:
     c = constants(ft, fit.rows, fit.startup)
     cores = _cores(measured)
     out = []
+    differ = set(different_sizes(ft, mt))
     for wl in dict.fromkeys(mt["workload"]):
-        inp = workload_inputs(ft, fit.rows, wl) if wl in set(ft["workload"]) else None
+        inp = workload_inputs(ft, fit.rows, wl) if wl in set(ft["workload"]) and wl not in differ else None
         if inp is None:
             continue
         for r in mt[mt["workload"] == wl].to_dict("records"):
@@ -155,6 +156,31 @@ def cross_predictions(fit: Results, measured: Results) -> list[dict[str, Any]]:
             pr.update(workload=wl, measured_s=meas, hypothetical=False, input=False, collection=inp["collection"],
                       error=abs(pr["predicted_s"] - meas) / meas if meas else None)
             out.append(pr)
+    return out
+
+
+def different_sizes(fit: pd.DataFrame, measured: pd.DataFrame) -> dict[str, str]:
+    """Workloads of both tables built at different sizes or parameters: workload -> what differs.
+
+    Such a workload is not scored: a model fitted on one problem says nothing of how long another
+    takes (runs of different profiles, or of commits that resized a workload).
+
+    >>> f = pd.DataFrame({"workload": ["a", "b"], "size": [1200, 8], "params": [{}, {}]})
+    >>> different_sizes(f, pd.DataFrame({"workload": ["a", "b"], "size": [2400, 8], "params": [{}, {}]}))
+    {'a': 'size 1200 in the fit, 2400 measured'}
+    """
+    out: dict[str, str] = {}
+
+    def first(t: pd.DataFrame, col: str) -> dict[str, Any]:
+        if col not in t:
+            return {}
+        return {str(w): v for w, v in zip(t["workload"], t[col]) if v is not None and v == v}
+
+    for col in ("size", "params"):
+        a, b = first(fit, col), first(measured, col)
+        for wl in a.keys() & b.keys():
+            if wl not in out and str(a[wl]) != str(b[wl]):
+                out[wl] = f"{col} {a[wl]} in the fit, {b[wl]} measured"
     return out
 
 
@@ -192,6 +218,7 @@ def check(fit_dir: str | Path, measured_dir: str | Path) -> dict[str, Any]:
     """
     fit, measured = load(fit_dir), load(measured_dir)
     mt = _table(measured)
+    differ = different_sizes(_table(fit), mt)
     preds = cross_predictions(fit, measured)
     hits = hit_rate(mt, preds) if preds else {"predicted_best_hit_rate": None, "decided_workloads": 0,
                                               "per_workload": []}
@@ -228,6 +255,7 @@ def check(fit_dir: str | Path, measured_dir: str | Path) -> dict[str, Any]:
         "recommendation_agreement": (sum(agree) / len(agree)) if agree else None,
         "agreement_decided": len(agree),
         "misses_over_2x": misses,
+        "not_comparable": [{"workload": w, "why": why} for w, why in differ.items()],
         "workloads": per,
         "pairs": [{k: p[k] for k in ("workload", "scheduler", "predicted_s", "measured_s", "error", "dominant_term",
                                      "missing")} for p in preds],
@@ -255,6 +283,8 @@ def _lines(d: dict[str, Any]) -> list[str]:
                 f" predictions; predicted best = measured best (or equivalent) on {pct(d['hit_rate'])} of "
                 f"{d['decided']} decided workloads; predicted recommendation = measured on "
                 f"{pct(d['recommendation_agreement'])} of {d['agreement_decided']}"]
+    for x in d.get("not_comparable") or []:
+        out.append(f"  not scored: {x['workload']}: {x['why']}")
     for x in d["misses_over_2x"]:
         out.append(f"  miss over 2x: {x['workload']} on {x['scheduler']}: predicted {x['predicted_over_measured']}x "
                    f"the measured time, dominated by {x['term']}")

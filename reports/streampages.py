@@ -1,5 +1,10 @@
 """The task-stream pages of a run, written to disk: one per (workload, scheduler) with a stored stream.
 
+A short profile (``quick``) draws only each workload's fastest spec and Dask's default
+(:func:`chosen`; meta.json ``stream_pages``): Bokeh takes ~0.4 s a page here, and all ~80
+pages were the longest part of its report build.  Every stream stays stored, and
+``python -m reports.build RUN --streams all`` draws the rest.
+
 :func:`render_all` finds the pairs (:func:`pairs`), draws each page with
 :func:`reports.taskstream.page` (in worker processes when there are many) and
 writes it under the results folder without following a link out of it.  The
@@ -20,8 +25,14 @@ from typing import Any
 from reports.load import Results, load, load_tasks
 from reports.taskstream import page
 from runners import records
+from runners.records.kinds import DEFAULT_SCHEDULER
 
-__all__ = ["pairs", "render", "render_all", "PageJob", "local_resources"]
+__all__ = ["pairs", "chosen", "render", "render_all", "PageJob", "local_resources", "WHICH", "DRAW_ALL"]
+
+# Which pages a run draws (meta.json ``stream_pages``, set by the profile; ``reports.build --streams`` overrides):
+# "all": one per stored stream; "chosen": per workload, its fastest spec by median and Dask's default.
+WHICH = ("all", "chosen")
+DRAW_ALL = "python -m reports.build {run} --streams all"  # what draws the rest, said where pages are missing
 
 
 def pairs(res: Results) -> list[tuple[str, str]]:
@@ -41,6 +52,34 @@ def pairs(res: Results) -> list[tuple[str, str]]:
                     seen[(w, s)] = None
                 break
     return list(seen)
+
+
+def chosen(res: Results, plist: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs of *plist* worth a page in a short run: per workload, the spec with the lowest median
+    wall time over its ok instrumented repeats, and Dask's default for the collection (the as-shipped
+    reading where there is one: what the user gets), in *plist*'s order.
+
+    The other streams stay stored; :data:`DRAW_ALL` draws them.  Read from the rows alone (no
+    verdict is needed), so the pages can be drawn while the verdicts are worked out.
+    """
+    rows = res.rows
+    need = {"workload", "scheduler", "wall_s", "kind", "collection"}
+    if rows.empty or not need <= set(rows.columns):
+        return list(plist)
+    ok = rows[(rows["status"].fillna("ok") == "ok") & (rows["mode"].fillna("instrumented") == "instrumented")
+              & (rows["control"].fillna("") == "")] if {"status", "mode", "control"} <= set(rows.columns) else rows
+    keep: set[tuple[str, str]] = set()
+    for wl, g in ok.groupby("workload", sort=False):
+        med = g.groupby("scheduler")["wall_s"].median().dropna()
+        if not med.empty:
+            keep.add((str(wl), str(med.idxmin())))
+        kind = DEFAULT_SCHEDULER.get(str(g["collection"].iloc[0]))
+        mine = g[g["kind"] == kind]
+        if not mine.empty:
+            shipped = mine[mine["as_shipped"].fillna(False).astype(bool)] if "as_shipped" in mine else mine.iloc[:0]
+            keep.add((str(wl), str((shipped if not shipped.empty else mine)["scheduler"].iloc[0])))
+    known = set(ok["workload"].astype(str))
+    return [p for p in plist if p in keep or p[0] not in known]  # a stream without ok rows: drawn, to show why
 
 
 def render(res: Results, workload: str, scheduler: str, out_dir: Path, resources: Any = None) -> dict[str, Any] | None:
@@ -138,9 +177,13 @@ class PageJob:
     when it is killed (see :func:`runners.records.die_with_parent`).
     """
 
-    def __init__(self, res: Results, out_dir: Path, jobs: int | None = None):
+    def __init__(self, res: Results, out_dir: Path, jobs: int | None = None, which: str | None = None):
         self.res, self.out_dir = res, Path(out_dir)
-        self.plist = pairs(res)
+        stored = pairs(res)
+        # *which*: "all" or "chosen" (see WHICH); by default what the run's profile asked for (meta.json).
+        self.which = which or str(res.meta.get("stream_pages") or "all")
+        self.plist = chosen(res, stored) if self.which == "chosen" else stored
+        self.undrawn = len(stored) - len(self.plist)  # stored streams this job leaves without a page
         self.ex: ProcessPoolExecutor | None = None
         self.futures: list[Any] = []
         self.ok = bool(self.plist)
@@ -187,9 +230,10 @@ class PageJob:
             self.ex = None
 
 
-def render_all(res: Results, out_dir: Path, jobs: int | None = None) -> list[dict[str, Any]]:
-    """Write one page per (workload, scheduler) with a task stream; one dict per page written (see :class:`PageJob`)."""
-    job = PageJob(res, out_dir, jobs)
+def render_all(res: Results, out_dir: Path, jobs: int | None = None, which: str = "all") -> list[dict[str, Any]]:
+    """Write one page per (workload, scheduler) with a task stream (*which*: see :data:`WHICH`); one dict per
+    page written (see :class:`PageJob`)."""
+    job = PageJob(res, out_dir, jobs, which)
     try:
         return job.result()
     finally:

@@ -262,6 +262,7 @@ def _meta(args: argparse.Namespace, plan: Any, run_id: str, plugins: list[str], 
         timeout_s=plan.timeout_s, chunksize_processes=1,
         workloads=[workload_info(w, plan.profile.name) for w in plan.workloads.values()], complete=False,
         predict_cores=extra_cores, predict_only=bool(args.predict_only),
+        stream_pages=plan.profile.stream_pages,
     )
 
 

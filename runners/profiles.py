@@ -151,6 +151,10 @@ class Profile:
         With ``lean``, still run C12's workloads under every kind (``default``,
         ``full``); ``quick`` decides C12 among the kinds it ran, and keeps one
         performance_report per cluster.
+    stream_pages
+        Which task-stream pages the report draws (meta.json ``stream_pages``): ``"all"``, or
+        ``"chosen"``: each workload's fastest spec and Dask's default
+        (:func:`reports.streampages.chosen`).  Every stream is stored either way.
     """
 
     name: str
@@ -167,6 +171,7 @@ class Profile:
     claim_max_repeats: int | None = None
     claim_extra_s: float | None = None
     plain_check: str = "all"
+    stream_pages: str = "all"
     plain_repeats: int = 4
     sweep_claims: tuple[str, ...] | None = None  # sweep only the workloads of these claims (None: every sweep)
     shipped_kinds: tuple[str, ...] = ("processes", "distributed")
@@ -231,7 +236,7 @@ PROFILES: dict[str, Profile] = {
                      lean=True, c12_everywhere=False, max_repeats=10, budget_s=2.2, plain_check="sample",
                      claim_max_repeats=25, claim_extra_s=4.5, run_budget_s=180.0,
                      sweep_claims=("C4",), shipped_kinds=("processes",), shipped_claims=("C12",),
-                     shipped_as_default=True),
+                     shipped_as_default=True, stream_pages="chosen"),
     "default": Profile("default", repeats=5, timeout_s=300, full_sweep=True, layout_workloads="all",
                        overhead_repeats=7,
                        lean=True, c12_everywhere=False, max_repeats=8, budget_s=5.0, plain_check="wide",

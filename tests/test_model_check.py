@@ -147,6 +147,17 @@ def test_check_predicts_nothing_for_workloads_the_fit_never_ran(tmp_path, run):
     assert {p["workload"] for p in d["pairs"]} == {"numpy"}
 
 
+def test_check_scores_no_workload_built_at_another_size_in_the_fit(tmp_path, run):
+    # a fit of another profile or commit (array-transcendental 2400 there, 1200 here) predicts another problem
+    _, df = run
+    rows = df.to_dict("records")
+    fit_rows = [dict(r, size=2 * int(r.get("size") or 1)) if r["workload"] == "numpy" else r for r in rows]
+    d = model_check.check(_folder(tmp_path / "fit", fit_rows, 1), _folder(tmp_path / "measured", rows, 2))
+    assert "numpy" not in {p["workload"] for p in d["pairs"]}
+    assert [x["workload"] for x in d["not_comparable"]] == ["numpy"] and "size" in d["not_comparable"][0]["why"]
+    assert {"pure-python", "delayed-null"} <= {p["workload"] for p in d["pairs"]}
+
+
 def test_main_prints_json_and_refuses_a_missing_folder(tmp_path, run, capsys):
     import json
 

@@ -110,6 +110,11 @@ def workloads_section(v: View) -> list[Any]:
     text = "<h2>Workloads, task streams and performance reports</h2>"
     text += table(["workload", "collection", "claims", "description", "task streams", "performance reports"],
                   rows) if rows else note("No workloads.")
+    sp = v.summary.get("stream_pages") or {}
+    if sp.get("not_drawn"):
+        text += (f"<p>Task-stream pages drawn for each workload's fastest scheduler and Dask's default "
+                 f"({sp.get('drawn', 0)}); {sp['not_drawn']} more streams are stored. Draw them with "
+                 f"<code>{fmt.escape(sp.get('draw_all') or '')}</code>.</p>")
     orphans = [s for s in perf if s not in used]
     if orphans:
         text += ("<p>Other performance reports: <span class='links'>"
