@@ -4,7 +4,8 @@ Order: workload by workload (workloads that share an ``interleave`` key
 together).  The pools of every spec a workload runs under are open together
 (each started once, timed, and closed when no later workload needs it).  Per
 workload: one warm-up per spec (``sync`` first: its result is the reference
-every other spec is checked against), then rounds, each visiting every spec
+every other spec is checked against; under a time budget, ``sync``'s alone when
+one compute is long: :meth:`Runner.long_compute`), then rounds, each visiting every spec
 once in a seeded random order (ABCD, CADB, ...), so the two sides of every
 ratio are measured seconds apart and a noisy neighbour's drift falls on all
 specs alike.  Past the profile's minimum, rounds continue while
@@ -49,6 +50,9 @@ from runners.rows import Rows
 from runners.schedulers import Scheduler
 from workloads.base import Workload
 
+# Under a time budget, a sync warm-up longer than this share of it means the other schedulers are not warmed up
+WARM_SHARE = 0.05
+
 __all__ = ["execute", "Runner", "Schedule"]
 
 Schedule = list[tuple[Workload, list[SchedulerSpec]]]  # (workload, the specs it runs under), in run order
@@ -74,6 +78,8 @@ class Runner:
         self.budget = Budget(None if plan.fixed else (plan.time_budget_s or plan.profile.run_budget_s))
         # The whole answer's deadline (compare(), a user's --workloads): no round starts past it.
         self.deadline = None if plan.time_budget_s is None else time.perf_counter() + plan.time_budget_s
+        self.sync_warm_s: dict[str, float] = {}  # workload -> seconds its sync warm-up took (see long_compute)
+        self.said_long: set[str] = set()
         # What competes for the CPU, round by round (an idle reading first: the machine before we load it).
         self.watch = Watch(self.rows.interference)
 
@@ -188,7 +194,12 @@ class Runner:
         for label in order:
             if live[label].spec.as_shipped:
                 continue  # every compute starts its pool afresh: there is nothing to warm, and it costs a compute
+            if not is_serial(live[label].spec.kind) and self.long_compute(w):
+                continue
+            t0 = time.perf_counter()
             failed = self.repeats.warm(self.pools.get(label) or live[label], w)
+            if is_serial(live[label].spec.kind) and not failed:
+                self.sync_warm_s[w.name] = time.perf_counter() - t0
             if failed:
                 spec = live.pop(label).spec
                 status = "timeout" if failed.error_type == "RepeatTimeout" else "error"
@@ -196,8 +207,32 @@ class Runner:
                                               error=failed.error, traceback=failed.traceback))
                 self.say(f"  {w.name} on {label}: {failed.error_type}: {failed.error[:200]}")
 
+    def long_compute(self, w: Workload) -> bool:
+        """Under a time budget (``compare()``, a user's ``--workloads``): is one compute of *w* long enough
+        that warming the other schedulers up would spend the budget?
+
+        True when its ``sync`` warm-up took more than :data:`WARM_SHARE` of the budget (3 s of
+        ``compare()``'s 60): a pool's first-call costs (a worker's imports, ~1 s here) are then small
+        beside a compute, a warm-up per scheduler would cost as much as a round (5 000 tiny delayed tasks:
+        42 s of warm-ups on 2 cores), and the first timed round is checked for a transient like any
+        other (``transient`` in the table).  Said once per workload.
+        """
+        budget, took = self.plan.time_budget_s, self.sync_warm_s.get(w.name)
+        if self.deadline is None or not budget or took is None or took <= WARM_SHARE * budget:
+            return False
+        if w.name not in self.said_long:
+            self.said_long.add(w.name)
+            self.say(f"  {w.name}: one compute takes {took:.1f} s under sync, over {WARM_SHARE:.0%} of the "
+                     f"{budget:g}-s budget: the other schedulers start without a warm-up (their first round is "
+                     "checked for a transient)")
+        return True
+
     def performance_report(self, pool: Scheduler, w: Workload) -> None:
-        """Dask's own performance report of one more compute of *w*, saved beside the results, where *pool* has one."""
+        """Dask's own performance report of one more compute of *w*, saved beside the results, where *pool* has one.
+
+        Not past a time budget's deadline: it is one more compute, and a nicety."""
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            return
         folder = self.rows.dir / "perf"
         path = folder / f"{records.slug(w.name)}__{records.slug(pool.label)}.html"
         if path.exists():

@@ -96,3 +96,20 @@ def test_predict_only_times_sync_alone_and_answers_with_a_marked_prediction():
     assert rec["headline"].startswith("PREDICTED, not measured: ") and "GIL" in rec["why"]
     assert "dask.config.set(scheduler=" in rec["code"]
     assert repr(answer).startswith(f"mine: use {rec['scheduler']} (predicted)")
+
+
+def test_under_a_time_budget_a_long_compute_warms_up_sync_alone(capfd):
+    # 5 000 tiny delayed tasks took 5.9 s a compute here: a warm-up per scheduler cost 42 s of a 60-s budget
+    import time
+
+    calls = []
+
+    def slow():
+        time.sleep(0.12)
+        calls.append(1)
+        return 1
+
+    table, rec = api.compare(lambda: [dask.delayed(slow)()], ["sync", "threads-2"], time_budget_s=1.0, name="slow")
+    assert set(table["scheduler"]) == {"sync", "threads-2"} and (table["n"] >= 1).all()
+    assert len(calls) == int(table["n"].sum()) + 1  # every timed repeat, and sync's warm-up (the reference) alone
+    assert "without a warm-up" in capfd.readouterr().err
