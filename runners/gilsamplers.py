@@ -10,6 +10,7 @@ worker processes too.
 """
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -71,16 +72,24 @@ class Knocker:
 _KNOCKER: list[Knocker] = []
 
 
-def local_knocker(on: bool) -> Knocker | None:
+def local_knocker(on: bool, wait: bool = True) -> Knocker | None:
     """The running process-wide knocker when *on*; stop it when not.
 
     None where GIL contention cannot be sampled (gilknocker missing, or no GIL):
     the repeat's GIL figures are then None, with the reason in meta.json.
+    With *wait* False the stop (~100 ms of the knocker thread's sleep) is left to a
+    daemon thread: the caller goes on at once, and the dying knocker's probing may
+    overlap the next ~100 ms (what an instrumented repeat in another process may
+    allow; a bare repeat waits).  A new knocker can start meanwhile.
     """
     if on and not _KNOCKER and can_sample_gil():
         _KNOCKER.append(Knocker())
     elif not on and _KNOCKER:
-        _KNOCKER.pop().stop()
+        k = _KNOCKER.pop()
+        if wait:
+            k.stop()
+        else:
+            threading.Thread(target=k.stop, name="suite-knocker-stop", daemon=True).start()
     return _KNOCKER[0] if _KNOCKER else None
 
 

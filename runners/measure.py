@@ -142,7 +142,11 @@ def measure(scheduler: Scheduler, objs: Sequence[Any], instruments: Instruments,
     return scheduler.measure(objs, instruments, timeout)
 
 
-def stop_knocker() -> None:
-    """Stop this process's knocker and GIL probe (end of run)."""
-    local_knocker(False)
+def stop_knocker(wait: bool = True) -> None:
+    """Stop this process's knocker and GIL probe (end of run; before a repeat in other processes).
+
+    *wait* False: the knocker's ~100-ms stop goes on in a daemon thread (see
+    :func:`runners.gilsamplers.local_knocker`): 70-odd switches a quick run, 7 s here.
+    """
+    local_knocker(False, wait)
     local_probe(False)

@@ -66,3 +66,21 @@ def test_no_gilknocker_means_no_sampling_and_it_is_looked_up_once(monkeypatch):
 def test_held_share_and_flips_without_a_probe():
     assert held_share((10, 100), (40, 200)) == pytest.approx(0.3)
     assert held_share(None, (1, 2)) is None and flips(None) is None
+
+
+@pytest.mark.parametrize("wait", [True, False])
+def test_a_knocker_stopped_for_a_repeat_in_other_processes_does_not_hold_up_the_caller(monkeypatch, wait):
+    # Stopping a gilknocker sleeps ~100 ms: 70-odd times a quick run before each processes/distributed repeat
+    import threading
+
+    stopped_on, done = [], threading.Event()
+
+    class Slow:
+        def stop(self):
+            stopped_on.append(threading.current_thread())
+            done.set()
+
+    monkeypatch.setattr(gilsamplers, "_KNOCKER", [Slow()])
+    assert local_knocker(False, wait=wait) is None and gilsamplers._KNOCKER == []
+    assert done.wait(5)
+    assert (stopped_on[0] is threading.current_thread()) is wait  # a bare repeat waits; an instrumented one goes on

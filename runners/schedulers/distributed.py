@@ -204,7 +204,8 @@ class Distributed(Scheduler):
         from distributed import get_task_stream
         from distributed.sizeof import sizeof
 
-        stop_knocker()  # this process's samplers read nothing of the workers: they would only cost
+        # this process's samplers read nothing of the workers: they would only cost (a bare repeat waits for it)
+        stop_knocker(wait=not ins.gil)
         if self.spec.as_shipped:
             return self.wall_only(objs, timeout)
         # Always take a (cheap, identity-only when no instrument needs more) snapshot, so a

@@ -71,7 +71,8 @@ class Processes(PoolScheduler):
         return sorted(p.pid for p in procs.values())
 
     def measure(self, objs: Sequence[Any], ins: Instruments, timeout: float | None = None) -> Measurement:
-        stop_knocker()  # this process's samplers read nothing of the workers: they would only cost
+        # this process's samplers read nothing of the workers: they would only cost (a bare repeat waits for it)
+        stop_knocker(wait=not ins.gil)
         if self.spec.as_shipped:
             return self.wall_only(objs, timeout)
         col = COLLECTOR
