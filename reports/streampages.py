@@ -22,6 +22,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from reports.load import Results, load, load_tasks
 from reports.taskstream import page
 from runners import records
@@ -69,6 +71,7 @@ def chosen(res: Results, plist: list[tuple[str, str]]) -> list[tuple[str, str]]:
     ok = rows[(rows["status"].fillna("ok") == "ok") & (rows["mode"].fillna("instrumented") == "instrumented")
               & (rows["control"].fillna("") == "")] if {"status", "mode", "control"} <= set(rows.columns) else rows
     keep: set[tuple[str, str]] = set()
+    cores = int(res.meta.get("cores") or res.meta.get("cpu_count") or 1)
     for wl, g in ok.groupby("workload", sort=False):
         med = g.groupby("scheduler")["wall_s"].median().dropna()
         if not med.empty:
@@ -77,7 +80,12 @@ def chosen(res: Results, plist: list[tuple[str, str]]) -> list[tuple[str, str]]:
         mine = g[g["kind"] == kind]
         if not mine.empty:
             shipped = mine[mine["as_shipped"].fillna(False).astype(bool)] if "as_shipped" in mine else mine.iloc[:0]
-            keep.add((str(wl), str((shipped if not shipped.empty else mine)["scheduler"].iloc[0])))
+            mine = shipped if not shipped.empty else mine
+            # Dask's default uses every core: of a sweep (threads-1, -2, -4), the spec with the run's cores
+            size = pd.to_numeric(mine.get("workers"), errors="coerce").fillna(1) * pd.to_numeric(
+                mine.get("threads_per_worker"), errors="coerce").fillna(1)
+            full = mine[size == cores]
+            keep.add((str(wl), str((full if not full.empty else mine)["scheduler"].iloc[0])))
     known = set(ok["workload"].astype(str))
     return [p for p in plist if p in keep or p[0] not in known]  # a stream without ok rows: drawn, to show why
 

@@ -67,14 +67,15 @@ def test_streams_folder_that_is_a_link_is_refused(tmp_path):
 def _timed_run(tmp_path, meta: dict | None = None):
     """Two workloads, each with streams under every spec: an array (default threads) and a bag (default processes)."""
     run = tmp_path / "c"
-    times = {("arr", "array"): {"sync": 1.0, "threads-2": 0.5, "processes-2": 0.8},
+    times = {("arr", "array"): {"sync": 1.0, "threads-4": 0.6, "threads-2": 0.5, "processes-2": 0.8},  # a C4 sweep
              ("bag", "bag"): {"sync": 1.0, "threads-2": 1.1, "processes-2": 0.6, "processes-2-shipped": 2.0}}
     for (w, coll), specs in times.items():
         for s, t in specs.items():
             kind = s.split("-")[0]
             records.append(run / records.ROWS, [records.RunRecord(
                 run_id="c", workload=w, collection=coll, scheduler=s, repeat=r, wall_s=t * (1 + 0.01 * r), kind=kind,
-                workers=1 if kind == "sync" else 2, as_shipped=s.endswith("shipped")) for r in range(3)])
+                workers=1 if kind == "sync" else int(s.split("-")[1]), as_shipped=s.endswith("shipped"))
+                for r in range(3)])
             records.append(records.tasks_path(run, w, s), [
                 records.TaskRecord(w, s, 0, "('t', 0)", "t", "1", "0", 0.0, 0.01, "compute", 8)])
     if meta is not None:
@@ -83,23 +84,24 @@ def _timed_run(tmp_path, meta: dict | None = None):
 
 
 def test_a_short_profile_draws_each_workloads_fastest_spec_and_dask_default(tmp_path):
-    run = _timed_run(tmp_path, {"run_id": "c", "stream_pages": "chosen"})
+    run = _timed_run(tmp_path, {"run_id": "c", "stream_pages": "chosen", "cores": 2})
     res = load(run)
-    assert len(streampages.pairs(res)) == 7
+    assert len(streampages.pairs(res)) == 8
     job = streampages.PageJob(res, run / "streams")
     got = {(p["workload"], p["scheduler"]) for p in job.result()}
-    # the array's fastest is its default (threads); the bag's fastest is the kept pool, its default as shipped
+    # the array's fastest is its default (threads on the run's 2 cores, not the sweep's 4); the bag's fastest is
+    # the kept pool, its default as shipped
     assert got == {("arr", "threads-2"), ("bag", "processes-2"), ("bag", "processes-2-shipped")}
-    assert job.undrawn == 4
+    assert job.undrawn == 5
     every = streampages.PageJob(load(run), run / "streams2", which="all")
-    assert len(every.result()) == 7 and every.undrawn == 0
+    assert len(every.result()) == 8 and every.undrawn == 0
 
 
 def test_the_dashboard_says_how_to_draw_the_streams_a_short_profile_left_out(tmp_path):
     from reports.build import build
 
-    run = _timed_run(tmp_path, {"run_id": "c", "stream_pages": "chosen", "complete": True})
+    run = _timed_run(tmp_path, {"run_id": "c", "stream_pages": "chosen", "complete": True, "cores": 2})
     summary = build(run, quiet=True)
-    assert summary["stream_pages"]["not_drawn"] == 4 and "--streams all" in summary["stream_pages"]["draw_all"]
+    assert summary["stream_pages"]["not_drawn"] == 5 and "--streams all" in summary["stream_pages"]["draw_all"]
     assert "--streams all" in (run / "dashboard.html").read_text()
     assert build(run, quiet=True, streams="all")["stream_pages"]["not_drawn"] == 0
