@@ -23,6 +23,12 @@ LABELS = {s.label for s in parse_list(FIVE)}  # the tuned readings' labels: proc
 FAST = "kernel-sleep-nogil,kernel-sleep-gil,examples/my_workloads.py"
 
 
+@pytest.fixture(autouse=True)
+def _no_bursts(monkeypatch):
+    """These tests count rounds: another test process (pytest -n) must not make a round a burst, measured again."""
+    monkeypatch.setattr("runners.interference.BURST_CORES", float("inf"))
+
+
 def _plan(*workloads, specs=("sync", "threads-2"), repeats=2):
     return Plan(profile=PROFILES["quick"], workloads={w.name: w for w in workloads}, specs=[parse(s) for s in specs],
                 repeats=repeats, fixed=True, controls=False, check_plain=False, dashboard=False)
