@@ -142,6 +142,8 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
                 missing.append("GIL share")
             terms = {"gil": work / w * gw, "compute": work * (1 - gw) / (min(w * t * u1, cores) / u1),
                      "handoff": _handoff(inp, c, t, w)}
+            if t >= 2 and gw > 0 and inp.get("release_rate") is None:
+                missing.append("GIL release rate")  # a run on one core cannot count them: no hand-off charged
         else:  # one thread per process: each has a GIL of its own
             terms = {"compute": work / (min(w * u1, cores) / u1)}
         if pickles(kind):
@@ -346,7 +348,10 @@ def explain_terms(prediction: dict[str, Any]) -> str:
         elif "bytes moved" in missing:
             parts["bytes"] = "bytes pickled per task not measured"
     terms = prediction.get("terms") or {}
-    if terms.get("handoff"):
+    if "GIL release rate" in missing:
+        parts["handoff"] = ("contended GIL hand-offs not charged: how often the GIL changes hands was not "
+                            "measured (a run on one core cannot count it)")
+    elif terms.get("handoff"):
         parts["handoff"] = (f"{fmt.duration(terms['handoff'])} of contended GIL hand-offs (the GIL is taken and "
                             f"released {fmt.number(prediction.get('release_rate'))} times a second)"
                             if fmt.is_number(terms["handoff"]) else "contended GIL hand-offs not measured")

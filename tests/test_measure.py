@@ -130,3 +130,18 @@ def test_measure_is_the_schedulers_own():
 def test_weighted_median_weights_by_duration():
     assert weighted_median([(0.9, 10.0), (0.1, 1.0), (0.2, 1.0)]) == 0.9
     assert weighted_median([(0.3, 0.0), (0.5, 0.0), (0.7, 0.0)]) == 0.5
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_no_gil_release_rate_is_recorded_where_the_probe_cannot_count_one(monkeypatch, cores):
+    # On one core the probe's bursts never overlap the work: they read 0 flips however often the GIL changes hands
+    from runners.gilsamplers import can_sample_gil
+    from runners.schedulers import inprocess
+
+    if not can_sample_gil() or not inprocess.flips(inprocess.local_probe(True)):
+        pytest.skip("no GIL probe that counts flips here")
+    monkeypatch.setattr(inprocess, "_cores", lambda: cores)
+    w = WORKLOADS["kernel-retake-k1"]
+    with for_spec(parse("sync"), dashboard=False) as pool:
+        m = measure(pool, [w.build(w.size_for("quick"), 0)], Instruments())
+    assert "gil_held" in m.extra and ("gil_release_rate" in m.extra) is (cores == 2)

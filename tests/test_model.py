@@ -229,3 +229,16 @@ def test_work_whose_sync_run_already_kept_the_cores_busy_gains_only_what_is_left
     assert predict_spec(blas, "threads", 2, 1, 2, c)["predicted_s"] == pytest.approx(0.95)
     assert predict_spec(blas, "processes", 2, 1, 2, c)["predicted_s"] == pytest.approx(0.95)
     assert predict_spec(blas, "threads", 8, 1, 8, c)["predicted_s"] == pytest.approx(1.9 / 8)  # room on 8 cores
+
+
+def test_a_release_rate_nobody_could_count_is_said_not_charged_never_shown_as_none():
+    # A run on one core records no release rate (its probe cannot count GIL hand-offs there):
+    # kernel-retake-k1 was predicted 1.4x faster on threads-2 while it measured 2.3x slower
+    c = {**CONST, "handoff_s": 200e-9}
+    pr = model.predict_spec({**inputs(0.4), "release_rate": None}, "threads", 2, 1, 2, c)
+    assert "GIL release rate" in pr["missing"] and pr["terms"]["handoff"] == 0.0
+    assert "hand-offs not charged" in model.explain_terms(pr)
+    counted = model.predict_spec({**inputs(0.4), "release_rate": 2e6}, "threads", 2, 1, 2, c)
+    assert "GIL release rate" not in counted["missing"] and "not charged" not in model.explain_terms(counted)
+    assert "GIL release rate" not in model.predict_spec({**inputs(0.4), "release_rate": None}, "threads", 1, 1, 2,
+                                                       c)["missing"]  # one thread: nothing to hand off

@@ -89,6 +89,11 @@ class TaskBytes(Callback):
             pass
 
 
+def _cores() -> int:
+    """Cores this process may run on (what the suite calls N)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: float | None,
                        count_bytes: bool = False) -> Measurement:
     """Run *compute* once in this process (within *timeout*) and measure it.
@@ -124,8 +129,10 @@ def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: fl
         if held is not None:  # the calibrated GIL-held share (see gilsamplers.local_probe)
             m.extra["gil_held"] = held
             m.extra["gil_samples"] = p1[1] - p0[1]
-            if f0 is not None and f1 is not None and f1[1] > f0[1]:
-                # GIL releases per second (two flag changes each), for the cost model's hand-off term
+            if f0 is not None and f1 is not None and f1[1] > f0[1] and _cores() >= 2:
+                # GIL releases per second (two flag changes each), for the cost model's hand-off term.
+                # Not on one core: the probe's bursts never overlap the work there, so they would read
+                # 0 however often the GIL changes hands (kernel-retake-k1: 0 against 5.5 M takes/s)
                 m.extra["gil_release_rate"] = (f1[0] - f0[0]) / 2 / (f1[1] - f0[1])
             if ins.tasks:  # the GIL over time, for the task-stream page
                 gw = gil_windows(probe, t0, wall)
