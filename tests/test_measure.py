@@ -140,7 +140,7 @@ def test_no_gil_release_rate_is_recorded_where_the_probe_cannot_count_one(monkey
 
     if not can_sample_gil() or not inprocess.flips(inprocess.local_probe(True)):
         pytest.skip("no GIL probe that counts flips here")
-    monkeypatch.setattr(inprocess, "_cores", lambda: cores)
+    monkeypatch.setattr(inprocess, "cores", lambda: cores)
     w = WORKLOADS["kernel-retake-k1"]
     with for_spec(parse("sync"), dashboard=False) as pool:
         m = measure(pool, [w.build(w.size_for("quick"), 0)], Instruments())

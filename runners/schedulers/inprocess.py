@@ -20,6 +20,7 @@ from dask.sizeof import sizeof
 
 from runners.gilsamplers import flips, gil_windows, held_share, local_knocker, local_probe
 from runners.measure import Instruments, Measurement, run_with_timeout
+from runners.profiles import cores
 
 __all__ = ["measure_in_process", "TaskBytes"]
 
@@ -89,11 +90,6 @@ class TaskBytes(Callback):
             pass
 
 
-def _cores() -> int:
-    """Cores this process may run on (what the suite calls N)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: float | None,
                        count_bytes: bool = False) -> Measurement:
     """Run *compute* once in this process (within *timeout*) and measure it.
@@ -129,7 +125,7 @@ def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: fl
         if held is not None:  # the calibrated GIL-held share (see gilsamplers.local_probe)
             m.extra["gil_held"] = held
             m.extra["gil_samples"] = p1[1] - p0[1]
-            if f0 is not None and f1 is not None and f1[1] > f0[1] and _cores() >= 2:
+            if f0 is not None and f1 is not None and f1[1] > f0[1] and cores() >= 2:
                 # GIL releases per second (two flag changes each), for the cost model's hand-off term.
                 # Not on one core: the probe's bursts never overlap the work there, so they would read
                 # 0 however often the GIL changes hands (kernel-retake-k1: 0 against 5.5 M takes/s)
