@@ -1,7 +1,6 @@
 """What every scheduler kind's measurement shares: the record of a repeat, the switches, the time limit."""
 from __future__ import annotations
 
-import signal
 import threading
 import time
 
@@ -60,10 +59,8 @@ def test_graph_size_counts_the_optimised_graph_and_is_none_when_dask_cannot_say(
     assert graph_size([object()]) is None
 
 
-def test_run_with_timeout_computes_in_the_main_thread_as_a_user_does_and_interrupts_a_stuck_wait():
-    # A compute in a fresh thread got a thread malloc arena: 9 % faster than a user's main thread (default size)
-    assert run_with_timeout(threading.current_thread, 1.0) is threading.main_thread()
-    assert run_with_timeout(lambda: 42, None) == 42
+def test_run_with_timeout_returns_raises_and_abandons_a_stuck_compute():
+    assert run_with_timeout(lambda: 42, 1.0) == 42
     with pytest.raises(ZeroDivisionError):
         run_with_timeout(lambda: 1 / 0, 1.0)
     gate = threading.Event()
@@ -71,39 +68,7 @@ def test_run_with_timeout_computes_in_the_main_thread_as_a_user_does_and_interru
     t0 = time.perf_counter()
     with pytest.raises(RepeatTimeout, match="within 0.2 s"):
         run_with_timeout(gate.wait, 0.2)
-    assert time.perf_counter() - t0 < 1.0 and len(measure_module.ABANDONED) == before  # interrupted, not abandoned
-    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0  # no alarm left behind
-
-
-def test_run_with_timeout_keeps_the_callers_own_alarm():
-    fired = []
-    old = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
-    try:
-        signal.setitimer(signal.ITIMER_REAL, 0.5)
-        assert run_with_timeout(lambda: time.sleep(0.1) or 7, 5.0) == 7
-        left = signal.getitimer(signal.ITIMER_REAL)[0]
-        assert 0 < left < 0.45  # the caller's alarm goes on, less the time spent
-        time.sleep(left + 0.2)
-        assert fired == [1]
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def test_run_with_timeout_from_another_thread_abandons_a_stuck_compute():
-    gate, out = threading.Event(), {}
-    before = len(measure_module.ABANDONED)
-
-    def caller():
-        try:
-            run_with_timeout(gate.wait, 0.2)
-        except RepeatTimeout as e:
-            out["e"] = e
-
-    t = threading.Thread(target=caller)
-    t.start()
-    t.join(5)
-    assert isinstance(out.get("e"), RepeatTimeout)
+    assert time.perf_counter() - t0 < 1.0
     assert len(measure_module.ABANDONED) == before + 1 and measure_module.ABANDONED[-1].daemon
     gate.set()
 
