@@ -71,12 +71,23 @@ class OpenPools:
         self.pools[spec.label] = pool
         return pool
 
+    def focus(self, pool: Scheduler | None) -> None:
+        """*pool* about to compute: it runs, every other open scheduler is paused (None: all paused).
+
+        An idle kept cluster costs CPU (and this process's GIL) that a user who computes on another
+        scheduler does not pay: see :mod:`runners.schedulers.distributed`."""
+        for other in self.pools.values():
+            if other is not None and other is not pool:
+                other.pause()
+        if pool is not None:
+            pool.resume()
+
     def close(self, keep: set[str] = frozenset(), status: str = "ok", error: str = "") -> None:
         """Close every scheduler not in *keep*, recording its stop."""
         for label in [k for k in self.pools if k not in keep]:
             pool = self.pools.pop(label)
             if pool is not None:
-                pool.close()
+                pool.close()  # resumed first, if paused
                 self._record(pool, status=status, error=error)
 
     def restart(self, pool: Scheduler) -> Scheduler | None:

@@ -47,6 +47,7 @@ def kill_children(keep_tracker: bool = False) -> None:
     trackers = [k for k in kids if k not in leftover]
     for k in leftover:
         try:
+            k.resume()  # a paused cluster's worker (SIGSTOP) would not act on SIGTERM until continued
             k.terminate()
         except psutil.Error:
             pass

@@ -241,6 +241,7 @@ class Runner:
         if profile.lean and not profile.c12_everywhere and any(folder.glob(f"*__{records.slug(pool.label)}.html")):
             return  # a lean profile keeps one report per cluster
         try:
+            self.pools.focus(pool)
             page = pool.performance_report(self.repeats.build(w).objs)
             if page is not None:
                 records.write_file_safely(self.rows.dir, str(path.relative_to(self.rows.dir)), page)

@@ -71,3 +71,25 @@ def test_keep_closes_only_what_no_later_workload_needs(tmp_path):
     pools.close(keep={"threads-2"})
     assert list(pools) == ["threads-2"]
     pools.close()
+
+
+def test_focus_runs_one_and_pauses_every_other(tmp_path):
+    class Pausable:
+        def __init__(self):
+            self.paused = 0
+
+        def pause(self):
+            self.paused = 1
+
+        def resume(self):
+            self.paused = 0
+
+    pools = _pools(tmp_path, [])
+    a, b = Pausable(), Pausable()
+    pools.pools.update(a=a, b=b, gone=None)
+    pools.focus(a)
+    assert (a.paused, b.paused) == (0, 1)
+    pools.focus(b)
+    assert (a.paused, b.paused) == (1, 0)
+    pools.focus(None)  # plain Dask timed in another interpreter: all paused
+    assert (a.paused, b.paused) == (1, 1)

@@ -41,6 +41,38 @@ def test_dasks_performance_report_is_one_page_of_html(cluster):
     assert page.lstrip().lower().startswith("<!doctype html") or "<html" in page.lower()
 
 
+def test_a_paused_cluster_spends_nothing_and_computes_again_once_resumed(cluster):
+    import os
+    import threading
+    import time
+
+    (worker,) = [psutil.Process(p) for p in cluster.pids()]
+    assert worker.ppid() == os.getpid()  # its nanny lives here: it dies with this process (PR_SET_PDEATHSIG)
+    cluster.pause()
+    cluster.pause()  # idempotent
+    try:
+        assert worker.status() == psutil.STATUS_STOPPED
+        cpu0 = sum(worker.cpu_times()[:2])
+        loop_ran = threading.Event()
+        cluster.cluster.loop.add_callback(loop_ran.set)
+        time.sleep(0.3)
+        assert not loop_ran.is_set()  # the event loop is parked: its ticks and heartbeats wait
+        assert sum(worker.cpu_times()[:2]) == cpu0
+    finally:
+        cluster.resume()
+    assert loop_ran.wait(5) and worker.status() != psutil.STATUS_STOPPED
+    assert cluster.compute([dask.delayed(_inc)(1)]) == (2,)
+    cluster.resume()  # nothing to undo
+
+
+def test_a_paused_cluster_closes():
+    c = Distributed(parse("distributed-1x1"), dashboard=False).start()
+    (worker,) = [psutil.Process(p) for p in c.pids()]
+    c.pause()
+    c.close()
+    assert not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE
+
+
 def test_a_closed_cluster_is_not_alive_and_has_no_report():
     c = Distributed(parse("distributed-1x1"))
     assert not c.alive() and c.performance_report([1]) is None and c.pids() == []

@@ -210,6 +210,15 @@ class Scheduler:
         """Pids of the processes that run tasks (this one where they run here)."""
         return [os.getpid()]
 
+    def pause(self) -> None:
+        """Stop spending CPU while other specs are timed (see :meth:`runners.openpools.OpenPools.focus`).
+
+        A kind whose idle state costs nothing (a pool's threads or workers blocked on a queue) does
+        nothing.  Must be undone by :meth:`resume` before the next compute or :meth:`close`."""
+
+    def resume(self) -> None:
+        """Undo :meth:`pause` (nothing when not paused)."""
+
     def alive(self) -> bool:
         """Whether it can still run tasks after a failed repeat (a cluster may have lost every worker)."""
         return True

@@ -14,6 +14,18 @@ Two readings (:data:`runners.records.kinds.SHIPPED`): *tuned*
 closes them after it, all of it timed (nothing inside the workers is measured),
 with spawned processes importing no main module, as in a notebook.
 
+Idle, a kept LocalCluster is not free: its scheduler's event loop (in this
+process) and its workers' ticks, heartbeats and profilers took 14 % of a core
+here (5.6 % the loop, 4 % each worker), and two idle clusters made
+array-transcendental under threads-2 1.20 s against 1.05 s with them paused
+(8 interleaved rounds, default size): a tilt against every kind that uses all
+the cores, which a user who computes on threads has no cluster beside to pay.
+So while other specs are timed, a kept local cluster is paused
+(:meth:`Distributed.pause`: its event loop parked on a gate, its worker
+processes stopped with ``SIGSTOP``) and resumed before its own computes; its
+workers are asked to die with this process (``PR_SET_PDEATHSIG``), so a killed
+runner leaves no stopped worker behind.
+
 Measure: the scheduler's task stream, and a snapshot of every worker taken
 with ``Client.run`` before and after the compute
 (:func:`runners.schedulers._clusterworker.snapshot`) for its GIL contention,
@@ -25,7 +37,10 @@ from __future__ import annotations
 import gc
 import inspect
 import logging
+import os
+import signal
 import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -35,6 +50,7 @@ import dask
 
 from runners.measure import Instruments, Measurement, run_with_timeout, stop_knocker
 from runners.meta import free_threaded_build
+from runners.records import die_with_parent
 from runners.schedulers._clusterworker import freeze_gc, pid, snapshot
 from runners.schedulers.base import Scheduler, SchedulerUnavailable, as_a_notebook_runs_it, interpreter
 
@@ -43,10 +59,26 @@ __all__ = ["Distributed", "ClusterUnreachable", "CONNECT_TIMEOUT_S", "takes_n_wo
 
 # How long to wait for an existing cluster at --address before giving up.
 CONNECT_TIMEOUT_S = 10
+# The longest a paused cluster stays parked (a repeat's time limit is shorter: runners.profiles)
+PAUSE_MAX_S = 3600
 
 
 class ClusterUnreachable(RuntimeError):
     """Nothing answered at the cluster address within CONNECT_TIMEOUT_S."""
+
+
+def _wait_stopped(pids: Sequence[int], timeout: float = 1.0) -> None:
+    """Until every process of *pids* has stopped (a signal to a running process takes effect a little later)."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    for p in pids:
+        try:
+            proc = psutil.Process(p)
+            while proc.status() not in (psutil.STATUS_STOPPED, psutil.STATUS_ZOMBIE) and time.monotonic() < deadline:
+                time.sleep(0.001)
+        except psutil.Error:
+            pass
 
 
 def _one_line(e: BaseException, limit: int | None = None) -> str:
@@ -112,6 +144,9 @@ class Distributed(Scheduler):
         self.client = Client(self.cluster, set_as_default=False)
         self.client.wait_for_workers(self.spec.workers, timeout=120)
         self.client.run(freeze_gc)
+        # The workers are this process's children (their nannies live here): stopped ones must still die with it
+        self.client.run(die_with_parent, os.getpid())
+        self._worker_pids = sorted(self.client.run(pid).values())
 
     def _connect(self) -> None:
         from distributed import Client
@@ -143,6 +178,7 @@ class Distributed(Scheduler):
         raise ClusterUnreachable(failed)
 
     def _close(self) -> None:
+        self.resume()
         client, self.client = self.client, None
         cluster, self.cluster = self.cluster, None
         for thing, timeout in ((client, 10), (cluster, 20)):
@@ -179,6 +215,47 @@ class Distributed(Scheduler):
 
     def pids(self) -> list[int]:
         return sorted(self.client.run(pid).values()) if self.client is not None else []
+
+    _worker_pids: list[int] = []
+    _gate: threading.Event | None = None
+
+    def pause(self) -> None:
+        """Park a kept LocalCluster while other specs are timed (see the module docstring); idempotent.
+
+        Its event loop (the scheduler's, the nannies' and the client's, in this process) runs a
+        callback that waits on a gate, without the GIL; its worker processes get ``SIGSTOP``.
+        A cluster at an address, or one started per compute, is not this run's to stop."""
+        if self._gate is not None or self.cluster is None or self.spec.as_shipped:
+            return
+        gate, entered = threading.Event(), threading.Event()
+
+        def park() -> None:
+            entered.set()
+            gate.wait(PAUSE_MAX_S)  # never for ever: a run that forgot to resume gets its cluster back
+
+        try:
+            self.cluster.loop.add_callback(park)
+        except Exception:  # a closed loop: nothing to park
+            return
+        self._gate = gate
+        entered.wait(5)
+        for p in self._worker_pids:
+            try:
+                os.kill(p, signal.SIGSTOP)
+            except OSError:
+                pass
+        _wait_stopped(self._worker_pids)
+
+    def resume(self) -> None:
+        gate, self._gate = self._gate, None
+        if gate is None:
+            return
+        for p in self._worker_pids:
+            try:
+                os.kill(p, signal.SIGCONT)
+            except OSError:
+                pass
+        gate.set()
 
     def alive(self) -> bool:
         if self.spec.as_shipped:

@@ -91,8 +91,11 @@ class TaskBytes(Callback):
 
 
 def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: float | None,
-                       count_bytes: bool = False) -> Measurement:
+                       count_bytes: bool = False, here: bool = False) -> Measurement:
     """Run *compute* once in this process (within *timeout*) and measure it.
+
+    *here*: in the calling (main) thread, as a user's ``sync`` compute runs
+    (:func:`runners.measure.run_with_timeout`).
 
     *count_bytes*: with ``ins.bytes``, estimate what the processes scheduler would
     pickle (:class:`TaskBytes`); nothing is serialised here, so ``bytes_moved`` is 0.
@@ -109,7 +112,7 @@ def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: fl
         cpu0 = _cpu_self()
         started_at = time.time()
         t0 = time.perf_counter()
-        result = run_with_timeout(compute, timeout)
+        result = run_with_timeout(compute, timeout, here=here)
         wall = time.perf_counter() - t0
         p1 = probe.counts() if probe is not None else None
         f1 = flips(probe)

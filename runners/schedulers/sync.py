@@ -33,4 +33,5 @@ class Sync(Scheduler):
         return dask.compute(*objs, scheduler="sync")
 
     def measure(self, objs: Sequence[Any], ins: Instruments, timeout: float | None = None) -> Measurement:
-        return measure_in_process(lambda: self.compute(objs), ins, timeout, count_bytes=True)
+        # In the main thread, as a user's sync compute runs (its malloc arena: runners.measure.run_with_timeout)
+        return measure_in_process(lambda: self.compute(objs), ins, timeout, count_bytes=True, here=True)
