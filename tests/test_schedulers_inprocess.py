@@ -30,6 +30,17 @@ def test_every_instrument_on_records_tasks_cpu_memory_and_no_bytes():
     assert m.cpu_s is not None and m.peak_rss > 0 and len(m.gil) == 1
 
 
+def test_a_repeat_counts_the_page_faults_its_allocations_cost():
+    import numpy as np
+
+    touch = lambda: np.ones(64 * 2**20 // 8).sum()  # noqa: E731 - 64 MiB fresh: ~16 000 pages (4 KiB)
+    m = measure_in_process(touch, Instruments(), None)
+    assert m.extra["minor_faults"] >= 30  # ~16 000 of 4 KiB, or 32 of 2 MiB where NumPy gets huge pages
+    quiet = measure_in_process(lambda: 1, Instruments(), None)
+    assert 0 <= quiet.extra["minor_faults"] < 30
+    assert "minor_faults" not in measure_in_process(touch, Instruments.none(), None).extra
+
+
 def test_bare_measures_only_time():
     m = measure_in_process(_compute(da.ones(1000, chunks=100).sum()), Instruments.none(), None)
     assert m.wall_s > 0 and not m.gil and not m.tasks and m.bytes_moved is None and m.cpu_s is None

@@ -110,6 +110,7 @@ def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: fl
         p0 = probe.counts() if probe is not None else None
         f0 = flips(probe)
         cpu0 = _cpu_self()
+        faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         started_at = time.time()
         t0 = time.perf_counter()
         result = run_with_timeout(compute, timeout, here=here)
@@ -117,6 +118,7 @@ def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: fl
         p1 = probe.counts() if probe is not None else None
         f1 = flips(probe)
         cpu = _cpu_self() - cpu0
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0
         contention = None
         if knocker is not None and g0 is not None:
             contention = min(1.0, max(0.0, (knocker.seconds() - g0) / wall)) if wall > 0 else None
@@ -140,6 +142,11 @@ def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: fl
     if ins.resources:
         m.cpu_s = cpu
         m.peak_rss = rss.peak if rss else None
+        # Minor page faults of the process during the repeat: the allocator's state, which moves times.
+        # A fresh interpreter's sync compute of array-transcendental (default size) faulted ~198 000 pages
+        # (2.1 s) every time; the same compute in a long run's process faulted 30 (1.55 s); stencil-numpy's
+        # threads-2/sync ratio went 0.94x or 1.5x from one quick run to the next (README).
+        m.extra["minor_faults"] = faults
     if ins.bytes:
         m.bytes_out = m.bytes_in = m.bytes_moved = 0  # shared memory: nothing serialised
         if sized is not None:
