@@ -13,7 +13,7 @@ from typing import Sequence
 
 from runners.plaindask import PlainChild
 from runners.plan import Plan, seeded_shuffle
-from runners.repeats import Repeats, focus
+from runners.repeats import Repeats
 from runners.schedulers import Scheduler
 from workloads.base import Workload
 
@@ -41,7 +41,7 @@ class HarnessCheck:
             for i in order:
                 pool = local[i]
                 self.repeats.timed(pool, w, rnd, rnd, mode="bare", control="plain-check")
-                focus(self.repeats.pools, None)  # plain Dask has no idle cluster of ours beside it either
+                self.repeats.pools.focus(None)  # plain Dask has no idle cluster of ours beside it either
                 got = self.child.time(w, pool.spec)
                 rows.store(rows.row(w, pool.spec, rnd, label=pool.label, mode="plain", control="plain-check", round=rnd,
                                     status="ok" if "wall_s" in got else "error", wall_s=got.get("wall_s"),

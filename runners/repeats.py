@@ -70,14 +70,6 @@ def difference(result: Any, reference: Any) -> str:
         return f"result {type(result).__name__} differs from reference {type(reference).__name__}"
 
 
-def focus(pools: Any, pool: Any) -> None:
-    """*pool* about to compute, the other open schedulers paused (:meth:`runners.openpools.OpenPools.focus`;
-    nothing where *pools* is a plain mapping)."""
-    f = getattr(pools, "focus", None)
-    if f is not None:
-        f(pool)
-
-
 class Repeats:
     """Timed repeats of one run: *plan* says how (seed, sizes, instruments, time limit), *rows* where they go,
     *pools* restarts a scheduler a repeat broke, *say* reports failures."""
@@ -139,7 +131,7 @@ class Repeats:
         fresh interpreter — whichever specs are open beside it.
         """
         b = self.build(w)
-        focus(self.pools, pool)  # the other open schedulers paused: an idle cluster costs CPU
+        self.pools.focus(pool)  # the other open schedulers paused: an idle cluster costs CPU
         gc.freeze()
         try:
             m = measure(pool, b.objs, ins, self.plan.timeout_s)

@@ -146,7 +146,7 @@ class Distributed(Scheduler):
         self.client.run(freeze_gc)
         # The workers are this process's children (their nannies live here): stopped ones must still die with it
         self.client.run(die_with_parent, os.getpid())
-        self._worker_pids = sorted(self.client.run(pid).values())
+        self._worker_pids = tuple(sorted(self.client.run(pid).values()))
 
     def _connect(self) -> None:
         from distributed import Client
@@ -216,7 +216,7 @@ class Distributed(Scheduler):
     def pids(self) -> list[int]:
         return sorted(self.client.run(pid).values()) if self.client is not None else []
 
-    _worker_pids: list[int] = []
+    _worker_pids: tuple[int, ...] = ()  # a kept local cluster's worker processes (set at start)
     _gate: threading.Event | None = None
 
     def pause(self) -> None:
