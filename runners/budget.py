@@ -7,7 +7,10 @@ or busier machine the fixed costs grow and the run would take twice its
 budget *and* measure fewer rounds.  :class:`Budget` plans against the
 profile's whole budget (``run_budget_s``) instead: after each workload it
 knows what the fixed part of a workload costs here (its time less its
-adaptive rounds), projects that onto the workloads left, keeps a reserve for
+adaptive rounds) per (workload, scheduler) pair it measured, projects that
+onto the pairs left (the first workloads run five schedulers, most later ones
+two: per workload, the first three made quick's plan 185 s where the run took
+150 s, and cut every adaptive round in between to the floor), keeps a reserve for
 what follows the workloads (the experiments, the controls, the reports) and
 gives the adaptive rounds of the next workload the share of their caps that
 still fits (:meth:`Budget.scale`, :data:`FLOOR`..1: never less than half, or a
@@ -24,6 +27,9 @@ fit, it says so once, with its estimate (:meth:`Budget.warning`).
 >>> now[0] = 60.0; b.done(fixed_s=30.0)
 >>> b.scale(workloads_left=2, flexible_s=5.0)  # 80 - 60 - 2 * 10 (the median) = 0 left: the floor
 0.5
+>>> b.done(fixed_s=30.0, pairs=5)  # 6 s a pair: the median pair costs 10 s still
+>>> b.scale(workloads_left=2, flexible_s=5.0, pairs_left=1)  # 80 - 60 - 1 * 10 = 10 left for 10 s of caps
+1.0
 >>> now[0] = 65.0; b.warning("quick", workloads_left=2)[:46]
 'WARNING: profile quick is planned for 100 s on'
 """
@@ -64,34 +70,37 @@ class Budget:
         self.clock = clock
         self.t0 = clock() - process_age() if since is None else since
         self.reserve = reserve
-        self.fixed: list[float] = []
+        self.fixed: list[float] = []  # per (workload, scheduler) pair
         self.warned = False
 
     def elapsed(self) -> float:
         return self.clock() - self.t0
 
-    def done(self, fixed_s: float) -> None:
-        """A workload (or an interleaved group) is done; *fixed_s*: its seconds outside adaptive rounds."""
-        self.fixed.append(max(0.0, fixed_s))
+    def done(self, fixed_s: float, pairs: int = 1) -> None:
+        """A workload (or an interleaved group) is done; *fixed_s*: its seconds outside adaptive rounds,
+        over its *pairs* (workload, scheduler) pairs."""
+        self.fixed.append(max(0.0, fixed_s) / max(1, pairs))
 
-    def projection(self, workloads_left: int) -> float | None:
-        """The run's projected seconds with no adaptive round at all (None before a workload is measured)."""
+    def projection(self, workloads_left: int, pairs_left: int | None = None) -> float | None:
+        """The run's projected seconds with no adaptive round at all (None before a workload is measured);
+        *pairs_left*: the (workload, scheduler) pairs left, one per workload when not given."""
         if len(self.fixed) < MIN_MEASURED:
             return None
         per = _median(self.fixed)
-        return (self.elapsed() + workloads_left * per) / (1 - self.reserve)
+        return (self.elapsed() + (workloads_left if pairs_left is None else pairs_left) * per) / (1 - self.reserve)
 
-    def scale(self, workloads_left: int, flexible_s: float) -> float:
+    def scale(self, workloads_left: int, flexible_s: float, pairs_left: int | None = None) -> float:
         """The share of the caps in seconds (*flexible_s* per workload) the next workload may spend."""
         if self.total is None or len(self.fixed) < MIN_MEASURED or workloads_left <= 0 or flexible_s <= 0:
             return 1.0
         per = _median(self.fixed)
-        left = self.total * (1 - self.reserve) - self.elapsed() - workloads_left * per
+        fixed = (workloads_left if pairs_left is None else pairs_left) * per
+        left = self.total * (1 - self.reserve) - self.elapsed() - fixed
         return min(1.0, max(FLOOR, left / (workloads_left * flexible_s)))
 
-    def warning(self, profile: str, workloads_left: int) -> str:
+    def warning(self, profile: str, workloads_left: int, pairs_left: int | None = None) -> str:
         """Once, when the fixed costs alone do not fit the budget: what the run will do about it ("" else)."""
-        p = self.projection(workloads_left)
+        p = self.projection(workloads_left, pairs_left)
         if self.warned or self.total is None or p is None or p <= self.total:
             return ""
         self.warned = True

@@ -106,7 +106,7 @@ class Runner:
                     j += 1
                 # Schedulers no later workload needs (sweep counts) are closed as soon as they are done.
                 self.pools.close(keep={s.label for _, ss in schedule[i:] for s in ss})
-                self.measure_group(schedule[i:j], i + 1, groups_left(schedule, i))
+                self.measure_group(schedule[i:j], i + 1, groups_left(schedule, i), pairs_left(schedule, i))
                 i = j
         except BaseException as e:
             status, error = (("interrupted", "interrupted") if isinstance(e, KeyboardInterrupt)
@@ -116,11 +116,12 @@ class Runner:
             self.pools.close(status=status, error=error)
             self.harness.close()
 
-    def measure_group(self, group: Schedule, index: int, groups_left: int) -> None:
+    def measure_group(self, group: Schedule, index: int, groups_left: int, pairs_left: int | None = None) -> None:
         """Warm-up per (workload, spec), then rounds over all of them (see :mod:`runners.rounds`).
 
         *index* numbers the group's first workload for the progress display; *groups_left*
-        (this one included) is what the run's budget plans for.
+        (this one included) and *pairs_left*, their (workload, scheduler) pairs, are what the run's budget
+        plans for.
         """
         t0 = time.perf_counter()
         states: list[Rounds] = []
@@ -142,7 +143,7 @@ class Runner:
             states.append(Rounds(w, live, {s.label: list(self.prior.times.get((w.name, s.label), [])) for s in specs},
                                  {s.label: list(self.prior.keys.get((w.name, s.label), [])) for s in specs},
                                  self.plan.looks))
-        scale = self.budget.scale(groups_left, self.plan.budget_s + self.plan.claim_extra_s)
+        scale = self.budget.scale(groups_left, self.plan.budget_s + self.plan.claim_extra_s, pairs_left)
         for r in states:
             r.scale = scale
         run_rounds(self.repeats, states, watch=self.watch, deadline=self.deadline)
@@ -161,8 +162,10 @@ class Runner:
                 self.performance_report(pool, r.w)
         # The group's fixed cost: all but its adaptive rounds (each workload's own pairs past the minimum)
         adaptive = sum(max(0.0, r.used - r.fixed_s) for r in states)
-        self.budget.done(time.perf_counter() - t0 - adaptive)
-        warning = self.budget.warning(self.plan.profile.name, groups_left - 1)
+        pairs = sum(len(specs) for _, specs in group)
+        self.budget.done(time.perf_counter() - t0 - adaptive, pairs)
+        warning = self.budget.warning(self.plan.profile.name, groups_left - 1,
+                                      None if pairs_left is None else max(0, pairs_left - pairs))
         if warning:
             self.say(warning)
 
@@ -259,6 +262,16 @@ def groups_left(schedule: Schedule, i: int) -> int:
     """
     keys = [w.interleave or w.name for w, _ in schedule[i:]]
     return len(dict.fromkeys(keys))
+
+
+def pairs_left(schedule: Schedule, i: int) -> int:
+    """(workload, scheduler) pairs from position *i* of *schedule* on, that one included.
+
+    >>> from types import SimpleNamespace as W
+    >>> pairs_left([(W(name="a"), ["sync", "threads-2"]), (W(name="b"), ["sync"])], 0)
+    3
+    """
+    return sum(len(specs) for _, specs in schedule[i:])
 
 
 def execute(run_dir: Path, run_id: str, plan: Plan, progress: Say = lambda s: None) -> None:

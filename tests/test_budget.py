@@ -65,3 +65,19 @@ def test_a_negative_fixed_cost_counts_as_none():
 
 def test_the_process_age_is_this_processes():
     assert 0.0 < process_age() < 7 * 24 * 3600
+
+
+def test_the_plan_counts_pairs_so_heavy_first_workloads_do_not_cut_the_light_ones():
+    # quick's first three workloads run five schedulers each, most later ones two: per workload, their fixed
+    # cost projected onto 26 light workloads overran the budget and cut every adaptive round to the floor.
+    per_workload, clock = _budget(total=180.0)
+    per_pair = Budget(180.0, clock=clock, since=0.0)
+    for _ in range(MIN_MEASURED):
+        per_workload.done(8.0)
+        per_pair.done(8.0, pairs=5)
+    clock.t = 25.0
+    assert per_workload.scale(workloads_left=26, flexible_s=2.0) == FLOOR  # 144 - 25 - 26 * 8 < 0
+    assert per_pair.scale(workloads_left=26, flexible_s=2.0, pairs_left=40) == 1.0  # 144 - 25 - 40 * 1.6 = 55 s for 52
+    assert per_pair.scale(workloads_left=26, flexible_s=2.0, pairs_left=55) == pytest.approx(31 / 52)
+    assert per_workload.warning("quick", workloads_left=26).startswith("WARNING")
+    assert per_pair.warning("quick", workloads_left=26, pairs_left=40) == ""
