@@ -14,7 +14,15 @@ two: per workload, the first three made quick's plan 185 s where the run took
 what follows the workloads (the experiments, the controls, the reports) and
 gives the adaptive rounds of the next workload the share of their caps that
 still fits (:meth:`Budget.scale`, :data:`FLOOR`..1: never less than half, or a
-slow and busy machine would decide nothing and still overrun).  When even the fixed costs do not
+slow and busy machine would decide nothing and still overrun).  Most workloads
+stop before their caps (decided, or at their repeat cap): what is left is
+shared by what the adaptive rounds really used of the caps offered so far
+(:meth:`Budget.use`, at least :data:`USE_FLOOR`), not by the caps themselves,
+which would plan every workload at its full cap (quick here: the middle third
+of the run at the floor, and the run ended 50 s under its budget).  Where there
+is room, the caps grow, up to :data:`CEILING`, so the comparisons still open
+get the rounds the budget allows (a quiet quick run here: 142 s of 180 with
+every cap whole, most verdicts fragile).  When even the fixed costs do not
 fit, it says so once, with its estimate (:meth:`Budget.warning`).
 
 >>> now = [0.0]
@@ -43,6 +51,9 @@ __all__ = ["Budget", "RESERVE", "process_age"]
 RESERVE = 0.2  # share of the budget kept for what follows the workloads: experiments, controls, reports
 MIN_MEASURED = 3  # workloads measured before the budget plans: the first carries every pool's start-up
 FLOOR = 0.5  # the caps are never cut by more than half: below that a slow, busy machine would decide nothing
+USE_FLOOR = 0.25  # the share of their caps the adaptive rounds are planned to use, at the least
+CEILING = 2.0  # where the budget has room, the caps grow up to this much (open comparisons get more rounds) ...
+MARGIN = 0.05  # ... keeping this share of the budget aside besides the reserve (a late workload may run long)
 
 
 def _median(x: list[float]) -> float:
@@ -71,15 +82,25 @@ class Budget:
         self.t0 = clock() - process_age() if since is None else since
         self.reserve = reserve
         self.fixed: list[float] = []  # per (workload, scheduler) pair
+        self.adaptive = self.offered = 0.0  # seconds the adaptive rounds used, of those their caps offered
         self.warned = False
 
     def elapsed(self) -> float:
         return self.clock() - self.t0
 
-    def done(self, fixed_s: float, pairs: int = 1) -> None:
+    def done(self, fixed_s: float, pairs: int = 1, adaptive_s: float = 0.0, offered_s: float = 0.0) -> None:
         """A workload (or an interleaved group) is done; *fixed_s*: its seconds outside adaptive rounds,
-        over its *pairs* (workload, scheduler) pairs."""
+        over its *pairs* (workload, scheduler) pairs; *adaptive_s* of the *offered_s* its caps allowed."""
         self.fixed.append(max(0.0, fixed_s) / max(1, pairs))
+        self.adaptive += max(0.0, adaptive_s)
+        self.offered += max(0.0, offered_s)
+
+    def use(self) -> float:
+        """The share of their caps the adaptive rounds are planned to use: what they used so far (1 before
+        :data:`MIN_MEASURED` workloads, or while no cap was offered), :data:`USE_FLOOR`..1."""
+        if len(self.fixed) < MIN_MEASURED or self.offered <= 0:
+            return 1.0
+        return min(1.0, max(USE_FLOOR, self.adaptive / self.offered))
 
     def projection(self, workloads_left: int, pairs_left: int | None = None) -> float | None:
         """The run's projected seconds with no adaptive round at all (None before a workload is measured);
@@ -96,7 +117,10 @@ class Budget:
         per = _median(self.fixed)
         fixed = (workloads_left if pairs_left is None else pairs_left) * per
         left = self.total * (1 - self.reserve) - self.elapsed() - fixed
-        return min(1.0, max(FLOOR, left / (workloads_left * flexible_s)))
+        planned = workloads_left * flexible_s * self.use()
+        if left <= planned:
+            return max(FLOOR, left / planned)
+        return min(CEILING, max(1.0, (left - MARGIN * self.total) / planned))
 
     def warning(self, profile: str, workloads_left: int, pairs_left: int | None = None) -> str:
         """Once, when the fixed costs alone do not fit the budget: what the run will do about it ("" else)."""

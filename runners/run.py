@@ -163,7 +163,8 @@ class Runner:
         # The group's fixed cost: all but its adaptive rounds (each workload's own pairs past the minimum)
         adaptive = sum(max(0.0, r.used - r.fixed_s) for r in states)
         pairs = sum(len(specs) for _, specs in group)
-        self.budget.done(time.perf_counter() - t0 - adaptive, pairs)
+        offered = (self.plan.budget_s + self.plan.claim_extra_s) * scale * len(states)
+        self.budget.done(time.perf_counter() - t0 - adaptive, pairs, adaptive, offered)
         warning = self.budget.warning(self.plan.profile.name, groups_left - 1,
                                       None if pairs_left is None else max(0, pairs_left - pairs))
         if warning:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from runners.budget import FLOOR, MIN_MEASURED, Budget, process_age
+from runners.budget import CEILING, FLOOR, MIN_MEASURED, Budget, process_age
 
 
 class _Clock:
@@ -32,7 +32,11 @@ def test_the_caps_shrink_with_what_is_left_but_never_below_the_floor():
     for _ in range(MIN_MEASURED):
         b.done(5.0)
     clock.t = 20.0
-    assert b.scale(workloads_left=2, flexible_s=10.0) == 1.0  # 80 - 20 - 10 = 50 left for 20 s of caps
+    assert b.scale(workloads_left=2, flexible_s=10.0) == CEILING  # 80 - 20 - 10 = 50 left for 20 s of caps
+    clock.t = 38.0
+    assert b.scale(workloads_left=2, flexible_s=10.0) == pytest.approx((32 - 5) / 20)  # room, less the margin
+    clock.t = 48.0
+    assert b.scale(workloads_left=2, flexible_s=10.0) == 1.0  # 22 s left for 20 of caps, 17 past the margin
     clock.t = 45.0
     assert b.scale(workloads_left=2, flexible_s=20.0) == pytest.approx(0.625)  # 80 - 45 - 10 = 25 for 40 s
     clock.t = 70.0
@@ -81,3 +85,19 @@ def test_the_plan_counts_pairs_so_heavy_first_workloads_do_not_cut_the_light_one
     assert per_pair.scale(workloads_left=26, flexible_s=2.0, pairs_left=55) == pytest.approx(31 / 52)
     assert per_workload.warning("quick", workloads_left=26).startswith("WARNING")
     assert per_pair.warning("quick", workloads_left=26, pairs_left=40) == ""
+
+
+def test_what_is_left_is_shared_by_what_the_adaptive_rounds_really_used():
+    # Most workloads stop before their caps (decided, repeat cap): planning each at its full cap cut
+    # the middle of quick to the floor and ended the run 50 s under its budget.
+    b, clock = _budget(total=180.0)
+    assert b.use() == 1.0
+    for _ in range(MIN_MEASURED):
+        b.done(2.0, pairs=4, adaptive_s=1.0, offered_s=6.0)  # a sixth of the caps used
+    clock.t = 20.0
+    # 144 - 20 - 60 pairs * 0.5 = 94 s for 20 workloads of 6 s caps used a sixth (at least a quarter): 94 / 30
+    assert b.use() == pytest.approx(0.25)
+    assert b.scale(workloads_left=20, flexible_s=6.0, pairs_left=60) == CEILING  # (94 - 9) / 30 > 2
+    b.done(2.0, pairs=4, adaptive_s=20.0, offered_s=6.0)  # one that used far more (its claims' extra)
+    assert b.use() == pytest.approx(23.0 / 24.0)
+    assert b.scale(workloads_left=20, flexible_s=6.0, pairs_left=60) == pytest.approx(94 / (120 * 23 / 24))
