@@ -30,8 +30,6 @@ The formulas (:func:`predict_spec`), with ``p`` the cores the spec can use
     s(p) = min(p * u1, cores) / u1                   # what is left to gain: sync already kept u1 cores
                                                      # busy through library threads (its cores_used, >= 1)
     H = r * T1 * c                                   # contended GIL hand-offs (0 on one thread)
-      = t * (T[threads-1] - threads-1's prediction)  # where r is unknown (a run on one core) and one thread
-                                                     # took more than :data:`ONE_THREAD_EXCESS` over its prediction
 
 where ``B`` is the bytes pickled between processes (as measured under
 ``processes``, else estimated under ``sync``: every task result, once back and
@@ -41,12 +39,6 @@ measured, else ``B * (1 - 1/W)``), ``r`` the GIL releases per second under
 take (the calibration's ~100 ns-iteration cell,
 :func:`reports.model_inputs._handoff_cost`): a kernel that re-takes the GIL in
 its hot loop is slower on two threads than Amdahl says, by a hand-off per take.
-On one core the takes cannot be counted, but they show: such a kernel is slower
-on one worker thread than the model predicts (kernel-retake-k1 here: 0.094 s
-against 0.048 s; every other workload within ±5 %), the GIL taken back from the
-scheduler's own thread on every iteration.  That excess stands in for ``H``,
-once per thread (each take contends with the other workers as well as with the
-scheduler's thread); ``handoff_source`` says which.
 Each prediction names its *dominant term*: ``gil`` (the serial GIL-held work),
 ``compute`` (the parallel part), ``handoff`` (``H``), ``overhead``
 (``n * oh``) or ``bytes`` (``B / θ``).  :mod:`reports.model_check` checks the
@@ -72,7 +64,6 @@ __all__ = ["calibration", "predict_spec", "predict", "predicted_recommendations"
            "amdahl", "TERMS"]
 
 TERMS = ("gil", "compute", "handoff", "overhead", "bytes")  # what a prediction's time is made of
-ONE_THREAD_EXCESS = 0.10  # threads-1 over its prediction by more than this share: hand-offs showing (else noise)
 
 
 def amdahl(t1: float, g: float, p: float) -> float:
@@ -130,7 +121,6 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
     0.5
     """
     spec = SchedulerSpec(cast(Kind, kind), workers, threads_per_worker)
-    source = None
     tuned = spec.label  # the kept pool's label: its start-up and per-task figures stand for both readings
     label = label or (spec.shipped.label if shipped else spec.label)
     t1, n = float(inp["T1"]), float(inp["n"])
@@ -152,11 +142,7 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
                 missing.append("GIL share")
             terms = {"gil": work / w * gw, "compute": work * (1 - gw) / (min(w * t * u1, cores) / u1),
                      "handoff": _handoff(inp, c, t, w)}
-            if t >= 2 and inp.get("release_rate") is not None:
-                source = "release rate"
-            elif t >= 2 and (excess := _one_thread_excess(inp, c, cores)) is not None:
-                terms["handoff"], source = t * excess, "threads-1"
-            elif t >= 2 and gw > 0:
+            if t >= 2 and gw > 0 and inp.get("release_rate") is None:
                 missing.append("GIL release rate")  # a run on one core cannot count them: no hand-off charged
         else:  # one thread per process: each has a GIL of its own
             terms = {"compute": work / (min(w * u1, cores) / u1)}
@@ -176,19 +162,8 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
     return {"scheduler": label, "kind": kind, "cores_used": round(w * t, 3), "predicted_s": predicted,
             "dominant_term": dominant, "terms": {k: round(v, 6) for k, v in terms.items()}, "missing": missing,
             "g": inp.get("g"), "g_source": inp.get("g_source"), "n": n, "release_rate": inp.get("release_rate"),
-            "handoff_source": source,
             "bytes_per_task": (inp["bytes"] / n) if inp.get("bytes") is not None and n else None,
             "startup_s": c.get("startup_s", {}).get(label)}
-
-
-def _one_thread_excess(inp: dict[str, Any], c: dict[str, Any], cores: float) -> float | None:
-    """Seconds the measured ``threads-1`` took over its own prediction, where that is more than
-    :data:`ONE_THREAD_EXCESS` of it (None: not measured, or within the noise)."""
-    measured = num(inp.get("threads1_s"))
-    if measured is None:
-        return None
-    one = predict_spec({**inp, "threads1_s": None}, "threads", 1, 1, cores, c)["predicted_s"]
-    return measured - one if one > 0 and measured > one * (1 + ONE_THREAD_EXCESS) else None
 
 
 def _moved(inp: dict[str, Any], spec: SchedulerSpec, label: str, missing: list[str]) -> float:
@@ -376,9 +351,6 @@ def explain_terms(prediction: dict[str, Any]) -> str:
     if "GIL release rate" in missing:
         parts["handoff"] = ("contended GIL hand-offs not charged: how often the GIL changes hands was not "
                             "measured (a run on one core cannot count it)")
-    elif terms.get("handoff") and prediction.get("handoff_source") == "threads-1":
-        parts["handoff"] = (f"{fmt.duration(terms['handoff'])} of contended GIL hand-offs (one worker thread took "
-                            "that much over its prediction here, threads-1 against sync: per thread)")
     elif terms.get("handoff"):
         parts["handoff"] = (f"{fmt.duration(terms['handoff'])} of contended GIL hand-offs (the GIL is taken and "
                             f"released {fmt.number(prediction.get('release_rate'))} times a second)"

@@ -213,8 +213,7 @@ def _sync_extra(rows: pd.DataFrame, workload: str, key: str, timed_only: bool = 
 
 
 def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, Any] | None:
-    """What the model reads of one workload: ``T1, n, g, g_source, bytes, bytes_d, u1, collection, threads1_s``; None
-    without sync."""
+    """What the model reads of one workload: ``T1, n, g, g_source, bytes, bytes_d, u1, collection``; None without sync."""
     t = table[table["workload"] == workload]
     s = t[t["kind"].map(is_serial)]
     if s.empty or num(s.iloc[0].get("median_s")) is None:
@@ -238,12 +237,4 @@ def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, 
         "bytes": b, "bytes_source": b_src, "release_rate": _sync_extra(df, workload, "gil_release_rate"),
         "u1": num(r.get("cores_used")),  # cores sync kept busy (library threads: BLAS, OpenMP)
         "bytes_d": {x["scheduler"]: num(x.get("bytes_moved")) for x in dist.to_dict("records")},
-        "threads1_s": _one_thread(t),
     }
-
-
-def _one_thread(t: pd.DataFrame) -> float | None:
-    """The median of the workload's ``threads-1`` row (a kept pool of one thread), None where not measured."""
-    one = [num(r.get("median_s")) for r in t.to_dict("records")
-           if r.get("kind") == "threads" and int(r.get("workers") or 0) == 1 and not r.get("as_shipped")]
-    return next((x for x in one if x is not None), None)
