@@ -18,6 +18,11 @@ same rerun agreement of :mod:`reports.resample`).  It prints:
     ``[figure shown, share of independent reruns that agreed, verdicts]`` per
     decile of the rerun-agreement figure, true ratios spread around the bar
     (log-uniform within 1.5× either side of it).
+``agreement_early_leaver``
+    The same, for a verdict one of whose specs leaves the rounds once its
+    question is answered while the other goes on for a second question (a
+    kernel and its twin in C5/C6, a spec dropped from a workload's rounds):
+    the reruns must keep the leaver's repeats and pairs (drawn by strata).
 ``noise``
     The simulated noise model.
 
@@ -84,12 +89,14 @@ class _Clock:
 class _Sim:
     """A fake runner: two specs whose times are drawn from the noise model; the clock advances by them."""
 
-    def __init__(self, ratio: float, rng: np.random.Generator, plan: _Plan, clock: _Clock):
+    def __init__(self, ratio: float, rng: np.random.Generator, plan: _Plan, clock: _Clock,
+                 others: dict[str, float] | None = None):
         self.plan, self.session, self.clock = plan, 0, clock
-        self.pools = {"a": object(), "b": object()}
+        self.pools = {k: object() for k in ("a", "b", *(others or {}))}
         self.rng = rng
         self.sigma = float(rng.uniform(*NOISE["spread"]))
-        self.scale = {"a": NOISE["base_s"], "b": NOISE["base_s"] * ratio}
+        self.scale = {"a": NOISE["base_s"], "b": NOISE["base_s"] * ratio,
+                      **{k: NOISE["base_s"] * r for k, r in (others or {}).items()}}
         self.drift: dict[int, float] = {}
         self._pool_label = {id(v): k for k, v in self.pools.items()}
 
@@ -108,18 +115,21 @@ class _W:
     interleave = ""
 
 
-def one_run(ratio: float, bar: float, rng: np.random.Generator) -> tuple[str, dict[str, Any]]:
+def one_run(ratio: float, bar: float, rng: np.random.Generator,
+            others: dict[str, float] | None = None) -> tuple[str, dict[str, Any]]:
     """One run of the real loop on a pair with true ratio ``time(b) / time(a)`` = *ratio*, asked whether it is
-    above or below *bar*; returns the verdict (``above``/``below``/``undecided``) and the two samples."""
+    above or below *bar*; returns the verdict (``above``/``below``/``undecided``) and the samples.  *others*:
+    more specs with their true ratios to ``a``, each asked the same of ``a`` (the rounds go on for them)."""
     prof = PROFILES["quick"]
     q = ask("SIM", "a", "b", bar)
+    questions = [q] + [ask("SIM", "a", k, bar) for k in (others or {})]
     clock = _Clock()
     looks = {"first": prof.repeats, "last": prof.claim_max_repeats or prof.max_repeats, "alpha": 0.05, "tail": 0.02}
     plan = _Plan(prof.repeats, prof.max_repeats, prof.budget_s, prof.claim_max_repeats or prof.max_repeats,
-                 prof.claim_extra_s or 0.0, looks, lambda w, samples: still_open(samples, [q]),
+                 prof.claim_extra_s or 0.0, looks, lambda w, samples: still_open(samples, questions),
                  order_seed=int(rng.integers(2**31)))
-    sim = _Sim(ratio, rng, plan, clock)
-    r = Rounds(_W(), dict(sim.pools), {"a": [], "b": []}, None, looks)
+    sim = _Sim(ratio, rng, plan, clock, others)
+    r = Rounds(_W(), dict(sim.pools), {k: [] for k in sim.pools}, None, looks)
     run_rounds(sim, [r], clock=clock)
     samples = r.samples()
     samples["stopped"] = r.stop
@@ -134,7 +144,7 @@ def _agreement(q_bar: float, samples: dict[str, Any], point: str, reruns: int, r
     """The rerun agreement the reports would print for this verdict (:mod:`reports.resample`)."""
     q = ask("SIM", "a", "b", q_bar)
     rows = {k: {"times": v["times"], "keys": [f"0:sim:{x.split(':')[-1]}" for x in v["keys"]], "gils": None,
-                "workload": "sim", "looks": v["looks"]} for k, v in samples.items() if k in ("a", "b")}
+                "workload": "sim", "looks": v["looks"]} for k, v in samples.items() if k != "stopped" and v["times"]}
     lengths = {"sim": samples["a"]["looks"]["last"]} if samples.get("stopped") != "time cap" else {}
     seen = []
     for _ in range(reruns):
@@ -157,11 +167,25 @@ def _chunk(args: tuple[str, int, int, int]) -> list[Any]:
             out.append((side, v))
         else:  # agreement: true ratios spread around the bar, an independent rerun of the loop
             ratio = BAR * math.exp(rng.uniform(-math.log(SPREAD), math.log(SPREAD)))
-            v, samples = one_run(ratio, BAR, rng)
+            # early leaver: a third spec near the bar keeps ``a`` in the rounds after ``b`` has its answer
+            others = {"c": BAR * 1.03} if kind == "leaver" else None
+            v, samples = one_run(ratio, BAR, rng, others)
             fig = _agreement(BAR, samples, v, reruns, rng)
-            v2 = one_run(ratio, BAR, rng)[0]
+            v2 = one_run(ratio, BAR, rng, others)[0]
             out.append((fig, v == v2))
     return out
+
+
+_KINDS = ("aa", "beyond", "power", "agreement", "leaver")
+
+
+def _deciles(got: list[tuple[float, bool]]) -> list[list[float]]:
+    """``[mean figure shown, share of reruns that agreed, verdicts]`` per decile of the figure."""
+    bins: dict[int, list[tuple[float, bool]]] = {}
+    for fig, same in got:
+        bins.setdefault(min(int(fig * 10), 9), []).append((fig, same))
+    return [[round(float(np.mean([f for f, _ in v])), 4), round(float(np.mean([s for _, s in v])), 4), len(v)]
+            for _, v in sorted(bins.items())]
 
 
 def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int | None = None,
@@ -172,8 +196,8 @@ def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int 
     workers = workers or cores()
     parts = max(1, workers * 4)
     jobs = []
-    per = kinds or {k: draws for k in ("aa", "beyond", "power", "agreement")}
-    for i, kind in enumerate(("aa", "beyond", "power", "agreement")):
+    per = kinds or {k: draws for k in _KINDS}
+    for i, kind in enumerate(_KINDS):
         n = per.get(kind, 0)
         sizes = [n // parts + (1 if j < n % parts else 0) for j in range(parts)]
         jobs += [(kind, s, seed * 1000 + i * 100 + j, reruns) for j, s in enumerate(sizes) if s]
@@ -182,7 +206,7 @@ def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int 
             results = list(ex.map(_chunk, jobs))
     else:
         results = [_chunk(j) for j in jobs]
-    got: dict[str, list[Any]] = {"aa": [], "beyond": [], "power": [], "agreement": []}
+    got: dict[str, list[Any]] = {k: [] for k in _KINDS}
     for (kind, *_), res in zip(jobs, results):
         got[kind] += res
     share = lambda xs, hit: (sum(map(hit, xs)) / len(xs)) if xs else None  # noqa: E731
@@ -191,14 +215,11 @@ def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int 
     wrong = share(got["beyond"], lambda x: (x[0] == 1 and x[1] == "below") or (x[0] == -1 and x[1] == "above"))
     power = share(got["power"], lambda x: (x[0] == 1 and x[1] == "above") or (x[0] == -1 and x[1] == "below"))
     r5 = lambda x: None if x is None else round(x, 5)  # noqa: E731
-    bins: dict[int, list[tuple[float, bool]]] = {}
-    for fig, same in got["agreement"]:
-        bins.setdefault(min(int(fig * 10), 9), []).append((fig, same))
-    table = [[round(float(np.mean([f for f, _ in v])), 4), round(float(np.mean([s for _, s in v])), 4), len(v)]
-             for _, v in sorted(bins.items())]
+    table, leaver = _deciles(got["agreement"]), _deciles(got["leaver"])
     return {"draws": draws, "draws_per_kind": per, "aa_two_sided": None if up is None else r5(up + down),
             "aa_one_sided_max": None if up is None else r5(max(up, down)), "aa_above": r5(up), "aa_below": r5(down),
-            "beyond_bar_wrong": r5(wrong), "power_above_bar": r5(power), "agreement": table, "noise": NOISE, "bar": BAR, "agreement_spread": SPREAD,
+            "beyond_bar_wrong": r5(wrong), "power_above_bar": r5(power), "agreement": table,
+            "agreement_early_leaver": leaver, "noise": NOISE, "bar": BAR, "agreement_spread": SPREAD,
             "reruns": reruns, "profile": "quick",
             "design": "paired comparisons (trimmed t on per-round log ratios) at the level of the quick profile's "
                       "group-sequential boundary, one look per round"}
@@ -232,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"true ratio 10 % beyond the bar, right side: {d['power_above_bar']:.2%}")
     print("rerun agreement shown -> share of independent reruns that agreed (verdicts):")
     for fig, obs, n in d["agreement"]:
+        print(f"  {fig:.3f} -> {obs:.3f}  ({n})")
+    print("the same where one spec of the pair left the rounds early:")
+    for fig, obs, n in d["agreement_early_leaver"]:
         print(f"  {fig:.3f} -> {obs:.3f}  ({n})")
     return 0
 

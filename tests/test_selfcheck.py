@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from runners import selfcheck
 
 KEYS = {"draws", "aa_two_sided", "aa_one_sided_max", "aa_above", "aa_below", "beyond_bar_wrong", "power_above_bar",
-        "agreement", "noise", "bar", "reruns", "profile", "design"}
+        "agreement", "agreement_early_leaver", "noise", "bar", "reruns", "profile", "design"}
 
 
 def _se(p: float, draws: int) -> float:
@@ -28,6 +29,14 @@ def test_simulate_returns_every_figure():
     assert d["aa_one_sided_max"] == max(d["aa_above"], d["aa_below"])
     assert sum(n for _, _, n in d["agreement"]) == 20
     assert all(0.0 <= fig <= 1.0 and 0.0 <= obs <= 1.0 for fig, obs, _ in d["agreement"])
+    assert sum(n for _, _, n in d["agreement_early_leaver"]) == 20
+
+
+def test_the_early_leaver_draws_leave_one_spec_of_the_pair_out_of_later_rounds():
+    rng = np.random.default_rng(3)
+    _, samples = selfcheck.one_run(2.0, 1.2, rng, {"c": 1.2 * 1.03})
+    a, b, c = (samples[k]["keys"] for k in ("a", "b", "c"))
+    assert set(b) <= set(a) and len(b) < len(a) and len(c) == len(a)  # b answered, a and c went on
 
 
 @pytest.mark.slow
