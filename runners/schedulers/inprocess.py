@@ -142,10 +142,11 @@ def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: fl
     if ins.resources:
         m.cpu_s = cpu
         m.peak_rss = rss.peak if rss else None
-        # Minor page faults of the process during the repeat: the allocator's state, which moves times.
+        # Minor page faults of the process during the repeat: the allocator's state, which can move times.
         # A fresh interpreter's sync compute of array-transcendental (default size) faulted ~198 000 pages
-        # (2.1 s) every time; the same compute in a long run's process faulted 30 (1.55 s); stencil-numpy's
-        # threads-2/sync ratio went 0.94x or 1.5x from one quick run to the next (README).
+        # (2.1 s) every time; the same compute in a long run's process faulted 30 (1.55 s).  Recorded to
+        # tell apart stencil-numpy's two modes between quick runs (README): not the cause there (11-13 a
+        # compute in both).
         m.extra["minor_faults"] = faults
     if ins.bytes:
         m.bytes_out = m.bytes_in = m.bytes_moved = 0  # shared memory: nothing serialised
