@@ -35,7 +35,7 @@ def c10(ctx: Context) -> dict[str, Any]:
     """pandas numeric ops release the GIL (threads pay off); object-dtype/apply hold it."""
     n = ctx.n
     th = (f"under threads-{n}: more than half of the numeric dataframe workloads (groupby, join, str-arrow) faster "
-          f"than sync (interval above 1; less than 1.1× counts against), more than half of the object ones (str-object, apply) less than "
+          f"than sync (interval above 1; below 1 counts against), more than half of the object ones (str-object, apply) less than "
           f"{flat_bar(n)}× faster (interval); "
           f"where sampled, the numeric median GIL contention below the object one")
     numbers: dict[str, Any] = {}

@@ -57,9 +57,9 @@ def ask(claim: str, a: str, b: str, bar: float) -> Question:
     return Question(a, b, bar, bar, None, claim)
 
 
-def gain(claim: str, a: str, b: str, no_gain: float = 1.1) -> Question:
-    """:func:`reports.evidence.gains`: *a* faster than *b*, or less than *no_gain* faster."""
-    return Question(a, b, 1.0, no_gain, None, claim)
+def gain(claim: str, a: str, b: str, bar: float = 1.0) -> Question:
+    """:func:`reports.evidence.gains`: *a* more than *bar* times faster than *b*, or less (one bar)."""
+    return ask(claim, a, b, bar)
 
 
 def same(claim: str, a: str, b: str, margin: float) -> Question:
