@@ -8,7 +8,7 @@ ARGS ?=
 
 # The extra "gil" (gilknocker, the GIL sampler) only where there is a GIL: it has no
 # free-threaded wheel, and on a free-threaded build GIL figures are not applicable anyway.
-$(BIN)/.installed: pyproject.toml setup.py $(wildcard kernels/*.pyx)
+$(BIN)/.installed: pyproject.toml setup.py $(wildcard kernels/*.pyx) kernels/shim/gilcount.c
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[$$($(BIN)/python -c 'import sysconfig; print("test" if sysconfig.get_config_var("Py_GIL_DISABLED") == 1 else "gil,test")')]"

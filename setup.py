@@ -48,10 +48,15 @@ def _extension(name: str) -> Extension:
     )
 
 
+# Not a Python module: a plain C library the runner preloads to count GIL hand-overs (runners/gilcount.py).
+# Built the way the kernels are (setuptools names it like one); nothing imports it.
+GILCOUNT = Extension("kernels._gilcount", ["kernels/shim/gilcount.c"], extra_compile_args=["-O2"],
+                     libraries=["dl"])
+
 setup(
     ext_modules=cythonize(
         [_extension(n) for n in KERNELS],
         compiler_directives={"language_level": "3", "embedsignature": True, "binding": True},
         compile_time_env={"HAVE_OPENMP": OPENMP},
-    )
+    ) + ([GILCOUNT] if sys.platform.startswith("linux") else [])
 )

@@ -143,7 +143,9 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
             terms = {"gil": work / w * gw, "compute": work * (1 - gw) / (min(w * t * u1, cores) / u1),
                      "handoff": _handoff(inp, c, t, w)}
             if t >= 2 and gw > 0 and inp.get("release_rate") is None:
-                missing.append("GIL release rate")  # a run on one core cannot count them: no hand-off charged
+                missing.append("GIL release rate")  # neither counted nor read by the probe: no hand-off charged
+            elif t >= 2 and inp.get("release_rate") and c.get("handoff_s") is None:
+                missing.append("GIL hand-off cost")  # no GIL calibration in the run: no hand-off charged
         else:  # one thread per process: each has a GIL of its own
             terms = {"compute": work / (min(w * u1, cores) / u1)}
         if pickles(kind):
@@ -350,7 +352,11 @@ def explain_terms(prediction: dict[str, Any]) -> str:
     terms = prediction.get("terms") or {}
     if "GIL release rate" in missing:
         parts["handoff"] = ("contended GIL hand-offs not charged: how often the GIL changes hands was not "
-                            "measured (a run on one core cannot count it)")
+                            "measured (not counted here, and the probe needs two cores)")
+    elif "GIL hand-off cost" in missing:
+        parts["handoff"] = (f"contended GIL hand-offs not charged: the GIL changes hands "
+                            f"{fmt.number(prediction.get('release_rate'))} times a second, but what a contended "
+                            "take costs was not measured (no GIL calibration in this run)")
     elif terms.get("handoff"):
         parts["handoff"] = (f"{fmt.duration(terms['handoff'])} of contended GIL hand-offs (the GIL is taken and "
                             f"released {fmt.number(prediction.get('release_rate'))} times a second)"

@@ -22,10 +22,12 @@ from runners.records.kinds import SchedulerSpec, is_cluster, is_process_pool, is
 __all__ = ["constants", "workload_inputs", "overhead", "startup", "throughput", "ASSUMED_HANDOFF_S", "frame", "num", "extra", "ASSUMED_THROUGHPUT"]
 
 ASSUMED_THROUGHPUT = 1e9  # bytes/s when no pickle-throughput rows were measured (said in the constants)
-# A contended GIL take where two threads could not run at once (fitted on one core): the hand-off the
-# calibration measured on this project's 2-core VMs, 389-496 ns (December 2026; README, "Predict, then
-# measure").  Said in the constants as "assumed" whenever it stands in.
-ASSUMED_HANDOFF_S = 450e-9
+# A contended GIL take where two threads could not run at once (fitted on one core): a stand-in for the
+# hand-off the calibration measures on two cores.  Measured 389-496 ns on the slower 2-core VMs of early
+# December 2026 and 71-98 ns on the faster one of December 6 (a loop of 10 M additions: 1.75-2.4 s there,
+# 0.71 s here): the geometric middle of that range, so that neither kind of machine is off by more than
+# ~2.6x.  Said in the constants as "assumed" whenever it stands in.
+ASSUMED_HANDOFF_S = 190e-9
 PARALLEL_AVAILABILITY = 0.75  # below it, the calibration's two GIL-free threads did not run in parallel
 _OBJECT_COLLECTIONS = ("bag", "delayed")  # charged at the list-of-dicts throughput
 

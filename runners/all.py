@@ -30,7 +30,15 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from runners import records
+if __name__ == "__main__":
+    # Before anything is imported or started: run again with the GIL hand-over counter
+    # preloaded (runners/gilcount.py; once, same PID), and keep it out of every child's environment.
+    from runners import gilcount
+
+    gilcount.reexec_counted()
+    gilcount.restore_env()
+
+from runners import records  # noqa: E402  (after the restart above)
 from runners.cli import (PREDICT_REPEATS, Terminated, UsageError, check_numbers_and_claims, check_out, list_all, parse_args,
                          predict_cores, predict_only, resume_args, security_from, select_workloads)
 from runners.cluster import check_address, cluster_versions

@@ -232,8 +232,8 @@ def test_work_whose_sync_run_already_kept_the_cores_busy_gains_only_what_is_left
 
 
 def test_a_release_rate_nobody_could_count_is_said_not_charged_never_shown_as_none():
-    # A run on one core records no release rate (its probe cannot count GIL hand-offs there):
-    # kernel-retake-k1 was predicted 1.4x faster on threads-2 while it measured 2.3x slower
+    # A run on one core without the counter records no release rate (the probe cannot read GIL hand-offs
+    # there): kernel-retake-k1 was predicted 1.4x faster on threads-2 while it measured 2.3x slower
     c = {**CONST, "handoff_s": 200e-9}
     pr = model.predict_spec({**inputs(0.4), "release_rate": None}, "threads", 2, 1, 2, c)
     assert "GIL release rate" in pr["missing"] and pr["terms"]["handoff"] == 0.0
@@ -242,3 +242,14 @@ def test_a_release_rate_nobody_could_count_is_said_not_charged_never_shown_as_no
     assert "GIL release rate" not in counted["missing"] and "not charged" not in model.explain_terms(counted)
     assert "GIL release rate" not in model.predict_spec({**inputs(0.4), "release_rate": None}, "threads", 1, 1, 2,
                                                        c)["missing"]  # one thread: nothing to hand off
+
+
+def test_a_counted_rate_without_a_measured_hand_off_cost_is_said_not_charged():
+    # A run without the GIL calibration (a user's --workloads) counts the releases but never measured
+    # what a contended one costs: said so, not charged as 0 silently.
+    c = {**CONST, "handoff_s": None}
+    pr = model.predict_spec({**inputs(0.4), "release_rate": 2e6}, "threads", 2, 1, 2, c)
+    assert "GIL hand-off cost" in pr["missing"] and pr["terms"]["handoff"] == 0.0
+    assert "what a contended take costs was not measured" in model.explain_terms(pr)
+    assert "GIL hand-off cost" not in model.predict_spec({**inputs(0.4), "release_rate": 2e6}, "threads", 2, 1, 2,
+                                                        {**c, "handoff_s": 1e-7})["missing"]

@@ -18,6 +18,7 @@ from dask.callbacks import Callback
 from dask.diagnostics import Profiler
 from dask.sizeof import sizeof
 
+from runners import gilcount
 from runners.gilsamplers import flips, gil_windows, held_share, local_knocker, local_probe
 from runners.measure import Instruments, Measurement, run_with_timeout
 from runners.profiles import cores
@@ -109,6 +110,7 @@ def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: fl
         g0 = knocker.seconds() if knocker else None
         p0 = probe.counts() if probe is not None else None
         f0 = flips(probe)
+        s0 = gilcount.signals() if ins.gil else None
         cpu0 = _cpu_self()
         faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         started_at = time.time()
@@ -117,6 +119,7 @@ def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: fl
         wall = time.perf_counter() - t0
         p1 = probe.counts() if probe is not None else None
         f1 = flips(probe)
+        s1 = gilcount.signals() if s0 is not None else None
         cpu = _cpu_self() - cpu0
         faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0
         contention = None
@@ -126,15 +129,22 @@ def measure_in_process(compute: Callable[[], Any], ins: Instruments, timeout: fl
     pid = os.getpid()
     if ins.gil:
         m.gil = [{"pid": pid, "contention": contention, "seconds": wall}]
+        if s0 is not None and s1 is not None and wall > 0:
+            # GIL releases per second, counted (runners/gilcount.py: two signals per release and retake), on
+            # any number of cores; the cost model's hand-off term reads it.
+            m.extra["gil_release_rate"] = (s1 - s0) / 2 / wall
+            m.extra["gil_release_source"] = "counted"
         held = held_share(p0, p1)
         if held is not None:  # the calibrated GIL-held share (see gilsamplers.local_probe)
             m.extra["gil_held"] = held
             m.extra["gil_samples"] = p1[1] - p0[1]
-            if f0 is not None and f1 is not None and f1[1] > f0[1] and cores() >= 2:
-                # GIL releases per second (two flag changes each), for the cost model's hand-off term.
-                # Not on one core: the probe's bursts never overlap the work there, so they would read
-                # 0 however often the GIL changes hands (kernel-retake-k1: 0 against 5.5 M takes/s)
+            if "gil_release_rate" not in m.extra and f0 is not None and f1 is not None and f1[1] > f0[1] and cores() >= 2:
+                # Where releases are not counted: the probe's estimate (two flag changes each).  Not on one
+                # core, where its bursts never overlap the work (they would read 0 however often the GIL
+                # changes hands); on two it sees a change only between two of its reads, so it misses
+                # most in a tight loop (kernel-retake-k1: 1.9 M/s read, 17.7 M/s counted).
                 m.extra["gil_release_rate"] = (f1[0] - f0[0]) / 2 / (f1[1] - f0[1])
+                m.extra["gil_release_source"] = "probe"
             if ins.tasks:  # the GIL over time, for the task-stream page
                 gw = gil_windows(probe, t0, wall)
                 if gw is not None:
