@@ -32,6 +32,7 @@ from __future__ import annotations
 import time
 import traceback as tb
 from pathlib import Path
+from typing import Callable
 
 from runners import records
 from runners.budget import Budget
@@ -45,6 +46,7 @@ from runners.plan import Plan, done_keys, prior_work, seeded_shuffle
 from runners.progress import Say, Steps
 from runners.records.kinds import SchedulerSpec, is_serial
 from runners.repeats import Repeats
+from runners.revisit import revisit
 from runners.rounds import Rounds, run_rounds
 from runners.rows import Rows
 from runners.schedulers import Scheduler
@@ -80,34 +82,26 @@ class Runner:
         self.deadline = None if plan.time_budget_s is None else time.perf_counter() + plan.time_budget_s
         self.sync_warm_s: dict[str, float] = {}  # workload -> seconds its sync warm-up took (see long_compute)
         self.said_long: set[str] = set()
+        self.groups: list[tuple[Schedule, list[Rounds]]] = []  # every group measured, with its rounds (revisit)
         # What competes for the CPU, round by round (an idle reading first: the machine before we load it).
         self.watch = Watch(self.rows.interference)
 
     def run(self) -> None:
-        """The workloads, then the experiments and the controls; this process's GIL samplers stopped at the end."""
+        """The workloads, then the experiments and the controls, then the leftover budget on the claim questions a
+        time cap left open (:mod:`runners.revisit`); this process's GIL samplers stopped at the end."""
         try:
-            self.run_workloads()
+            self.pooled(self.run_workloads)
             run_experiments(self.plan, self.rows, self.done, self.steps)
             run_controls(self.plan, self.repeats, self.done, self.steps)
+            self.pooled(lambda: revisit(self, self.groups))
         finally:
             stop_knocker()
 
-    def run_workloads(self) -> None:
-        """Every workload group of the schedule; every scheduler closed (and its stop recorded) however it ends."""
-        schedule = self.plan.schedule()
+    def pooled(self, work: Callable[[], None]) -> None:
+        """Run *work*; every scheduler closed (and its stop recorded) however it ends."""
         status, error = "ok", ""
         try:
-            i = 0
-            while i < len(schedule):
-                # Workloads that share an interleave key (adjacent in the schedule) are measured together.
-                key = schedule[i][0].interleave
-                j = i + 1
-                while key and j < len(schedule) and schedule[j][0].interleave == key:
-                    j += 1
-                # Schedulers no later workload needs (sweep counts) are closed as soon as they are done.
-                self.pools.close(keep={s.label for _, ss in schedule[i:] for s in ss})
-                self.measure_group(schedule[i:j], i + 1, groups_left(schedule, i), pairs_left(schedule, i))
-                i = j
+            work()
         except BaseException as e:
             status, error = (("interrupted", "interrupted") if isinstance(e, KeyboardInterrupt)
                              else ("error", f"{type(e).__name__}: {e}"))
@@ -115,6 +109,21 @@ class Runner:
         finally:
             self.pools.close(status=status, error=error)
             self.harness.close()
+
+    def run_workloads(self) -> None:
+        """Every workload group of the schedule."""
+        schedule = self.plan.schedule()
+        i = 0
+        while i < len(schedule):
+            # Workloads that share an interleave key (adjacent in the schedule) are measured together.
+            key = schedule[i][0].interleave
+            j = i + 1
+            while key and j < len(schedule) and schedule[j][0].interleave == key:
+                j += 1
+            # Schedulers no later workload needs (sweep counts) are closed as soon as they are done.
+            self.pools.close(keep={s.label for _, ss in schedule[i:] for s in ss})
+            self.measure_group(schedule[i:j], i + 1, groups_left(schedule, i), pairs_left(schedule, i))
+            i = j
 
     def measure_group(self, group: Schedule, index: int, groups_left: int, pairs_left: int | None = None) -> None:
         """Warm-up per (workload, spec), then rounds over all of them (see :mod:`runners.rounds`).
@@ -147,6 +156,7 @@ class Runner:
         for r in states:
             r.scale = scale
         run_rounds(self.repeats, states, watch=self.watch, deadline=self.deadline)
+        self.groups.append(([(r.w, next(ss for w, ss in group if w is r.w)) for r in states], states))
         for r in states:
             self.rows.rounds(r.w.name, r.rnd, r.stop or "no spec left", r.open, r.bursts, round(r.scale, 3),
                              dropped=r.dropped)

@@ -117,13 +117,22 @@ def rounds_section(v: View) -> list[Any]:
         return [div(head + note("No record of adaptive rounds (fixed repeats, or an older run)."))]
     why: dict[str, int] = {}
     for r in rounds:
-        why[str(r.get("stopped") or "?")] = why.get(str(r.get("stopped") or "?"), 0) + 1
+        if not r.get("revisit"):  # a revisit's record is the same workload's second
+            why[str(r.get("stopped") or "?")] = why.get(str(r.get("stopped") or "?"), 0) + 1
     sessions = len({r.get("session") for r in rounds}) > 1
+    revisited = sum(1 for r in rounds if r.get("revisit"))
+
+    def stopped(r: dict[str, Any]) -> str:
+        return (f"{r.get('stopped') or '?'}, after the run's leftover budget" if r.get("revisit")
+                else str(r.get("stopped") or "?"))
+
     rows = [[f"<b>{fmt.escape(r.get('workload'))}</b>"] + ([fmt.escape(r.get("session"))] if sessions else [])
-            + [fmt.escape(r.get("rounds")), f"<span class='nw'>{fmt.escape(r.get('stopped') or '?')}</span>",
+            + [fmt.escape(r.get("rounds")), f"<span class='nw'>{fmt.escape(stopped(r))}</span>",
                fmt.escape(", ".join(map(str, r.get("undecided") or []))) or "nothing"] for r in rounds]
     tallied = ", ".join(f"{n} {fmt.escape(k)}" for k, n in sorted(why.items(), key=lambda x: -x[1]))
-    return [div(head + f"<p>{len(rounds)} workloads stopped: {tallied}.</p>"
+    more = (f" {revisited} of them went on with the budget the run had left, for a claim's open question."
+            if revisited else "")
+    return [div(head + f"<p>{len(rounds) - revisited} workloads stopped: {tallied}.{more}</p>"
                 + table(["workload"] + (["session"] if sessions else []) + ["rounds", "stopped", "still undecided"],
                         rows, num_cols=(2 if sessions else 1,)))]
 
