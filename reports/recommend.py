@@ -97,7 +97,7 @@ def pick(rows: list[dict[str, Any]], default: str | None = None, dropped: Mappin
     *default* is the label of Dask's default scheduler for the workload (:func:`_default_label`): a
     candidate that is not shown faster than it (nor equivalent to the fastest and simpler) leaves the
     recommendation with it.  *dropped* maps the labels the rounds left out early as far slower than the
-    best (:func:`reports.stats.far_slower`) to why: decided, so neither candidates nor undecided.
+    best (:func:`reports.stopping.far_slower`) to why: decided, so neither candidates nor undecided.
 
     >>> def row(s, k, t, times):
     ...     return {"scheduler": s, "kind": k, "nthreads": t, "times": times, "median_s": float(np.median(times))}

@@ -80,8 +80,8 @@ def _decider() -> Any:
 
 
 def _dropper() -> Any:
-    """The early stop for a spec far slower than the best (reports.stats.far_slower), wired in here."""
-    from reports.stats import far_slower
+    """The early stop for a spec far slower than the best (reports.stopping.far_slower), wired in here."""
+    from reports.stopping import far_slower
 
     return far_slower
 

@@ -27,7 +27,7 @@ from reports import fmt
 from reports.answer import Answer
 from reports.build import build as write_reports, summarise
 from reports.load import load
-from reports.stats import far_slower, pending  # the runner measures until these comparisons decide
+from reports.stopping import far_slower, pending  # the runner measures until these comparisons decide
 from runners.cli import PREDICT_REPEATS, predict_only as predict_only_plan
 from runners.measure import Instruments
 from runners.meta import collect

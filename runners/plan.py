@@ -95,7 +95,7 @@ class Plan:
     check_plain: bool = True
     claims: Mapping[str, ClaimNeeds] = field(default_factory=dict)
     layouts: bool = False
-    # Specs shown far slower than the best leave the rounds (reports.stats.far_slower, wired in by the
+    # Specs shown far slower than the best leave the rounds (reports.stopping.far_slower, wired in by the
     # composition root): ``drop(samples, protected, rounds) -> {label: why}``.
     drop: Callable[[Mapping[str, Any], Sequence[str], int], dict[str, str]] | None = None
     # Seconds for the whole answer (compare(), a user's --workloads): no round starts past it; None: the

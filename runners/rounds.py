@@ -50,7 +50,7 @@ MAX_RERUNS = 3  # bursts left out per workload; past it a burst is kept (the mac
 
 
 class Undecided(Protocol):
-    """A comparison still open (:class:`reports.stats.Open`): what it says, the specs it needs, a claim's or not."""
+    """A comparison still open (:class:`reports.stopping.Open`): what it says, the specs it needs, a claim's or not."""
 
     @property
     def text(self) -> str: ...
@@ -90,7 +90,7 @@ class RoundsPlan(Protocol):
     def decide(self) -> Callable[[Workload, dict[str, dict[str, Any]]], Sequence[Undecided]] | None: ...
 
     # Optional (read with getattr): ``drop(samples, protected, rounds) -> {label: why}``, the specs shown
-    # far slower than the best (reports.stats.far_slower).
+    # far slower than the best (reports.stopping.far_slower).
 
 
 class Pools(Protocol[P]):

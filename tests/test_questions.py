@@ -9,7 +9,8 @@ import pytest
 from reports.claims import questions as qmod
 from reports.claims.questions import Question, answer, ask, gain, precise, same, still_open
 from reports.claims.kernels import c5_bar
-from reports.stats import Open, compare
+from reports.stats import compare
+from reports.stopping import Open
 from runners.rounds import Rounds, capped, run_rounds
 from workloads import catalogue
 

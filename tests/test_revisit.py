@@ -8,7 +8,7 @@ from runners.rounds import Rounds
 
 
 class _Open(SimpleNamespace):
-    """An open question as :func:`reports.stats.pending` and the claims return it."""
+    """An open question as :func:`reports.stopping.pending` and the claims return it."""
 
 
 def _decide(answer_at):

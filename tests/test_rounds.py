@@ -149,7 +149,7 @@ class _Open:
 
 
 def test_a_spec_shown_far_slower_leaves_after_two_rounds_unless_a_claim_needs_it():
-    from reports.stats import far_slower
+    from reports.stopping import far_slower
 
     walls = {"sync": 1.0, "threads-2": 1.2, "processes-2": 9.0}
     for claim, kept in ((False, False), (True, True)):

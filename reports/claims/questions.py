@@ -35,7 +35,8 @@ from __future__ import annotations
 from typing import Any, Mapping, NamedTuple, Sequence
 
 from reports.intervals import median_interval_width
-from reports.stats import PRECISION, Open, compare, pending, times_of
+from reports.stats import PRECISION, compare, times_of
+from reports.stopping import Open, pending
 from runners.records.kinds import SHIPPED, TWIN
 
 __all__ = ["Question", "still_open", "ask", "gain", "same", "precise", "answer"]
@@ -89,8 +90,8 @@ def answer(q: Question, a: Any, b: Any, family: int = 1) -> int:
 
 def still_open(samples: Mapping[str, Any], questions: Sequence[Question], recommend: bool = True) -> list[Open]:
     """The questions of *questions* not yet answered by *samples* (per spec label: times, or a mapping with
-    ``times``, ``keys`` and ``looks``), as :class:`reports.stats.Open` items marked ``claim=True``; then, with
-    *recommend*, what the recommendation still needs (:func:`reports.stats.pending`).  Questions about specs
+    ``times``, ``keys`` and ``looks``), as :class:`reports.stopping.Open` items marked ``claim=True``; then, with
+    *recommend*, what the recommendation still needs (:func:`reports.stopping.pending`).  Questions about specs
     not measured are skipped."""
     live = dict(samples)
     own = {k: v for k, v in live.items() if TWIN not in k}  # a twin's specs (``twin|label``) are not candidates
