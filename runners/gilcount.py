@@ -11,7 +11,8 @@ signals a condition variable at each release and each retake (``drop_gil``,
 two signals per release and retake.
 
 The command line (``python -m runners.all``) starts itself again with the library
-preloaded (:func:`reexec_counted`, once, before it does anything else), and
+preloaded (:func:`reexec_counted`, once, before it does anything else;
+``DASK_SUITE_GILCOUNT=off`` in the environment switches that off), and
 takes ``LD_PRELOAD`` back out of its environment at once (:func:`restore_env`) so
 that no process it starts inherits it.  Where the library is not preloaded (a
 notebook's ``compare()``, a platform without ``LD_PRELOAD``) :func:`signals` is None
@@ -30,9 +31,10 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["library", "available", "signals", "active", "reexec_counted", "restore_env", "ENV"]
+__all__ = ["library", "available", "signals", "active", "reexec_counted", "restore_env", "ENV", "RESTARTED"]
 
-ENV = "DASK_SUITE_GILCOUNT"  # set in the restarted process: the LD_PRELOAD it was started with before
+ENV = "DASK_SUITE_GILCOUNT"  # in the restarted process: RESTARTED + the LD_PRELOAD it had before; set it to anything
+RESTARTED = "restarted:"     # else (``DASK_SUITE_GILCOUNT=off``) and the command line is not restarted at all
 _SKIP = {"-h", "--help", "--list"}  # nothing measured: not worth a restart
 _LIB: list[ctypes.CDLL | None] = []
 
@@ -98,8 +100,9 @@ def reexec_counted(argv: Sequence[str] | None = None) -> None:
         return
     lib = str(library())
     env = dict(os.environ)
-    env[ENV] = env.get("LD_PRELOAD", "")
-    env["LD_PRELOAD"] = lib + (":" + env[ENV] if env[ENV] else "")
+    before = env.get("LD_PRELOAD", "")
+    env[ENV] = RESTARTED + before
+    env["LD_PRELOAD"] = lib + (":" + before if before else "")
     sys.stdout.flush()
     sys.stderr.flush()
     try:
@@ -110,9 +113,10 @@ def reexec_counted(argv: Sequence[str] | None = None) -> None:
 
 def restore_env() -> None:
     """Give ``LD_PRELOAD`` back the value it had before :func:`reexec_counted`, for the processes this one starts."""
-    before = os.environ.get(ENV)
-    if before is None:
+    mark = os.environ.get(ENV) or ""
+    if not mark.startswith(RESTARTED):  # not restarted here (or switched off): LD_PRELOAD is the user's
         return
+    before = mark[len(RESTARTED):]
     if before:
         os.environ["LD_PRELOAD"] = before
     else:

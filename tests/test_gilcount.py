@@ -107,3 +107,13 @@ def _has_taskset() -> bool:
         return subprocess.run(["taskset", "-c", "0", "true"], capture_output=True).returncode == 0
     except OSError:
         return False
+
+
+def test_switched_off_it_neither_restarts_nor_touches_a_users_preload(monkeypatch):
+    calls = []
+    monkeypatch.setattr(os, "execve", lambda *a: calls.append(a))
+    monkeypatch.setenv(gilcount.ENV, "off")
+    monkeypatch.setenv("LD_PRELOAD", "/usr/lib/users-own.so")
+    gilcount.reexec_counted([])
+    gilcount.restore_env()
+    assert calls == [] and os.environ["LD_PRELOAD"] == "/usr/lib/users-own.so"
