@@ -95,7 +95,9 @@ x = np.random.default_rng(0).random(20000)
 m = measure_in_process(lambda: trig_sum_retake(x, 8, k=1), Instruments(tasks=False, gil=True, bytes=False,
                        resources=False), None, here=True)
 print(json.dumps({"rate": m.extra.get("gil_release_rate"), "source": m.extra.get("gil_release_source"),
-                  "wall": m.wall_s}))
+                  "wall": m.wall_s}), flush=True)
+import os
+os._exit(0)  # as the command line leaves: gilknocker's thread can abort interpreter finalisation
 """
     got = _python(code, preload=True)
     assert got["source"] == "counted"

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from reports.load import load
@@ -97,6 +98,10 @@ def test_run_writes_one_row_per_repeat_for_every_spec(tiny_run):
     run_dir, _ = tiny_run
     res = load(run_dir)
     main = res.rows[res.rows["control"].fillna("") == ""]
+    # A round the interference watch left out (other tests load the machine) was measured again: its rows stay
+    # in the file, marked by the watch, and do not count.
+    burst = [(w, f"{s}:{r}") in res.bursts for w, s, r in zip(main["workload"], main["session"], main["round"])]
+    main = main[~pd.Series(burst, index=main.index)]
     counts = main.groupby(["workload", "scheduler"]).size()
     assert set(main["scheduler"]) == LABELS
     assert set(main["workload"]) == {"kernel-sleep-nogil", "kernel-sleep-gil", "my-rolling-energy", "my-tokenise"}
