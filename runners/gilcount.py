@@ -48,12 +48,9 @@ def library() -> Path | None:
 
 def available() -> bool:
     """Can this platform count: Linux, an interpreter with a GIL, the library built."""
-    return sys.platform.startswith("linux") and library() is not None and _gil_enabled()
+    from runners.meta import gil_enabled
 
-
-def _gil_enabled() -> bool:
-    check = getattr(sys, "_is_gil_enabled", None)
-    return True if check is None else bool(check())
+    return sys.platform.startswith("linux") and library() is not None and gil_enabled()
 
 
 def _loaded() -> ctypes.CDLL | None:

@@ -156,7 +156,8 @@ class Runner:
         for r in states:
             r.scale = scale
         run_rounds(self.repeats, states, watch=self.watch, deadline=self.deadline)
-        self.groups.append(([(r.w, next(ss for w, ss in group if w is r.w)) for r in states], states))
+        specs_of_workload = {w.name: specs for w, specs in group}
+        self.groups.append(([(r.w, specs_of_workload[r.w.name]) for r in states], states))
         for r in states:
             self.rows.rounds(r.w.name, r.rnd, r.stop or "no spec left", r.open, r.bursts, round(r.scale, 3),
                              dropped=r.dropped)
