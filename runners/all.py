@@ -42,7 +42,7 @@ from runners import records  # noqa: E402  (after the restart above)
 from runners.cli import (PREDICT_REPEATS, Terminated, UsageError, check_numbers_and_claims, check_out, list_all, parse_args,
                          predict_cores, predict_only, resume_args, security_from, select_workloads)
 from runners.cluster import check_address, cluster_versions
-from runners.procs import become_subreaper, exit_now, kill_children, on_term, progress
+from runners.procs import become_subreaper, exit_now, kill_children, on_term, progress, stop_if_signalled
 from runners.measure import Instruments
 from runners.plan import Plan, new_run_id, plan_specs, spec_details, workload_info, write_meta
 from runners.profiles import PROFILES, cores
@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         signal.signal(signal.SIGHUP, on_term)
     # A shell starts background jobs with SIGINT ignored, and Python keeps an
     # inherited SIG_IGN: Ctrl-C (or kill -INT) must still stop the run cleanly.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, on_term)
     become_subreaper()
     try:
         code = _main(args)
@@ -283,6 +283,7 @@ def _measure(plan: Any, run_dir: Path, run_id: str, meta: dict[str, Any], out: P
     try:
         with Display() as display:
             execute(run_dir, run_id, plan, display)
+            stop_if_signalled()  # a stop lost in a finaliser after the last repeat: not a complete run
         meta["complete"] = True
         meta["duration_s"] = time.perf_counter() - t0 + float(meta.get("duration_s") or 0)
         write_meta(run_dir, meta)

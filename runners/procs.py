@@ -7,13 +7,14 @@ leaving without interpreter finalisation once everything is written.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from typing import Any
 
 from runners.cli import Terminated
 
-__all__ = ["kill_children", "reap", "cmdline", "is_ours", "on_term", "become_subreaper", "exit_now", "progress"]
+__all__ = ["kill_children", "reap", "cmdline", "is_ours", "on_term", "stop_if_signalled", "become_subreaper", "exit_now", "progress"]
 
 
 def progress(line: str) -> None:
@@ -126,8 +127,28 @@ def is_ours(proc: Any) -> bool:
         return False
 
 
+RECEIVED: list[int] = []  # the stop signals this process has handled, in order
+
+
 def on_term(signum: int, frame: Any) -> None:
+    """SIGTERM/SIGHUP: raise :class:`Terminated`; SIGINT: ``KeyboardInterrupt`` (as Python's own handler)."""
+    RECEIVED.append(int(signum))
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Terminated(signum)
+
+
+def stop_if_signalled() -> None:
+    """Raise the stop a signal asked for once more, at a safe point.
+
+    Python runs a signal handler wherever the main thread is; if that is a finaliser
+    (``__del__``, a weakref callback, the garbage collector's), the exception it raises
+    is printed as "Exception ignored" and lost, and the run went on to exit 0 after a
+    SIGHUP.  Callers check here between repeats, so a lost stop still stops the run.
+    """
+    if RECEIVED:
+        signum = RECEIVED[0]
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated(signum)
 
 
 def become_subreaper() -> None:

@@ -20,6 +20,7 @@ from runners import records
 from runners.measure import Instruments, Measurement, RepeatTimeout, graph_size, measure, run_with_timeout
 from runners.openpools import OpenPools
 from runners.plan import Plan
+from runners.procs import stop_if_signalled
 from runners.records.kinds import is_serial
 from runners.rows import Rows
 from runners.schedulers import Scheduler
@@ -142,6 +143,7 @@ class Repeats:
     def timed(self, pool: Scheduler, w: Workload, repeat: int, rnd: int, mode: str = "instrumented",
               control: str = "") -> tuple[str, float | None]:
         """Measure and store one repeat; returns (status, wall) and restarts a broken scheduler."""
+        stop_if_signalled()  # a stop a finaliser swallowed (see runners.procs) stops the run here
         spec, label = pool.spec, pool.label
         ins = self.plan.instruments if mode == "instrumented" else Instruments.none()
 
