@@ -89,7 +89,7 @@ def run_overhead(plan: Plan, repeats: Repeats, done: Done, steps: Steps) -> None
 
 
 PRECISION = 0.025  # the overhead rounds stop once their 95 % interval is within +-2.5 % of its estimate
-CAP = 3  # ... or at three times the profile's overhead_repeats
+CAP = 4  # ... or at four times the profile's overhead_repeats
 
 
 def precise(logs: list[float]) -> bool:
