@@ -13,6 +13,7 @@ Both come last in a run and are skipped where a resumed run already holds them.
 from __future__ import annotations
 
 import math
+import time
 from contextlib import ExitStack
 from typing import Mapping
 
@@ -23,9 +24,9 @@ from runners.progress import Steps
 from reports.intervals import paired_t
 from runners.records.kinds import DEFAULT_SCHEDULER, SchedulerSpec, in_process
 from runners.repeats import Repeats
-from runners.schedulers import for_spec
+from runners.schedulers import Scheduler, for_spec
 
-__all__ = ["run_controls", "run_overhead", "run_aa", "overhead_workloads", "precise", "PRECISION", "CAP", "OVERHEAD_WORKLOADS", "AA_WORKLOAD"]
+__all__ = ["run_controls", "run_overhead", "run_aa", "overhead_workloads", "precise", "PRECISION", "CAP", "SHARE", "OVERHEAD_WORKLOADS", "AA_WORKLOAD"]
 
 # The overhead and A/A controls use these when selected, else the first selected workloads.
 OVERHEAD_WORKLOADS = ("array-transcendental", "df-groupby", "bag-json")
@@ -47,8 +48,10 @@ def run_controls(plan: Plan, repeats: Repeats, done: Done, steps: Steps) -> None
 
 
 def run_overhead(plan: Plan, repeats: Repeats, done: Done, steps: Steps) -> None:
-    """Instrumented vs bare computes of the same spec, interleaved, per overhead workload, until the group's
-    paired interval is :data:`PRECISION` wide (at least ``overhead_repeats`` rounds, at most :data:`CAP` times that).
+    """Instrumented vs bare computes of each overhead workload on its collection's default scheduler, in
+    interleaved rounds over all of them, until the pooled paired interval (the figure the reports print) is
+    within :data:`PRECISION` of its estimate: at least ``overhead_repeats`` rounds, at most :data:`CAP` times that
+    and no more than :data:`SHARE` of the run's budget (the claims' leftover rounds come after).
 
     ``sync`` and ``threads`` keep their instruments in this process, per compute: both modes run on *one*
     scheduler, so the figure is the instruments' cost alone.  Two thread pools of one spec differed by up
@@ -59,37 +62,45 @@ def run_overhead(plan: Plan, repeats: Repeats, done: Done, steps: Steps) -> None
     Stopping on the interval's width (never on its estimate) leaves the estimate unbiased.
     """
     reps = plan.profile.overhead_repeats
-    by_kind: dict[str, list[str]] = {}
-    for nm in overhead_workloads(plan):
-        by_kind.setdefault(DEFAULT_SCHEDULER.get(plan.workloads[nm].collection, "threads"), []).append(nm)
-    for kind, group in by_kind.items():
-        spec = SchedulerSpec(kind, workers=cores())
-        if all(done.get((nm, spec.label, m, "overhead"), 0) >= reps for nm in group for m in ("instrumented", "bare")):
-            continue
-        steps(steps.total - 1, f"instrumentation overhead on {spec.label} ({', '.join(group)})")
-        with ExitStack() as stack:
-            on = stack.enter_context(for_spec(spec, dashboard=False))
-            off = on if in_process(spec.kind) else stack.enter_context(for_spec(spec, instrumented=False,
-                                                                                  dashboard=False))
-            for nm in group:  # warm-ups
-                repeats.once(on, plan.workloads[nm], plan.instruments)
-                repeats.once(off, plan.workloads[nm], Instruments.none())
-            logs: list[float] = []
-            for rep in range(CAP * reps):
-                for nm in group:
-                    w = plan.workloads[nm]
-                    pair = [("instrumented", on), ("bare", off)]
-                    seeded_shuffle(pair, plan.order_seed, nm + "/overhead", repeats.session, rep)
-                    walls = {mode: repeats.timed(pool, w, rep, rep, mode=mode, control="overhead")[1]
-                             for mode, pool in pair}
-                    if walls["instrumented"] and walls["bare"]:
-                        logs.append(math.log(walls["instrumented"] / walls["bare"]))
-                if rep + 1 >= reps and precise(logs):
-                    break
+    specs = {nm: SchedulerSpec(DEFAULT_SCHEDULER.get(plan.workloads[nm].collection, "threads"), workers=cores())
+             for nm in overhead_workloads(plan)}
+    todo = [nm for nm, s in specs.items() if any(done.get((nm, s.label, m, "overhead"), 0) < reps for m in MODES)]
+    if not todo:
+        return
+    steps(steps.total - 1, "instrumentation overhead: " + ", ".join(f"{nm} on {specs[nm].label}" for nm in todo))
+    with ExitStack() as stack:
+        pools: dict[str, tuple[Scheduler, Scheduler]] = {}
+        for nm in todo:
+            s = specs[nm]
+            if s.label not in pools:
+                on = stack.enter_context(for_spec(s, dashboard=False))
+                off = on if in_process(s.kind) else stack.enter_context(for_spec(s, instrumented=False, dashboard=False))
+                pools[s.label] = (on, off)
+        for nm in todo:  # warm-ups
+            on, off = pools[specs[nm].label]
+            repeats.once(on, plan.workloads[nm], plan.instruments)
+            repeats.once(off, plan.workloads[nm], Instruments.none())
+        logs: list[float] = []
+        t0 = time.perf_counter()
+        extra = SHARE * plan.profile.run_budget_s if plan.profile.run_budget_s else math.inf
+        for rep in range(CAP * reps):
+            if rep >= reps and (time.perf_counter() - t0) * (rep + 1) / rep > extra:
+                break  # one more round would take the rounds past their share of the run's budget
+            for nm in todo:
+                pair = list(zip(MODES, pools[specs[nm].label]))
+                seeded_shuffle(pair, plan.order_seed, nm + "/overhead", repeats.session, rep)
+                walls = {mode: repeats.timed(pool, plan.workloads[nm], rep, rep, mode=mode, control="overhead")[1]
+                         for mode, pool in pair}
+                if walls["instrumented"] and walls["bare"]:
+                    logs.append(math.log(walls["instrumented"] / walls["bare"]))
+            if rep + 1 >= reps and precise(logs):
+                break
 
 
-PRECISION = 0.025  # the overhead rounds stop once their 95 % interval is within +-2.5 % of its estimate
-CAP = 4  # ... or at four times the profile's overhead_repeats
+MODES = ("instrumented", "bare")
+PRECISION = 0.03  # the overhead rounds stop once their 95 % interval is within +-3 % of its estimate
+CAP = 4  # ... or at four times the profile's overhead_repeats,
+SHARE = 0.05  # ... or when the rounds (past the minimum) would pass this share of the run's budget (default 45 s, quick 9 s)
 
 
 def precise(logs: list[float]) -> bool:
