@@ -50,8 +50,9 @@ def run_controls(plan: Plan, repeats: Repeats, done: Done, steps: Steps) -> None
 def run_overhead(plan: Plan, repeats: Repeats, done: Done, steps: Steps) -> None:
     """Instrumented vs bare computes of each overhead workload on its collection's default scheduler, in
     interleaved rounds over all of them, until the pooled paired interval (the figure the reports print) is
-    within :data:`PRECISION` of its estimate: at least ``overhead_repeats`` rounds, at most :data:`CAP` times that
-    and no more than :data:`SHARE` of the run's budget (the claims' leftover rounds come after).
+    within :data:`PRECISION` of its estimate: at least ``overhead_repeats`` rounds, at most the profile's
+    ``overhead_max_repeats`` (else :data:`CAP` times the minimum) and no more than :data:`SHARE` of the run's
+    budget (the claims' leftover rounds come after).
 
     ``sync`` and ``threads`` keep their instruments in this process, per compute: both modes run on *one*
     scheduler, so the figure is the instruments' cost alone.  Two thread pools of one spec differed by up
@@ -83,7 +84,8 @@ def run_overhead(plan: Plan, repeats: Repeats, done: Done, steps: Steps) -> None
         logs: list[float] = []
         t0 = time.perf_counter()
         extra = SHARE * plan.profile.run_budget_s if plan.profile.run_budget_s else math.inf
-        for rep in range(CAP * reps):
+        cap = plan.profile.overhead_max_repeats or CAP * reps
+        for rep in range(max(reps, cap)):
             if rep >= reps and (time.perf_counter() - t0) * (rep + 1) / rep > extra:
                 break  # one more round would take the rounds past their share of the run's budget
             for nm in todo:

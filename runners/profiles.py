@@ -137,6 +137,12 @@ class Profile:
         shipped on C12's bag workloads; ``full``: both kinds everywhere.
     overhead_repeats
         Interleaved instrumented/bare pairs for the instrumentation-overhead figure.
+    overhead_max_repeats
+        Up to this many, while the figure's interval is wider than the overhead control asks
+        (:mod:`runners.overhead`; None: four times ``overhead_repeats``).  ``quick``: none
+        past the minimum — its 180 s go to the claims' leftover rounds first (three quiet quick
+        runs whose overhead rounds took ~9 s more left C3 and C10 open at a time cap), and its
+        figure is reported with whatever interval five rounds give.
     run_budget_s
         The whole run's budget on 2 cores (``quick`` 180 s, ``default`` 15 min;
         None: no run-level budget).  The runner plans against it from the
@@ -163,6 +169,7 @@ class Profile:
     full_sweep: bool
     layout_workloads: Literal["all"] | tuple[str, ...]
     overhead_repeats: int
+    overhead_max_repeats: int | None = None
     lean: bool = False
     c12_everywhere: bool = True
     max_repeats: int = 15
@@ -232,7 +239,7 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "quick": Profile("quick", repeats=5, timeout_s=60, full_sweep=False, layout_workloads=LAYOUT_SAMPLE,
-                     overhead_repeats=5,
+                     overhead_repeats=5, overhead_max_repeats=5,
                      lean=True, c12_everywhere=False, max_repeats=10, budget_s=2.2, plain_check="sample",
                      claim_max_repeats=25, claim_extra_s=4.5, run_budget_s=180.0,
                      sweep_claims=("C4",), shipped_kinds=("processes",), shipped_claims=("C12",),
