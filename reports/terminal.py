@@ -154,7 +154,7 @@ def _controls(summary: dict[str, Any]) -> list[str]:
         p = ov.get("pooled") or {}
         ci = f" [{p['lo']:.3g}–{p['hi']:.3g}]" if p.get("lo") is not None else " (no interval: too few rounds)"
         out.append(f"instrumentation overhead: instrumented/bare {ov['ratio']:.3f}{ci} ({p.get('method') or 'paired'}, "
-                   f"{p.get('pairs') or 0} rounds of {len(ov.get('pairs') or [])} workloads; "
+                   f"{p.get('pairs') or 0} pairs over {len(ov.get('pairs') or [])} workloads; "
                    f"within ±5 %: {ov.get('within_5_percent') or 'undecided'})")
     else:
         out.append("instrumentation overhead: not measured")

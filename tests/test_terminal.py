@@ -112,7 +112,7 @@ def test_render_has_every_section(run):
     out = terminal.render(*run)
     for needle in ("run 20261123-000000-abcd · profile quick · 2 cores · Python 3.11.7 with the GIL", "claims",
                    "recommendations", "C14", "instrumentation overhead: instrumented/bare 1.020 [0.99–1.05] (paired, "
-                   "12 rounds of 2 workloads; within ±5 %: equivalent)",
+                   "12 pairs over 2 workloads; within ±5 %: equivalent)",
                    "A/A noise: array-transcendental on threads-2", "harness vs plain Dask",
                    "WARNING bag-json on sync: harness 1.9×", "failures (1)", "skipped:", "threads-2", "bag-json"):
         assert needle in " ".join(out.split()), needle  # a long line may wrap
