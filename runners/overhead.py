@@ -17,16 +17,17 @@ import time
 from contextlib import ExitStack
 from typing import Mapping
 
+from reports.intervals import paired_t
 from runners.measure import Instruments
 from runners.plan import Plan, seeded_shuffle
 from runners.profiles import cores
 from runners.progress import Steps
-from reports.intervals import paired_t
 from runners.records.kinds import DEFAULT_SCHEDULER, SchedulerSpec, in_process
 from runners.repeats import Repeats
 from runners.schedulers import Scheduler, for_spec
 
-__all__ = ["run_controls", "run_overhead", "run_aa", "overhead_workloads", "precise", "PRECISION", "CAP", "SHARE", "OVERHEAD_WORKLOADS", "AA_WORKLOAD"]
+__all__ = ["run_controls", "run_overhead", "run_aa", "overhead_workloads", "precise", "PRECISION", "CAP", "SHARE",
+           "OVERHEAD_WORKLOADS", "AA_WORKLOAD"]
 
 # The overhead and A/A controls use these when selected, else the first selected workloads.
 OVERHEAD_WORKLOADS = ("array-transcendental", "df-groupby", "bag-json")
@@ -102,7 +103,7 @@ def run_overhead(plan: Plan, repeats: Repeats, done: Done, steps: Steps) -> None
 MODES = ("instrumented", "bare")
 PRECISION = 0.03  # the overhead rounds stop once their 95 % interval is within +-3 % of its estimate
 CAP = 4  # ... or at four times the profile's overhead_repeats,
-SHARE = 0.05  # ... or when the rounds (past the minimum) would pass this share of the run's budget (default 45 s, quick 9 s)
+SHARE = 0.05  # ... or when the rounds (past the minimum) would pass this share of the run's budget (default: 45 s)
 
 
 def precise(logs: list[float]) -> bool:

@@ -140,9 +140,9 @@ class Profile:
     overhead_max_repeats
         Up to this many, while the figure's interval is wider than the overhead control asks
         (:mod:`runners.overhead`; None: four times ``overhead_repeats``).  ``quick``: none
-        past the minimum — its 180 s go to the claims' leftover rounds first (three quiet quick
-        runs whose overhead rounds took ~9 s more left C3 and C10 open at a time cap), and its
-        figure is reported with whatever interval five rounds give.
+        past the minimum — its 180 s are for the claims (a quick run here has ~35 s after its
+        workloads for the experiments, the controls and the reports), and its figure is
+        reported with whatever interval five rounds give.
     run_budget_s
         The whole run's budget on 2 cores (``quick`` 180 s, ``default`` 15 min;
         None: no run-level budget).  The runner plans against it from the
