@@ -42,7 +42,8 @@ from runners import records  # noqa: E402  (after the restart above)
 from runners.cli import (PREDICT_REPEATS, Terminated, UsageError, check_numbers_and_claims, check_out, list_all, parse_args,
                          predict_cores, predict_only, resume_args, security_from, select_workloads)
 from runners.cluster import check_address, cluster_versions
-from runners.procs import become_subreaper, exit_now, kill_children, on_term, progress, stop_if_signalled
+from runners.procs import (become_subreaper, exit_now, forget_signals, kill_children, on_term, progress,
+                           stop_if_signalled)
 from runners.measure import Instruments
 from runners.plan import Plan, new_run_id, plan_specs, spec_details, workload_info, write_meta
 from runners.profiles import PROFILES, cores
@@ -100,6 +101,7 @@ def _time_budget(args: argparse.Namespace, plugins: list[str]) -> float | None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    forget_signals()  # a stop recorded by an earlier run in this process (tests run the CLI in-process) is not ours
     signal.signal(signal.SIGTERM, on_term)
     if hasattr(signal, "SIGHUP"):  # closing the terminal: stop as cleanly as on SIGTERM
         signal.signal(signal.SIGHUP, on_term)

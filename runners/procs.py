@@ -14,7 +14,7 @@ from typing import Any
 
 from runners.cli import Terminated
 
-__all__ = ["kill_children", "reap", "cmdline", "is_ours", "on_term", "stop_if_signalled", "become_subreaper", "exit_now",
+__all__ = ["kill_children", "reap", "cmdline", "is_ours", "on_term", "stop_if_signalled", "forget_signals", "become_subreaper", "exit_now",
            "progress"]
 
 
@@ -150,6 +150,11 @@ def stop_if_signalled() -> None:
     if RECEIVED:
         signum = RECEIVED[0]
         raise KeyboardInterrupt if signum == signal.SIGINT else Terminated(signum)
+
+
+def forget_signals() -> None:
+    """Start a run with no stop recorded (see :func:`stop_if_signalled`)."""
+    RECEIVED.clear()
 
 
 def become_subreaper() -> None:

@@ -13,7 +13,8 @@ from runners import procs
 from runners.cli import Terminated
 
 
-def test_a_termination_signal_raises_terminated_with_its_number():
+def test_a_termination_signal_raises_terminated_with_its_number(monkeypatch):
+    monkeypatch.setattr(procs, "RECEIVED", [])  # a stop left recorded would stop every later run of this process
     with pytest.raises(Terminated) as e:
         procs.on_term(signal.SIGTERM, None)
     assert e.value.args[0] == signal.SIGTERM
@@ -63,3 +64,18 @@ def test_is_ours_and_cmdline_hold_up_for_a_process_that_is_gone():
 def test_progress_writes_a_line_to_stderr(capsys):
     procs.progress("hello")
     assert capsys.readouterr().err == "hello\n"
+
+
+def test_a_run_starts_with_no_stop_recorded(monkeypatch):
+    """main() forgets stops of an earlier run in the same process (tests run the CLI in-process): one left over
+    raised Terminated at the next repeat and took a pytest worker down."""
+    from runners import all as cli
+
+    monkeypatch.setattr(procs, "RECEIVED", [signal.SIGTERM])
+    monkeypatch.setattr(cli, "_main", lambda args: 1 if procs.RECEIVED else 0)
+    monkeypatch.setattr(cli, "become_subreaper", lambda: None)
+    monkeypatch.setattr(cli, "kill_children", lambda **kw: None)
+    monkeypatch.setattr(cli.signal, "signal", lambda *a: None)
+    with pytest.raises(SystemExit) as e:
+        cli.main(["--profile", "quick"])
+    assert e.value.code == 0 and procs.RECEIVED == []
