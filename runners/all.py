@@ -42,7 +42,7 @@ from runners import records  # noqa: E402  (after the restart above)
 from runners.cli import (PREDICT_REPEATS, Terminated, UsageError, check_numbers_and_claims, check_out, list_all, parse_args,
                          predict_cores, predict_only, resume_args, security_from, select_workloads)
 from runners.cluster import check_address, cluster_versions
-from runners.procs import (become_subreaper, exit_now, forget_signals, kill_children, on_term, progress,
+from runners.procs import (become_subreaper, exit_now, forget_signals, kill_children, on_term, progress, stop_code,
                            stop_if_signalled)
 from runners.measure import Instruments
 from runners.plan import Plan, new_run_id, plan_specs, spec_details, workload_info, write_meta
@@ -121,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         kill_children()
         while _HELD:  # the folder is free once no process of this run is left
             _HELD.pop().release()
+    code = code or stop_code()  # stopped, even where the stop's exception was lost on the way
     from runners.measure import ABANDONED
 
     if any(t.is_alive() for t in ABANDONED):
@@ -314,13 +315,14 @@ def _render(run_dir: Path, code: int, predicted: bool) -> int:
 
         progress("rendering reports ...")
         summary = build(run_dir)
+        stop_if_signalled()  # a Ctrl-C lost in a finaliser while the reports were built (see runners.procs)
         if predicted:
             from reports.model import predicted_lines
 
             for line in predicted_lines(summary.get("model") or {}):
                 print(line)
     except KeyboardInterrupt:
-        return code or 130
+        return code or stop_code() or 130
     except Exception as e:
         progress(f"ERROR: reports could not be built: {type(e).__name__}: {e} "
                  f"(the results are safe; retry with python -m reports.build {run_dir})")
@@ -337,4 +339,7 @@ if __name__ == "__main__":
         main()
     except SystemExit as e:
         exit_now(e.code if isinstance(e.code, int) else 1)
+    except KeyboardInterrupt:  # a stop during main()'s own clean-up: finish it, then leave with the stop's status
+        kill_children()
+        exit_now(stop_code() or 130)
 

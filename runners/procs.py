@@ -14,7 +14,7 @@ from typing import Any
 
 from runners.cli import Terminated
 
-__all__ = ["kill_children", "reap", "cmdline", "is_ours", "on_term", "stop_if_signalled", "forget_signals", "become_subreaper", "exit_now",
+__all__ = ["kill_children", "reap", "cmdline", "is_ours", "on_term", "stop_if_signalled", "stop_code", "forget_signals", "become_subreaper", "exit_now",
            "progress"]
 
 
@@ -150,6 +150,13 @@ def stop_if_signalled() -> None:
     if RECEIVED:
         signum = RECEIVED[0]
         raise KeyboardInterrupt if signum == signal.SIGINT else Terminated(signum)
+
+
+def stop_code() -> int:
+    """The exit status a recorded stop asks for (130 for Ctrl-C, 128 + the signal else); 0 with none."""
+    if not RECEIVED:
+        return 0
+    return 130 if RECEIVED[0] == signal.SIGINT else 128 + RECEIVED[0]
 
 
 def forget_signals() -> None:

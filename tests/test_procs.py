@@ -79,3 +79,24 @@ def test_a_run_starts_with_no_stop_recorded(monkeypatch):
     with pytest.raises(SystemExit) as e:
         cli.main(["--profile", "quick"])
     assert e.value.code == 0 and procs.RECEIVED == []
+
+
+def test_a_ctrl_c_lost_while_the_reports_are_built_still_ends_the_run_as_interrupted(monkeypatch, tmp_path):
+    """A run sent SIGINT at "rendering reports" once exited 0: the KeyboardInterrupt was raised where it was lost
+    (a finaliser, while the report build collected garbage).  The recorded stop still decides the status."""
+    import reports.build
+    from runners import all as cli
+
+    def build(run_dir):
+        try:
+            procs.on_term(signal.SIGINT, None)  # handled inside a finaliser: raised, and lost
+        except KeyboardInterrupt:
+            pass
+        return {}
+
+    monkeypatch.setattr(procs, "RECEIVED", [])
+    monkeypatch.setattr(reports.build, "build", build)
+    assert cli._render(tmp_path, 0, False) == 130
+    monkeypatch.setattr(procs, "RECEIVED", [])
+    monkeypatch.setattr(reports.build, "build", lambda run_dir: {})
+    assert cli._render(tmp_path, 0, False) == 0
