@@ -76,7 +76,9 @@ def run_overhead(plan: Plan, repeats: Repeats, done: Done, steps: Steps) -> None
             s = specs[nm]
             if s.label not in pools:
                 on = stack.enter_context(for_spec(s, dashboard=False))
-                off = on if in_process(s.kind) else stack.enter_context(for_spec(s, instrumented=False, dashboard=False))
+                # sync/threads: the instruments are per compute, so bare runs on the same pool
+                off = on if in_process(s.kind) else stack.enter_context(
+                    for_spec(s, instrumented=False, dashboard=False))
                 pools[s.label] = (on, off)
         for nm in todo:  # warm-ups
             on, off = pools[specs[nm].label]

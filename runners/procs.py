@@ -14,8 +14,8 @@ from typing import Any
 
 from runners.cli import Terminated
 
-__all__ = ["kill_children", "reap", "cmdline", "is_ours", "on_term", "stop_if_signalled", "stop_code", "forget_signals", "become_subreaper", "exit_now",
-           "progress"]
+__all__ = ["kill_children", "reap", "cmdline", "is_ours", "on_term", "stop_if_signalled", "stop_code", "forget_signals",
+           "become_subreaper", "exit_now", "progress"]
 
 
 def progress(line: str) -> None:
