@@ -23,13 +23,14 @@ The formulas (:func:`predict_spec`), with ``p`` the cores the spec can use
     W   = max(T1 - n * oh[sync], 0)                  # the tasks' own work under sync
     g_W = clip((g * T1 - n * oh[sync]) / W, 0, 1)    # its GIL-held share (scheduling holds it all)
     sync             T1
-    threads-N        W * (g_W + (1 - g_W) / s(p)) + H + n * oh[threads-N]            (Amdahl, GIL serial)
+    threads-N        W * (g_W + (1 - g_W) / s(p)) + H + K + n * oh[threads-N]        (Amdahl, GIL serial)
     processes-N      W / s(p) + n * oh[processes-N] + B / θ                          (one thread per process)
     distributed-WxT  W * (g_W / w + (1 - g_W) / s(w t)) + H / w + n * oh[distributed] + B_d / θ
                                                           (w = min(W, cores), t = min(T, cores / w))
     s(p) = min(p * u1, cores) / u1                   # what is left to gain: sync already kept u1 cores
                                                      # busy through library threads (its cores_used, >= 1)
     H = r * T1 * c                                   # contended GIL hand-offs (0 on one thread)
+    K = W * g_W * g_W * k                             # threads that all want the GIL (0 on one thread)
 
 where ``B`` is the bytes pickled between processes (as measured under
 ``processes``, else estimated under ``sync``: every task result, once back and
@@ -39,8 +40,16 @@ measured, else ``B * (1 - 1/W)``), ``r`` the GIL releases per second under
 take (the calibration's ~100 ns-iteration cell,
 :func:`reports.model_inputs._handoff_cost`): a kernel that re-takes the GIL in
 its hot loop is slower on two threads than Amdahl says, by a hand-off per take.
+``k`` is what threads that all hold the GIL lose to each other beyond taking
+turns (the calibration's share-1 cell: two threads doing twice one thread's
+work took 2.08-2.18x its time here, ``k`` 4-9 %; CPython hands the GIL over
+every 5 ms between threads that all want it): pure-Python work on
+``threads-2`` is that much slower than ``sync``, not as fast.  One core cannot
+measure it (two threads there never wait for each other: 0.4-2 %), so a fit on
+one core stands in :data:`reports.model_inputs.ASSUMED_CONTENTION`, said as
+assumed.
 Each prediction names its *dominant term*: ``gil`` (the serial GIL-held work),
-``compute`` (the parallel part), ``handoff`` (``H``), ``overhead``
+``compute`` (the parallel part), ``handoff`` (``H``), ``contention`` (``K``), ``overhead``
 (``n * oh``) or ``bytes`` (``B / θ``).  :mod:`reports.model_check` checks the
 predictions against the measurements.
 
@@ -63,7 +72,7 @@ from runners.records.kinds import (DEFAULT_SCHEDULER, KINDS, RANK, Kind, Schedul
 __all__ = ["calibration", "predict_spec", "predict", "predicted_recommendations", "candidates", "predicted_lines", "explain_terms",
            "amdahl", "TERMS"]
 
-TERMS = ("gil", "compute", "handoff", "overhead", "bytes")  # what a prediction's time is made of
+TERMS = ("gil", "compute", "handoff", "contention", "overhead", "bytes")  # what a prediction's time is made of
 
 
 def amdahl(t1: float, g: float, p: float) -> float:
@@ -87,6 +96,24 @@ def _handoff(inp: dict[str, Any], c: dict[str, Any], threads: float, processes: 
     if not rate or not cost or threads < 2:
         return 0.0
     return rate * float(inp["T1"]) / processes * cost
+
+
+def _contention(held: float, gw: float, c: dict[str, Any], threads: float) -> float:
+    """What threads that all want the GIL lose to each other: ``k * gw`` of the GIL-held time *held* (0 on one thread).
+
+    ``k`` is the calibration's (:func:`reports.model_inputs._contention`), measured with every thread
+    holding the GIL throughout; a thread holding it for a share ``gw`` of its time meets another
+    waiting for it about that share of the time.
+
+    >>> _contention(1.0, 1.0, {"contention": 0.08}, 2), _contention(1.0, 0.5, {"contention": 0.08}, 2)
+    (0.08, 0.04)
+    >>> _contention(1.0, 1.0, {"contention": 0.08}, 1), _contention(1.0, 1.0, {}, 2)
+    (0.0, 0.0)
+    """
+    k = c.get("contention")
+    if not k or threads < 2:
+        return 0.0
+    return held * gw * float(k)
 
 
 def _layout(spec: SchedulerSpec, cores: float) -> tuple[float, float]:
@@ -141,7 +168,9 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
             if g is None:
                 missing.append("GIL share")
             terms = {"gil": work / w * gw, "compute": work * (1 - gw) / (min(w * t * u1, cores) / u1),
-                     "handoff": _handoff(inp, c, t, w)}
+                     "handoff": _handoff(inp, c, t, w), "contention": _contention(work / w * gw, gw, c, t)}
+            if t >= 2 and gw > 0 and c.get("contention") is None:
+                missing.append("GIL contention")  # no GIL calibration in the run: none charged
             if t >= 2 and gw > 0 and inp.get("release_rate") is None:
                 missing.append("GIL release rate")  # neither counted nor read by the probe: no hand-off charged
             elif t >= 2 and inp.get("release_rate") and c.get("handoff_s") is None:
@@ -361,6 +390,10 @@ def explain_terms(prediction: dict[str, Any]) -> str:
         parts["handoff"] = (f"{fmt.duration(terms['handoff'])} of contended GIL hand-offs (the GIL is taken and "
                             f"released {fmt.number(prediction.get('release_rate'))} times a second)"
                             if fmt.is_number(terms["handoff"]) else "contended GIL hand-offs not measured")
+    if "GIL contention" in missing:
+        parts["contention"] = "what threads that all want the GIL lose to each other not measured (no GIL calibration)"
+    elif fmt.is_number(terms.get("contention")) and terms["contention"] > 0:
+        parts["contention"] = f"{fmt.duration(terms['contention'])} lost by threads waiting on each other for the GIL"
     n = prediction.get("n")
     if "per-task overhead" in missing or ("overhead" in terms and not fmt.is_number(terms["overhead"])):
         parts["overhead"] = "scheduler overhead per task not measured"
@@ -368,5 +401,5 @@ def explain_terms(prediction: dict[str, Any]) -> str:
         parts["overhead"] = f"{fmt.duration(terms['overhead'] / n)} of scheduler overhead per task × {int(n)} tasks"
     dom = prediction.get("dominant_term")
     first = "gil" if dom in ("gil", "compute") else dom  # the GIL share says why compute is (or is not) parallel
-    order = [k for k in dict.fromkeys([first, "gil", "handoff", "bytes", "overhead"]) if k in parts]
+    order = [k for k in dict.fromkeys([first, "gil", "contention", "handoff", "bytes", "overhead"]) if k in parts]
     return f"{prediction.get('scheduler', '?')}: " + "; ".join(parts[k] for k in order)

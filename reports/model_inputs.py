@@ -19,7 +19,8 @@ import pandas as pd
 
 from runners.records.kinds import SchedulerSpec, is_cluster, is_process_pool, is_serial, parse
 
-__all__ = ["constants", "workload_inputs", "overhead", "startup", "throughput", "ASSUMED_HANDOFF_S", "frame", "num", "extra", "ASSUMED_THROUGHPUT"]
+__all__ = ["constants", "workload_inputs", "overhead", "startup", "throughput", "ASSUMED_HANDOFF_S", "ASSUMED_CONTENTION",
+           "frame", "num", "extra", "ASSUMED_THROUGHPUT"]
 
 ASSUMED_THROUGHPUT = 1e9  # bytes/s when no pickle-throughput rows were measured (said in the constants)
 # A contended GIL take where two threads could not run at once (fitted on one core): a stand-in for the
@@ -28,6 +29,11 @@ ASSUMED_THROUGHPUT = 1e9  # bytes/s when no pickle-throughput rows were measured
 # 0.71 s here): the geometric middle of that range, so that neither kind of machine is off by more than
 # ~2.6x.  Said in the constants as "assumed" whenever it stands in.
 ASSUMED_HANDOFF_S = 190e-9
+# What two threads that both hold the GIL lose to each other, where they could not run at once (fitted on one
+# core, where it read 0.4-2 %): the calibration's share-1 cell on two cores of the 2-core VMs of December 6,
+# 2026 read 2.08-2.18x one thread's time for twice the work, 4-9 % lost (five --predict-only runs).  Its
+# middle stands in, said as "assumed".
+ASSUMED_CONTENTION = 0.065
 PARALLEL_AVAILABILITY = 0.75  # below it, the calibration's two GIL-free threads did not run in parallel
 _OBJECT_COLLECTIONS = ("bag", "delayed")  # charged at the list-of-dicts throughput
 
@@ -110,6 +116,10 @@ def constants(table: pd.DataFrame, rows: Any = None, startup: Any = None) -> dic
         out["handoff_s"], out["handoff_source"] = ASSUMED_HANDOFF_S, (
             f"assumed: the calibration's two threads did not run at once here (core availability "
             f"{ca:.2f})")
+    out["contention"], out["contention_source"] = _contention(df), "gil-calibration"
+    if out["contention"] is not None and ca is not None and ca < PARALLEL_AVAILABILITY:
+        out["contention"], out["contention_source"] = ASSUMED_CONTENTION, (
+            f"assumed: the calibration's two threads did not run at once here (core availability {ca:.2f})")
     st = startup if isinstance(startup, pd.DataFrame) else frame(startup)
     if not st.empty and "scheduler" in st and "start_s" in st:
         for label, x in st.groupby("scheduler"):
@@ -146,6 +156,38 @@ def _handoff_cost(df: pd.DataFrame) -> float | None:
         return None
     t1, t2 = float(np.median(bare[1])), float(np.median(bare[2]))
     return max(0.0, (t2 - t1 * (1 + g)) / (2 * its))
+
+
+def _contention(df: pd.DataFrame) -> float | None:
+    """The share of GIL-held time that threads which all hold the GIL lose to each other (the calibration's share-1 cell).
+
+    One thread runs the kernel in ``T1`` holding the GIL throughout; N threads doing as much each
+    would take ``N T1`` if the GIL passed between them for free.  What they take beyond that is
+    lost to the hand-overs CPython forces every switch interval (5 ms) between threads that all
+    want the GIL, a waking thread on another core finding the holder's data in the wrong cache:
+    ``k = T_N / (N T1) - 1``, at least 0.  Pure-Python work (object math, ``apply``, regular
+    expressions) is such work; the model charges ``k`` on the GIL-held share that meets another
+    thread waiting for it.
+
+    >>> rows = [{"workload": "gil-calibration", "mode": "bare", "wall_s": w,
+    ...          "params": {"designed_share": 1.0, "threads": t}} for w, t in ((0.1, 1), (0.1, 1), (0.214, 2))]
+    >>> round(_contention(pd.DataFrame(rows)), 3)
+    0.07
+    """
+    if df.empty or "workload" not in df:
+        return None
+    held = [r for r in df.to_dict("records") if r.get("workload") == "gil-calibration"
+            and (r.get("status") or "ok") == "ok" and r.get("mode") == "bare" and isinstance(r.get("params"), dict)
+            and r["params"].get("grain") != "fine" and float(r["params"].get("designed_share", -1)) == 1.0
+            and num(r.get("wall_s"))]
+    by: dict[int, list[float]] = {}
+    for r in held:
+        by.setdefault(int(r["params"].get("threads") or 1), []).append(float(r["wall_s"]))
+    more = [t for t in by if t > 1]
+    if 1 not in by or not more:
+        return None
+    n = min(more)
+    return max(0.0, float(np.median(by[n])) / (n * float(np.median(by[1]))) - 1)
 
 
 def _spec(label: str) -> SchedulerSpec | None:

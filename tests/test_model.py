@@ -253,3 +253,22 @@ def test_a_counted_rate_without_a_measured_hand_off_cost_is_said_not_charged():
     assert "what a contended take costs was not measured" in model.explain_terms(pr)
     assert "GIL hand-off cost" not in model.predict_spec({**inputs(0.4), "release_rate": 2e6}, "threads", 2, 1, 2,
                                                         {**c, "handoff_s": 1e-7})["missing"]
+
+
+def test_contention_charges_gil_held_work_that_meets_another_thread_waiting_for_it():
+    c = {**CONST, "contention": 0.08}
+    held = model.predict_spec(inputs(1.0), "threads", 2, 1, 2, c)  # pure Python: all of it held
+    assert held["terms"]["contention"] == pytest.approx(held["terms"]["gil"] * 0.08)
+    assert held["predicted_s"] > model.predict_spec(inputs(1.0), "sync", 1, 1, 2, c)["predicted_s"]
+    half = model.predict_spec(inputs(0.5), "threads", 2, 1, 2, c)
+    assert half["terms"]["contention"] == pytest.approx(half["terms"]["gil"] * 0.5 * 0.08)
+    assert model.predict_spec(inputs(0.0), "threads", 2, 1, 2, c)["terms"]["contention"] == 0.0
+    assert model.predict_spec(inputs(1.0), "threads", 1, 1, 2, c)["terms"]["contention"] == 0.0  # nobody to wait for
+    assert "contention" not in model.predict_spec(inputs(1.0), "processes", 2, 1, 2, c)["terms"]
+    assert "lost by threads waiting on each other" in model.explain_terms(held)
+
+
+def test_contention_not_measured_is_said_never_charged_as_zero_silently():
+    pr = model.predict_spec(inputs(1.0), "threads", 2, 1, 2, CONST)
+    assert "GIL contention" in pr["missing"] and pr["terms"]["contention"] == 0.0
+    assert "not measured" in model.explain_terms(pr)

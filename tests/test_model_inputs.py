@@ -156,3 +156,25 @@ def test_num_extra_and_frame():
     assert model_inputs.extra(object(), "a") is None
     df = pd.DataFrame({"a": [1]})
     assert model_inputs.frame(df) is df and model_inputs.frame(None).empty and len(model_inputs.frame([{}])) == 1
+
+
+def test_gil_contention_from_the_share_one_cell_two_threads_against_one():
+    # Two threads doing one thread's work each took 2.16x its time: 8 % lost to each other.
+    rows = (calibration_rows(1.0, 1, [0.10, 0.10, 0.11]) + calibration_rows(1.0, 2, [0.216, 0.216])
+            + calibration_rows(0.5, 2, [9.0]) + _fine_cells(((1, 0.10), (2, 9.0))))  # other cells say nothing of it
+    assert model_inputs._contention(pd.DataFrame(rows)) == pytest.approx(0.08)
+    c = constants(pd.DataFrame(), rows)
+    assert c["contention"] == pytest.approx(0.08) and c["contention_source"] == "gil-calibration"
+    faster = calibration_rows(1.0, 1, [0.10]) + calibration_rows(1.0, 2, [0.19])
+    assert model_inputs._contention(pd.DataFrame(faster)) == 0.0  # never negative
+    assert model_inputs._contention(pd.DataFrame(calibration_rows(1.0, 1, [0.1]))) is None
+    assert constants(pd.DataFrame(), [])["contention"] is None
+
+
+def test_gil_contention_from_threads_that_never_ran_at_once_is_stood_in_for_and_said():
+    held = calibration_rows(1.0, 1, [0.10]) + calibration_rows(1.0, 2, [0.201])  # one core: they took turns
+    one_core = held + calibration_rows(0.0, 1, [0.1]) + calibration_rows(0.0, 2, [0.2])
+    c = constants(pd.DataFrame(), one_core)
+    assert c["contention"] == model_inputs.ASSUMED_CONTENTION and c["contention_source"].startswith("assumed")
+    two_cores = held + calibration_rows(0.0, 1, [0.1]) + calibration_rows(0.0, 2, [0.1])
+    assert constants(pd.DataFrame(), two_cores)["contention"] == pytest.approx(0.005)
