@@ -10,8 +10,11 @@ run on this machine, and predicts every other spec's wall time:
 * serialisation throughput ``θ``: bytes per second of a ``cloudpickle`` dump
   plus load of a calibration payload (``pickle-throughput``), an array for
   array and dataframe work, a list of dicts for bags and delayed work;
-* start-up, from the run's start-up rows: reported, never added, since the
-  suite starts every pool before it times anything;
+* start-up, from the run's start-up rows: reported, never added to a kept
+  pool's or cluster's time, since the suite starts them before it times
+  anything; an as-shipped reading (Dask's own pool, started in every compute)
+  is charged what that start added to the run's computes measured both ways
+  (:func:`reports.model_inputs.shipped_start`), else the kept one's start-up;
 * core availability: how much of N cores N threads of a GIL-free kernel got
   (the calibration's bare ``share 0`` runs, one thread vs two): on a machine
   shared with other work, fewer than ``cores`` are there to be had.  Reported
@@ -65,7 +68,7 @@ import pandas as pd
 
 from reports import fmt
 from reports.gilcalibration import calibration
-from reports.model_inputs import constants, num, overhead, startup, throughput, workload_inputs
+from reports.model_inputs import constants, num, overhead, shipped_start, throughput, workload_inputs
 from runners.records.kinds import (DEFAULT_SCHEDULER, KINDS, RANK, Kind, SchedulerSpec, in_process, is_cluster,
                                    is_serial, is_shipped, parse, pickles)
 
@@ -138,7 +141,8 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
     The terms follow from what the kind means, not from its name: the serial kind is the model's input
     (predicted exactly); threads of one process take turns on its GIL (``gil``, ``handoff``); a kind whose
     tasks run in other processes pickles what they exchange (``bytes``).  *shipped*: the as-shipped
-    reading, which starts its pool or cluster in every compute (``startup``: the kept one's measured start).
+    reading, which starts its pool or cluster in every compute (``startup``: what that start added to the
+    run's computes measured both ways, else the kept one's measured start; ``startup_source`` says which).
 
     >>> c = {"overhead_s": {"sync": 0.0, "threads-2": 0.0}, "throughput_Bps": {}, "startup_s": {}}
     >>> inp = {"T1": 1.0, "n": 10, "g": 1.0, "bytes": 0, "bytes_d": {}, "collection": "bag"}
@@ -184,7 +188,7 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
             missing.append(f"per-task overhead of {kind}")
         terms["overhead"] = n * (oh or 0.0)
         if shipped:
-            start = startup(c, kind, tuned, workers)
+            start, start_source = shipped_start(c, kind, tuned, workers)
             if start is None:
                 missing.append(f"start-up of {tuned}")
             terms["startup"] = start or 0.0
@@ -194,7 +198,8 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
             "dominant_term": dominant, "terms": {k: round(v, 6) for k, v in terms.items()}, "missing": missing,
             "g": inp.get("g"), "g_source": inp.get("g_source"), "n": n, "release_rate": inp.get("release_rate"),
             "bytes_per_task": (inp["bytes"] / n) if inp.get("bytes") is not None and n else None,
-            "startup_s": c.get("startup_s", {}).get(label)}
+            "startup_s": c.get("startup_s", {}).get(label),
+            **({"startup_source": start_source} if shipped else {})}
 
 
 def _moved(inp: dict[str, Any], spec: SchedulerSpec, label: str, missing: list[str]) -> float:

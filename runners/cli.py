@@ -239,7 +239,9 @@ def predict_only(workloads: dict[str, Any], instruments: Any) -> tuple[dict[str,
     """``--predict-only``: every workload under sync alone (instrumented), null tasks under every
     scheduler and the calibrations, which are what the cost model needs to predict the rest."""
     out = {name: replace(w, kinds=("sync",), sweep=False) for name, w in workloads.items() if name != "delayed-null"}
-    out["delayed-null"] = catalogue()["delayed-null"]  # per-task overhead of each scheduler
+    # Per-task overhead of each scheduler; with no claim of its own here, a lean profile runs it under the
+    # as-shipped readings too, from which the model reads what Dask's own pool adds to a compute.
+    out["delayed-null"] = replace(catalogue()["delayed-null"], claims=())
     return out, ["gil-calibration", "pickle-throughput"], Instruments(tasks=instruments.tasks, gil=True, bytes=True,
                                                                        resources=instruments.resources)
 

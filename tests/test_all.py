@@ -63,3 +63,13 @@ def test_predict_only_measures_its_inputs_in_a_fixed_few_rounds(tmp_path):
     assert set(plan.workloads) == {"bag-json", "delayed-null"} and not plan.sweep_specs
     args = root.parse_args(["--predict-only", "--repeats", "6", "--workloads", "bag-json", "--out", str(tmp_path)])
     assert root._plan(args, tmp_path, None, root._claims())[0].min_repeats == 6  # --repeats wins
+
+
+def test_predict_only_times_null_tasks_as_dask_ships_them_too(tmp_path):
+    # The model reads what Dask's own pool adds to a compute off delayed-null measured both ways.
+    args = root.parse_args(["--predict-only", "--profile", "quick", "--out", str(tmp_path)])
+    plan, *_ = root._plan(args, tmp_path, None, root._claims())
+    specs = {w.name: [s.label for s in ss] for w, ss in plan.schedule()}
+    shipped = [s.label for s in plan.specs if s.as_shipped]
+    assert shipped and set(shipped) <= set(specs["delayed-null"])
+    assert specs["bag-json"] == ["sync"]

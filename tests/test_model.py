@@ -272,3 +272,12 @@ def test_contention_not_measured_is_said_never_charged_as_zero_silently():
     pr = model.predict_spec(inputs(1.0), "threads", 2, 1, 2, CONST)
     assert "GIL contention" in pr["missing"] and pr["terms"]["contention"] == 0.0
     assert "not measured" in model.explain_terms(pr)
+
+
+def test_an_as_shipped_reading_is_charged_the_start_measured_both_ways_before_the_kept_pool_s_start_up():
+    c = {**CONST, "shipped_start_s": {"processes-2": 0.3}, "startup_s": {"processes-2": 0.6}}
+    pr = model.predict_spec(inputs(0.0), "processes", 2, 1, 2, c, shipped=True)
+    assert pr["terms"]["startup"] == 0.3 and pr["startup_source"].startswith("as shipped less kept")
+    pr = model.predict_spec(inputs(0.0), "processes", 2, 1, 2, CONST, shipped=True)
+    assert pr["terms"]["startup"] == 0.5 and pr["startup_source"] == "the kept pool's start-up"
+    assert "startup_source" not in model.predict_spec(inputs(0.0), "processes", 2, 1, 2, c)

@@ -178,3 +178,16 @@ def test_gil_contention_from_threads_that_never_ran_at_once_is_stood_in_for_and_
     assert c["contention"] == model_inputs.ASSUMED_CONTENTION and c["contention_source"].startswith("assumed")
     two_cores = held + calibration_rows(0.0, 1, [0.1]) + calibration_rows(0.0, 2, [0.1])
     assert constants(pd.DataFrame(), two_cores)["contention"] == pytest.approx(0.005)
+
+
+def test_what_dask_s_own_pool_adds_to_a_compute_is_read_off_workloads_measured_both_ways():
+    t = table(pd.DataFrame(timed("bag-json", {"processes-2": 0.10, "processes-2-shipped": 0.45, "sync": 0.15})
+                           + timed("bag-logparse", {"processes-2": 0.12, "processes-2-shipped": 0.52})
+                           + timed("stdlib-re", {"processes-2-shipped": 3.0})))  # no kept twin: says nothing
+    c = constants(t, None, pd.DataFrame({"scheduler": ["processes-2"], "start_s": [0.6]}))
+    assert c["shipped_start_s"] == {"processes-2": pytest.approx(0.375)}
+    assert model_inputs.shipped_start(c, "processes", "processes-4", 4) == (pytest.approx(0.375),
+                                                                            "as shipped less kept (processes-2)")
+    c.pop("shipped_start_s")
+    assert model_inputs.shipped_start(c, "processes", "processes-2", 2) == (0.6, "the kept pool's start-up")
+    assert model_inputs.shipped_start({}, "processes", "processes-2", 2) == (None, "the kept pool's start-up")
