@@ -27,7 +27,7 @@ The formulas (:func:`predict_spec`), with ``p`` the cores the spec can use
     g_W = clip((g * T1 - n * oh[sync]) / W, 0, 1)    # its GIL-held share (scheduling holds it all)
     sync             T1
     threads-N        W * (g_W + (1 - g_W) / s(p)) + H + K + n * oh[threads-N]        (Amdahl, GIL serial)
-    processes-N      W / s(p) + n * oh[processes-N] + B / θ                          (one thread per process)
+    processes-N      W / s(p) + n * oh[processes-N] + B / θp                         (one thread per process)
     distributed-WxT  W * (g_W / w + (1 - g_W) / s(w t)) + H / w + n * oh[distributed] + B_d / θ
                                                           (w = min(W, cores), t = min(T, cores / w))
     s(p) = min(p * u1, cores) / u1                   # what is left to gain: sync already kept u1 cores
@@ -35,7 +35,8 @@ The formulas (:func:`predict_spec`), with ``p`` the cores the spec can use
     H = r * T1 * c                                   # contended GIL hand-offs (0 on one thread)
     K = W * g_W * g_W * k                             # threads that all want the GIL (0 on one thread)
 
-where ``B`` is the bytes pickled between processes (as measured under
+where ``θp`` is what a kept pool really moved per second on the run's other workloads
+(:func:`pool_throughputs`; ``θ`` where none moved enough to tell), ``B`` the bytes pickled between processes (as measured under
 ``processes``, else estimated under ``sync``: every task result, once back and
 once to each dependent) and ``B_d`` the bytes moved by ``distributed`` (as
 measured, else ``B * (1 - 1/W)``), ``r`` the GIL releases per second under
@@ -62,15 +63,17 @@ has it, else gilknocker's contention, named in each prediction's ``g_source``.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence, cast
 
+import numpy as np
 import pandas as pd
 
 from reports import fmt
 from reports.gilcalibration import calibration
 from reports.model_inputs import constants, num, overhead, shipped_start, throughput, workload_inputs
 from runners.records.kinds import (DEFAULT_SCHEDULER, KINDS, RANK, Kind, SchedulerSpec, in_process, is_cluster,
-                                   is_serial, is_shipped, parse, pickles)
+                                   is_process_pool, is_serial, is_shipped, parse, pickles)
 
 __all__ = ["calibration", "predict_spec", "predict", "predicted_recommendations", "candidates", "predicted_lines", "explain_terms",
            "amdahl", "TERMS"]
@@ -182,7 +185,8 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
         else:  # one thread per process: each has a GIL of its own
             terms = {"compute": work / (min(w * u1, cores) / u1)}
         if pickles(kind):
-            terms["bytes"] = _moved(inp, spec, label, missing) / throughput(c, inp.get("collection") or "")
+            pool = c.get("pool_Bps") if is_process_pool(kind) else None
+            terms["bytes"] = _moved(inp, spec, label, missing) / (pool or throughput(c, inp.get("collection") or ""))
         oh = overhead(c, kind, tuned if shipped else label, workers)
         if oh is None:
             missing.append(f"per-task overhead of {kind}")
@@ -216,6 +220,56 @@ def _moved(inp: dict[str, Any], spec: SchedulerSpec, label: str, missing: list[s
     return moved or 0.0
 
 
+POOL_MIN_BYTES = 1e6  # a compute moving less says little of the pool's throughput (its overhead dominates)
+
+
+def pool_throughputs(table: pd.DataFrame, rows: Any, c: dict[str, Any], cores: float) -> dict[str, tuple[str, float]]:
+    """What a kept process pool really moves per second, per workload it ran: ``{workload: (payload, bytes/s)}``.
+
+    The pickle calibration times ``cloudpickle`` and a pipe one after another in one process
+    (~1.3 GB/s for a 10 MB array here); a pool's tasks and results also pass its call queue's
+    feeder thread and its result thread, which take turns on this process's GIL with each other
+    and with the scheduler, and the measured computes moved their bytes 2.5-4x slower than that.
+    For each workload measured on a kept ``processes`` pool that moved at least
+    :data:`POOL_MIN_BYTES`: its bytes over what its time exceeds the model's prediction without
+    them.  :func:`with_pool_throughput` hands a workload the median of the *other* workloads'
+    figures, so no prediction is fitted to its own measurement.
+    """
+    free = {**c, "pool_Bps": None, "throughput_Bps": {"ndarray": math.inf, "dicts": math.inf}}
+    out: dict[str, tuple[str, float]] = {}
+    for wl in dict.fromkeys(table["workload"]):
+        inp = workload_inputs(table, rows, wl)
+        if inp is None:
+            continue
+        for r in table[table["workload"] == wl].to_dict("records"):
+            spec = _spec_of(r)
+            meas = num(r.get("median_s"))
+            if spec is None or not is_process_pool(spec.kind) or spec.as_shipped or not meas:
+                continue
+            moved = _moved(inp, spec, str(r["scheduler"]), [])
+            pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, cores, free, str(r["scheduler"]))
+            if moved >= POOL_MIN_BYTES and meas > pr["predicted_s"]:
+                out[wl] = (_payload(inp.get("collection") or ""), moved / (meas - pr["predicted_s"]))
+    return out
+
+
+def with_pool_throughput(c: dict[str, Any], workload: str, collection: str,
+                         pools: dict[str, tuple[str, float]]) -> dict[str, Any]:
+    """*c* with ``pool_Bps``: the median pool throughput of the other workloads of *workload*'s payload, if any.
+
+    >>> pools = {"a": ("ndarray", 4e8), "b": ("ndarray", 6e8), "c": ("dicts", 1e7)}
+    >>> with_pool_throughput({}, "a", "array", pools)["pool_Bps"], with_pool_throughput({}, "c", "bag", pools)
+    (600000000.0, {'pool_Bps': None})
+    """
+    want = _payload(collection)
+    others = [bps for wl, (payload, bps) in pools.items() if wl != workload and payload == want]
+    return {**c, "pool_Bps": float(np.median(others)) if others else None}
+
+
+def _payload(collection: str) -> str:
+    return "dicts" if collection in ("bag", "delayed") else "ndarray"
+
+
 def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, startup: Any = None,
             predict_cores: Sequence[int] = ()) -> list[dict[str, Any]]:
     """Predicted vs measured time for every (workload, scheduler) of *table* (experiments left out).
@@ -231,13 +285,15 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
     # The machine's cores, not cores x availability: the calibration's availability is one
     # moment's load, and tasks that wait (sleep, I/O) overlap beyond the free cores anyway.
     cores = int(num(meta.get("cores")) or num(meta.get("cpu_count")) or 1)
-    c = constants(table, rows, startup)
+    c0 = constants(table, rows, startup)
     t = table[table["collection"].fillna("") != "experiment"]
+    pools = pool_throughputs(t, rows, c0, cores)
     out = []
     for wl in dict.fromkeys(t["workload"]):
         inp = workload_inputs(t, rows, wl)
         if inp is None:
             continue
+        c = with_pool_throughput(c0, wl, inp.get("collection") or "", pools)
         for r in t[t["workload"] == wl].to_dict("records"):
             spec = _spec_of(r)
             if spec is None:  # a damaged row that does not say what it ran on: nothing to predict

@@ -32,7 +32,8 @@ import pandas as pd
 
 from reports import fmt
 from reports.load import Results, load
-from reports.model import candidates, predict, predict_spec, predicted_recommendations
+from reports.model import candidates, pool_throughputs, predict, predict_spec, predicted_recommendations, \
+    with_pool_throughput
 from reports.model_inputs import constants, num, workload_inputs
 from reports.recommend import pick
 from reports.stats import MARGIN
@@ -113,7 +114,11 @@ def model_summary(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = 
                       "handoff_ns": None if c.get("handoff_s") is None else round(c["handoff_s"] * 1e9, 1),
                       "handoff_source": c.get("handoff_source"),
                       "contention": None if c.get("contention") is None else round(c["contention"], 4),
-                      "contention_source": c.get("contention_source")},
+                      "contention_source": c.get("contention_source"),
+                      "shipped_start_s": c.get("shipped_start_s") or {},
+                      "pool_throughput_Bps": {wl: round(bps) for wl, (_, bps) in pool_throughputs(
+                          table[table["collection"].fillna("") != "experiment"] if "collection" in table else table,
+                          rows, c, int(num((meta or {}).get("cores")) or 1)).items()} if not table.empty else {}},
         "predicted_recommendations": predicted_recommendations(preds),
         "predict_cores": list(predict_cores),
         "predict_only": bool((meta or {}).get("predict_only")),
@@ -137,14 +142,16 @@ def cross_predictions(fit: Results, measured: Results) -> list[dict[str, Any]]:
     ft, mt = _table(fit), _table(measured)
     if ft.empty or mt.empty:
         return []
-    c = constants(ft, fit.rows, fit.startup)
+    c0 = constants(ft, fit.rows, fit.startup)
     cores = _cores(measured)
+    pools = pool_throughputs(ft[ft["collection"].fillna("") != "experiment"], fit.rows, c0, _cores(fit))
     out = []
     differ = set(different_sizes(ft, mt))
     for wl in dict.fromkeys(mt["workload"]):
         inp = workload_inputs(ft, fit.rows, wl) if wl in set(ft["workload"]) and wl not in differ else None
         if inp is None:
             continue
+        c = with_pool_throughput(c0, wl, inp.get("collection") or "", pools)
         for r in mt[mt["workload"] == wl].to_dict("records"):
             try:
                 spec = parse(str(r["scheduler"]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reports import model
+from reports import model, model_inputs
 from reports.table import table
 from tests._factories import timed
 
@@ -281,3 +281,35 @@ def test_an_as_shipped_reading_is_charged_the_start_measured_both_ways_before_th
     pr = model.predict_spec(inputs(0.0), "processes", 2, 1, 2, CONST, shipped=True)
     assert pr["terms"]["startup"] == 0.5 and pr["startup_source"] == "the kept pool's start-up"
     assert "startup_source" not in model.predict_spec(inputs(0.0), "processes", 2, 1, 2, c)
+
+
+def _pool_table(walls):
+    """Array workloads with a sync GIL share of 0 and 10 MB moved on processes-2 each, at the given processes-2 walls."""
+    rows = []
+    for wl, wall in walls.items():
+        rows += timed(wl, {"sync": 0.2, "processes-2": wall}, ntasks=10, bytes_moved={"processes-2": 1e7})
+    rows += timed("delayed-null", {"sync": 0.001, "processes-2": 0.001}, collection="delayed", ntasks=100)
+    for r in rows:
+        if r["kind"] == "sync":
+            r["extra"] = {"gil_held": 0.0}
+    df = pd.DataFrame(rows)
+    return table(df), df
+
+
+def test_a_process_pool_is_charged_the_throughput_it_moved_bytes_at_on_the_other_workloads():
+    # Without the bytes each predicts 0.1 s (0.2 s of work on two cores): a and b took 0.15 s and
+    # 0.2 s, so the pool moved their 10 MB at 200 MB/s and 100 MB/s.
+    t, rows = _pool_table({"a": 0.15, "b": 0.2, "c": 0.3})
+    pools = model.pool_throughputs(t, rows, {**CONST, "overhead_s": {}}, 2)
+    assert {wl: round(bps) for wl, (_, bps) in pools.items()} == {"a": 200_000_000, "b": 100_000_000,
+                                                                 "c": 50_000_000}
+    preds = {p["workload"]: p for p in model.predict(t, {"cores": 2}, rows) if p["scheduler"] == "processes-2"}
+    # c gets the median of a's and b's 200 and 100 MB/s, never its own 50: 10 MB in 0.0667 s.
+    assert preds["c"]["terms"]["bytes"] == pytest.approx(1e7 / 150e6, rel=0.05)
+    assert preds["a"]["terms"]["bytes"] == pytest.approx(1e7 / 75e6, rel=0.05)  # median of 100 and 50 MB/s
+
+
+def test_without_pool_measurements_the_pickle_calibration_stands():
+    t, rows = _pool_table({"a": 0.15})  # one workload: nobody else's figure to use
+    pr = next(p for p in model.predict(t, {"cores": 2}, rows) if p["workload"] == "a" and p["scheduler"] == "processes-2")
+    assert pr["terms"]["bytes"] == pytest.approx(1e7 / model_inputs.ASSUMED_THROUGHPUT, rel=0.05)
