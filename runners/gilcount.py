@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["library", "available", "signals", "active", "reexec_counted", "restore_env", "ENV", "RESTARTED"]
+__all__ = ["library", "available", "gil_enabled", "signals", "active", "reexec_counted", "restore_env", "ENV", "RESTARTED"]
 
 ENV = "DASK_SUITE_GILCOUNT"  # in the restarted process: RESTARTED + the LD_PRELOAD it had before; set it to anything
 RESTARTED = "restarted:"     # else (``DASK_SUITE_GILCOUNT=off``) and the command line is not restarted at all
@@ -46,10 +46,13 @@ def library() -> Path | None:
     return path if path.is_file() else None
 
 
+def gil_enabled() -> bool:
+    """Whether the GIL is on in this process now (always True before 3.13)."""
+    return sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+
+
 def available() -> bool:
     """Can this platform count: Linux, an interpreter with a GIL, the library built."""
-    from runners.meta import gil_enabled
-
     return sys.platform.startswith("linux") and library() is not None and gil_enabled()
 
 

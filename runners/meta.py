@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from kernels import openmp_available
+from runners.gilcount import gil_enabled
 from runners.profiles import cores
 
 __all__ = ["collect", "gil_enabled", "free_threaded_build", "gil_sampler", "gil_reenabled_by",
@@ -96,11 +97,6 @@ _ROOT = Path(__file__).resolve().parents[1]
 def free_threaded_build() -> bool:
     """True on a CPython built with ``--disable-gil`` (``python3.13t``, ``python3.14t``)."""
     return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
-
-
-def gil_enabled() -> bool:
-    """Whether the GIL is on in this process now (always True before 3.13)."""
-    return sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
 
 
 def gil_sampler() -> dict[str, Any]:
