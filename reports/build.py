@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reports import claims as rules, control_figures as controls, dashboard, layout, model, model_check, recommend, \
-    streampages, terminal
+from reports import claims as rules, control_figures as controls, dashboard, layout, model, model_advice, model_check, \
+    recommend, streampages, terminal
 from reports.evidence import context
 from reports.interference import repeat_spread_pct, summarize as busy
 from reports.load import Results, load
@@ -69,7 +69,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     recs = recommend.recommend(ctx, failures=by_wl, startup=res.startup)
     model_summary = model_check.model_summary(table, res.meta, rows, res.startup,
                                               predict_cores=res.meta.get("predict_cores") or ())
-    recommend.add_model_terms(recs, (model_summary or {}).get("predictions") or [], model.explain_terms)
+    recommend.add_model_terms(recs, (model_summary or {}).get("predictions") or [], model_advice.explain_terms)
     harness = controls.harness_check(rows)
     cores = res.meta.get("cores") or res.meta.get("cpu_count")
     keep = [c for c in table.columns if c not in ("times",)] if not table.empty else []

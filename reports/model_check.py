@@ -32,8 +32,8 @@ import pandas as pd
 
 from reports import fmt
 from reports.load import Results, load
-from reports.model import candidates, pool_throughputs, predict, predict_spec, predicted_recommendations, \
-    with_pool_throughput
+from reports.model import pool_throughputs, predict, predict_spec, with_pool_throughput
+from reports.model_advice import candidates, predicted_recommendations
 from reports.model_inputs import constants, num, workload_inputs
 from reports.recommend import pick
 from reports.stats import MARGIN

@@ -343,7 +343,7 @@ def _failed(workload: str, default: str | None, text: str, fails: list[str]) -> 
 def add_model_terms(recs: list[dict[str, Any]], predictions: list[dict[str, Any]], words: Any) -> None:
     """Put the cost model's reason for each recommended spec first in its explanation.
 
-    *words* turns one prediction into a sentence (:func:`reports.model.explain_terms`):
+    *words* turns one prediction into a sentence (:func:`reports.model_advice.explain_terms`):
     "processes-2: 72 % of the task time holds the GIL (threads cap at 1.4×); 3 kB
     pickled per task".  The measured comparison follows; ``evidence["model"]`` keeps
     the predicted and measured seconds and the dominant term.

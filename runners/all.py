@@ -317,7 +317,7 @@ def _render(run_dir: Path, code: int, predicted: bool) -> int:
         summary = build(run_dir)
         stop_if_signalled()  # a Ctrl-C lost in a finaliser while the reports were built (see runners.procs)
         if predicted:
-            from reports.model import predicted_lines
+            from reports.model_advice import predicted_lines
 
             for line in predicted_lines(summary.get("model") or {}):
                 print(line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reports import model, model_inputs
+from reports import model, model_advice, model_inputs
 from reports.table import table
 from tests._factories import timed
 
@@ -94,7 +94,7 @@ def test_explain_terms_names_the_gil_and_the_bytes():
     t, rows = _run_table()
     p = next(p for p in model.predict(t, {"cores": 2}, rows)
              if p["workload"] == "numpy" and p["scheduler"] == "processes-2")
-    text = model.explain_terms(p)
+    text = model_advice.explain_terms(p)
     assert text.startswith("processes-2: ")
     assert "holds the GIL" in text and "pickled per task" in text
 
@@ -175,37 +175,6 @@ def test_predict_only_runs_get_the_planned_specs_predicted():
     assert all(not p["hypothetical"] and "not measured" in p["note"] for p in planned)
 
 
-def test_predicted_recommendation_is_the_simplest_near_the_lowest():
-    p = lambda s, k, sec, cores=2, hyp=False: {"workload": "w", "scheduler": s, "kind": k, "predicted_s": sec,  # noqa: E731
-                                                "cores_used": cores, "hypothetical": hyp, "dominant_term": "compute",
-                                                "terms": {"compute": sec}, "n": 1}
-    preds = [p("sync", "sync", 1.0, 1), p("processes-2", "processes", 0.5), p("threads-2", "threads", 0.54),
-             p("threads-8", "threads", 0.3, 8, True), p("processes-8", "processes", 0.12, 8, True)]
-    (rec,) = model.predicted_recommendations(preds)
-    assert rec["scheduler"] == "threads-2" and rec["basis"] == "predicted"  # within 10 %: threads rank first
-    assert rec["at_cores"] == {"8": {"scheduler": "processes-8", "predicted_s": 0.12, "dominant_term": "compute"}}
-    lines = model.predicted_lines({"predicted_recommendations": [rec]})
-    assert lines[0].startswith("PREDICTED w: threads-2 in 540 ms") and "8 cores: processes-8 (120 ms)" in lines[0]
-
-
-def test_predicted_recommendation_reads_as_the_measured_one_dask_default_when_too_close_to_call():
-    p = lambda s, k, sec, coll, cores=2: {"workload": coll, "scheduler": s, "kind": k, "predicted_s": sec,  # noqa: E731
-                                          "cores_used": cores, "hypothetical": False, "dominant_term": "gil",
-                                          "terms": {"gil": sec}, "n": 1, "collection": coll}
-    arr = [p("sync", "sync", 1.0, "array", 1), p("threads-2", "threads", 1.05, "array"),
-           p("threads-4", "threads", 1.05, "array")]
-    bag = [p("sync", "sync", 1.0, "bag", 1), p("processes-2", "processes", 0.5, "bag"),
-           p("processes-2-shipped", "processes", 1.5, "bag")]
-    far = [p("sync", "sync", 1.0, "delayed", 1), p("threads-2", "threads", 1.5, "delayed")]
-    recs = {r["workload"]: r["scheduler"] for r in model.predicted_recommendations(arr + bag + far)}
-    # within 10 % of sync: Dask's default (threads at the machine's cores, fewest workers), as "undecided" reads
-    assert recs["array"] == "threads-2"
-    # the kept pool is not a candidate beside its as-shipped twin (as recommend reads it); sync beats the default
-    assert recs["bag"] == "sync"
-    assert recs["delayed"] == "sync"  # the default well beyond the margin: the fastest
-    assert [q["scheduler"] for q in model.candidates(bag)] == ["sync", "processes-2-shipped"]
-
-
 def test_an_as_shipped_prediction_adds_the_start_of_a_pool_per_compute_and_says_when_it_is_unknown():
     from reports.model import predict_spec
 
@@ -237,9 +206,9 @@ def test_a_release_rate_nobody_could_count_is_said_not_charged_never_shown_as_no
     c = {**CONST, "handoff_s": 200e-9}
     pr = model.predict_spec({**inputs(0.4), "release_rate": None}, "threads", 2, 1, 2, c)
     assert "GIL release rate" in pr["missing"] and pr["terms"]["handoff"] == 0.0
-    assert "hand-offs not charged" in model.explain_terms(pr)
+    assert "hand-offs not charged" in model_advice.explain_terms(pr)
     counted = model.predict_spec({**inputs(0.4), "release_rate": 2e6}, "threads", 2, 1, 2, c)
-    assert "GIL release rate" not in counted["missing"] and "not charged" not in model.explain_terms(counted)
+    assert "GIL release rate" not in counted["missing"] and "not charged" not in model_advice.explain_terms(counted)
     assert "GIL release rate" not in model.predict_spec({**inputs(0.4), "release_rate": None}, "threads", 1, 1, 2,
                                                        c)["missing"]  # one thread: nothing to hand off
 
@@ -250,7 +219,7 @@ def test_a_counted_rate_without_a_measured_hand_off_cost_is_said_not_charged():
     c = {**CONST, "handoff_s": None}
     pr = model.predict_spec({**inputs(0.4), "release_rate": 2e6}, "threads", 2, 1, 2, c)
     assert "GIL hand-off cost" in pr["missing"] and pr["terms"]["handoff"] == 0.0
-    assert "what a contended take costs was not measured" in model.explain_terms(pr)
+    assert "what a contended take costs was not measured" in model_advice.explain_terms(pr)
     assert "GIL hand-off cost" not in model.predict_spec({**inputs(0.4), "release_rate": 2e6}, "threads", 2, 1, 2,
                                                         {**c, "handoff_s": 1e-7})["missing"]
 
@@ -265,13 +234,13 @@ def test_contention_charges_gil_held_work_that_meets_another_thread_waiting_for_
     assert model.predict_spec(inputs(0.0), "threads", 2, 1, 2, c)["terms"]["contention"] == 0.0
     assert model.predict_spec(inputs(1.0), "threads", 1, 1, 2, c)["terms"]["contention"] == 0.0  # nobody to wait for
     assert "contention" not in model.predict_spec(inputs(1.0), "processes", 2, 1, 2, c)["terms"]
-    assert "lost by threads waiting on each other" in model.explain_terms(held)
+    assert "lost by threads waiting on each other" in model_advice.explain_terms(held)
 
 
 def test_contention_not_measured_is_said_never_charged_as_zero_silently():
     pr = model.predict_spec(inputs(1.0), "threads", 2, 1, 2, CONST)
     assert "GIL contention" in pr["missing"] and pr["terms"]["contention"] == 0.0
-    assert "not measured" in model.explain_terms(pr)
+    assert "not measured" in model_advice.explain_terms(pr)
 
 
 def test_an_as_shipped_reading_is_charged_the_start_measured_both_ways_before_the_kept_pool_s_start_up():

@@ -9,7 +9,7 @@ import pytest
 
 from reports import table as stattable
 from reports.evidence import context
-from reports import model
+from reports import model_advice
 from reports.recommend import DEFAULT_UNDECIDED, add_model_terms, break_even, code_of, pick, recommend
 from runners.records import paste
 from runners.records.kinds import parse
@@ -398,7 +398,7 @@ def test_model_terms_not_measured_are_said_so_never_zero():
             "dominant_term": "compute", "terms": {"gil": 0.0, "compute": 0.5, "handoff": 0.0, "overhead": 0.0},
             "missing": ["GIL share", "per-task overhead of threads"], "predicted_s": 0.5, "measured_s": 0.5}
     rs = list(out.values())
-    add_model_terms(rs, [pred], model.explain_terms)
+    add_model_terms(rs, [pred], model_advice.explain_terms)
     text = rs[0]["explanation"]
     assert "scheduler overhead per task not measured" in text and "GIL-held share not measured" in text
     assert "0 µs" not in text and " 0 s" not in text
