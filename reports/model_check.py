@@ -100,6 +100,9 @@ def model_summary(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = 
                            "predicted_over_measured": round(r, 3),
                            "direction": "over-predicted" if r > 2 else "under-predicted"})
     c = constants(table, rows, startup)
+    cores = int(num((meta or {}).get("cores")) or num((meta or {}).get("cpu_count")) or 1)
+    work = table[table["collection"].fillna("") != "experiment"] if "collection" in table else table
+    pools = pool_throughputs(work, rows, c, cores) if not work.empty else {}
     return {
         "predictions": [{k: v for k, v in p.items()} for p in preds],
         "median_abs_error": float(np.median(errs)) if errs else None,
@@ -116,9 +119,7 @@ def model_summary(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = 
                       "contention": None if c.get("contention") is None else round(c["contention"], 4),
                       "contention_source": c.get("contention_source"),
                       "shipped_start_s": c.get("shipped_start_s") or {},
-                      "pool_throughput_Bps": {wl: round(bps) for wl, (_, bps) in pool_throughputs(
-                          table[table["collection"].fillna("") != "experiment"] if "collection" in table else table,
-                          rows, c, int(num((meta or {}).get("cores")) or 1)).items()} if not table.empty else {}},
+                      "pool_throughput_Bps": {wl: round(bps) for wl, (_, bps) in pools.items()}},
         "predicted_recommendations": predicted_recommendations(preds),
         "predict_cores": list(predict_cores),
         "predict_only": bool((meta or {}).get("predict_only")),
