@@ -70,7 +70,7 @@ import numpy as np
 import pandas as pd
 
 from reports.gilcalibration import calibration
-from reports.model_inputs import constants, num, overhead, shipped_start, throughput, workload_inputs
+from reports.model_inputs import cluster_overhead, constants, num, overhead, shipped_start, throughput, workload_inputs
 from runners.records.kinds import KINDS, Kind, SchedulerSpec, in_process, is_cluster, is_process_pool, is_serial, pickles
 
 __all__ = ["calibration", "predict_spec", "predict", "pool_throughputs", "with_pool_throughput", "amdahl", "TERMS"]
@@ -184,7 +184,8 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
         if pickles(kind):
             pool = c.get("pool_Bps") if is_process_pool(kind) else None
             terms["bytes"] = _moved(inp, spec, label, missing) / (pool or throughput(c, inp.get("collection") or ""))
-        oh = overhead(c, kind, tuned if shipped else label, workers)
+        oh = (cluster_overhead(c, tuned if shipped else label, workers, cores) if is_cluster(kind) else None) \
+            or overhead(c, kind, tuned if shipped else label, workers)
         if oh is None:
             missing.append(f"per-task overhead of {kind}")
         terms["overhead"] = n * (oh or 0.0)
@@ -282,7 +283,7 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
     # The machine's cores, not cores x availability: the calibration's availability is one
     # moment's load, and tasks that wait (sleep, I/O) overlap beyond the free cores anyway.
     cores = int(num(meta.get("cores")) or num(meta.get("cpu_count")) or 1)
-    c0 = constants(table, rows, startup)
+    c0 = {**constants(table, rows, startup), "fit_cores": cores}
     t = table[table["collection"].fillna("") != "experiment"]
     pools = pool_throughputs(t, rows, c0, cores)
     out = []

@@ -143,7 +143,7 @@ def cross_predictions(fit: Results, measured: Results) -> list[dict[str, Any]]:
     ft, mt = _table(fit), _table(measured)
     if ft.empty or mt.empty:
         return []
-    c0 = constants(ft, fit.rows, fit.startup)
+    c0 = {**constants(ft, fit.rows, fit.startup), "fit_cores": _cores(fit)}
     cores = _cores(measured)
     pools = pool_throughputs(ft[ft["collection"].fillna("") != "experiment"], fit.rows, c0, _cores(fit))
     out = []

@@ -19,7 +19,7 @@ import pandas as pd
 
 from runners.records.kinds import SchedulerSpec, is_cluster, is_process_pool, is_serial, parse
 
-__all__ = ["constants", "workload_inputs", "overhead", "startup", "shipped_start", "throughput", "ASSUMED_HANDOFF_S", "ASSUMED_CONTENTION",
+__all__ = ["constants", "workload_inputs", "overhead", "cluster_overhead", "startup", "shipped_start", "throughput", "ASSUMED_HANDOFF_S", "ASSUMED_CONTENTION",
            "frame", "num", "extra", "ASSUMED_THROUGHPUT"]
 
 ASSUMED_THROUGHPUT = 1e9  # bytes/s when no pickle-throughput rows were measured (said in the constants)
@@ -74,12 +74,16 @@ def constants(table: pd.DataFrame, rows: Any = None, startup: Any = None) -> dic
     ``pickle-throughput`` (:data:`ASSUMED_THROUGHPUT` when not measured, with
     ``throughput_source`` saying so).
     """
-    out: dict[str, Any] = {"overhead_s": {}, "throughput_Bps": {}, "throughput_source": "assumed", "startup_s": {}}
+    out: dict[str, Any] = {"overhead_s": {}, "throughput_Bps": {}, "throughput_source": "assumed", "startup_s": {},
+                           "cluster_split": {}}
     if isinstance(table, pd.DataFrame) and not table.empty:
         for r in table[table["workload"] == "delayed-null"].to_dict("records"):
             n = num(r.get("ntasks")) or num(r.get("ntasks_graph"))
             if n and num(r.get("median_s")):
                 out["overhead_s"][r["scheduler"]] = float(r["median_s"]) / n
+                if r.get("kind") == "distributed" and num(r.get("cpu_s")) is not None:
+                    workers_cpu = float(r["cpu_s"])
+                    out["cluster_split"][r["scheduler"]] = (workers_cpu / n, max(0.0, float(r["median_s"]) - workers_cpu) / n)
     df = frame(rows)
     if not df.empty and "workload" in df:
         p = df[(df["workload"] == "pickle-throughput") & (df["status"].fillna("ok") == "ok")]
@@ -218,6 +222,31 @@ def overhead(c: dict[str, Any], kind: str, label: str, workers: int) -> float | 
     if not same:
         return None
     return min(same, key=lambda wv: abs(wv[0] - workers))[1]
+
+
+def cluster_overhead(c: dict[str, Any], label: str, workers: int, cores: float) -> float | None:
+    """Per-task overhead of the local cluster *label* on *cores* cores, from a run on fewer (else None).
+
+    Fitted where the client, the scheduler and the workers took turns on too few cores (one), the
+    null tasks' wall time is the sum of their work: the workers' CPU (``cpu_s``) and the rest.  With
+    cores to run them at once, a task stream goes at the pace of the busiest: the workers' share
+    spread over the workers that get a core, or the client and scheduler's.  ``delayed-null`` on
+    ``distributed-1x1`` on one core: 3.2 ms a task (1.5 ms of it the worker's); on two cores
+    ``distributed-2x1`` measured 1.7-1.9 ms, which this reads as 1.7.
+
+    >>> c = {"overhead_s": {"distributed-1x1": 3.2e-3}, "cluster_split": {"distributed-1x1": (1.5e-3, 1.7e-3)},
+    ...      "fit_cores": 1}
+    >>> round(cluster_overhead(c, "distributed-2x1", 2, 2), 6), cluster_overhead(c, "distributed-1x1", 1, 2)
+    (0.0017, None)
+    """
+    if label in c.get("overhead_s", {}) or (c.get("fit_cores") or cores) >= cores:
+        return None
+    split = c.get("cluster_split") or {}
+    same = [(s.workers, k) for k in split if (s := _spec(k)) is not None and s.kind == "distributed" and s.address is None]
+    if not same:
+        return None
+    worker, other = split[min(same, key=lambda wk: abs(wk[0] - workers))[1]]
+    return max(worker / max(1.0, min(float(workers), cores)), other)
 
 
 def _shipped_start(table: pd.DataFrame) -> dict[str, float]:

@@ -282,3 +282,12 @@ def test_without_pool_measurements_the_pickle_calibration_stands():
     t, rows = _pool_table({"a": 0.15})  # one workload: nobody else's figure to use
     pr = next(p for p in model.predict(t, {"cores": 2}, rows) if p["workload"] == "a" and p["scheduler"] == "processes-2")
     assert pr["terms"]["bytes"] == pytest.approx(1e7 / model_inputs.ASSUMED_THROUGHPUT, rel=0.05)
+
+
+def test_a_cluster_predicted_for_more_cores_than_its_fit_overlaps_its_processes():
+    c = {**CONST, "overhead_s": {"sync": 0.0, "distributed-1x1": 3.2e-3}, "fit_cores": 1,
+         "cluster_split": {"distributed-1x1": (1.5e-3, 1.7e-3)}}
+    two = model.predict_spec(inputs(0.0, n=100), "distributed", 2, 1, 2, c)
+    assert two["terms"]["overhead"] == pytest.approx(100 * 1.7e-3)
+    one = model.predict_spec(inputs(0.0, n=100), "distributed", 1, 1, 1, c)
+    assert one["terms"]["overhead"] == pytest.approx(100 * 3.2e-3)  # on its own cores: as measured

@@ -191,3 +191,17 @@ def test_what_dask_s_own_pool_adds_to_a_compute_is_read_off_workloads_measured_b
     c.pop("shipped_start_s")
     assert model_inputs.shipped_start(c, "processes", "processes-2", 2) == (0.6, "the kept pool's start-up")
     assert model_inputs.shipped_start({}, "processes", "processes-2", 2) == (None, "the kept pool's start-up")
+
+
+def test_a_cluster_fitted_on_too_few_cores_is_charged_the_pace_of_its_busiest_process():
+    rows = pd.DataFrame(timed("delayed-null", {"distributed-1x1": 0.64, "sync": 0.008}, collection="delayed",
+                              ntasks=200))
+    rows.loc[rows["scheduler"] == "distributed-1x1", "cpu_s"] = 0.30  # the worker's CPU: the rest is client and scheduler
+    c = {**constants(table(rows)), "fit_cores": 1}
+    worker, other = c["cluster_split"]["distributed-1x1"]
+    assert (worker, other) == (pytest.approx(0.0015), pytest.approx(0.0017))
+    assert model_inputs.cluster_overhead(c, "distributed-2x1", 2, 2) == pytest.approx(0.0017)  # client and scheduler
+    assert model_inputs.cluster_overhead({**c, "cluster_split": {"distributed-1x1": (4e-3, 1e-3)}},
+                                         "distributed-2x1", 2, 2) == pytest.approx(2e-3)  # two workers share 4 ms
+    assert model_inputs.cluster_overhead(c, "distributed-1x1", 1, 2) is None  # measured as such: its own figure
+    assert model_inputs.cluster_overhead({**c, "fit_cores": 2}, "distributed-2x1", 2, 2) is None  # same cores
