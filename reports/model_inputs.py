@@ -81,7 +81,7 @@ def constants(table: pd.DataFrame, rows: Any = None, startup: Any = None) -> dic
             n = num(r.get("ntasks")) or num(r.get("ntasks_graph"))
             if n and num(r.get("median_s")):
                 out["overhead_s"][r["scheduler"]] = float(r["median_s"]) / n
-                if r.get("kind") == "distributed" and num(r.get("cpu_s")) is not None:
+                if is_cluster(r.get("kind")) and num(r.get("cpu_s")) is not None:
                     workers_cpu = float(r["cpu_s"])
                     out["cluster_split"][r["scheduler"]] = (workers_cpu / n, max(0.0, float(r["median_s"]) - workers_cpu) / n)
     df = frame(rows)
@@ -242,7 +242,7 @@ def cluster_overhead(c: dict[str, Any], label: str, workers: int, cores: float) 
     if label in c.get("overhead_s", {}) or (c.get("fit_cores") or cores) >= cores:
         return None
     split = c.get("cluster_split") or {}
-    same = [(s.workers, k) for k in split if (s := _spec(k)) is not None and s.kind == "distributed" and s.address is None]
+    same = [(s.workers, k) for k in split if (s := _spec(k)) is not None and is_cluster(s.kind) and s.address is None]
     if not same:
         return None
     worker, other = split[min(same, key=lambda wk: abs(wk[0] - workers))[1]]
