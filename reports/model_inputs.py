@@ -214,14 +214,24 @@ def overhead(c: dict[str, Any], kind: str, label: str, workers: int) -> float | 
     >>> overhead(c, "processes", "processes-2", 2) is None
     True
     """
-    oh = c["overhead_s"]
-    if label in oh:
-        return oh[label]
-    same = [(s.workers, v) for k, v in oh.items() if (s := _spec(k)) is not None and s.kind == kind
-            and s.address is None]
-    if not same:
-        return None
-    return min(same, key=lambda wv: abs(wv[0] - workers))[1]
+    key = _nearest(c["overhead_s"], kind, label, workers)
+    return None if key is None else c["overhead_s"][key]
+
+
+def _nearest(figures: dict[str, Any], kind: str, label: str, workers: int, kept_only: bool = False) -> str | None:
+    """The key of *figures* that stands for *label*: itself, else the same kind at the nearest worker count
+    (never a cluster at an address, whose size its label does not say; *kept_only*: no as-shipped reading).
+
+    >>> _nearest({"threads-2": 1, "threads-8": 2, "processes-4": 3}, "threads", "threads-7", 7)
+    'threads-8'
+    >>> _nearest({"processes-1-shipped": 1}, "processes", "processes-2", 2, kept_only=True) is None
+    True
+    """
+    if label in figures:
+        return label
+    same = [(s.workers, k) for k in figures if (s := _spec(k)) is not None and s.kind == kind
+            and s.address is None and not (kept_only and s.as_shipped)]
+    return min(same, key=lambda wk: abs(wk[0] - workers))[1] if same else None
 
 
 def cluster_overhead(c: dict[str, Any], label: str, workers: int, cores: float) -> float | None:
@@ -242,10 +252,11 @@ def cluster_overhead(c: dict[str, Any], label: str, workers: int, cores: float) 
     if label in c.get("overhead_s", {}) or (c.get("fit_cores") or cores) >= cores:
         return None
     split = c.get("cluster_split") or {}
-    same = [(s.workers, k) for k in split if (s := _spec(k)) is not None and is_cluster(s.kind) and s.address is None]
-    if not same:
+    spec = _spec(label)
+    key = _nearest(split, spec.kind, label, workers) if spec is not None else None
+    if key is None:
         return None
-    worker, other = split[min(same, key=lambda wk: abs(wk[0] - workers))[1]]
+    worker, other = split[key]
     return max(worker / max(1.0, min(float(workers), cores)), other)
 
 
@@ -293,9 +304,8 @@ def shipped_start(c: dict[str, Any], kind: str, label: str, workers: int) -> tup
     (0.6, "the kept pool's start-up")
     """
     measured = c.get("shipped_start_s") or {}
-    same = [(s.workers, k) for k in measured if (s := _spec(k)) is not None and s.kind == kind and s.address is None]
-    if same:
-        k = label if label in measured else min(same, key=lambda wk: abs(wk[0] - workers))[1]
+    k = _nearest(measured, kind, label, workers)
+    if k is not None:
         return measured[k], f"as shipped less kept ({k})"
     start = startup(c, kind, label, workers)
     return start, "the kept pool's start-up"
@@ -310,11 +320,8 @@ def startup(c: dict[str, Any], kind: str, label: str, workers: int) -> float | N
     (0.9, None)
     """
     st = c.get("startup_s") or {}
-    if label in st:
-        return st[label]
-    same = [(s.workers, v) for k, v in st.items() if (s := _spec(k)) is not None and s.kind == kind
-            and s.address is None and not s.as_shipped]
-    return min(same, key=lambda wv: abs(wv[0] - workers))[1] if same else None
+    key = _nearest(st, kind, label, workers, kept_only=True)
+    return None if key is None else st[key]
 
 
 def throughput(c: dict[str, Any], collection: str) -> float:
