@@ -128,7 +128,9 @@ def text(answer: Answer) -> str:
     widths = [max(len(r[i]) for r in rows) + 3 for i in range(4)]
     table = ["".join(["* " if r.chosen else "  ", *(r[i].ljust(widths[i]) for i in range(4)), r.runs]).rstrip()
              for r in rows]
-    out = [_title(answer.recommendation), _headline(answer.recommendation), "", *table]
+    note = answer.recommendation.get("note")
+    out = [_title(answer.recommendation), _headline(answer.recommendation), *([f"note: {note}"] if note else []),
+           "", *table]
     if answer.code:
         out += ["", "paste:", *("    " + ln for ln in answer.code.splitlines())]
     return "\n".join([*out, "", _where(answer.folder)])
@@ -143,6 +145,7 @@ def html(answer: Answer) -> str:
         + "".join(f"<td style='text-align:left;padding-right:1em'>{e(c)}</td>" for c in r[:5]) + "</tr>"
         for r in lines(answer.table, rec))
     parts = [f"<div><h4 style='margin:0.3em 0'>{e(_title(rec))}</h4>", _said(rec),
+             f"<p><small>note: {e(rec['note'])}</small></p>" if rec.get("note") else "",
              f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
              f"<p>paste:</p><pre><code>{e(answer.code)}</code></pre>" if answer.code else "",
              _embed(plot(answer.table, rec)), f"<p><small>{e(_where(answer.folder))}</small></p></div>"]

@@ -31,6 +31,7 @@ from reports.stopping import far_slower, pending  # the runner measures until th
 from runners.cli import PREDICT_REPEATS, predict_only as predict_only_plan
 from runners.measure import Instruments
 from runners.meta import collect
+from runners.onegraph import prepared
 from runners.plan import Plan, new_run_id, spec_details, workload_info, write_meta
 from runners.profiles import PROFILES
 from runners.progress import Display, notebook
@@ -62,7 +63,11 @@ def compare(
     Parameters
     ----------
     work
-        A dask collection, a list of delayed objects, or a function returning one.
+        A dask collection, a list of delayed objects, or a function returning one.  A list of
+        hundreds of separate delayed objects is measured on one graph with the same tasks and keys
+        (:mod:`runners.onegraph`): Dask's preparation of separate ones costs the same under every
+        scheduler and grows with the square of their number; the recommendation's ``note`` and
+        ``graph_preparation`` say what it costs as given.
     schedulers
         Scheduler labels, e.g. ``["sync", "threads-4", "processes-4", "distributed-2x2"]``.
     repeats
@@ -106,8 +111,13 @@ def compare(
     >>> answer.recommendation["scheduler"], answer.code                # doctest: +SKIP
     >>> df, rec = answer                                               # doctest: +SKIP
     """
+    given: dict[str, Any] = {}  # the work as measured, and what preparing its graph costs: built once
+
     def build(size: int, seed: int) -> Any:
-        return work() if callable(work) and not hasattr(work, "__dask_graph__") else work
+        if "work" not in given:
+            got = work() if callable(work) and not hasattr(work, "__dask_graph__") else work
+            given["work"], given["preparation"] = prepared(got)
+        return given["work"]
 
     w = Workload(name=name, collection=collection, claims=(), sizes={"quick": 1, "default": 1, "full": 1},
                  build=build, check=check or _default_check, description="user collection")
@@ -140,6 +150,9 @@ def compare(
         rec = predicted(summary, name)
     else:
         rec = next((r for r in summary["recommendations"] if r["workload"] == name), {})
+    if given.get("preparation") is not None:  # separate delayed calls: what they cost, said beside the answer
+        note = " ".join(filter(None, [rec.get("note"), given["preparation"].note]))
+        rec = {**rec, "graph_preparation": given["preparation"].as_dict(), "note": note}
     return Answer(table, rec, summary, root / run_id if out else None)
 
 

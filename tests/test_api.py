@@ -117,3 +117,15 @@ def test_under_a_time_budget_a_long_compute_warms_up_sync_alone(capfd, monkeypat
     assert set(table["scheduler"]) == {"sync", "threads-2"} and (table["n"] >= 1).all()
     assert len(calls) == int(table["n"].sum()) + 1  # every timed repeat, and sync's warm-up (the reference) alone
     assert "without a warm-up" in capfd.readouterr().err
+
+
+def test_compare_measures_many_separate_delayed_calls_on_one_graph_and_says_what_they_cost(monkeypatch):
+    from runners import onegraph  # preparation timed as its layers (what it grows with): no clock in the test
+
+    monkeypatch.setattr(onegraph, "_preparation_s", lambda objs: len({n for o in objs for n in o.dask.layers}) / 1e3)
+    work = [dask.delayed(abs)(-i) for i in range(300)]
+    answer = api.compare(work, ["sync"], repeats=2, name="many", progress=False)
+    prep = answer.recommendation["graph_preparation"]
+    assert prep["calls"] == 300 and prep["one_s"] < prep["separate_s"]
+    assert "300 separate delayed objects" in answer.recommendation["note"] and "note: " in repr(answer)
+    assert answer.table["check_ok"].all()
