@@ -98,7 +98,15 @@ def _build_stdlib_re(size: int, seed: int) -> db.Bag:
 
 
 def count_nodes(path: str) -> dict[str, int]:
-    """Counts of ``ast`` node types in a file; ``{"<error>": 1}`` when it does not parse."""
+    """Counts of ``ast`` node types in a file; ``{"<error>": 1}`` when it does not parse.
+
+    CPython 3.11 keeps the AST constructor's recursion depth per interpreter, not per thread, so
+    ``ast.parse`` in two threads at once can raise ``SystemError: AST constructor recursion depth
+    mismatch`` (python/cpython#106905 and its kin; 3.11 gets no bug fixes).  Seen once here, in the
+    ``threads-2`` warm-up of a default run (2026-12-06); 0 of 30 plain computes on a 2-thread pool
+    reproduced it.  It is not caught: a user's threads hit it too, and the suite records the repeat as
+    failed (the claims read it as an undecided test), never as a result.
+    """
     with open(path, "rb") as f:
         source = f.read()
     try:
