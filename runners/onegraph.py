@@ -9,8 +9,9 @@ under ``sync`` and 3.8 s under ``threads`` as given; 1.0–1.1 s and 1.3–1.4 s
 one graph.  Left in, a cost no scheduler choice changes hides the schedulers'
 difference (0.96–1.0× instead of 1.3×).
 
-:func:`prepared` therefore hands the runner the same tasks, with the same
-keys, on a single-layer graph, and measures both preparations once, so the
+:func:`prepared` therefore hands the runner (``compare()``'s work and every
+workload's graph, in :meth:`runners.repeats.Repeats.build`; the plain-Dask
+check's child likewise) the same tasks, with the same keys, on a single-layer graph, and measures both preparations once, so the
 answer says what the separate calls cost (:attr:`Preparation.note`) instead
 of hiding it or spreading it over every scheduler's time.
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from runners import records
 from runners.measure import Instruments, Measurement, RepeatTimeout, graph_size, measure, run_with_timeout
+from runners.onegraph import prepared
 from runners.openpools import OpenPools
 from runners.plan import Plan
 from runners.procs import stop_if_signalled
@@ -88,7 +89,10 @@ class Repeats:
     def build(self, w: Workload) -> Built:
         """*w*'s graph at the run's size, built once."""
         if w.name not in self.built:
-            built = w.build(w.size_for(self.plan.profile.name), self.plan.seed)
+            # A user's hundreds of separate delayed objects: the same tasks on one graph, and what that saves said
+            built, prep = prepared(w.build(w.size_for(self.plan.profile.name), self.plan.seed))
+            if prep is not None:
+                self.say(f"  {w.name}: {prep.note}")
             objs = list(built) if isinstance(built, (list, tuple)) else [built]
             self.built[w.name] = Built(objs, isinstance(built, (list, tuple)), graph_size(objs))
         return self.built[w.name]

@@ -107,3 +107,16 @@ def test_no_reference_when_sync_itself_fails(rep):
 
 def test_difference_names_what_differs():
     assert difference("a", 1) == "result str differs from reference int"
+
+
+def test_hundreds_of_separate_delayed_calls_are_measured_on_one_graph_and_said(rep, monkeypatch):
+    from runners import onegraph  # preparation timed as its layers (what it grows with): no clock in the test
+
+    monkeypatch.setattr(onegraph, "_preparation_s", lambda objs: len({n for o in objs for n in o.dask.layers}) / 1e3)
+    w = Workload(name="many", collection="delayed", claims=(), sizes=SIZES, check=lambda a, b: a == b,
+                 build=lambda size, seed: [dask.delayed(_double)(i) for i in range(onegraph.MIN_CALLS)],
+                 description="a user's list")
+    b = rep.build(w)
+    assert b.is_list and len(b.objs) == onegraph.MIN_CALLS and {len(o.dask.layers) for o in b.objs} == {1}
+    assert b.result(dask.compute(*b.objs, scheduler="sync")) == [2 * i for i in range(onegraph.MIN_CALLS)]
+    assert any("separate delayed objects" in line for line in rep.said)
