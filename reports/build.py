@@ -70,6 +70,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     model_summary = model_check.model_summary(table, res.meta, rows, res.startup,
                                               predict_cores=res.meta.get("predict_cores") or ())
     recommend.add_model_terms(recs, (model_summary or {}).get("predictions") or [], model_advice.explain_terms)
+    recommend.add_preparation(recs, res.rounds)
     harness = controls.harness_check(rows)
     cores = res.meta.get("cores") or res.meta.get("cpu_count")
     keep = [c for c in table.columns if c not in ("times",)] if not table.empty else []

@@ -95,7 +95,8 @@ def load(path: str | Path) -> Results:
     startup = pd.DataFrame(list(records.read(path / records.STARTUP, skipped)))
     rounds = [{**{k: d.get(k) for k in ("workload", "session", "rounds", "stopped", "undecided", "bursts", "scale")},
                **({"dropped": d["dropped"]} if d.get("dropped") else {}),
-               **({"revisit": True} if d.get("revisit") else {})}
+               **({"revisit": True} if d.get("revisit") else {}),
+               **({"preparation": d["preparation"]} if isinstance(d.get("preparation"), dict) else {})}
               for d in records.read(path / records.ROUNDS, skipped)]
     interference = [d for d in records.read(path / records.INTERFERENCE, skipped) if isinstance(d, dict)]
     return Results(path=path, meta=meta, rows=rows, startup=startup, skipped=skipped, rounds=rounds,

@@ -357,3 +357,23 @@ def add_model_terms(recs: list[dict[str, Any]], predictions: list[dict[str, Any]
         rest = r["explanation"].split(": ", 1)[1] if ": " in r["explanation"] else r["explanation"]
         r["explanation"] = f"{said} (model); measured: {rest}"
         r["evidence"]["model"] = {k: p.get(k) for k in ("predicted_s", "measured_s", "error", "dominant_term")}
+
+
+def add_preparation(recs: list[dict[str, Any]], rounds: list[dict[str, Any]] | None) -> None:
+    """Say beside each recommendation what its workload's separate delayed objects cost Dask to prepare.
+
+    The runner measures hundreds of separate delayed objects on one graph and stores what preparing
+    them as given costs in ``rounds.jsonl`` (``preparation``, :mod:`runners.onegraph`); the
+    recommendation carries it as ``graph_preparation`` and ``note``, and its explanation ends with it.
+
+    >>> recs = [{"workload": "w", "explanation": "sync: fastest."}, {"workload": "v", "explanation": "x"}]
+    >>> add_preparation(recs, [{"workload": "w", "preparation": {"separate_s": 2.1, "note": "2.1 s each compute"}}])
+    >>> recs[0]["note"], recs[0]["explanation"], "note" in recs[1]
+    ('2.1 s each compute', 'sync: fastest. Note: 2.1 s each compute', False)
+    """
+    prep = {r.get("workload"): r["preparation"] for r in rounds or [] if isinstance(r.get("preparation"), dict)}
+    for r in recs:
+        p = prep.get(r["workload"])
+        if p and p.get("note"):
+            r["graph_preparation"], r["note"] = p, str(p["note"])
+            r["explanation"] = f"{r['explanation']} Note: {p['note']}"

@@ -31,7 +31,6 @@ from reports.stopping import far_slower, pending  # the runner measures until th
 from runners.cli import PREDICT_REPEATS, predict_only as predict_only_plan
 from runners.measure import Instruments
 from runners.meta import collect
-from runners.onegraph import prepared
 from runners.plan import Plan, new_run_id, spec_details, workload_info, write_meta
 from runners.profiles import PROFILES
 from runners.progress import Display, notebook
@@ -111,13 +110,8 @@ def compare(
     >>> answer.recommendation["scheduler"], answer.code                # doctest: +SKIP
     >>> df, rec = answer                                               # doctest: +SKIP
     """
-    given: dict[str, Any] = {}  # the work as measured, and what preparing its graph costs: built once
-
     def build(size: int, seed: int) -> Any:
-        if "work" not in given:
-            got = work() if callable(work) and not hasattr(work, "__dask_graph__") else work
-            given["work"], given["preparation"] = prepared(got)
-        return given["work"]
+        return work() if callable(work) and not hasattr(work, "__dask_graph__") else work
 
     w = Workload(name=name, collection=collection, claims=(), sizes={"quick": 1, "default": 1, "full": 1},
                  build=build, check=check or _default_check, description="user collection")
@@ -150,9 +144,6 @@ def compare(
         rec = predicted(summary, name)
     else:
         rec = next((r for r in summary["recommendations"] if r["workload"] == name), {})
-    if given.get("preparation") is not None:  # separate delayed calls: what they cost, said beside the answer
-        note = " ".join(filter(None, [rec.get("note"), given["preparation"].note]))
-        rec = {**rec, "graph_preparation": given["preparation"].as_dict(), "note": note}
     return Answer(table, rec, summary, root / run_id if out else None)
 
 
@@ -165,9 +156,11 @@ def predicted(summary: dict[str, Any], name: str) -> dict[str, Any]:
     """
     model = summary.get("model") or {}
     rec = next((r for r in model.get("predicted_recommendations") or [] if r["workload"] == name), None)
+    got = next((r for r in summary.get("recommendations") or [] if r["workload"] == name), {})
+    said = {k: got[k] for k in ("graph_preparation", "note") if k in got}  # what its graph costs, as measured
     if rec is None:
-        got = next((r for r in summary.get("recommendations") or [] if r["workload"] == name), {})
-        return {**got, "note": "the model could not predict this workload (see summary['model']); measured under sync only"}
+        why = "the model could not predict this workload (see summary['model']); measured under sync only"
+        return {**got, "note": " ".join(filter(None, [why, got.get("note")]))}
     times = {p["scheduler"]: p["predicted_s"] for p in model.get("predictions") or []
              if p["workload"] == name and not p.get("hypothetical")}
     spec = parse(rec["scheduler"])
@@ -175,7 +168,7 @@ def predicted(summary: dict[str, Any], name: str) -> dict[str, Any]:
             "headline": f"PREDICTED, not measured: {rec['scheduler']} in about {fmt.duration(rec['predicted_s'])} "
                         f"(measured: sync alone, {fmt.duration(times.get('sync'))})",
             "why": rec["explanation"], "predicted": times, "dominant_term": rec["dominant_term"],
-            "code": paste.code(spec), "code_line": paste.one_line(spec)}
+            "code": paste.code(spec), "code_line": paste.one_line(spec), **said}
 
 
 def _measure(run_dir: Path, run_id: str, plan: Plan, meta: dict[str, Any], progress: bool) -> None:

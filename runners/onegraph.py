@@ -9,11 +9,14 @@ under ``sync`` and 3.8 s under ``threads`` as given; 1.0–1.1 s and 1.3–1.4 s
 one graph.  Left in, a cost no scheduler choice changes hides the schedulers'
 difference (0.96–1.0× instead of 1.3×).
 
-:func:`prepared` therefore hands the runner (``compare()``'s work and every
-workload's graph, in :meth:`runners.repeats.Repeats.build`; the plain-Dask
-check's child likewise) the same tasks, with the same keys, on a single-layer graph, and measures both preparations once, so the
-answer says what the separate calls cost (:attr:`Preparation.note`) instead
-of hiding it or spreading it over every scheduler's time.
+:func:`prepared` therefore hands the runner (every workload's graph, in
+:meth:`runners.repeats.Repeats.build`: ``compare()``'s work and a ``--workloads``
+file's alike; the plain-Dask check's child likewise) the same tasks, with the
+same keys, on a single-layer graph, and measures both preparations once, so the
+answer says what the separate calls cost (:attr:`Preparation.note`, stored in
+``rounds.jsonl`` and carried by the recommendation as ``note`` and
+``graph_preparation``) instead of hiding it or spreading it over every
+scheduler's time.
 
 >>> import dask
 >>> work = [dask.delayed(abs)(-i) for i in range(3)]

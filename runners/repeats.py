@@ -36,6 +36,8 @@ class Built(NamedTuple):
     objs: list[Any]
     is_list: bool  # the workload built a list (of delayed): its result is a list too
     ntasks: int | None  # tasks in the optimised graph (None where dask cannot say)
+    # separate delayed objects measured on one graph: what preparing them costs (runners.onegraph), else None
+    preparation: dict[str, Any] | None = None
 
     def result(self, computed: Sequence[Any]) -> Any:
         """What the workload's own ``check`` compares: *computed* unpacked as the workload built it."""
@@ -94,7 +96,8 @@ class Repeats:
             if prep is not None:
                 self.say(f"  {w.name}: {prep.note}")
             objs = list(built) if isinstance(built, (list, tuple)) else [built]
-            self.built[w.name] = Built(objs, isinstance(built, (list, tuple)), graph_size(objs))
+            self.built[w.name] = Built(objs, isinstance(built, (list, tuple)), graph_size(objs),
+                                       prep.as_dict() if prep is not None else None)
         return self.built[w.name]
 
     def reference(self, w: Workload) -> Any:

@@ -160,6 +160,7 @@ class Runner:
         self.groups.append(([(r.w, specs_of_workload[r.w.name]) for r in states], states))
         for r in states:
             self.rows.rounds(r.w.name, r.rnd, r.stop or "no spec left", r.open, r.bursts, round(r.scale, 3),
+                             preparation=self.repeats.build(r.w).preparation,
                              dropped=r.dropped)
             for label, why in r.dropped.items():
                 self.say(f"  {r.w.name}: {label} no longer measured, {why}")
