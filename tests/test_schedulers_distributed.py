@@ -120,3 +120,37 @@ def test_a_one_off_cluster_is_started_and_closed_inside_every_repeat():
     assert not [c for c in me.children(recursive=True)
                 if c.pid not in before and c.is_running() and c.status() != "zombie"
                 and "resource_tracker" not in " ".join(c.cmdline())]  # multiprocessing's own, started once
+
+
+def _parse_in_threads(sources):
+    import ast
+
+    return sum(len(ast.parse(s).body) for s in sources)
+
+
+def test_a_paused_cluster_leaves_no_garbage_collector_hook_in_this_process(cluster):
+    """Its in-process scheduler hooks Python code (distributed.gc's diagnosis) into every collection; while
+    paused, that hook would run inside other specs' tasks: each collection a chance to hand the GIL over
+    mid-C-call.  On CPython 3.11 it made ``ast.parse`` in two threads fail ("AST constructor recursion
+    depth mismatch") in every threaded compute of stdlib-ast (10 of 10 here; 0 of 10 without a cluster)."""
+    import gc
+    import sys
+
+    def hooks():
+        return [cb for cb in gc.callbacks if str(getattr(cb, "__module__", "")).startswith("distributed")]
+
+    assert hooks()  # the kept cluster's scheduler is here
+    cluster.pause()
+    try:
+        assert hooks() == []
+        if sys.version_info[:2] == (3, 11):  # the race itself, where it exists
+            source = "\n".join(f"def f{i}(a, b):\n    return [a + b * {i} for _ in range(3)]" for i in range(400))
+            work = [dask.delayed(_parse_in_threads)([source] * 4) for _ in range(16)]
+            gc.freeze()  # as the harness does around each compute: earlier tests' garbage is not this one's
+            try:
+                assert dask.compute(*work, scheduler="threads", num_workers=2) == (1600,) * 16
+            finally:
+                gc.unfreeze()
+    finally:
+        cluster.resume()
+    assert hooks()  # back for the cluster's own computes

@@ -102,10 +102,14 @@ def count_nodes(path: str) -> dict[str, int]:
 
     CPython 3.11 keeps the AST constructor's recursion depth per interpreter, not per thread, so
     ``ast.parse`` in two threads at once can raise ``SystemError: AST constructor recursion depth
-    mismatch`` (python/cpython#106905 and its kin; 3.11 gets no bug fixes).  Seen once here, in the
-    ``threads-2`` warm-up of a default run (2026-12-06); 0 of 30 plain computes on a 2-thread pool
-    reproduced it.  It is not caught: a user's threads hit it too, and the suite records the repeat as
-    failed (the claims read it as an undecided test), never as a result.
+    mismatch`` (python/cpython#106905 and its kin; 3.11 gets no bug fixes) when one thread is made
+    to hand over the GIL in the middle of building the tree: by Python code that the garbage
+    collector runs there.  A ``distributed`` scheduler in the process hooks such code into every
+    collection (``distributed.gc``); with a ``LocalCluster`` open, 10 of 10 threaded computes of this
+    workload failed here, 0 of 10 without.  So a user with a ``Client`` open meets it; the suite's
+    kept cluster takes its hook out while other specs are timed
+    (:meth:`runners.schedulers.distributed.Distributed.pause`).  It is not caught: the suite records
+    a repeat that meets it as failed (the claims read it as an undecided test), never as a result.
     """
     with open(path, "rb") as f:
         source = f.read()

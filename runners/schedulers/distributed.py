@@ -67,6 +67,10 @@ class ClusterUnreachable(RuntimeError):
     """Nothing answered at the cluster address within CONNECT_TIMEOUT_S."""
 
 
+def _is_distributed(callback: Any) -> bool:
+    return str(getattr(callback, "__module__", "")).startswith("distributed.")
+
+
 def _wait_stopped(pids: Sequence[int], timeout: float = 1.0) -> None:
     """Until every process of *pids* has stopped (a signal to a running process takes effect a little later)."""
     import psutil
@@ -218,12 +222,19 @@ class Distributed(Scheduler):
 
     _worker_pids: tuple[int, ...] = ()  # a kept local cluster's worker processes (set at start)
     _gate: threading.Event | None = None
+    _hooks: tuple[Any, ...] = ()  # distributed's garbage-collector callbacks, taken out while paused
 
     def pause(self) -> None:
         """Park a kept LocalCluster while other specs are timed (see the module docstring); idempotent.
 
         Its event loop (the scheduler's, the nannies' and the client's, in this process) runs a
-        callback that waits on a gate, without the GIL; its worker processes get ``SIGSTOP``.
+        callback that waits on a gate, without the GIL; its worker processes get ``SIGSTOP``; and
+        the scheduler's hook into this process's garbage collector (``distributed.gc``'s
+        diagnosis, Python run at every collection, in whichever thread collects) is taken out
+        until :meth:`resume`.  That hook ran inside other specs' tasks: each collection a point
+        where the GIL could pass to another thread in the middle of a C call, which on CPython
+        3.11 made two threads' ``ast.parse`` fail with "AST constructor recursion depth mismatch"
+        in every threaded compute of stdlib-ast here (and never without a cluster).
         A cluster at an address, or one started per compute, is not this run's to stop."""
         if self._gate is not None or self.cluster is None or self.spec.as_shipped:
             return
@@ -239,6 +250,8 @@ class Distributed(Scheduler):
             return
         self._gate = gate
         entered.wait(5)
+        self._hooks = tuple(cb for cb in gc.callbacks if _is_distributed(cb))
+        gc.callbacks[:] = [cb for cb in gc.callbacks if not _is_distributed(cb)]
         for p in self._worker_pids:
             try:
                 os.kill(p, signal.SIGSTOP)
@@ -250,6 +263,8 @@ class Distributed(Scheduler):
         gate, self._gate = self._gate, None
         if gate is None:
             return
+        hooks, self._hooks = self._hooks, ()
+        gc.callbacks.extend(cb for cb in hooks if cb not in gc.callbacks)
         for p in self._worker_pids:
             try:
                 os.kill(p, signal.SIGCONT)
