@@ -73,7 +73,7 @@ from reports.gilcalibration import calibration
 from reports.model_inputs import cluster_overhead, constants, num, overhead, shipped_start, throughput, workload_inputs
 from runners.records.kinds import KINDS, Kind, SchedulerSpec, in_process, is_cluster, is_process_pool, is_serial, pickles
 
-__all__ = ["calibration", "predict_spec", "predict", "pool_throughputs", "with_pool_throughput", "amdahl", "TERMS"]
+__all__ = ["calibration", "predict_spec", "fitted", "predict", "pool_throughputs", "with_pool_throughput", "amdahl", "TERMS"]
 
 TERMS = ("gil", "compute", "handoff", "contention", "overhead", "bytes")  # what a prediction's time is made of
 
@@ -268,14 +268,25 @@ def _payload(collection: str) -> str:
     return "dicts" if collection in ("bag", "delayed") else "ndarray"
 
 
+def fitted(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None,
+           startup: Any = None) -> tuple[dict[str, Any], dict[str, tuple[str, float]]]:
+    """What :func:`predict` reads of the whole run: its constants (with ``fit_cores``) and its pools' throughputs."""
+    cores = int(num((meta or {}).get("cores")) or num((meta or {}).get("cpu_count")) or 1)
+    c0 = {**constants(table, rows, startup), "fit_cores": cores}
+    t = table[table["collection"].fillna("") != "experiment"] if "collection" in table else table
+    return c0, (pool_throughputs(t, rows, c0, cores) if not t.empty else {})
+
+
 def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, startup: Any = None,
-            predict_cores: Sequence[int] = ()) -> list[dict[str, Any]]:
+            predict_cores: Sequence[int] = (),
+            fit: tuple[dict[str, Any], dict[str, tuple[str, float]]] | None = None) -> list[dict[str, Any]]:
     """Predicted vs measured time for every (workload, scheduler) of *table* (experiments left out).
 
     Each item: ``{workload, scheduler, predicted_s, measured_s, error, dominant_term, terms, ...}`` with
     ``error = |predicted - measured| / measured``.  With *predict_cores*, also ``threads-P``,
     ``processes-P`` and ``distributed-Px1`` at each core count P this machine may not have, with
     ``hypothetical: True`` and no measurement: predictions from this machine's constants.
+    *fit*: :func:`fitted` of the same run, where the caller already has it.
     """
     if not isinstance(table, pd.DataFrame) or table.empty:
         return []
@@ -283,9 +294,8 @@ def predict(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = None, 
     # The machine's cores, not cores x availability: the calibration's availability is one
     # moment's load, and tasks that wait (sleep, I/O) overlap beyond the free cores anyway.
     cores = int(num(meta.get("cores")) or num(meta.get("cpu_count")) or 1)
-    c0 = {**constants(table, rows, startup), "fit_cores": cores}
+    c0, pools = fit or fitted(table, meta, rows, startup)
     t = table[table["collection"].fillna("") != "experiment"]
-    pools = pool_throughputs(t, rows, c0, cores)
     out = []
     for wl in dict.fromkeys(t["workload"]):
         inp = workload_inputs(t, rows, wl)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from reports import fmt
 from reports.load import Results, load
-from reports.model import pool_throughputs, predict, predict_spec, with_pool_throughput
+from reports.model import fitted, pool_throughputs, predict, predict_spec, with_pool_throughput
 from reports.model_advice import candidates, predicted_recommendations
 from reports.model_inputs import constants, num, workload_inputs
 from reports.recommend import pick
@@ -86,7 +86,8 @@ def model_summary(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = 
     ``{"predictions", "median_abs_error", "predicted_best_hit_rate", "misses_over_2x", "constants", ...}``;
     the median error is over the measured specs other than ``sync`` (the model's input, predicted exactly).
     """
-    preds = predict(table, meta, rows, startup, predict_cores)
+    c, pools = fitted(table, meta, rows, startup)
+    preds = predict(table, meta, rows, startup, predict_cores, fit=(c, pools))
     errs = [p["error"] for p in preds if not p["hypothetical"] and not p["input"] and p["error"] is not None]
     hits = hit_rate(table, preds) if preds else {"predicted_best_hit_rate": None, "decided_workloads": 0,
                                                  "per_workload": []}
@@ -99,10 +100,6 @@ def model_summary(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = 
             misses.append({"workload": p["workload"], "scheduler": p["scheduler"], "term": p["dominant_term"],
                            "predicted_over_measured": round(r, 3),
                            "direction": "over-predicted" if r > 2 else "under-predicted"})
-    c = constants(table, rows, startup)
-    cores = int(num((meta or {}).get("cores")) or num((meta or {}).get("cpu_count")) or 1)
-    work = table[table["collection"].fillna("") != "experiment"] if "collection" in table else table
-    pools = pool_throughputs(work, rows, c, cores) if not work.empty else {}
     return {
         "predictions": [{k: v for k, v in p.items()} for p in preds],
         "median_abs_error": float(np.median(errs)) if errs else None,

@@ -338,10 +338,11 @@ def _sync_extra(rows: pd.DataFrame, workload: str, key: str, timed_only: bool = 
     """
     if rows.empty or "extra" not in rows:
         return None
-    sel = (rows["workload"] == workload) & rows["kind"].map(is_serial) & (rows["status"] == "ok")
+    sub = rows[rows["workload"] == workload]  # first: the rest is read of this workload's few rows only
+    sel = sub["kind"].map(is_serial) & (sub["status"] == "ok")
     if timed_only:
-        sel &= (rows["mode"].fillna("instrumented") == "instrumented") & (rows["control"].fillna("") == "")
-    vals = [v for v in (extra(r, key) for r in rows[sel].to_dict("records")) if v is not None]
+        sel &= (sub["mode"].fillna("instrumented") == "instrumented") & (sub["control"].fillna("") == "")
+    vals = [v for v in (num(e.get(key)) for e in sub.loc[sel, "extra"] if isinstance(e, dict)) if v is not None]
     return float(np.median(vals)) if vals else None
 
 
