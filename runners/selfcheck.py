@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 
 from reports.claims.questions import answer, ask, still_open
+from reports.intervals import SHAPE
 from reports.resample import agreement, draw_rows
 from runners.profiles import PROFILES, cores
 from runners.rounds import Rounds, run_rounds
@@ -124,7 +125,8 @@ def one_run(ratio: float, bar: float, rng: np.random.Generator,
     q = ask("SIM", "a", "b", bar)
     questions = [q] + [ask("SIM", "a", k, bar) for k in (others or {})]
     clock = _Clock()
-    looks = {"first": prof.repeats, "last": prof.claim_max_repeats or prof.max_repeats, "alpha": 0.05, "tail": 0.02}
+    looks = {"first": prof.repeats, "last": prof.claim_max_repeats or prof.max_repeats, "alpha": 0.05, "tail": 0.02,
+             "shape": SHAPE}
     plan = _Plan(prof.repeats, prof.max_repeats, prof.budget_s, prof.claim_max_repeats or prof.max_repeats,
                  prof.claim_extra_s or 0.0, looks, lambda w, samples: still_open(samples, questions),
                  order_seed=int(rng.integers(2**31)))

@@ -92,24 +92,41 @@ def test_paired_t_covers_the_true_shift_by_simulation():
 
 def test_looks_spend_at_most_their_alpha_over_a_sequence_of_looks():
     """Simulated A/A paired rounds looked at from 5 to 25 pairs: the share ever decided stays near 5 %."""
-    lk = Looks(5, 25)
-    rng = np.random.default_rng(2)
-    draws, false = 2000, 0
-    for _ in range(draws):
-        d = rng.normal(0, 0.1, 25)
-        for n in range(5, 26):
-            _, lo, hi = paired_t(d[:n], lk.confidence(n), trim=0.0)
-            if lo > 0 or hi < 0:
-                false += 1
-                break
-    se = math.sqrt(0.05 * 0.95 / draws)
-    assert false / draws <= 0.05 + 2 * se
+    for shape in (0.0, 0.25):
+        lk = Looks(5, 25, shape=shape)
+        rng = np.random.default_rng(2)
+        draws, false = 2000, 0
+        for _ in range(draws):
+            d = rng.normal(0, 0.1, 25)
+            for n in range(5, 26):
+                _, lo, hi = paired_t(d[:n], lk.confidence(n), trim=0.0)
+                if lo > 0 or hi < 0:
+                    false += 1
+                    break
+        se = math.sqrt(0.05 * 0.95 / draws)
+        assert false / draws <= 0.05 + 2 * se, shape
 
 
 def test_looks_round_trip_and_refuse_below_the_first():
     lk = Looks(5, 10)
-    assert lk.confidence(4) == 0.0 and lk.confidence(5) > lk.confidence(10) > 0.95
+    assert lk.shape == 0.25 and lk.confidence(4) == 0.0 and lk.confidence(5) > lk.confidence(10) > 0.95
     assert Looks.of(lk.as_dict()) == lk and Looks.of(None) is None
+    flat = Looks(5, 10, shape=0.0)
+    assert flat.shape == 0.0 and flat.confidence(5) == pytest.approx(flat.confidence(10)) and flat.confidence(5) > 0.95
+    assert Looks.of(flat.as_dict()) == flat
+
+
+def test_a_design_stored_before_it_named_its_shape_keeps_the_shape_it_was_run_with():
+    old = Looks.of({"first": 5, "last": 25, "alpha": 0.05, "tail": 0.02})
+    assert old.shape == 0.25 and round(old.confidence(5), 3) == 0.999
+    assert Looks.of({**old.as_dict(), "shape": 0.0}).shape == 0.0
+
+
+def test_the_flat_boundary_is_wider_than_fixed_n_and_narrower_early_than_the_old_shape():
+    """What the change of shape buys where the loops stop (6 pairs) and what it costs at the cap (25)."""
+    flat, old = Looks(5, 25, shape=0.0), Looks(5, 25)
+    assert 0.95 < flat.confidence(6) < old.confidence(6)
+    assert flat.confidence(25) > old.confidence(25) > 0.95
 
 
 # --- the median's interval ---------------------------------------------------------------------
