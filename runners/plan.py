@@ -24,7 +24,6 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from reports.intervals import SHAPE
 from runners import records
 from runners.measure import Instruments
 from runners.profiles import ClaimNeeds, Profile, needed_kinds
@@ -118,6 +117,8 @@ class Plan:
         every round from the minimum to the claim cap.  None with a fixed number of repeats (no looking)."""
         if self.fixed:
             return None
+        from reports.intervals import SHAPE  # here: spawned workers import this module and need no report
+
         return {"first": self.min_repeats, "last": self.claim_max_repeats, "alpha": 0.05, "tail": 0.02, "shape": SHAPE}
 
     @property
