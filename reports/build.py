@@ -53,7 +53,7 @@ def _jsonable(x: Any) -> Any:
 
 def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     """The run's summary (what summary.json holds) and the statistics table."""
-    table = stats_table(res.rows, res.workload_info(), res.bursts, res.looks)
+    table = stats_table(res.rows, res.workload_info(), res.bursts, res.looks, res.own_looks)
     rows = res.rows
     failures = []
     if not rows.empty:
@@ -84,7 +84,8 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
         "duration_s": res.meta.get("duration_s"),
         "interference": busy(res.interference, cores if isinstance(cores, int) else None,
                              repeat_spread_pct(list(table["times"])) if "times" in table else None),
-        "design": {"looks": res.looks, "round_seed": res.meta.get("round_seed"), "seed": res.meta.get("seed"),
+        "design": {"looks": res.looks, "own_last_look": {w: lk["last"] for w, lk in res.own_looks.items()},
+                   "round_seed": res.meta.get("round_seed"), "seed": res.meta.get("seed"),
                    "comparison": "paired by round where both sides ran in the same round (10 %-trimmed mean of the "
                                  "per-round log ratios, Yuen–Student interval); else unpaired (Hodges–Lehmann, "
                                  "Mann–Whitney interval); the level of each interval set by the sequential looks",

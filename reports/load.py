@@ -43,6 +43,16 @@ class Results:
         return lk if isinstance(lk, dict) and "first" in lk and "last" in lk else None
 
     @property
+    def own_looks(self) -> dict[str, dict[str, Any]]:
+        """The workloads that got a sequential design of their own (:func:`runners.rounds.design`): name -> looks."""
+        out: dict[str, dict[str, Any]] = {}
+        for d in self.rounds:
+            lk = d.get("looks") if isinstance(d, dict) else None
+            if isinstance(lk, dict) and "first" in lk and "last" in lk and d.get("workload") is not None:
+                out.setdefault(str(d["workload"]), lk)
+        return out
+
+    @property
     def run_id(self) -> str:
         return str(self.meta.get("run_id") or self.path.name)
 
@@ -96,7 +106,8 @@ def load(path: str | Path) -> Results:
     rounds = [{**{k: d.get(k) for k in ("workload", "session", "rounds", "stopped", "undecided", "bursts", "scale")},
                **({"dropped": d["dropped"]} if d.get("dropped") else {}),
                **({"revisit": True} if d.get("revisit") else {}),
-               **({"preparation": d["preparation"]} if isinstance(d.get("preparation"), dict) else {})}
+               **({"preparation": d["preparation"]} if isinstance(d.get("preparation"), dict) else {}),
+               **({"looks": d["looks"]} if isinstance(d.get("looks"), dict) else {})}
               for d in records.read(path / records.ROUNDS, skipped)]
     interference = [d for d in records.read(path / records.INTERFERENCE, skipped) if isinstance(d, dict)]
     return Results(path=path, meta=meta, rows=rows, startup=startup, skipped=skipped, rounds=rounds,

@@ -126,7 +126,7 @@ def model_summary(table: pd.DataFrame, meta: dict[str, Any] | None, rows: Any = 
 
 
 def _table(res: Results) -> pd.DataFrame:
-    t = stats_table(res.rows, res.workload_info(), res.bursts, res.looks)
+    t = stats_table(res.rows, res.workload_info(), res.bursts, res.looks, res.own_looks)
     return t[t["collection"].fillna("") != "experiment"] if not t.empty else t
 
 

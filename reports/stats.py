@@ -318,6 +318,9 @@ def _compare(sa: _Side, sb: _Side, factor: float, margin: float | None, min_n: i
     else:
         few = [f"{nm} has {len(t)} ok repeat(s), needs {min_n}" for nm, t in zip(names, (ta, tb)) if len(t) < min_n]
     n = len(ia) if use_pairs else min(len(ta), len(tb))
+    if looks is None and sa.looks is not None and sb.looks is not None and sa.design != sb.design:
+        # two workloads, each with a design of its own (runners.rounds.design): the stricter at this look
+        lk = max((sa.design, sb.design), key=lambda d: d.confidence(n))
     conf = confidence if confidence is not None else (lk.confidence(n) if lk is not None else CONFIDENCE)
     if family > 1 and conf > 0:
         conf = 1 - (1 - conf) / family

@@ -9,7 +9,7 @@ first round's transient, and the comparison with ``sync``
 """
 from __future__ import annotations
 
-from typing import Any, Sequence, cast
+from typing import Any, Mapping, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -110,7 +110,8 @@ def flag(x: Any) -> bool:
 
 
 def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None,
-          bursts: set[tuple[str, str]] | None = None, looks: dict[str, Any] | None = None) -> pd.DataFrame:
+          bursts: set[tuple[str, str]] | None = None, looks: dict[str, Any] | None = None,
+          own_looks: Mapping[str, dict[str, Any]] | None = None) -> pd.DataFrame:
     """One row per (workload, scheduler) of the timed repeats (controls excluded).
 
     Columns: identity (``workload, family, collection, claims, params, real_data,
@@ -129,7 +130,8 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
     *bursts* (``(workload, "session:round")``) are left out and counted in
     ``n_disturbed``.  *looks* (the run's sequential design,
     :class:`reports.intervals.Looks` as a dict) is stored on every row: the
-    level of every comparison of its repeats.
+    level of every comparison of its repeats; *own_looks* (workload -> looks) the design a workload got
+    of its own (:func:`runners.rounds.design`), which its rows carry instead.
     """
     workloads = workloads or {}
     if rows.empty:
@@ -173,7 +175,7 @@ def table(rows: pd.DataFrame, workloads: dict[str, dict[str, Any]] | None = None
             "keys": [_key(a, b, info.get("interleave") or wl) for a, b in zip(ok["session"], ok["round"])],
             "gils": [float(x) if is_number(x) else None for x in ok["gil_median"]],
             "n_disturbed": n_disturbed,
-            "looks": looks,
+            "looks": (own_looks or {}).get(wl, looks),
             "n_failed": int(len(bad)),
             "failures": sorted({f"{r.status}: {r.error_type or ''} {str(r.error or r.check_detail or '')[:120]}".strip()
                                 for r in bad.itertuples()}) if len(bad) else [],

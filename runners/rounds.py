@@ -33,6 +33,7 @@ samples and so measured again, within the same caps.
 """
 from __future__ import annotations
 
+import math
 import time
 from typing import Any, Callable, Protocol, Sequence, TypeVar
 
@@ -40,13 +41,17 @@ from runners.plan import seeded_shuffle
 from runners.records.kinds import twin_label
 from workloads.base import Workload
 
-__all__ = ["Rounds", "run_rounds", "specs_of", "capped", "MAX_RERUNS", "Undecided", "RoundsPlan", "Measurer",
-           "Watch"]
+__all__ = ["Rounds", "run_rounds", "specs_of", "capped", "design", "reachable", "MAX_RERUNS", "DESIGN_MARGIN",
+           "DESIGN_TAIL", "Undecided", "RoundsPlan", "Measurer", "Watch"]
 
 P = TypeVar("P")  # what a label's open scheduler is to the measurer (a Scheduler in a run, anything in a simulation)
 T = TypeVar("T")  # the interference watch's reading at a round's start
 
 MAX_RERUNS = 3  # bursts left out per workload; past it a burst is kept (the machine's new state), and says so
+# A workload's own sequential design (:func:`design`): its last planned look is the rounds its caps allow at the pace
+# of its first rounds, times DESIGN_MARGIN; a shortened design keeps DESIGN_TAIL of its alpha for looks past it.
+DESIGN_MARGIN = 1.25
+DESIGN_TAIL = 0.1
 
 
 class Undecided(Protocol):
@@ -164,6 +169,7 @@ class Rounds:
         self.wanted = list(live)
         self.dropped: dict[str, str] = {}  # specs shown far slower than the best: label -> why
         self.partners: list[Rounds] = []  # the other workloads of its interleaved group (set by run_rounds)
+        self.designed = looks is None or any(times.values())  # its own design is set once; a resumed one keeps the run's
 
     def samples(self) -> dict[str, dict[str, Any]]:
         """What the decider reads: per live spec, its times, their round keys and the run's looks; and the
@@ -247,6 +253,50 @@ class Rounds:
             self.stop = why if claims and self.claims_only else self.first_cap
 
 
+def reachable(r: Rounds, plan: RoundsPlan) -> float:
+    """How many rounds *r*'s caps allow at the pace of the rounds it has run: the main cap (repeats, or its seconds
+    at the pace so far), then, for a workload a claim reads, the claim's extra seconds of rounds of two specs."""
+    n = min((len(r.times[k]) for k in r.live), default=0)
+    pace = r.used / max(1, r.rnd + 1)
+    if pace <= 0:
+        return float(plan.claim_max_repeats)
+    main = min(float(plan.max_repeats), n + max(0.0, plan.budget_s * r.scale - r.used) / pace)
+    if not getattr(r.w, "claims", ()):
+        return main
+    two = pace * min(1.0, 2 / max(1, len(r.live)))
+    return min(float(plan.claim_max_repeats), main + plan.claim_extra_s * r.scale / two)
+
+
+def design(group: list[Rounds], plan: RoundsPlan) -> None:
+    """Give *group* its own sequential design, once, just before its first look (every live spec at the minimum).
+
+    The run's design plans a look after every round up to the claim cap (25 on ``quick``), and its
+    boundary sets each look's level over all of them; but a workload whose rounds take seconds reaches
+    a handful, and pays at its 6th look for 20 it will never make (99.9 % instead of 98 %).  Here the
+    last planned look is what :func:`reachable` says the caps allow, times :data:`DESIGN_MARGIN`,
+    never more than the run's; the same for every workload of an interleaved group (their pairs share
+    rounds).  It depends on how long the first rounds took, never on which side was faster, and is
+    fixed before any look, so the boundary's guarantee holds as for any planned design; a look past
+    it (a revisit, a faster pace later) spends from the :data:`DESIGN_TAIL` kept for them.
+    """
+    if all(r.designed for r in group):
+        return
+    if any(not r.designed and r.live and min(len(r.times[k]) for k in r.live) < plan.min_repeats
+           for r in group if not r.stop):
+        return  # not yet at the first look
+    base = next((r.looks for r in group if r.looks), None)
+    for r in group:
+        r.designed = True
+    if not base or "first" not in base or "last" not in base:
+        return
+    last = min(int(base["last"]), max(int(base["first"]),
+                                      math.ceil(DESIGN_MARGIN * max(reachable(r, plan) for r in group if r.live))))
+    if last < int(base["last"]):
+        own = {**base, "last": last, "tail": max(float(base.get("tail", 0.02)), DESIGN_TAIL), "planned_last": base["last"]}
+        for r in group:
+            r.looks = own
+
+
 def _each_once(group: list[Rounds]) -> bool:
     """Every live spec of *group* has a timed repeat: past a deadline, an answer needs at least that."""
     return all(r.times[k] for r in group for k in r.live)
@@ -299,6 +349,7 @@ def run_rounds(runner: Measurer[P], group: list[Rounds], clock: Callable[[], flo
                 for r in active:
                     r.bursts += 1 if r.drop_round(f"{runner.session}:{r.rnd}") else 0
         late = late or (deadline is not None and clock() >= deadline and _each_once(active))
+        design(group, runner.plan)
         for r in active:
             r.settle(runner.plan, out_of_time=late)
         rnd += 1

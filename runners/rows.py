@@ -74,15 +74,17 @@ class Rows:
 
     def rounds(self, workload: str, rounds: int, stop: str, undecided: list[str], bursts: int = 0,
                scale: float = 1.0, dropped: dict[str, str] | None = None, revisit: bool = False,
-               preparation: dict[str, Any] | None = None) -> None:
+               preparation: dict[str, Any] | None = None, looks: dict[str, Any] | None = None) -> None:
         """Why a workload's rounds stopped, what was still undecided, and which specs left early as far
         slower than the best, with why (``rounds.jsonl``); *revisit*: rounds the run's leftover budget
         added after a time cap (:mod:`runners.revisit`), a second record for the workload; *preparation*:
-        what its separate delayed objects cost Dask to prepare (:mod:`runners.onegraph`), when it has them."""
+        what its separate delayed objects cost Dask to prepare (:mod:`runners.onegraph`), when it has them;
+        *looks*: its own sequential design (:func:`runners.rounds.design`), when it got one."""
         records.append(self.dir / records.ROUNDS, [{
             "run_id": self.run_id, "workload": workload, "session": self.session, "rounds": rounds,
             "stopped": stop, "undecided": undecided, "bursts": bursts, "scale": scale, "dropped": dropped or {},
-            **({"revisit": True} if revisit else {}), **({"preparation": preparation} if preparation else {})}])
+            **({"revisit": True} if revisit else {}), **({"preparation": preparation} if preparation else {}),
+            **({"looks": looks} if looks else {})}])
 
     def interference(self, figures: list[dict[str, Any]]) -> None:
         """The interference watch's records of rounds (``interference.jsonl``)."""

@@ -91,13 +91,12 @@ class _Sim:
     """A fake runner: two specs whose times are drawn from the noise model; the clock advances by them."""
 
     def __init__(self, ratio: float, rng: np.random.Generator, plan: _Plan, clock: _Clock,
-                 others: dict[str, float] | None = None):
+                 others: dict[str, float] | None = None, base_s: float = NOISE["base_s"]):
         self.plan, self.session, self.clock = plan, 0, clock
         self.pools = {k: object() for k in ("a", "b", *(others or {}))}
         self.rng = rng
         self.sigma = float(rng.uniform(*NOISE["spread"]))
-        self.scale = {"a": NOISE["base_s"], "b": NOISE["base_s"] * ratio,
-                      **{k: NOISE["base_s"] * r for k, r in (others or {}).items()}}
+        self.scale = {"a": base_s, "b": base_s * ratio, **{k: base_s * r for k, r in (others or {}).items()}}
         self.drift: dict[int, float] = {}
         self._pool_label = {id(v): k for k, v in self.pools.items()}
 
@@ -114,10 +113,11 @@ class _Sim:
 class _W:
     name = "sim"
     interleave = ""
+    claims = ("sim",)  # its questions are a claim's: the rounds go on to the claim cap, and its design plans them
 
 
 def one_run(ratio: float, bar: float, rng: np.random.Generator,
-            others: dict[str, float] | None = None) -> tuple[str, dict[str, Any]]:
+            others: dict[str, float] | None = None, base_s: float = NOISE["base_s"]) -> tuple[str, dict[str, Any]]:
     """One run of the real loop on a pair with true ratio ``time(b) / time(a)`` = *ratio*, asked whether it is
     above or below *bar*; returns the verdict (``above``/``below``/``undecided``) and the samples.  *others*:
     more specs with their true ratios to ``a``, each asked the same of ``a`` (the rounds go on for them)."""
@@ -130,7 +130,7 @@ def one_run(ratio: float, bar: float, rng: np.random.Generator,
     plan = _Plan(prof.repeats, prof.max_repeats, prof.budget_s, prof.claim_max_repeats or prof.max_repeats,
                  prof.claim_extra_s or 0.0, looks, lambda w, samples: still_open(samples, questions),
                  order_seed=int(rng.integers(2**31)))
-    sim = _Sim(ratio, rng, plan, clock, others)
+    sim = _Sim(ratio, rng, plan, clock, others, base_s)
     r = Rounds(_W(), dict(sim.pools), {k: [] for k in sim.pools}, None, looks)
     run_rounds(sim, [r], clock=clock)
     samples = r.samples()
@@ -155,25 +155,25 @@ def _agreement(q_bar: float, samples: dict[str, Any], point: str, reruns: int, r
     return agreement(point, seen) or 0.0
 
 
-def _chunk(args: tuple[str, int, int, int]) -> list[Any]:
-    kind, n, seed, reruns = args
+def _chunk(args: tuple[str, int, int, int, float]) -> list[Any]:
+    kind, n, seed, reruns, base_s = args
     rng = np.random.default_rng(seed)
     out: list[Any] = []
     for _ in range(n):
         if kind == "aa":
-            out.append(one_run(1.0, 1.0, rng)[0])
+            out.append(one_run(1.0, 1.0, rng, base_s=base_s)[0])
         elif kind in ("beyond", "power"):
             f = 1.05 if kind == "beyond" else 1.10
             side = 1 if rng.random() < 0.5 else -1
-            v = one_run(BAR * f ** side, BAR, rng)[0]
+            v = one_run(BAR * f ** side, BAR, rng, base_s=base_s)[0]
             out.append((side, v))
         else:  # agreement: true ratios spread around the bar, an independent rerun of the loop
             ratio = BAR * math.exp(rng.uniform(-math.log(SPREAD), math.log(SPREAD)))
             # early leaver: a third spec near the bar keeps ``a`` in the rounds after ``b`` has its answer
             others = {"c": BAR * 1.03} if kind == "leaver" else None
-            v, samples = one_run(ratio, BAR, rng, others)
+            v, samples = one_run(ratio, BAR, rng, others, base_s)
             fig = _agreement(BAR, samples, v, reruns, rng)
-            v2 = one_run(ratio, BAR, rng, others)[0]
+            v2 = one_run(ratio, BAR, rng, others, base_s)[0]
             out.append((fig, v == v2))
     return out
 
@@ -191,7 +191,7 @@ def _deciles(got: list[tuple[float, bool]]) -> list[list[float]]:
 
 
 def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int | None = None,
-             kinds: dict[str, int] | None = None) -> dict[str, Any]:
+             kinds: dict[str, int] | None = None, base_s: float = NOISE["base_s"]) -> dict[str, Any]:
     """Every figure of the module docstring from *draws* simulated runs of each kind (*kinds*: draws per kind
     of ``aa``, ``beyond``, ``power``, ``agreement`` instead; a kind given 0 draws reports None)."""
     reruns = SIM_RERUNS if reruns is None else reruns
@@ -202,7 +202,7 @@ def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int 
     for i, kind in enumerate(_KINDS):
         n = per.get(kind, 0)
         sizes = [n // parts + (1 if j < n % parts else 0) for j in range(parts)]
-        jobs += [(kind, s, seed * 1000 + i * 100 + j, reruns) for j, s in enumerate(sizes) if s]
+        jobs += [(kind, s, seed * 1000 + i * 100 + j, reruns, base_s) for j, s in enumerate(sizes) if s]
     if workers > 1:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as ex:
             results = list(ex.map(_chunk, jobs))
@@ -221,7 +221,7 @@ def simulate(draws: int, seed: int = 1, reruns: int | None = None, workers: int 
     return {"draws": draws, "draws_per_kind": per, "aa_two_sided": None if up is None else r5(up + down),
             "aa_one_sided_max": None if up is None else r5(max(up, down)), "aa_above": r5(up), "aa_below": r5(down),
             "beyond_bar_wrong": r5(wrong), "power_above_bar": r5(power), "agreement": table,
-            "agreement_early_leaver": leaver, "noise": NOISE, "bar": BAR, "agreement_spread": SPREAD,
+            "agreement_early_leaver": leaver, "noise": {**NOISE, "base_s": base_s}, "bar": BAR, "agreement_spread": SPREAD,
             "reruns": reruns, "profile": "quick",
             "design": "paired comparisons (trimmed t on per-round log ratios) at the level of the quick profile's "
                       "group-sequential boundary, one look per round"}
@@ -237,13 +237,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1, help="seed of the simulation (default 1)")
     p.add_argument("--reruns", type=int, default=None, help=f"reruns behind each agreement figure (default "
                    f"{SIM_RERUNS}; the reports draw 1000)")
+    p.add_argument("--base-s", type=float, default=NOISE["base_s"], metavar="SECONDS",
+                   help=f"what one repeat of the faster spec takes (default {NOISE['base_s']:g}: a short workload "
+                        "whose rounds reach the claim cap; 0.6: one the time caps stop after a few rounds, as the "
+                        "bag workloads of quick, which then plan fewer looks of their own)")
     p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     a = p.parse_args(argv)
     if a.draws < 10:
         print("ERROR: --draws must be at least 10", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    d = simulate(a.draws, a.seed, a.reruns)
+    if not a.base_s > 0:
+        print("ERROR: --base-s must be a positive number of seconds", file=sys.stderr)
+        return 2
+    d = simulate(a.draws, a.seed, a.reruns, base_s=a.base_s)
     d["seconds"] = round(time.perf_counter() - t0, 1)
     if a.json:
         print(json.dumps(d))

@@ -85,3 +85,20 @@ def test_load_tasks_reads_one_stream(tmp_path):
     assert len(df) == 6 and sorted(set(df["repeat"])) == [0, 1]
     skipped: list[str] = []
     assert load_tasks(run, "w", "sync", skipped).empty and skipped == []  # never stored: nothing to say
+
+
+def test_a_workloads_own_design_is_read_and_the_report_decides_at_it(tmp_path):
+    """What the loop looked with (runners.rounds.design, in rounds.jsonl) is what the report reads: a run of
+    2026-12-07 stored the designs and the report read the run's, deciding 2 claims fewer than the loop."""
+    from reports.build import summarise
+
+    run = write_run(tmp_path / "run", {"v": records.SCHEMA_VERSION, "run_id": "r1",
+                                       "looks": {"first": 5, "last": 25, "alpha": 0.05, "tail": 0.02, "shape": 0.25}},
+                    timed("w", {"sync": 1.0, "threads-2": 0.85}, n=6, spread=0.12, seed=3, rounds=True))
+    own = {"first": 5, "last": 8, "alpha": 0.05, "tail": 0.1, "shape": 0.25, "planned_last": 25}
+    records.append(run / records.ROUNDS, [{"workload": "w", "session": 0, "rounds": 6, "stopped": "time cap",
+                                           "undecided": [], "bursts": 0, "scale": 1.0, "looks": own}])
+    res = load(run)
+    assert res.own_looks == {"w": own} and res.rounds[0]["looks"] == own
+    summary, table = summarise(res)
+    assert all(lk == own for lk in table["looks"]) and summary["design"]["own_last_look"] == {"w": 8}

@@ -65,7 +65,7 @@ class _Runner:
         return "ok", 0.01
 
     # Rows'
-    def rounds(self, workload, rounds, stop, undecided, bursts=0, scale=1.0, dropped=None, revisit=False):
+    def rounds(self, workload, rounds, stop, undecided, bursts=0, scale=1.0, dropped=None, revisit=False, looks=None):
         self.recorded.append({"workload": workload, "rounds": rounds, "stopped": stop, "revisit": revisit})
 
 

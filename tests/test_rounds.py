@@ -194,3 +194,62 @@ def test_even_past_the_deadline_every_spec_gets_one_repeat():
     r = Rounds(SimpleNamespace(name="w"), dict(runner.pools), {k: [] for k in runner.walls})
     run_rounds(runner, [r], clock=lambda: now[0], deadline=1.0)
     assert r.stop == "time budget" and {label for _, label in runner.ran} == set(runner.walls) and len(runner.ran) == 3
+
+
+# --- a design of its own ------------------------------------------------------------------------
+
+QUICK_LOOKS = {"first": 5, "last": 25, "alpha": 0.05, "tail": 0.02, "shape": 0.25}
+
+
+def _designed(walls, names=("w",), claims=("C3",), prior=None, budget_s=2.2, claim_extra_s=4.5):
+    """The rounds of *names* (one interleaved group) on the quick profile's caps, a real clock of the walls' seconds,
+    a decider that never decides (so the caps stop them): what design each got."""
+    from runners.rounds import design  # noqa: F401  (the step under test runs inside run_rounds)
+
+    now = [0.0]
+    runner = _Runner(walls, decide=lambda w, samples: [SimpleNamespace(text="open", specs=list(walls), claim=True)])
+    runner.plan = SimpleNamespace(order_seed=3, min_repeats=5, fixed=False, decide=runner.plan.decide, max_repeats=10,
+                                  budget_s=budget_s, claim_max_repeats=25, claim_extra_s=claim_extra_s)
+    timed = runner.timed
+
+    def ticking(pool, w, repeat, rnd):
+        status, wall = timed(pool, w, repeat, rnd)
+        now[0] += wall
+        return status, wall
+
+    runner.timed = ticking
+    states = [Rounds(SimpleNamespace(name=n, claims=claims), dict(runner.pools),
+                     {k: list((prior or {}).get(k, [])) for k in walls}, None, dict(QUICK_LOOKS)) for n in names]
+    run_rounds(runner, states, clock=lambda: now[0])
+    return states
+
+
+def test_a_workload_of_long_rounds_plans_the_looks_its_caps_allow():
+    """Four specs at 0.6 s: 2.4 s a round; the caps (2.2 s, then 4.5 s of rounds of two) allow ~8 rounds."""
+    (r,) = _designed({"sync": 0.6, "threads-2": 0.6, "processes-2": 0.6, "processes-2-shipped": 0.6})
+    assert 5 <= r.looks["last"] < 25 and r.looks["tail"] == 0.1 and r.looks["planned_last"] == 25
+    assert min(len(t) for t in r.times.values()) <= r.looks["last"]  # the caps stopped it within its own looks
+    from reports.intervals import Looks
+
+    assert Looks.of(r.looks).confidence(6) < Looks.of(QUICK_LOOKS).confidence(6)  # a narrower interval at 6 pairs
+
+
+def test_a_workload_of_short_rounds_keeps_the_runs_design():
+    (r,) = _designed({"sync": 0.01, "threads-2": 0.01})
+    assert r.looks == QUICK_LOOKS
+
+
+def test_a_workload_no_claim_reads_plans_only_its_main_cap():
+    (with_claim,) = _designed({"sync": 0.3, "threads-2": 0.3})
+    (without,) = _designed({"sync": 0.3, "threads-2": 0.3}, claims=())
+    assert without.looks["last"] <= 15 < with_claim.looks["last"]  # 10 rounds at most, x 1.5
+
+
+def test_an_interleaved_group_shares_one_design():
+    a, b = _designed({"sync": 0.5, "threads-2": 0.5}, names=("kernel-a", "kernel-b"))
+    assert a.looks == b.looks and a.looks["last"] < 25
+
+
+def test_a_resumed_workload_keeps_the_design_its_first_looks_had():
+    (r,) = _designed({"sync": 0.6, "threads-2": 0.6, "processes-2": 0.6}, prior={"sync": [0.6] * 5})
+    assert r.looks == QUICK_LOOKS

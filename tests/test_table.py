@@ -191,3 +191,21 @@ def test_table_never_leaves_out_a_failure_in_a_burst_round():
             r["round"] = 3  # failed in round 3, which the watch then called a burst
     thr = by_sched(stattable.table(pd.DataFrame(rows), bursts={("w", "0:3")}))["threads-2"]
     assert thr["n_failed"] == 1 and thr["vs_sync"] == "undecided" and "failed" in thr["vs_sync_reason"]
+
+
+def test_a_workload_with_a_design_of_its_own_carries_it_and_decides_at_its_level():
+    """The same six paired rounds: at the run's design (25 looks planned) undecided, at a workload's own
+    (8 looks, runners.rounds.design) decided; a comparison of two workloads of different designs takes the
+    stricter at its look."""
+    run = {"first": 5, "last": 25, "alpha": 0.05, "tail": 0.02, "shape": 0.25}
+    own = {**run, "last": 8, "tail": 0.1}
+    rows = timed("own", {"sync": 1.0, "threads-2": 0.85}, n=6, spread=0.12, seed=3, rounds=True) \
+        + timed("run", {"sync": 1.0, "threads-2": 0.85}, n=6, spread=0.12, seed=3, rounds=True)
+    t = stattable.table(pd.DataFrame(rows), looks=run, own_looks={"own": own})
+    row = {(r["workload"], r["scheduler"]): r for r in t.to_dict("records")}
+    assert row["own", "sync"]["looks"] == own and row["run", "sync"]["looks"] == run
+    at_own = compare(row["own", "sync"], row["own", "threads-2"])
+    at_run = compare(row["run", "sync"], row["run", "threads-2"])
+    assert at_own.confidence < at_run.confidence and at_own.hi - at_own.lo < at_run.hi - at_run.lo
+    across = compare(row["own", "sync"], row["run", "threads-2"])
+    assert across.confidence == pytest.approx(max(at_own.confidence, at_run.confidence))
