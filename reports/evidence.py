@@ -176,7 +176,7 @@ def _dropped(rounds: list[dict[str, Any]] | None) -> dict[str, dict[str, str]]:
 
 def _lengths(meta: dict[str, Any], rounds: list[dict[str, Any]] | None) -> dict[str, int]:
     """Groups none of whose workloads stopped at a time cap (or ran on caps the run's budget had cut): a rerun
-    of them may run to the last look (where time stopped the rounds, a rerun would stop about as soon: it
+    of them may run to the last look (its own, where the workload planned one) (where time stopped the rounds, a rerun would stop about as soon: it
     keeps the rounds it had)."""
     last = (meta.get("looks") or {}).get("last") if isinstance(meta.get("looks"), dict) else None
     if not last or not rounds:
@@ -185,7 +185,9 @@ def _lengths(meta: dict[str, Any], rounds: list[dict[str, Any]] | None) -> dict[
              if isinstance(w, dict)}
     capped = {group.get(r["workload"], r["workload"]) for r in rounds
               if r.get("stopped") == "time cap" or (r.get("scale") is not None and r["scale"] < 1)}
-    return {g: int(last) for r in rounds if r.get("workload")
+    # a workload with a design of its own (runners.rounds.design) reruns to its own last look
+    own = lambda r: (r.get("looks") or {}).get("last") if isinstance(r.get("looks"), dict) else None  # noqa: E731
+    return {g: int(own(r) or last) for r in rounds if r.get("workload")
             and (g := group.get(r["workload"], r["workload"])) not in capped}
 
 
