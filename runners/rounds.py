@@ -287,10 +287,10 @@ def design(group: list[Rounds], plan: RoundsPlan) -> None:
     base = next((r.looks for r in group if r.looks), None)
     for r in group:
         r.designed = True
-    if not base or "first" not in base or "last" not in base:
+    paces = [reachable(r, plan) for r in group if r.live]
+    if not base or "first" not in base or "last" not in base or not paces:  # (every spec failed: nothing to look at)
         return
-    last = min(int(base["last"]), max(int(base["first"]),
-                                      math.ceil(DESIGN_MARGIN * max(reachable(r, plan) for r in group if r.live))))
+    last = min(int(base["last"]), max(int(base["first"]), math.ceil(DESIGN_MARGIN * max(paces))))
     if last < int(base["last"]):
         own = {**base, "last": last, "tail": max(float(base.get("tail", 0.02)), DESIGN_TAIL), "planned_last": base["last"]}
         for r in group:

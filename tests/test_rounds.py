@@ -253,3 +253,11 @@ def test_an_interleaved_group_shares_one_design():
 def test_a_resumed_workload_keeps_the_design_its_first_looks_had():
     (r,) = _designed({"sync": 0.6, "threads-2": 0.6, "processes-2": 0.6}, prior={"sync": [0.6] * 5})
     assert r.looks == QUICK_LOOKS
+
+
+def test_a_workload_whose_every_spec_failed_needs_no_design():
+    from runners.rounds import design
+
+    r = Rounds(SimpleNamespace(name="w", claims=("C1",)), {}, {"sync": [], "threads-2": []}, None, dict(QUICK_LOOKS))
+    design([r], SimpleNamespace(min_repeats=5, max_repeats=10, budget_s=2.2, claim_max_repeats=25, claim_extra_s=4.5))
+    assert r.designed and r.looks == QUICK_LOOKS
