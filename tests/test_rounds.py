@@ -261,3 +261,10 @@ def test_a_workload_whose_every_spec_failed_needs_no_design():
     r = Rounds(SimpleNamespace(name="w", claims=("C1",)), {}, {"sync": [], "threads-2": []}, None, dict(QUICK_LOOKS))
     design([r], SimpleNamespace(min_repeats=5, max_repeats=10, budget_s=2.2, claim_max_repeats=25, claim_extra_s=4.5))
     assert r.designed and r.looks == QUICK_LOOKS
+
+
+def test_a_claims_rounds_are_planned_at_the_pace_of_the_two_quickest_specs():
+    """A slow spec in the first rounds does not shorten the claim rounds its two quick ones will run."""
+    (all_slow,) = _designed({"sync": 0.6, "threads-2": 0.6, "distributed-2x1": 0.6})
+    (one_slow,) = _designed({"sync": 0.1, "threads-2": 0.1, "distributed-2x1": 1.1})
+    assert all_slow.looks["last"] < one_slow.looks["last"]
