@@ -176,8 +176,8 @@ def _dropped(rounds: list[dict[str, Any]] | None) -> dict[str, dict[str, str]]:
 
 def _lengths(meta: dict[str, Any], rounds: list[dict[str, Any]] | None) -> dict[str, int]:
     """Groups none of whose workloads stopped at a time cap (or ran on caps the run's budget had cut): a rerun
-    of them may run to the last look (its own, where the workload planned one) (where time stopped the rounds, a rerun would stop about as soon: it
-    keeps the rounds it had)."""
+    of them may run to the last look, the workload's own where it planned one (where time stopped the rounds,
+    a rerun would stop about as soon: it keeps the rounds it had)."""
     last = (meta.get("looks") or {}).get("last") if isinstance(meta.get("looks"), dict) else None
     if not last or not rounds:
         return {}

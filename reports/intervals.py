@@ -18,8 +18,8 @@ import numpy as np
 
 from reports.fmt import is_number
 
-__all__ = ["CONFIDENCE", "MIN_REPEATS", "Looks", "SHAPE", "OLD_SHAPE", "TRIM", "paired_t", "paired_t_sorted", "hodges_lehmann",
-           "median", "median_interval_width"]
+__all__ = ["CONFIDENCE", "MIN_REPEATS", "Looks", "SHAPE", "OLD_SHAPE", "TRIM", "paired_t", "paired_t_sorted",
+           "hodges_lehmann", "median", "median_interval_width"]
 
 MIN_REPEATS = 5  # ok repeats (or pairs) a side needs before it can decide anything
 CONFIDENCE = 0.95
@@ -87,8 +87,6 @@ class Looks:
                        float(x.get("shape", OLD_SHAPE)))
         first, last = x
         return cls(int(first), int(last))
-
-
 
 
 @lru_cache(maxsize=4096)

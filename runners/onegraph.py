@@ -47,6 +47,7 @@ class Preparation:
     layers: int  # the graph layers Dask merges and culls at each compute
     separate_s: float
     one_s: float
+    ntasks: int | None = None  # tasks of the one graph, optimised (counted while timing it: the runner needs no recount)
 
     @property
     def note(self) -> str:
@@ -74,10 +75,10 @@ def prepared(work: Any) -> tuple[Any, Preparation | None]:
     if layers < MIN_CALLS:
         return work, None
     one = _one_graph(objs)
-    separate_s, one_s = _preparation_s(objs), _preparation_s(one)
+    (separate_s, _), (one_s, ntasks) = _preparation_s(objs), _preparation_s(one)
     if separate_s is None or one_s is None or one_s >= separate_s:
         return work, None
-    return (one if isinstance(work, list) else tuple(one)), Preparation(len(objs), layers, separate_s, one_s)
+    return (one if isinstance(work, list) else tuple(one)), Preparation(len(objs), layers, separate_s, one_s, ntasks)
 
 
 def _is_delayed(obj: Any) -> bool:
@@ -100,7 +101,9 @@ def _one_graph(objs: Sequence[Any]) -> list[Any]:
     return [Delayed(o.key, graph, length=getattr(o, "_length", None), layer=name) for o in objs]
 
 
-def _preparation_s(objs: Sequence[Any]) -> float | None:
-    """Seconds Dask takes to turn *objs* into the optimised graph a scheduler gets (None if it cannot say)."""
+def _preparation_s(objs: Sequence[Any]) -> tuple[float | None, int | None]:
+    """Seconds Dask takes to turn *objs* into the optimised graph a scheduler gets, and that graph's tasks
+    (None, None if it cannot say)."""
     t0 = time.perf_counter()
-    return None if graph_size(objs) is None else time.perf_counter() - t0
+    n = graph_size(objs)
+    return (None, None) if n is None else (time.perf_counter() - t0, n)

@@ -96,7 +96,8 @@ class Repeats:
             if prep is not None:
                 self.say(f"  {w.name}: {prep.note}")
             objs = list(built) if isinstance(built, (list, tuple)) else [built]
-            self.built[w.name] = Built(objs, isinstance(built, (list, tuple)), graph_size(objs),
+            ntasks = prep.ntasks if prep is not None and prep.ntasks is not None else graph_size(objs)
+            self.built[w.name] = Built(objs, isinstance(built, (list, tuple)), ntasks,
                                        prep.as_dict() if prep is not None else None)
         return self.built[w.name]
 

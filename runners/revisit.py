@@ -98,8 +98,7 @@ def revisit(runner: Revisitable, groups: Sequence[tuple[Any, list[Rounds]]],
         run_rounds(runner.repeats, again, clock=clock, watch=runner.watch)
         for r in again:
             runner.rows.rounds(r.w.name, r.rnd, r.stop or "no spec left", r.open, r.bursts, round(r.scale, 3),
-                               dropped=r.dropped, revisit=True,
-                               looks=r.looks if r.looks != getattr(runner.plan, "looks", None) else None)
+                               dropped=r.dropped, revisit=True, looks=r.own_looks)
         runner.say(f"  revisited {names} in {clock() - t0:.1f} s: "
                    + "; ".join(f"{r.w.name} {r.stop}" + (f" ({', '.join(r.open[:2])} still open)" if r.open else "")
                                for r in again))

@@ -170,6 +170,7 @@ class Rounds:
         self.dropped: dict[str, str] = {}  # specs shown far slower than the best: label -> why
         self.partners: list[Rounds] = []  # the other workloads of its interleaved group (set by run_rounds)
         self.designed = looks is None or any(times.values())  # its own design is set once; a resumed one keeps the run's
+        self.own_looks: dict[str, Any] | None = None  # the design it got of its own (design()), None: the run's
 
     def samples(self) -> dict[str, dict[str, Any]]:
         """What the decider reads: per live spec, its times, their round keys and the run's looks; and the
@@ -300,7 +301,7 @@ def design(group: list[Rounds], plan: RoundsPlan) -> None:
     if last < int(base["last"]):
         own = {**base, "last": last, "tail": max(float(base.get("tail", 0.02)), DESIGN_TAIL), "planned_last": base["last"]}
         for r in group:
-            r.looks = own
+            r.looks = r.own_looks = own
 
 
 def _each_once(group: list[Rounds]) -> bool:

@@ -161,7 +161,7 @@ class Runner:
         for r in states:
             self.rows.rounds(r.w.name, r.rnd, r.stop or "no spec left", r.open, r.bursts, round(r.scale, 3),
                              preparation=self.repeats.build(r.w).preparation,
-                             dropped=r.dropped, looks=r.looks if r.looks != self.plan.looks else None)
+                             dropped=r.dropped, looks=r.own_looks)
             for label, why in r.dropped.items():
                 self.say(f"  {r.w.name}: {label} no longer measured, {why}")
             if r.stop == "time budget":

@@ -122,7 +122,8 @@ def test_under_a_time_budget_a_long_compute_warms_up_sync_alone(capfd, monkeypat
 def test_compare_measures_many_separate_delayed_calls_on_one_graph_and_says_what_they_cost(monkeypatch):
     from runners import onegraph  # preparation timed as its layers (what it grows with): no clock in the test
 
-    monkeypatch.setattr(onegraph, "_preparation_s", lambda objs: len({n for o in objs for n in o.dask.layers}) / 1e3)
+    monkeypatch.setattr(onegraph, "_preparation_s",
+                        lambda objs: (len({n for o in objs for n in o.dask.layers}) / 1e3, None))
     work = [dask.delayed(abs)(-i) for i in range(300)]
     answer = api.compare(work, ["sync"], repeats=2, name="many", progress=False)
     prep = answer.recommendation["graph_preparation"]

@@ -15,7 +15,8 @@ def _work(n: int, shared: bool = False) -> list:
 
 def _layers_as_seconds(monkeypatch):
     """Preparation timed as the number of layers (what it grows with): the tests do not hang on a clock."""
-    monkeypatch.setattr(onegraph, "_preparation_s", lambda objs: float(len({n for o in objs for n in o.dask.layers})))
+    monkeypatch.setattr(onegraph, "_preparation_s",
+                        lambda objs: (float(len({n for o in objs for n in o.dask.layers})), None))
 
 
 def test_separate_delayed_objects_become_one_layer_with_the_same_keys_and_results():
@@ -52,7 +53,7 @@ def test_anything_else_is_measured_as_given(work):
 
 
 def test_no_gain_leaves_the_work_as_given(monkeypatch):
-    monkeypatch.setattr(onegraph, "_preparation_s", lambda objs: 1.0)  # as fast one way as the other
+    monkeypatch.setattr(onegraph, "_preparation_s", lambda objs: (1.0, None))  # as fast one way as the other
     work = _work(MIN_CALLS)
     assert prepared(work) == (work, None)
 
@@ -61,3 +62,13 @@ def test_the_note_says_the_cost_and_what_was_measured():
     note = Preparation(calls=5000, layers=5000, separate_s=2.1, one_s=0.58).note
     assert "5,000 separate delayed objects" in note and "2.1 s" in note and "580 ms" in note
     assert "every scheduler" in note
+
+
+def test_the_one_graph_comes_with_its_task_count_so_the_runner_need_not_count_again():
+    from runners.measure import graph_size
+
+    work = _work(MIN_CALLS)
+    one, prep = prepared(work)
+    if prep is None:  # one graph no cheaper on this machine: nothing to carry
+        pytest.skip("one graph was not cheaper here")
+    assert prep.ntasks == graph_size(one) == graph_size(work)

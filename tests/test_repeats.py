@@ -112,7 +112,8 @@ def test_difference_names_what_differs():
 def test_hundreds_of_separate_delayed_calls_are_measured_on_one_graph_and_said(rep, monkeypatch):
     from runners import onegraph  # preparation timed as its layers (what it grows with): no clock in the test
 
-    monkeypatch.setattr(onegraph, "_preparation_s", lambda objs: len({n for o in objs for n in o.dask.layers}) / 1e3)
+    monkeypatch.setattr(onegraph, "_preparation_s",
+                        lambda objs: (len({n for o in objs for n in o.dask.layers}) / 1e3, None))
     w = Workload(name="many", collection="delayed", claims=(), sizes=SIZES, check=lambda a, b: a == b,
                  build=lambda size, seed: [dask.delayed(_double)(i) for i in range(onegraph.MIN_CALLS)],
                  description="a user's list")
