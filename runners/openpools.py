@@ -90,10 +90,10 @@ class OpenPools:
                 pool.close()  # resumed first, if paused
                 self._record(pool, status=status, error=error)
 
-    def restart(self, pool: Scheduler) -> Scheduler | None:
-        """Close *pool* (after a timeout or a lost worker) and start a fresh one of its spec."""
+    def restart(self, pool: Scheduler, why: str = "a timeout or lost worker") -> Scheduler | None:
+        """Close *pool* (after *why*) and start a fresh one of its spec."""
         pool.close()
-        self._record(pool, note="closed after a timeout or lost worker")
+        self._record(pool, note=f"closed after {why}")
         self.pools.pop(pool.spec.label, None)
         return self.get_or_start(pool.spec)
 

@@ -214,6 +214,21 @@ class Runner:
                 continue
             t0 = time.perf_counter()
             failed = self.repeats.warm(self.pools.get(label) or live[label], w)
+            if failed and failed.error_type != "RepeatTimeout" and not is_serial(live[label].spec.kind):
+                # Once more, on a fresh pool: a worker lost or a port taken is not the workload's failure.  The
+                # first failure stays on record (a control row: it reads as no repeat of the table's).
+                spec = live[label].spec
+                self.rows.store(self.rows.row(w, spec, 0, label=label, status="error", control="warm-up",
+                                              error_type=failed.error_type, error=failed.error,
+                                              traceback=failed.traceback))
+                self.say(f"  {w.name} on {label}: {failed.error_type}: {failed.error[:200]}; trying a fresh {spec.kind} "
+                         "pool once more")
+                fresh = self.pools.restart(self.pools.get(label) or live[label], why="a failed warm-up")
+                if fresh is not None:
+                    live[label] = fresh
+                    failed = self.repeats.warm(fresh, w)
+                    if not failed:
+                        self.say(f"  {w.name} on {label}: the second warm-up went through")
             if is_serial(live[label].spec.kind) and not failed:
                 self.sync_warm_s[w.name] = time.perf_counter() - t0
             if failed:

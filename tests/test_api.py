@@ -130,3 +130,27 @@ def test_compare_measures_many_separate_delayed_calls_on_one_graph_and_says_what
     assert prep["calls"] == 300 and prep["one_s"] < prep["separate_s"]
     assert "300 separate delayed objects" in answer.recommendation["note"] and "note: " in repr(answer)
     assert answer.table["check_ok"].all()
+
+
+def test_a_warm_up_that_fails_once_is_tried_again_on_a_fresh_pool(tmp_path):
+    """A transient failure in a warm-up (a lost worker, a port taken) used to drop the spec for the whole
+    workload; it is tried once more on a fresh pool, and the first failure stays on record as a control row."""
+    import threading
+
+    failures = []
+
+    def flaky(i):
+        if threading.current_thread() is not threading.main_thread() and not failures:
+            failures.append(i)
+            raise ConnectionError("worker went away")
+        return i * i
+
+    table, rec = api.compare(lambda: [dask.delayed(flaky)(i) for i in range(4)], ["sync", "threads-2"], repeats=2,
+                             name="flaky", out=str(tmp_path), progress=False)
+    assert failures  # the first threaded warm-up failed ...
+    row = table[(table["workload"] == "flaky") & (table["scheduler"] == "threads-2")].iloc[0]
+    assert row["n"] == 2 and row["n_failed"] == 0  # ... and threads-2 was measured all the same
+    rows = [json.loads(x) for p in tmp_path.rglob("rows.jsonl") for x in p.read_text().splitlines()]
+    assert [r["error_type"] for r in rows if r.get("control") == "warm-up"] == ["ConnectionError"]
+    starts = [json.loads(x) for p in tmp_path.rglob("startup.jsonl") for x in p.read_text().splitlines()]
+    assert any(s["scheduler"] == "threads-2" and s["info"].get("note") == "closed after a failed warm-up" for s in starts)
