@@ -175,18 +175,16 @@ def _dropped(rounds: list[dict[str, Any]] | None) -> dict[str, dict[str, str]]:
 
 
 def _lengths(meta: dict[str, Any], rounds: list[dict[str, Any]] | None) -> dict[str, int]:
-    """Groups none of whose workloads stopped at a cap (or ran on caps the run's budget had cut): a rerun of them
-    may run to the last look, the workload's own where it planned one.  Where a cap stopped the rounds, a rerun
-    would stop as soon (a repeat cap: at the same count; a time cap: about): it keeps the rounds it had.  Drawn
-    to the last look instead, a workload stopped at quick's repeat cap of 10 undecided was redrawn with 25
-    rounds, decided in every draw, and its recommendation shown with a rerun agreement of 0.00."""
+    """Groups none of whose workloads stopped at a time cap (or ran on caps the run's budget had cut): a rerun
+    of them may run to the last look, the workload's own where it planned one (where time stopped the rounds,
+    a rerun would stop about as soon: it keeps the rounds it had)."""
     last = (meta.get("looks") or {}).get("last") if isinstance(meta.get("looks"), dict) else None
     if not last or not rounds:
         return {}
     group = {w.get("name"): w.get("interleave") or w.get("name") for w in meta.get("workloads") or []
              if isinstance(w, dict)}
     capped = {group.get(r["workload"], r["workload"]) for r in rounds
-              if r.get("stopped") in ("time cap", "repeat cap") or (r.get("scale") is not None and r["scale"] < 1)}
+              if r.get("stopped") == "time cap" or (r.get("scale") is not None and r["scale"] < 1)}
     # a workload with a design of its own (runners.rounds.design) reruns to its own last look
     own = lambda r: (r.get("looks") or {}).get("last") if isinstance(r.get("looks"), dict) else None  # noqa: E731
     return {g: int(own(r) or last) for r in rounds if r.get("workload")

@@ -34,6 +34,7 @@ memory where that is several times the baseline's) and the ``code`` to paste
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -88,6 +89,24 @@ class Pick(dict):
     of one workload: ``tuned`` maps each as-shipped label to its tuned twin (not a candidate); with status
     :data:`DEFAULT_UNDECIDED`, ``candidate`` is the spec that might be faster and ``versus_default`` its
     comparison with the default (candidate over default)."""
+
+
+def _main_cap(ctx: Context) -> Context:
+    """*ctx* with its reruns no longer than the profile's main repeat cap (``max_repeats`` in ``meta.json``).
+
+    A rerun goes on to the last look only for a question still open; the recommendation's are not a claim's, and
+    the rounds stop them at the main cap (past it only a claim's go on).  Drawn to the claim cap instead,
+    quick's array-object-math, undecided against sync at its cap of 10, was decided in every draw and its
+    recommendation shown with a rerun agreement of 0.00.  A workload that ran longer keeps its rounds.
+
+    >>> _main_cap(Context(cores=2, n=2, gil_enabled=True, free_threaded=False, openmp=None, rows={},
+    ...                   meta={"max_repeats": 10}, lengths={"a": 25, "b": 7})).lengths
+    {'a': 10, 'b': 7}
+    """
+    cap = ctx.meta.get("max_repeats") if isinstance(ctx.meta, dict) else None
+    if not isinstance(cap, int) or not ctx.lengths:
+        return ctx
+    return replace(ctx, lengths={g: min(n, cap) for g, n in ctx.lengths.items()})
 
 
 def pick(rows: list[dict[str, Any]], default: str | None = None, dropped: Mapping[str, str] | None = None
@@ -305,7 +324,7 @@ def recommend(ctx: Context, resamples: int = RERUNS, seed: int = 1, failures: di
         return {w: (pick(g[w], default_of(g[w], d), d.dropped.get(w)) or {}).get("scheduler") if w in g else None
                 for w in live}
 
-    fig = agreements(ctx, points, answer, seed, most=resamples, least=min(LEAST, resamples),
+    fig = agreements(_main_cap(ctx), points, answer, seed, most=resamples, least=min(LEAST, resamples),
                      scope=lambda w: {w}) if resamples else {}
     out = []
     for w, fails in (failures or {}).items():  # every repeat of every spec failed: no row has a time

@@ -147,7 +147,7 @@ def _agreement(q_bar: float, samples: dict[str, Any], point: str, reruns: int, r
     q = ask("SIM", "a", "b", q_bar)
     rows = {k: {"times": v["times"], "keys": [f"0:sim:{x.split(':')[-1]}" for x in v["keys"]], "gils": None,
                 "workload": "sim", "looks": v["looks"]} for k, v in samples.items() if k != "stopped" and v["times"]}
-    lengths = {"sim": samples["a"]["looks"]["last"]} if samples.get("stopped") not in ("time cap", "repeat cap") else {}
+    lengths = {"sim": samples["a"]["looks"]["last"]} if samples.get("stopped") != "time cap" else {}
     seen = []
     for _ in range(reruns):
         d, _ = draw_rows(rows, {}, rng, lengths)

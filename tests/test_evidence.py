@@ -95,9 +95,6 @@ def test_rerun_lengths_leave_out_groups_stopped_by_time():
     ctx = ctx_of(timed("a", {"sync": 1.0}), meta, rounds=rounds)
     assert ctx.lengths == {"a": 30}  # b's twin stopped at its cap; d ran on caps the budget had cut
     assert ctx_of(timed("a", {"sync": 1.0}), {"cores": 2}, rounds=rounds).lengths == {}
-    # a repeat cap stops a rerun at the same count: it keeps the rounds it had, like a time cap
-    rounds[0]["stopped"] = "repeat cap"
-    assert ctx_of(timed("a", {"sync": 1.0}), meta, rounds=rounds).lengths == {}
 
 
 def _row(name, median, n=6, spread=0.02):
