@@ -191,18 +191,40 @@ def different_sizes(fit: pd.DataFrame, measured: pd.DataFrame) -> dict[str, str]
     return out
 
 
-def _measured_recommendation(rows: list[dict[str, Any]], collection: str, cores: int) -> tuple[str | None, set[str]]:
-    """The measured recommendation read as the suite reads it, and the specs equivalent to it; undecided: Dask's
-    default for the collection (the status quo needs no evidence), with nothing equivalent."""
+def _measured_recommendation(rows: list[dict[str, Any]], collection: str, cores: int
+                             ) -> tuple[str | None, set[str], bool]:
+    """The measured recommendation read as the suite reads it, the specs as good as it (the fastest and its
+    equivalents) and whether it was decided; undecided: Dask's default for the collection (the status quo
+    needs no evidence), with nothing equivalent."""
     pk = pick(rows)
     if pk is None:
-        return None, set()
+        return None, set(), False
     if pk["status"] == "undecided":
         kind = DEFAULT_SCHEDULER.get(collection)
         label = next((r["scheduler"] for r in rows if r.get("kind") == kind and int(r.get("nthreads") or 0) == cores),
                      None)
-        return label, set()
-    return pk["scheduler"], {pk["fastest"], *pk["equivalent"]}
+        return label, set(), False
+    return pk["scheduler"], {pk["fastest"], *pk["equivalent"]}, True
+
+
+def _stored_reading(rec: dict[str, Any]) -> tuple[str, set[str], bool]:
+    """A stored recommendation (``summary.json``) as :func:`_measured_recommendation` reads rows: its label, the
+    specs as good as it (the fastest and the specs equivalent to it; a simpler equivalent is the one
+    recommended) and whether it was decided (an undecided one, or the default left in place, was not).
+
+    >>> label, good, decided = _stored_reading({"scheduler": "sync", "status": "equivalent", "evidence": {
+    ...     "fastest": "threads-2", "equivalent_to_fastest": ["sync"]}})
+    >>> label, sorted(good), decided
+    ('sync', ['sync', 'threads-2'], True)
+    >>> _stored_reading({"scheduler": "threads-2", "status": "default (undecided)", "evidence": {"fastest": "sync"}})
+    ('threads-2', {'threads-2'}, False)
+    """
+    ev = rec.get("evidence") or {}
+    label, decided = str(rec["scheduler"]), rec.get("status") in ("fastest", "equivalent")
+    good = {label, *(ev.get("equivalent_to_fastest") or [])}
+    if decided and ev.get("fastest"):
+        good.add(str(ev["fastest"]))
+    return label, good, decided
 
 
 def _stored_recommendations(measured_dir: str | Path) -> dict[str, dict[str, Any]]:
@@ -217,11 +239,14 @@ def _stored_recommendations(measured_dir: str | Path) -> dict[str, dict[str, Any
 def check(fit_dir: str | Path, measured_dir: str | Path) -> dict[str, Any]:
     """The model fitted on *fit_dir* scored on the measurements of *measured_dir* (see the module docstring).
 
-    ``{hit_rate, median_abs_error, recommendation_agreement, decided, agreement_decided, pairs, workloads,
-    misses_over_2x, fit, measured}``: the hit rate over the workloads whose measured best is decided; the
-    median |predicted - measured| / measured over every scored spec but ``sync``; the share of workloads
-    whose predicted recommendation is the measured one (or equivalent to it): the measured run's own
-    recommendation from its ``summary.json``, else read from its rows (undecided: Dask's default).
+    ``{hit_rate, median_abs_error, recommendation_agreement, decided, agreement_decided,
+    recommendation_agreement_all, agreement_all, pairs, workloads, misses_over_2x, fit, measured}``: the hit
+    rate over the workloads whose measured best is decided; the median |predicted - measured| / measured
+    over every scored spec but ``sync``; the share of the workloads whose measured recommendation was
+    decided (the fastest, or chosen among equivalents) on which the predicted recommendation is it, its
+    fastest or a spec equivalent to that (``agreement_decided`` of them); and ``..._all`` over every
+    workload with a measured recommendation, an undecided one read as Dask's default.  The measured
+    recommendation is the measured run's own, from its ``summary.json``, else read from its rows.
     """
     fit, measured = load(fit_dir), load(measured_dir)
     mt = _table(measured)
@@ -237,30 +262,33 @@ def check(fit_dir: str | Path, measured_dir: str | Path) -> dict[str, Any]:
     recs = {r["workload"]: r for r in predicted_recommendations(preds)}
     stored = _stored_recommendations(measured_dir)
     cores = _cores(measured)
-    per, agree = [], []
+    per, agree, undecided = [], [], []
     for wl, rec in recs.items():
         rows = [r for r in mt[mt["workload"] == wl].to_dict("records") if num(r.get("median_s"))]
         for r in rows:
             r["times"] = [float(x) for x in r["times"]]
         coll = str(rows[0].get("collection") or "") if rows else ""
         if wl in stored:  # what the measured run itself recommended (its own reading of its rows)
-            ev = stored[wl].get("evidence") or {}
-            label, good = stored[wl]["scheduler"], {stored[wl]["scheduler"], *(ev.get("equivalent_to_fastest") or [])}
+            label, good, decided = _stored_reading(stored[wl])
         else:
-            label, good = _measured_recommendation(rows, coll, cores)
+            label, good, decided = _measured_recommendation(rows, coll, cores)
         hit = next((h for h in hits["per_workload"] if h["workload"] == wl), None)
-        if label is not None:
-            agree.append(rec["scheduler"] == label or rec["scheduler"] in good)
+        agrees = None if label is None else (rec["scheduler"] == label or rec["scheduler"] in good)
+        if agrees is not None:
+            (agree if decided else undecided).append(agrees)
         per.append({"workload": wl, "predicted_best": hit["predicted_best"] if hit else rec["scheduler"],
                     "measured_best": hit["measured_best"] if hit else None, "hit": hit["hit"] if hit else None,
                     "predicted_recommendation": rec["scheduler"], "measured_recommendation": label,
-                    "dominant_term": rec["dominant_term"]})
+                    "measured_decided": bool(decided), "agrees": agrees, "dominant_term": rec["dominant_term"]})
     return {
         "hit_rate": hits["predicted_best_hit_rate"],
         "decided": hits["decided_workloads"],
         "median_abs_error": float(np.median(errs)) if errs else None,
         "recommendation_agreement": (sum(agree) / len(agree)) if agree else None,
         "agreement_decided": len(agree),
+        # every workload with a measured recommendation, the undecided ones read as Dask's default
+        "recommendation_agreement_all": (sum(agree + undecided) / len(agree + undecided)) if agree + undecided else None,
+        "agreement_all": len(agree + undecided),
         "misses_over_2x": misses,
         "not_comparable": [{"workload": w, "why": why} for w, why in differ.items()],
         "workloads": per,
@@ -281,15 +309,20 @@ def _lines(d: dict[str, Any]) -> list[str]:
         err = "" if p["error"] is None else f"{p['error']:.0%}"
         out.append(f"{p['workload'][:26]:26} {p['scheduler'][:18]:18} {fmt.duration(p['predicted_s']):>10} "
                    f"{fmt.duration(p['measured_s']) if p['measured_s'] else '-':>10} {err:>7}  {p['dominant_term']}")
-    out += ["", f"{'workload':26} {'predicted best':16} {'measured best':16} {'predicted rec.':16} measured rec."]
+    out += ["", f"{'workload':26} {'predicted best':16} {'measured best':16} {'best':5} {'predicted rec.':16} "
+                f"{'measured rec.':26} rec."]
     for w in d["workloads"]:
-        mark = "" if w["hit"] is None else (" ok" if w["hit"] else " MISS")
+        mark = "" if w["hit"] is None else ("ok" if w["hit"] else "MISS")
+        measured = (w["measured_recommendation"] or "-") + ("" if w.get("measured_decided", True) else " (undecided)")
+        agrees = "" if w.get("agrees") is None else ("ok" if w["agrees"] else "MISS")
         out.append(f"{w['workload'][:26]:26} {w['predicted_best']:16} {str(w['measured_best'] or 'undecided'):16} "
-                   f"{w['predicted_recommendation']:16} {w['measured_recommendation'] or '-'}{mark}")
+                   f"{mark:5} {w['predicted_recommendation']:16} {measured:26} {agrees}")
     out += ["", f"median |error| {pct(d['median_abs_error'])} over {sum(1 for p in d['pairs'] if p['error'] is not None)}"
                 f" predictions; predicted best = measured best (or equivalent) on {pct(d['hit_rate'])} of "
-                f"{d['decided']} decided workloads; predicted recommendation = measured on "
-                f"{pct(d['recommendation_agreement'])} of {d['agreement_decided']}"]
+                f"{d['decided']} decided workloads; predicted recommendation = measured (or equivalent) on "
+                f"{pct(d['recommendation_agreement'])} of the {d['agreement_decided']} decided measured "
+                f"recommendations ({pct(d.get('recommendation_agreement_all'))} of all {d.get('agreement_all')}, "
+                "an undecided one read as Dask's default)"]
     for x in d.get("not_comparable") or []:
         out.append(f"  not scored: {x['workload']}: {x['why']}")
     for x in d["misses_over_2x"]:

@@ -139,6 +139,36 @@ def test_check_scores_only_what_the_measured_run_measured(tmp_path, run):
     assert 0 < d["decided"] <= 4 and d["hit_rate"] is not None
 
 
+def test_agreement_is_scored_over_decided_measured_recommendations_with_the_fastest_as_good(tmp_path, run):
+    import json
+
+    _, df = run
+    rows = df.to_dict("records")
+    fit = _folder(tmp_path / "fit", [r for r in rows if r["kind"] == "sync"], 1)
+    measured = _folder(tmp_path / "measured", rows, 2)
+    predicted = {w["workload"]: w["predicted_recommendation"] for w in model_check.check(fit, measured)["workloads"]}
+    other = lambda wl: next(s for s in ("sync", "threads-2", "processes-2") if s != predicted[wl])  # noqa: E731
+    # the measured run chose a simpler spec among equivalents, the predicted one is its fastest: as good
+    recs = [{"workload": "numpy", "scheduler": other("numpy"), "status": "equivalent",
+             "evidence": {"fastest": predicted["numpy"], "equivalent_to_fastest": [other("numpy")]}},
+            # decided, and not what was predicted
+            {"workload": "pure-python", "scheduler": other("pure-python"), "status": "fastest",
+             "evidence": {"fastest": other("pure-python"), "equivalent_to_fastest": []}},
+            # undecided, left with Dask's default: not a decided workload, counted in the "all" figure only
+            {"workload": "noisy", "scheduler": other("noisy"), "status": "default (undecided)",
+             "evidence": {"fastest": predicted["noisy"]}},
+            {"workload": "delayed-null", "scheduler": predicted["delayed-null"], "status": "fastest",
+             "evidence": {"fastest": predicted["delayed-null"]}}]
+    (measured / "summary.json").write_text(json.dumps({"recommendations": recs}))
+    d = model_check.check(fit, measured)
+    by = {w["workload"]: w for w in d["workloads"]}
+    assert by["numpy"]["agrees"] is True and by["pure-python"]["agrees"] is False
+    assert by["noisy"]["agrees"] is False and by["noisy"]["measured_decided"] is False
+    assert d["agreement_decided"] == 3 and d["recommendation_agreement"] == 2 / 3
+    assert d["agreement_all"] == 4 and d["recommendation_agreement_all"] == 2 / 4
+    assert "MISS" in "\n".join(model_check._lines(d)) and "(undecided)" in "\n".join(model_check._lines(d))
+
+
 def test_check_predicts_nothing_for_workloads_the_fit_never_ran(tmp_path, run):
     _, df = run
     rows = df.to_dict("records")
