@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["summarize", "repeat_spread_pct", "QUIET_STEAL_PCT", "QUIET_OTHER_CORES", "QUIET_SPREAD_PCT"]
+__all__ = ["summarize", "repeat_spread_pct", "QUIET_STEAL_PCT", "QUIET_OTHER_CORES", "QUIET_SPREAD_PCT",
+           "SLOW_PACE"]
 
 QUIET_STEAL_PCT = 2.0  # below all of these the summary says "quiet"
 QUIET_OTHER_CORES = 0.1
 # The repeats' own spread (median over rows of MAD / median, in %): what the probes cannot see (a host's memory
 # bandwidth or cache shared with neighbours shows as no steal and no other process, yet moves the times).
 QUIET_SPREAD_PCT = 3.0
+# The core's pace (runners.interference: a fixed loop timed at each round's ends): a run whose rounds ran the loop
+# this much slower than the run's best, at the 90th percentile of rounds, was slowed by something the other
+# probes cannot see (a neighbour on the same physical core, a lowered clock).
+SLOW_PACE = 1.25
 
 
 def _median(v: list[float]) -> float:
@@ -61,6 +66,36 @@ def repeat_spread_pct(times_per_row: list[list[float]]) -> float | None:
     return round(_median(spreads), 2) if spreads else None
 
 
+def _quantile(v: list[float], q: float) -> float:
+    """The *q* quantile of *v* by linear interpolation between order statistics.
+
+    >>> _quantile([1.0, 2.0, 3.0, 4.0, 5.0], 0.9)
+    4.6
+    """
+    s = sorted(v)
+    k = (len(s) - 1) * q
+    lo = int(k)
+    return s[lo] + (s[min(lo + 1, len(s) - 1)] - s[lo]) * (k - lo)
+
+
+def pace(rounds: list[dict]) -> dict[str, Any]:
+    """The core's pace over the rounds (``pace_s`` of each): the loop's median and best time in µs, and how much
+    slower than the best the median round and the slowest tenth of rounds ran (``pace_median_x``, ``pace_p90_x``);
+    empty where no round timed it (runs before the loop was added).
+
+    >>> r = [{"pace_s": 6e-4}] * 8 + [{"pace_s": 9e-4}] * 2
+    >>> p = pace(r); p["pace_us_best"], p["pace_us_median"], p["pace_median_x"], p["pace_p90_x"], p["pace_slow_rounds"]
+    (600.0, 600.0, 1.0, 1.5, 2)
+    """
+    v = [float(r["pace_s"]) for r in rounds if r.get("pace_s")]
+    if not v:
+        return {}
+    best, med = min(v), _median(v)
+    return {"pace_us_best": round(best * 1e6, 1), "pace_us_median": round(med * 1e6, 1),
+            "pace_median_x": round(med / best, 3), "pace_p90_x": round(_quantile(v, 0.9) / best, 3),
+            "pace_slow_rounds": sum(1 for x in v if x >= SLOW_PACE * best), "pace_rounds": len(v)}
+
+
 def summarize(rounds: list[dict], cores: int | None = None, spread_pct: float | None = None) -> dict[str, Any]:
     """The interference of a run from its stored *rounds* (``between`` dicts plus ``burst``, maybe ``rerun``).
 
@@ -99,6 +134,7 @@ def summarize(rounds: list[dict], cores: int | None = None, spread_pct: float | 
         "bursts": sum(1 for r in rounds if r.get("burst")),
         "rerun_after_bursts": sum(1 for r in rounds if r.get("rerun")),
         "repeat_spread_pct": spread_pct,
+        **pace(rounds),
     }
     out["state"] = _state(out)
     out["busy"] = _sentence(out, cores)
@@ -117,12 +153,18 @@ def _state(s: dict[str, Any]) -> str:
     steal, other = s["steal_pct"], s["other_cores"]
     if s["rounds"] == 0 or (steal is None and other is None and s["load1_median"] is None):
         return "not measured"
-    if (steal is not None and steal >= QUIET_STEAL_PCT) or (other is not None and other >= QUIET_OTHER_CORES):
+    if (steal is not None and steal >= QUIET_STEAL_PCT) or (other is not None and other >= QUIET_OTHER_CORES) \
+            or _slowed(s):
         return "busy"
     if steal is None and other is None:
         return "load only"
     spread = s.get("repeat_spread_pct")
     return "noisy" if spread is not None and spread >= QUIET_SPREAD_PCT else "quiet"
+
+
+def _slowed(s: dict[str, Any]) -> bool:
+    """Did a tenth of the rounds or more run the pace loop :data:`SLOW_PACE` times slower than the run's best?"""
+    return (s.get("pace_p90_x") or 0) >= SLOW_PACE
 
 
 def _sentence(s: dict[str, Any], cores: int | None) -> str:
@@ -142,6 +184,11 @@ def _sentence(s: dict[str, Any], cores: int | None) -> str:
     fmin, fmed = s["freq_mhz_min"], s["freq_mhz_median"]
     if fmin is not None and fmed and fmin < 0.9 * fmed:
         parts.append(f"clock down to {fmin:.0f} MHz (median {fmed:.0f})")
+    if _slowed(s):
+        parts.append(f"the core ran a fixed loop {_num(s['pace_median_x'])}× slower than its best in the median "
+                     f"round, {s['pace_slow_rounds']} of {s['pace_rounds']} rounds {_num(SLOW_PACE)}× or more"
+                     + (" though the probes saw no competitor" if steal is not None and other is not None
+                        and steal < QUIET_STEAL_PCT and other < QUIET_OTHER_CORES else ""))
     if spread is not None and spread >= QUIET_SPREAD_PCT:
         parts.append(f"repeats varied ±{_num(spread)} % (median MAD)"
                      + (" though the probes saw no competitor" if probes_quiet else ""))

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from reports import fmt
+from reports.interference import pace
 from reports.load import Results, load
 from reports.model import fitted, pool_throughputs, predict, predict_spec, with_pool_throughput
 from reports.model_advice import candidates, predicted_recommendations
@@ -134,9 +135,24 @@ def _cores(res: Results) -> int:
     return int(num(res.meta.get("cores")) or num(res.meta.get("cpu_count")) or 1)
 
 
-def cross_predictions(fit: Results, measured: Results) -> list[dict[str, Any]]:
+def pace_ratio(fit: Results, measured: Results) -> float | None:
+    """How much slower the measured run's core ran than the fit's: the ratio of the two runs' median times of the
+    pace loop (:mod:`runners.interference`), None where either run did not time it.
+
+    Two runs of one commit on this VM, minutes apart, took 0.075 and 0.123 s for the same ``sync`` compute of a
+    compiled kernel, its CPU time moving with it: the machine's speed, not the schedulers, which a model
+    fitted on one run cannot know of the other.  The pace loop, timed at every round's ends in both, can.
+    """
+    a, b = pace(fit.interference).get("pace_us_median"), pace(measured.interference).get("pace_us_median")
+    return round(b / a, 4) if a and b else None
+
+
+def cross_predictions(fit: Results, measured: Results, scale: float | None = None) -> list[dict[str, Any]]:
     """Every (workload, spec) the *measured* run measured, predicted from the *fit* run alone at the measured
-    run's cores (``sync`` too: the fitted run's own sync time, the one figure that does not depend on cores)."""
+    run's cores (``sync`` too: the fitted run's own sync time, the one figure that does not depend on cores).
+
+    *scale*: the measured run's pace against the fit's (:func:`pace_ratio`); every predicted time and term is
+    multiplied by it, and ``unscaled_s`` keeps the prediction before."""
     ft, mt = _table(fit), _table(measured)
     if ft.empty or mt.empty:
         return []
@@ -159,6 +175,9 @@ def cross_predictions(fit: Results, measured: Results) -> list[dict[str, Any]]:
                 continue  # a cluster at an address: its size is not the label's
             pr = predict_spec(inp, spec.kind, spec.workers, spec.threads_per_worker, cores, c, spec.label,
                               shipped=spec.as_shipped)
+            if scale:
+                pr.update(unscaled_s=pr["predicted_s"], predicted_s=pr["predicted_s"] * scale,
+                          terms={k: round(v * scale, 6) for k, v in pr["terms"].items()})
             meas = num(r.get("median_s"))
             pr.update(workload=wl, measured_s=meas, hypothetical=False, input=False, collection=inp["collection"],
                       error=abs(pr["predicted_s"] - meas) / meas if meas else None)
@@ -251,10 +270,13 @@ def check(fit_dir: str | Path, measured_dir: str | Path) -> dict[str, Any]:
     fit, measured = load(fit_dir), load(measured_dir)
     mt = _table(measured)
     differ = different_sizes(_table(fit), mt)
-    preds = cross_predictions(fit, measured)
+    scale = pace_ratio(fit, measured)
+    preds = cross_predictions(fit, measured, scale)
     hits = hit_rate(mt, preds) if preds else {"predicted_best_hit_rate": None, "decided_workloads": 0,
                                               "per_workload": []}
     errs = [p["error"] for p in preds if p["error"] is not None and not is_serial(p["kind"])]
+    unscaled = [abs(p.get("unscaled_s", p["predicted_s"]) - p["measured_s"]) / p["measured_s"] for p in preds
+                if p["error"] is not None and not is_serial(p["kind"])]
     misses = [{"workload": p["workload"], "scheduler": p["scheduler"], "term": p["dominant_term"],
                "predicted_s": p["predicted_s"], "measured_s": p["measured_s"],
                "predicted_over_measured": round(p["predicted_s"] / p["measured_s"], 3)}
@@ -284,6 +306,8 @@ def check(fit_dir: str | Path, measured_dir: str | Path) -> dict[str, Any]:
         "hit_rate": hits["predicted_best_hit_rate"],
         "decided": hits["decided_workloads"],
         "median_abs_error": float(np.median(errs)) if errs else None,
+        "pace_ratio": scale,
+        "median_abs_error_unscaled": float(np.median(unscaled)) if unscaled else None,
         "recommendation_agreement": (sum(agree) / len(agree)) if agree else None,
         "agreement_decided": len(agree),
         # every workload with a measured recommendation, the undecided ones read as Dask's default
@@ -293,7 +317,7 @@ def check(fit_dir: str | Path, measured_dir: str | Path) -> dict[str, Any]:
         "not_comparable": [{"workload": w, "why": why} for w, why in differ.items()],
         "workloads": per,
         "pairs": [{k: p[k] for k in ("workload", "scheduler", "predicted_s", "measured_s", "error", "dominant_term",
-                                     "missing")} for p in preds],
+                                     "missing", "unscaled_s") if k in p} for p in preds],
         "fit": {"run_id": fit.meta.get("run_id"), "cores": _cores(fit), "predict_only": bool(fit.meta.get("predict_only"))},
         "measured": {"run_id": measured.meta.get("run_id"), "cores": cores},
     }
@@ -323,6 +347,12 @@ def _lines(d: dict[str, Any]) -> list[str]:
                 f"{pct(d['recommendation_agreement'])} of the {d['agreement_decided']} decided measured "
                 f"recommendations ({pct(d.get('recommendation_agreement_all'))} of all {d.get('agreement_all')}, "
                 "an undecided one read as Dask's default)"]
+    if d.get("pace_ratio"):
+        out.append(f"  the measured run's core ran a fixed loop {d['pace_ratio']:.3g}× the fit's time (median over each "
+                   f"run's rounds): predictions scaled by it; unscaled, median |error| "
+                   f"{pct(d.get('median_abs_error_unscaled'))}")
+    else:
+        out.append("  no pace loop in one of the runs (older runs): predictions not scaled for the machine's speed")
     for x in d.get("not_comparable") or []:
         out.append(f"  not scored: {x['workload']}: {x['why']}")
     for x in d["misses_over_2x"]:

@@ -16,6 +16,13 @@ turns a pair into the round's figures:
 * ``load1``: the one-minute load average at the end of the window.
 * ``freq_mhz``: the mean ``scaling_cur_freq`` over CPUs at the end of the window, in MHz
   (thermal or power throttling on laptops); None where cpufreq is not exposed (most VMs).
+* ``pace_s``: how long a fixed pure-Python loop (:data:`PACE_LOOP` additions, the better of two
+  tries, ~1 ms) took at the window's two ends, averaged: the speed of the core this process ran on.
+  A VM whose host runs a neighbour on the same physical core (a hyperthread sibling) or lowers its
+  clock shows no steal and no other process, yet everything takes longer — here the same ``sync``
+  compute took 0.085 s in some rounds of one run and 0.17 s in others, its own CPU time doubling
+  with it.  The loop sees that; :mod:`reports.interference` compares each round's pace with the
+  run's best.
 
 Every figure is None where its source is missing or denied (no ``/proc/stat``, no cpufreq, psutil
 refused): never 0, never an exception.  /proc/stat counts in jiffies (``SC_CLK_TCK``, usually
@@ -64,6 +71,7 @@ class Snapshot:
     own_s: float | None  # user+system seconds of the suite's own process tree, reaped children included
     load1: float | None  # os.getloadavg()[0]
     freq_mhz: float | None  # mean scaling_cur_freq over CPUs, MHz
+    pace_s: float | None = None  # seconds of the fixed loop (_pace), the better of two tries
 
 
 def _clock_tick() -> float:
@@ -103,6 +111,24 @@ def _read_freq(paths: list[str]) -> float | None:
         except (OSError, ValueError):
             continue
     return sum(khz) / len(khz) / 1000.0 if khz else None
+
+
+PACE_LOOP = 20_000  # additions in the pace loop: ~0.6 ms on the 2-core VM this suite is developed on
+
+
+def _pace(n: int = PACE_LOOP) -> float:
+    """Seconds the better of two runs of an *n*-addition pure-Python loop took (the core's speed, now).
+
+    >>> 0 < _pace(1000) < 1
+    True
+    """
+    best = float("inf")
+    for _ in range(2):
+        t, x = time.perf_counter(), 0
+        for i in range(n):
+            x += i
+        best = min(best, time.perf_counter() - t)
+    return best
 
 
 def _read_load1() -> float | None:
@@ -155,12 +181,13 @@ class Probe:
         return total
 
     def snapshot(self) -> Snapshot:
-        """One reading now (a few ms: /proc/stat, the tree's /proc entries, cpufreq)."""
+        """One reading now (a few ms: /proc/stat, the tree's /proc entries, cpufreq, the pace loop)."""
+        pace = _safe(_pace)
         t = time.monotonic()
         stat = _safe(_read_proc_stat)
         busy, steal, total = stat if stat else (None, None, None)
         return Snapshot(t=t, busy_s=busy, steal_s=steal, total_s=total, own_s=_safe(self._own_s),
-                        load1=_safe(_read_load1), freq_mhz=_safe(lambda: _read_freq(self._freq_paths)))
+                        load1=_safe(_read_load1), freq_mhz=_safe(lambda: _read_freq(self._freq_paths)), pace_s=pace)
 
     def between(self, a: Snapshot, b: Snapshot) -> dict[str, float | None]:
         """The figures of the window *a*..*b* (see the module docstring).
@@ -181,8 +208,9 @@ class Probe:
                 steal_cores = _r(d_steal / wall)
         if wall > 0 and None not in (a.busy_s, b.busy_s, a.own_s, b.own_s):
             other = _r(max(0.0, (b.busy_s - a.busy_s) - (b.own_s - a.own_s)) / wall)  # type: ignore[operator]
+        pace = None if a.pace_s is None or b.pace_s is None else round((a.pace_s + b.pace_s) / 2, 9)
         return {"seconds": wall, "steal": steal, "steal_cores": steal_cores, "other_cores": other,
-                "load1": b.load1, "freq_mhz": b.freq_mhz}
+                "load1": b.load1, "freq_mhz": b.freq_mhz, "pace_s": pace}
 
     def idle(self, seconds: float = 0.5) -> dict[str, float | None]:
         """The machine's state before measuring: :meth:`between` over a *seconds* sleep."""

@@ -44,8 +44,41 @@ def test_snapshot_fields_are_numbers_or_none_and_monotone():
     assert b.t > a.t and b.busy_s >= a.busy_s and b.total_s >= a.total_s and b.own_s >= a.own_s
     assert a.total_s >= a.busy_s + a.steal_s
     x = p.between(a, b)
-    assert set(x) == {"seconds", "steal", "steal_cores", "other_cores", "load1", "freq_mhz"}
+    assert set(x) == {"seconds", "steal", "steal_cores", "other_cores", "load1", "freq_mhz", "pace_s"}
     assert x["seconds"] > 0 and 0 <= x["steal"] <= 1 and x["other_cores"] >= 0
+    assert 0 < x["pace_s"] < 0.5 and x["pace_s"] == pytest.approx((a.pace_s + b.pace_s) / 2)
+
+
+def test_the_pace_loop_times_the_cores_speed_when_another_process_shares_it():
+    # the loop's time is the CPU it got: on one core beside other processes spinning there, a share of it.
+    # (What it is for is a core that runs slower, a neighbour on its hyperthread or a lowered clock, which no
+    # test can stage; a process beside it on the same core is what one can.)
+    import os
+
+    from runners.interference import _pace
+
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("needs sched_setaffinity")
+    before = os.sched_getaffinity(0)
+    core = {min(before)}
+    os.sched_setaffinity(0, core)
+    try:
+        alone = min(_pace(300_000) for _ in range(3))  # ~10 ms: longer than a time slice
+        # three spinners: the loop gets a quarter of the core, still well under half where a test running in
+        # parallel shared it with the loop alone too (a half then, a fifth now)
+        spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(3)]
+        try:
+            for s in spinners:
+                os.sched_setaffinity(s.pid, core)
+            time.sleep(0.2)
+            shared = min(_pace(300_000) for _ in range(3))
+        finally:
+            for s in spinners:
+                s.kill()
+                s.wait()
+    finally:
+        os.sched_setaffinity(0, before)
+    assert shared > 1.6 * alone, (alone, shared)
 
 
 def _orphan_window(p: Probe, tmp_path: Path, seconds: float) -> dict:

@@ -56,3 +56,13 @@ def test_noisy_repeats_are_not_called_quiet_even_when_the_probes_saw_nothing():
     s = summarize(r, 2, repeat_spread_pct(noisy))
     assert not s["busy"].startswith("quiet") and "repeats varied ±" in s["busy"] and "no competitor" in s["busy"]
     assert s["repeat_spread_pct"] == repeat_spread_pct(noisy) > 3
+
+
+def test_a_core_that_ran_slower_is_said_even_when_steal_and_other_processes_saw_nothing():
+    quiet = [{**_rec(1.0, 0.0, 0.0), "pace_s": 6e-4}] * 8
+    assert summarize(quiet, cores=2)["busy"].startswith("quiet: ") and summarize(quiet)["pace_median_x"] == 1.0
+    slowed = quiet + [{**_rec(1.0, 0.0, 0.0), "pace_s": 1.2e-3}] * 2  # 2 of 10 rounds at half speed
+    s = summarize(slowed, cores=2)
+    assert s["state"] == "busy" and s["pace_p90_x"] >= 1.25 and s["pace_slow_rounds"] == 2
+    assert "fixed loop" in s["busy"] and "2 of 10 rounds" in s["busy"] and "no competitor" in s["busy"]
+    assert "pace_us_median" not in summarize([_rec(1.0, 0.0, 0.0)])  # older runs: no pace, nothing said

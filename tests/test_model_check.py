@@ -169,6 +169,25 @@ def test_agreement_is_scored_over_decided_measured_recommendations_with_the_fast
     assert "MISS" in "\n".join(model_check._lines(d)) and "(undecided)" in "\n".join(model_check._lines(d))
 
 
+def test_predictions_are_scaled_by_the_two_runs_pace(tmp_path, run):
+    # the measured run's core ran the pace loop 1.5x slower: every prediction from the fit is scaled by that
+    from runners import records
+
+    _, df = run
+    rows = df.to_dict("records")
+    fit = _folder(tmp_path / "fit", [r for r in rows if r["kind"] == "sync"], 1)
+    measured = _folder(tmp_path / "measured", rows, 2)
+    plain = {(p["workload"], p["scheduler"]): p["predicted_s"] for p in model_check.check(fit, measured)["pairs"]}
+    records.append(fit / records.INTERFERENCE, [{"seconds": 1.0, "pace_s": 6e-4}] * 3)
+    records.append(measured / records.INTERFERENCE, [{"seconds": 1.0, "pace_s": 9e-4}] * 3)
+    d = model_check.check(fit, measured)
+    assert d["pace_ratio"] == 1.5
+    for p in d["pairs"]:
+        assert p["predicted_s"] == pytest.approx(1.5 * plain[(p["workload"], p["scheduler"])])
+        assert p["unscaled_s"] == pytest.approx(plain[(p["workload"], p["scheduler"])])
+    assert d["median_abs_error_unscaled"] is not None and "scaled by it" in "\n".join(model_check._lines(d))
+
+
 def test_check_predicts_nothing_for_workloads_the_fit_never_ran(tmp_path, run):
     _, df = run
     rows = df.to_dict("records")
