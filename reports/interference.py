@@ -186,7 +186,7 @@ def _sentence(s: dict[str, Any], cores: int | None) -> str:
         parts.append(f"clock down to {fmin:.0f} MHz (median {fmed:.0f})")
     if _slowed(s):
         parts.append(f"the core ran a fixed loop {_num(s['pace_median_x'])}× slower than its best in the median "
-                     f"round, {s['pace_slow_rounds']} of {s['pace_rounds']} rounds {_num(SLOW_PACE)}× or more"
+                     f"round, {s['pace_slow_rounds']} of {s['pace_rounds']} rounds {SLOW_PACE:g}× or more"
                      + (" though the probes saw no competitor" if steal is not None and other is not None
                         and steal < QUIET_STEAL_PCT and other < QUIET_OTHER_CORES else ""))
     if spread is not None and spread >= QUIET_SPREAD_PCT:
