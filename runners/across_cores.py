@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -108,13 +109,50 @@ def schedulers(workers: Sequence[int], cores: int) -> list[str]:
     return ["sync"] + [f"{k}-{w}" for w in sorted(set(workers)) if 2 <= w <= cores for k in ("threads", "processes")]
 
 
+def _end_with_me() -> None:
+    """In a child before it runs: SIGTERM it when this process ends, however it ends (Linux ``PR_SET_PDEATHSIG``,
+    kept across the ``exec`` of taskset and of Python), so that a run never outlives the command that started
+    it; ``runners.all`` stops its pools and clusters on SIGTERM."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)
+        except Exception:  # noqa: BLE001 - no prctl: the handlers of _stop_on_signals still stop it
+            pass
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM and SIGHUP end this command as Ctrl-C does: through :func:`_run`'s ``finally``, which stops its run."""
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+
+
 def _run(cmd: list[str], out: Path, log: Path) -> Path:
-    """Run ``runners.all`` (*cmd*) into *out*; the run folder it made.  Its output goes to the terminal and *log*."""
+    """Run ``runners.all`` (*cmd*) into *out*; the run folder it made.  Its output goes to *log*.
+
+    However this command ends (Ctrl-C, SIGTERM, SIGHUP, an error), the run is sent SIGTERM and waited for
+    (it stops its own pools and clusters), then killed after a minute; if this process is killed outright,
+    the kernel sends the SIGTERM (:func:`_end_with_me`).
+    """
     out.mkdir(parents=True, exist_ok=True)
     before = {p.name for p in out.iterdir()}
     print("$", " ".join(cmd), flush=True)
     with open(log, "w") as f:
-        rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT).returncode
+        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, preexec_fn=_end_with_me)
+        try:
+            rc = proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
     made = sorted(p for p in out.iterdir() if p.is_dir() and p.name not in before)
     if rc != 0 or not made:
         tail = log.read_text(errors="replace").strip().splitlines()[-5:]
@@ -245,4 +283,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    _stop_on_signals()
     sys.exit(main())

@@ -79,3 +79,43 @@ def test_a_taskset_that_ignores_its_cores_is_caught(tmp_path, monkeypatch):
     d = across_cores.taskset_honoured([sorted(os.sched_getaffinity(0))[0]])
     # (how many cores its processes keep busy depends on what else runs: the tests beside it, here)
     assert d["honoured"] is False and d["affinity"] >= 2 and "(asked 1)" in d["why"], d["why"]
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_a_run_never_outlives_the_command(tmp_path, how):
+    # the command (a stand-in for runners.all: a sleeper that notes its pid) is stopped by a signal, or killed
+    # outright; the run it started goes too: through _run's finally, or the kernel's parent-death signal
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pidfile = tmp_path / "pid"
+    sleeper = f"import os, time; open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    outer = (f"import sys; from pathlib import Path; from runners import across_cores as a\n"
+             f"a._stop_on_signals()\n"
+             f"a._run([sys.executable, '-c', {sleeper!r}], Path({str(tmp_path / 'out')!r}), Path({str(tmp_path / 'log')!r}))")
+    proc = subprocess.Popen([sys.executable, "-c", outer], cwd=os.getcwd())
+    try:
+        for _ in range(200):
+            if pidfile.exists() and pidfile.read_text():
+                break
+            time.sleep(0.05)
+        child = int(pidfile.read_text())
+        os.kill(proc.pid, getattr(signal, how))
+        proc.wait(timeout=30)
+        for _ in range(200):
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                break
+            # a zombie is gone as far as work goes: its parent (the outer, now dead) was reparented away
+            if open(f"/proc/{child}/stat").read().split(")")[-1].split()[0] == "Z":
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(child, signal.SIGKILL)
+            pytest.fail(f"the run outlived the command ({how})")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
