@@ -69,7 +69,13 @@ def compare_runs(a: Path, b: Path) -> dict[str, Any]:
                             "outcome": {"above": "B slower", "below": "B faster"}.get(c.outcome, c.outcome)})
     decidable = [c for c in claims if c["id"] in _decidable([c["id"] for c in claims])]
     ft = _free_threaded_cost(sa, ta, sb, tb)
-    return {"a": str(a), "b": str(b), "claims": claims, "recommendations": recs, "timings": timings,
+    ia, ib_ = sa.get("interference") or {}, sb.get("interference") or {}
+    pa, pb = ia.get("pace_us_median"), ib_.get("pace_us_median")
+    machine = {"a": ia.get("busy"), "b": ib_.get("busy"),
+               # how much slower B's core ran a fixed loop than A's (median over each run's rounds): the part of
+               # B/A that is the machine's speed, not Dask's; None where a run is older than the loop
+               "pace_b_over_a": round(pb / pa, 3) if pa and pb else None}
+    return {"a": str(a), "b": str(b), "machine": machine, "claims": claims, "recommendations": recs, "timings": timings,
             "claims_agree": sum(c["agree"] for c in decidable), "claims_total": len(decidable),
             "swaps": [c["id"] for c in claims if c["swap"]],
             "recommendations_agree": sum(r["agree"] for r in recs), "recommendations_total": len(recs),
@@ -110,7 +116,13 @@ def _free_threaded_cost(sa: dict[str, Any], ta: Any, sb: dict[str, Any], tb: Any
 
 
 def _print(d: dict[str, Any], console: Console) -> None:
-    console.print(f"A: {d['a']}\nB: {d['b']}\n", highlight=False)
+    m = d.get("machine") or {}
+    console.print(f"A: {d['a']}\n   machine: {m.get('a') or 'not measured'}\nB: {d['b']}\n   machine: "
+                  f"{m.get('b') or 'not measured'}", highlight=False)
+    if m.get("pace_b_over_a"):
+        console.print(f"B's core ran a fixed loop in {m['pace_b_over_a']:.3g}× A's time (median round): a B/A "
+                      "near that is the machine's speed as much as Dask's", highlight=False)
+    console.print("")
     t = Table(title="claims", title_justify="left", show_edge=False)
     for col in ("id", "A", "stab. A", "B", "stab. B", "agree"):
         t.add_column(col)

@@ -125,3 +125,18 @@ def test_free_threaded_cost_sets_threads_against_a_process_pool_with_the_gil():
     assert _free_threaded_cost(*gil, *gil) is None
     other_cpu = ({**ft[0], "machine": {"free_threaded_build": True, "cores": 8}}, ft[1])
     assert not _free_threaded_cost(*gil, *other_cpu)["comparable"]
+
+
+def test_compare_says_how_each_machine_ran_and_the_pace_between_them(runs, tmp_path, capsys):
+    import shutil
+
+    a, same, _ = runs
+    x, y = shutil.copytree(a, tmp_path / "x"), shutil.copytree(same, tmp_path / "y")
+    records.append(x / records.INTERFERENCE, [{"seconds": 1.0, "steal": 0.0, "other_cores": 0.0, "pace_s": 6e-4}] * 4)
+    records.append(y / records.INTERFERENCE, [{"seconds": 1.0, "steal": 0.0, "other_cores": 0.0, "pace_s": 9e-4}] * 4)
+    d = compare_runs(x, y)
+    assert d["machine"]["pace_b_over_a"] == 1.5 and d["machine"]["a"].startswith("quiet")
+    main([str(x), str(y)])
+    out = capsys.readouterr().out
+    assert "fixed loop in 1.5× A's time" in out and out.count("machine: ") == 2
+    assert compare_runs(a, same)["machine"]["pace_b_over_a"] is None  # runs without the loop: nothing claimed
