@@ -66,3 +66,9 @@ def test_a_core_that_ran_slower_is_said_even_when_steal_and_other_processes_saw_
     assert s["state"] == "busy" and s["pace_p90_x"] >= 1.25 and s["pace_slow_rounds"] == 2
     assert "fixed loop" in s["busy"] and "2 of 10 rounds" in s["busy"] and "no competitor" in s["busy"]
     assert "pace_us_median" not in summarize([_rec(1.0, 0.0, 0.0)])  # older runs: no pace, nothing said
+
+
+def test_one_lucky_fast_reading_does_not_make_a_steady_machine_look_slowed():
+    steady = [{**_rec(1.0, 0.0, 0.0), "pace_s": 6e-4 * (1 + 0.01 * (i % 5))} for i in range(100)]
+    s = summarize(steady + [{**_rec(1.0, 0.0, 0.0), "pace_s": 4e-4}], cores=2)  # one reading 1.5x faster than all
+    assert s["state"] == "quiet" and s["pace_p90_x"] < 1.1, s["busy"]
