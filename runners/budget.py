@@ -46,7 +46,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-__all__ = ["Budget", "RESERVE", "process_age"]
+__all__ = ["Budget", "RESERVE", "process_age", "answer_scale"]
 
 RESERVE = 0.2  # share of the budget kept for what follows the workloads: experiments, controls, reports
 MIN_MEASURED = 3  # workloads measured before the budget plans: the first carries every pool's start-up
@@ -60,6 +60,20 @@ def _median(x: list[float]) -> float:
     s = sorted(x)
     n = len(s)
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def answer_scale(left_s: float, groups_left: int, budget_s: float) -> float:
+    """Under a whole answer's time budget (``compare()``, a user's ``--workloads``): the share of the profile's
+    per-workload cap in seconds (*budget_s*) that gives the next workload group its part of the *left_s*
+    seconds still left, shared evenly over the *groups_left* groups (this one included).
+
+    The profile's caps are sized for a run of two dozen workloads (5 s each on ``default``); the answer's
+    budget is what a user waits for, and the deadline stops the rounds wherever they are.
+
+    >>> answer_scale(40.0, 1, 5.0), answer_scale(40.0, 4, 5.0), answer_scale(-1.0, 2, 5.0)
+    (8.0, 2.0, 0.0)
+    """
+    return max(0.0, left_s) / max(1, groups_left) / budget_s if budget_s > 0 else 1.0
 
 
 def process_age() -> float:

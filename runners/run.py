@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Callable
 
 from runners import records
-from runners.budget import Budget
+from runners.budget import Budget, answer_scale
 from runners.experiments import run_experiments
 from runners.harness_check import HarnessCheck
 from runners.interference import Watch
@@ -153,6 +153,8 @@ class Runner:
                                  {s.label: list(self.prior.keys.get((w.name, s.label), [])) for s in specs},
                                  self.plan.looks))
         scale = self.budget.scale(groups_left, self.plan.budget_s + self.plan.claim_extra_s, pairs_left)
+        if self.deadline is not None:  # the answer's own budget, not the profile's per-workload caps
+            scale = answer_scale(self.deadline - time.perf_counter(), groups_left, self.plan.budget_s)
         for r in states:
             r.scale = scale
         run_rounds(self.repeats, states, watch=self.watch, deadline=self.deadline)

@@ -154,3 +154,27 @@ def test_a_warm_up_that_fails_once_is_tried_again_on_a_fresh_pool(tmp_path):
     assert [r["error_type"] for r in rows if r.get("control") == "warm-up"] == ["ConnectionError"]
     starts = [json.loads(x) for p in tmp_path.rglob("startup.jsonl") for x in p.read_text().splitlines()]
     assert any(s["scheduler"] == "threads-2" and s["info"].get("note") == "closed after a failed warm-up" for s in starts)
+
+
+def test_under_a_time_budget_the_rounds_may_spend_it_not_the_profiles_per_workload_cap(tmp_path, monkeypatch):
+    """compare()'s rounds stopped at the default profile's 5-s cap for one workload ("time cap", undecided:
+    5 000 tiny tasks, sync against threads-2, stopped after 38 s of a 60-s budget): the whole answer's budget is
+    what a workload of compare() may spend."""
+    import dataclasses
+    import json
+    import time
+
+    from runners import profiles
+
+    monkeypatch.setattr("runners.interference.BURST_CORES", float("inf"))
+    monkeypatch.setitem(profiles.PROFILES, "default", dataclasses.replace(profiles.PROFILES["default"], budget_s=0.3))
+
+    def nap():
+        time.sleep(0.05)
+        return 1
+
+    answer = api.compare(lambda: [dask.delayed(nap)()], ["sync", "threads-2"], time_budget_s=20.0, name="nap",
+                         out=tmp_path, progress=False)
+    rounds = [json.loads(x) for x in next(tmp_path.glob("*/rounds.jsonl")).read_text().splitlines()]
+    assert rounds[0]["stopped"] != "time cap"  # 0.3 s of rounds would have stopped it at the minimum (5 rounds)
+    assert (answer.table["n"] > profiles.PROFILES["default"].repeats).all()
