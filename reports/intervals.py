@@ -17,13 +17,14 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from reports.fmt import is_number
+from runners.records.schema import SHAPE
 
 __all__ = ["CONFIDENCE", "MIN_REPEATS", "Looks", "SHAPE", "OLD_SHAPE", "TRIM", "paired_t", "paired_t_sorted",
            "hodges_lehmann", "median", "median_interval_width"]
 
 MIN_REPEATS = 5  # ok repeats (or pairs) a side needs before it can decide anything
 CONFIDENCE = 0.95
-SHAPE = 0.25  # boundary c_n = C * (last / n) ** shape: 0 is Pocock's (flat), 0.5 O'Brien-Fleming's (see Looks)
+# SHAPE: the boundary c_n = C * (last / n) ** shape (see Looks); a recorded design's, so the record schema's
 OLD_SHAPE = 0.25  # the shape of every design stored before it was recorded
 
 

@@ -35,7 +35,7 @@ from reports.interference import pace
 from reports.load import Results, load
 from reports.model import fitted, pool_throughputs, predict, predict_spec, with_pool_throughput
 from reports.model_advice import candidates, predicted_recommendations
-from reports.model_inputs import constants, num, workload_inputs
+from reports.model_inputs import constants, different_sizes, num, workload_inputs
 from reports.recommend import pick
 from reports.stats import MARGIN
 from reports.table import table as stats_table
@@ -182,31 +182,6 @@ def cross_predictions(fit: Results, measured: Results, scale: float | None = Non
             pr.update(workload=wl, measured_s=meas, hypothetical=False, input=False, collection=inp["collection"],
                       error=abs(pr["predicted_s"] - meas) / meas if meas else None)
             out.append(pr)
-    return out
-
-
-def different_sizes(fit: pd.DataFrame, measured: pd.DataFrame) -> dict[str, str]:
-    """Workloads of both tables built at different sizes or parameters: workload -> what differs.
-
-    Such a workload is not scored: a model fitted on one problem says nothing of how long another
-    takes (runs of different profiles, or of commits that resized a workload).
-
-    >>> f = pd.DataFrame({"workload": ["a", "b"], "size": [1200, 8], "params": [{}, {}]})
-    >>> different_sizes(f, pd.DataFrame({"workload": ["a", "b"], "size": [2400, 8], "params": [{}, {}]}))
-    {'a': 'size 1200 in the fit, 2400 measured'}
-    """
-    out: dict[str, str] = {}
-
-    def first(t: pd.DataFrame, col: str) -> dict[str, Any]:
-        if col not in t:
-            return {}
-        return {str(w): v for w, v in zip(t["workload"], t[col]) if v is not None and v == v}
-
-    for col in ("size", "params"):
-        a, b = first(fit, col), first(measured, col)
-        for wl in a.keys() & b.keys():
-            if wl not in out and str(a[wl]) != str(b[wl]):
-                out[wl] = f"{col} {a[wl]} in the fit, {b[wl]} measured"
     return out
 
 

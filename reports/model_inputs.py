@@ -19,7 +19,7 @@ import pandas as pd
 
 from runners.records.kinds import SchedulerSpec, is_cluster, is_process_pool, is_serial, parse
 
-__all__ = ["constants", "workload_inputs", "overhead", "cluster_overhead", "startup", "shipped_start", "throughput", "ASSUMED_HANDOFF_S", "ASSUMED_CONTENTION",
+__all__ = ["constants", "workload_inputs", "different_sizes", "overhead", "cluster_overhead", "startup", "shipped_start", "throughput", "ASSUMED_HANDOFF_S", "ASSUMED_CONTENTION",
            "frame", "num", "extra", "ASSUMED_THROUGHPUT"]
 
 ASSUMED_THROUGHPUT = 1e9  # bytes/s when no pickle-throughput rows were measured (said in the constants)
@@ -372,3 +372,28 @@ def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, 
         "u1": num(r.get("cores_used")),  # cores sync kept busy (library threads: BLAS, OpenMP)
         "bytes_d": {x["scheduler"]: num(x.get("bytes_moved")) for x in dist.to_dict("records")},
     }
+
+
+def different_sizes(fit: pd.DataFrame, measured: pd.DataFrame) -> dict[str, str]:
+    """Workloads of both tables built at different sizes or parameters: workload -> what differs.
+
+    Such a workload is not scored: a model fitted on one problem says nothing of how long another
+    takes (runs of different profiles, or of commits that resized a workload).
+
+    >>> f = pd.DataFrame({"workload": ["a", "b"], "size": [1200, 8], "params": [{}, {}]})
+    >>> different_sizes(f, pd.DataFrame({"workload": ["a", "b"], "size": [2400, 8], "params": [{}, {}]}))
+    {'a': 'size 1200 in the fit, 2400 measured'}
+    """
+    out: dict[str, str] = {}
+
+    def first(t: pd.DataFrame, col: str) -> dict[str, Any]:
+        if col not in t:
+            return {}
+        return {str(w): v for w, v in zip(t["workload"], t[col]) if v is not None and v == v}
+
+    for col in ("size", "params"):
+        a, b = first(fit, col), first(measured, col)
+        for wl in a.keys() & b.keys():
+            if wl not in out and str(a[wl]) != str(b[wl]):
+                out[wl] = f"{col} {a[wl]} in the fit, {b[wl]} measured"
+    return out

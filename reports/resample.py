@@ -64,6 +64,7 @@ from typing import Any, Callable, Hashable
 
 import numpy as np
 
+from reports import forked
 from reports.fmt import is_number
 from reports.intervals import median
 from reports.stats import memo
@@ -379,84 +380,12 @@ def agreements(ctx: Any, points: dict[str, Any], answer: Callable[[Any, set[str]
 
         rest = most - least
         half = rest // 2  # two streams, whoever draws them: the figures do not depend on the fork
-        child = _fork(lambda: draws(2, half)) if split and half and _cores() > 1 else None
+        child = forked.fork(lambda: draws(2, half)) if split and half and forked.cores() > 1 else None
         t0 = time.monotonic()
         mine = draws(1, rest - half)
         # The copy draws as much as this process did: waiting far longer means it is stuck (a lock held at the fork).
-        theirs = _collect(child, max(30.0, 3 * (time.monotonic() - t0))) if child is not None else None
+        theirs = forked.collect(child, max(30.0, 3 * (time.monotonic() - t0))) if child is not None else None
         for part in (mine, theirs if theirs is not None else draws(2, half)):
             for k, v in part.items():
                 seen[k] += v
     return {k: agreement(points[k], seen[k]) for k in points}
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def _fork(work: Callable[[], dict[str, list[Any]]]) -> tuple[int, int] | None:
-    """*work*() started in a forked copy of this process: ``(pid, read end)`` for :func:`_collect`; None where
-    this process cannot fork.  The copy sends back only the answers (short labels) as JSON and leaves without
-    running exit handlers."""
-    import json
-
-    if not hasattr(os, "fork"):
-        return None
-    r, w = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(r)
-        os.close(w)
-        return None
-    if pid == 0:  # the copy
-        code = 1
-        try:
-            os.close(r)
-            data = json.dumps(work()).encode()
-            with os.fdopen(w, "wb") as f:
-                f.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    return pid, r
-
-
-def _collect(child: tuple[int, int], timeout_s: float) -> dict[str, list[Any]] | None:
-    """The answers of a :func:`_fork` copy; None (the copy killed) when it fails or outlives *timeout_s*."""
-    import json
-    import select
-    import signal
-
-    pid, r = child
-    chunks, deadline = [], time.monotonic() + timeout_s
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([r], [], [], left)[0]:
-                os.kill(pid, signal.SIGKILL)
-                return None
-            chunk = os.read(r, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(r)
-        _, status = os.waitpid(pid, 0)
-    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-        return None
-    try:
-        got = json.loads(b"".join(chunks))
-    except ValueError:
-        return None
-    return got if isinstance(got, dict) else None
-
-
-def _in_fork(work: Callable[[], dict[str, list[Any]]], timeout_s: float = 600.0) -> dict[str, list[Any]] | None:
-    """*work*() run in a forked copy of this process, its answers back; None where that fails (see :func:`_fork`)."""
-    child = _fork(work)
-    return _collect(child, timeout_s) if child is not None else None

@@ -39,6 +39,9 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+from reports import fmt
+from reports.model_check import check
+
 __all__ = ["taskset_honoured", "fit_cpus", "schedulers", "table", "main"]
 
 # delayed-null first: its null tasks are the per-task overhead the model charges every other workload
@@ -193,8 +196,6 @@ def table(d: dict[str, Any], header: str) -> str:
     <BLANKLINE>
     Predicted best = measured best (or equivalent) on 1 of 1 decided workloads; median |error| 25 % (sync, the input, left out); 0 misses over 2x.
     """
-    from reports import fmt
-
     out = [header, "", "| workload | spec | predicted | measured | error | term |", "|---|---|---|---|---|---|"]
     for p in d["pairs"]:
         err = "-" if p["error"] is None else f"{100 * p['error']:.0f} %"
@@ -266,8 +267,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RuntimeError as e:
         print(f"ERROR: {e}", file=sys.stderr)
         return 1
-    from reports.model_check import check
-
     d = check(fit, measured)
     d["taskset"] = ts
     d["machine"] = machine()

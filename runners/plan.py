@@ -28,6 +28,7 @@ from runners import records
 from runners.measure import Instruments
 from runners.profiles import ClaimNeeds, Profile, needed_kinds
 from runners.records.kinds import KINDS, SchedulerSpec, is_cluster, is_serial
+from runners.records.schema import SHAPE
 from workloads.base import Workload
 
 __all__ = ["Plan", "Decider", "check_kinds", "PLAIN_SAMPLE", "new_run_id", "plan_specs", "spec_details", "workload_info", "done_keys",
@@ -117,8 +118,6 @@ class Plan:
         every round from the minimum to the claim cap.  None with a fixed number of repeats (no looking)."""
         if self.fixed:
             return None
-        from reports.intervals import SHAPE  # here: spawned workers import this module and need no report
-
         return {"first": self.min_repeats, "last": self.claim_max_repeats, "alpha": 0.05, "tail": 0.02, "shape": SHAPE}
 
     @property

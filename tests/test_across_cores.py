@@ -58,7 +58,7 @@ def test_the_plan_measures_every_worker_count_up_to_the_machine_and_predicts_the
     monkeypatch.setattr(across_cores, "taskset_honoured", lambda cpus: {"honoured": True, "why": "ok"})
     monkeypatch.setattr(across_cores, "_run", fake_run)
     monkeypatch.setattr(across_cores.os, "sched_getaffinity", lambda pid: set(range(16)))
-    monkeypatch.setattr("reports.model_check.check", lambda fit, measured: {
+    monkeypatch.setattr(across_cores, "check", lambda fit, measured: {
         "pairs": [], "workloads": [], "hit_rate": None, "decided": 0, "median_abs_error": None,
         "misses_over_2x": []})
     assert across_cores.main(["--fit-cores", "2", "--out", str(tmp_path)]) == 0

@@ -202,12 +202,6 @@ def test_agreements_near_the_cut_go_on_and_a_forked_share_gives_the_same_figures
     assert resample.agreements(ctx, {"x": "a"}, _faster, seed=5) == forked  # and again: seeded
 
 
-def test_a_fork_that_fails_leaves_the_draws_to_this_process():
-    assert resample._in_fork(lambda: 1 / 0) is None
-    assert resample._in_fork(lambda: {"x": ["a", None]}) == {"x": ["a", None]}
-    assert resample._in_fork(lambda: __import__("time").sleep(5), timeout_s=0.5) is None
-
-
 def test_a_row_that_ran_in_some_rounds_keeps_its_count_and_its_pairs():
     # kernel-sleep-nogil ran 5 rounds, its twin 7 (the loop went on for the twin's own question): a draw of the
     # group's 7 rounds uniformly left the nogil row under 5 repeats in ~40 % of the reruns, undecided "for want

@@ -7,7 +7,7 @@ import pytest
 
 from runners.measure import Instruments
 from runners.records.kinds import parse
-from runners.schedulers.distributed import ClusterUnreachable, Distributed, _task_stream, roster_change, worker_figures
+from runners.schedulers.distributed import ClusterUnreachable, Distributed
 
 
 def _inc(x):
@@ -87,26 +87,6 @@ def test_an_existing_clusters_label_names_its_size():
     c = Distributed(parse("distributed@tcp://10.0.0.1:8786"))
     c.info.update(workers=3, threads={"a": 2, "b": 2, "c": 1})
     assert c.label == "distributed@tcp://10.0.0.1:8786-3x2"
-
-
-def test_roster_change_tells_who_left_and_joined():
-    assert roster_change({"a": {"pid": 1}}, {"a": {"pid": 2}}) == {"workers_lost": ["a"], "workers_joined": ["a"]}
-    assert roster_change({}, {}) == {}
-
-
-def test_worker_figures_leave_out_a_worker_that_restarted():
-    snap = {"t": 0.0, "pid": 1, "gil_s": None, "cpu_s": 0.0, "rss": 5, "mem_samples": [], "transfer_out": 0}
-    gil, cpu, rss, moved = worker_figures({"a": snap}, {"a": {**snap, "pid": 2, "t": 1.0, "cpu_s": 3.0}})
-    assert (gil, cpu, rss, moved) == ([], 0.0, 0, 0)
-    (g,), *_ = worker_figures({"a": snap}, {"a": {**snap, "t": 1.0}})
-    assert g["contention"] is None  # no GIL figure: not 0
-
-
-def test_task_stream_times_are_seconds_since_the_repeat_began():
-    (t,) = _task_stream([{"key": "k", "worker": "w", "thread": 7, "nbytes": 8,
-                          "startstops": [{"start": 101.0, "stop": 101.5, "action": "transfer"}]}], 100.0)
-    assert t == {"key": "k", "worker": "w", "thread": "w/7", "start": 1.0, "stop": 1.5, "action": "transfer",
-                 "nbytes": 8}
 
 
 @pytest.mark.slow

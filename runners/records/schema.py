@@ -57,6 +57,7 @@ __all__ = [
     "TASKS_DIR",
     "ROUNDS",
     "READABLE",
+    "SHAPE",
     "upgrade",
 ]
 
@@ -74,6 +75,9 @@ STARTUP = "startup.jsonl"
 TASKS_DIR = "tasks"
 ROUNDS = "rounds.jsonl"  # per workload: rounds run, why they stopped, what stayed undecided
 INTERFERENCE = "interference.jsonl"  # per round: host steal, other processes' CPU, load, clock; bursts left out
+# The sequential design's boundary shape, recorded in meta.json's ``looks`` (reports.intervals.Looks reads it):
+# c_n = C * (last / n) ** shape, 0 Pocock's flat boundary, 0.5 O'Brien-Fleming's.
+SHAPE = 0.25
 MODEL_CHECKS = "model_check"  # python -m reports.model_check FIT THIS: the model fitted elsewhere scored here, one JSON per fit
 
 T = TypeVar("T", bound="_Record")

@@ -53,9 +53,9 @@ from runners.meta import free_threaded_build
 from runners.records import die_with_parent
 from runners.schedulers._clusterworker import freeze_gc, pid, snapshot
 from runners.schedulers.base import Scheduler, SchedulerUnavailable, as_a_notebook_runs_it, interpreter
+from runners.schedulers.cluster_figures import roster_change, task_stream, worker_figures
 
-__all__ = ["Distributed", "ClusterUnreachable", "CONNECT_TIMEOUT_S", "takes_n_workers", "roster_change",
-           "worker_figures"]
+__all__ = ["Distributed", "ClusterUnreachable", "CONNECT_TIMEOUT_S", "takes_n_workers"]
 
 # How long to wait for an existing cluster at --address before giving up.
 CONNECT_TIMEOUT_S = 10
@@ -329,7 +329,7 @@ class Distributed(Scheduler):
         after = self._snapshots(full)
         m.extra.update(roster_change(before, after))
         if ts is not None:
-            m.tasks = _task_stream(ts.data, started_at)
+            m.tasks = task_stream(ts.data, started_at)
         if not full:
             return m
         gil, cpu, rss, moved = worker_figures(before, after)
@@ -350,61 +350,6 @@ class Distributed(Scheduler):
         except Exception:  # the scheduler itself is unreachable: nothing to compare
             return {}
         return {addr: s for addr, s in got.items() if isinstance(s, dict)}
-
-
-def _task_stream(data: list[dict[str, Any]], started_at: float) -> list[dict[str, Any]]:
-    """The scheduler's task-stream messages as the suite's task records (seconds since the repeat began)."""
-    out = []
-    for msg in data:
-        worker = str(msg.get("worker", ""))
-        for part in msg.get("startstops", []):
-            out.append({"key": str(msg.get("key")), "worker": worker, "thread": f"{worker}/{msg.get('thread')}",
-                        "start": part["start"] - started_at, "stop": part["stop"] - started_at,
-                        "action": part.get("action", "compute"), "nbytes": msg.get("nbytes")})
-    return out
-
-
-def roster_change(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Workers that left or joined between two snapshots (a restarted process counts as both).
-
-    >>> roster_change({"a": {"pid": 1}, "b": {"pid": 2}}, {"a": {"pid": 1}, "c": {"pid": 3}})
-    {'workers_lost': ['b'], 'workers_joined': ['c']}
-    >>> roster_change({"a": {"pid": 1}}, {"a": {"pid": 1}})
-    {}
-    """
-    old = {(a, s.get("pid")) for a, s in before.items()}
-    new = {(a, s.get("pid")) for a, s in after.items()}
-    lost = sorted(a for a, _ in old - new)
-    joined = sorted(a for a, _ in new - old)
-    return {"workers_lost": lost, "workers_joined": joined} if lost or joined else {}
-
-
-def worker_figures(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
-                   ) -> tuple[list[dict[str, Any]], float, int, int]:
-    """(GIL per worker, CPU seconds, peak RSS, bytes sent) between two full snapshots of every worker.
-
-    A worker lost or restarted between them is left out: its counters do not cover the repeat.
-
-    >>> a = {"t": 0.0, "pid": 5, "gil_s": 0.0, "cpu_s": 1.0, "rss": 10, "mem_samples": [], "transfer_out": 0}
-    >>> b = {"t": 2.0, "pid": 5, "gil_s": 1.0, "cpu_s": 2.5, "rss": 12, "mem_samples": [(1.0, 30)],
-    ...      "transfer_out": 64}
-    >>> worker_figures({"w": a}, {"w": b})
-    ([{'pid': 5, 'worker': 'w', 'contention': 0.5, 'seconds': 2.0}], 1.5, 30, 64)
-    """
-    gil, cpu, rss, moved = [], 0.0, 0, 0
-    for addr, a in before.items():
-        b = after.get(addr)
-        if b is None or b["pid"] != a["pid"]:
-            continue
-        dt = b["t"] - a["t"]
-        c = None
-        if a["gil_s"] is not None and b["gil_s"] is not None and dt > 0:
-            c = min(1.0, max(0.0, (b["gil_s"] - a["gil_s"]) / dt))
-        gil.append({"pid": b["pid"], "worker": addr, "contention": c, "seconds": dt})
-        cpu += b["cpu_s"] - a["cpu_s"]
-        rss = max(rss, a["rss"], b["rss"], *[mem for t, mem in b["mem_samples"] if t >= a["t"]])
-        moved += max(0, b["transfer_out"] - a["transfer_out"])
-    return gil, cpu, rss, moved
 
 
 def takes_n_workers() -> bool:
