@@ -190,7 +190,7 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
             missing.append(f"per-task overhead of {kind}")
         terms["overhead"] = n * (oh or 0.0)
         if shipped:
-            start, start_source = shipped_start(c, kind, tuned, workers)
+            start, start_source = shipped_start(c, kind, tuned, workers, inp.get("imports_s"))
             if start is None:
                 missing.append(f"start-up of {tuned}")
             terms["startup"] = start or 0.0

@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 
 from reports import fmt
-from reports.interference import pace
 from reports.load import Results, load
 from reports.model import fitted, pool_throughputs, predict, predict_spec, with_pool_throughput
 from reports.model_advice import candidates, predicted_recommendations
-from reports.model_inputs import constants, different_sizes, num, workload_inputs
+from reports.model_inputs import constants, num, workload_inputs
+from reports.model_pair import different_sizes, pace_ratio
 from reports.recommend import pick
 from reports.stats import MARGIN
 from reports.table import table as stats_table
@@ -133,18 +133,6 @@ def _table(res: Results) -> pd.DataFrame:
 
 def _cores(res: Results) -> int:
     return int(num(res.meta.get("cores")) or num(res.meta.get("cpu_count")) or 1)
-
-
-def pace_ratio(fit: Results, measured: Results) -> float | None:
-    """How much slower the measured run's core ran than the fit's: the ratio of the two runs' median times of the
-    pace loop (:mod:`runners.interference`), None where either run did not time it.
-
-    Two runs of one commit on this VM, minutes apart, took 0.075 and 0.123 s for the same ``sync`` compute of a
-    compiled kernel, its CPU time moving with it: the machine's speed, not the schedulers, which a model
-    fitted on one run cannot know of the other.  The pace loop, timed at every round's ends in both, can.
-    """
-    a, b = pace(fit.interference).get("pace_us_median"), pace(measured.interference).get("pace_us_median")
-    return round(b / a, 4) if a and b else None
 
 
 def cross_predictions(fit: Results, measured: Results, scale: float | None = None) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from runners.records.kinds import SchedulerSpec, is_cluster, is_process_pool, is_serial, parse
 
-__all__ = ["constants", "workload_inputs", "different_sizes", "overhead", "cluster_overhead", "startup", "shipped_start", "throughput", "ASSUMED_HANDOFF_S", "ASSUMED_CONTENTION",
+__all__ = ["constants", "workload_inputs", "overhead", "cluster_overhead", "startup", "shipped_start", "throughput", "ASSUMED_HANDOFF_S", "ASSUMED_CONTENTION",
            "frame", "num", "extra", "ASSUMED_THROUGHPUT"]
 
 ASSUMED_THROUGHPUT = 1e9  # bytes/s when no pickle-throughput rows were measured (said in the constants)
@@ -124,7 +124,7 @@ def constants(table: pd.DataFrame, rows: Any = None, startup: Any = None) -> dic
     if out["contention"] is not None and ca is not None and ca < PARALLEL_AVAILABILITY:
         out["contention"], out["contention_source"] = ASSUMED_CONTENTION, (
             f"assumed: the calibration's two threads did not run at once here (core availability {ca:.2f})")
-    out["shipped_start_s"] = _shipped_start(table)
+    out["shipped_start_s"], out["shipped_imports_s"] = _shipped_start(table, frame(rows))
     st = startup if isinstance(startup, pd.DataFrame) else frame(startup)
     if not st.empty and "scheduler" in st and "start_s" in st:
         for label, x in st.groupby("scheduler"):
@@ -260,8 +260,10 @@ def cluster_overhead(c: dict[str, Any], label: str, workers: int, cores: float) 
     return max(worker / max(1.0, min(float(workers), cores)), other)
 
 
-def _shipped_start(table: pd.DataFrame) -> dict[str, float]:
-    """What Dask's own pool (or cluster) costs a compute, measured: ``{kept label: seconds}``.
+def _shipped_start(table: pd.DataFrame, rows: pd.DataFrame | None = None) -> tuple[dict[str, float], dict[str, float]]:
+    """What Dask's own pool (or cluster) costs a compute, measured: ``{kept label: seconds}``; and the median
+    time a fresh worker took to import the modules of the workloads it was measured on (where the run timed
+    it, :mod:`runners.worker_imports`): ``{kept label: seconds}``.
 
     An as-shipped reading starts its pool inside every compute, the kept one before any: where a
     workload was measured both ways, the as-shipped median less the kept one's is that start as a
@@ -273,13 +275,16 @@ def _shipped_start(table: pd.DataFrame) -> dict[str, float]:
     >>> t = pd.DataFrame({"workload": ["a", "a", "b", "b", "c"],
     ...                   "scheduler": ["processes-2", "processes-2-shipped"] * 2 + ["processes-2-shipped"],
     ...                   "median_s": [0.1, 0.45, 0.2, 0.6, 9.0]})
-    >>> _shipped_start(t)
-    {'processes-2': 0.375}
+    >>> r = pd.DataFrame({"workload": ["a", "b"], "kind": ["sync"] * 2, "status": ["ok"] * 2,
+    ...                   "extra": [{"worker_imports_s": 0.2}] * 2})
+    >>> _shipped_start(t), _shipped_start(t, r)
+    (({'processes-2': 0.375}, {}), ({'processes-2': 0.375}, {'processes-2': 0.2}))
     """
     if not isinstance(table, pd.DataFrame) or table.empty or "scheduler" not in table:
-        return {}
+        return {}, {}
     medians = {(r["workload"], r["scheduler"]): num(r.get("median_s")) for r in table.to_dict("records")}
     extra_by: dict[str, list[float]] = {}
+    imports_by: dict[str, list[float]] = {}
     for (wl, label), shipped in medians.items():
         spec = _spec(str(label))
         if spec is None or not spec.as_shipped or shipped is None:
@@ -288,25 +293,38 @@ def _shipped_start(table: pd.DataFrame) -> dict[str, float]:
         kept = medians.get((wl, tuned))
         if kept is not None:
             extra_by.setdefault(tuned, []).append(shipped - kept)
-    return {k: max(0.0, float(np.median(v))) for k, v in extra_by.items()}
+            i = _sync_extra(rows, wl, "worker_imports_s", timed_only=False) if rows is not None else None
+            imports_by.setdefault(tuned, []).extend([] if i is None else [i])
+    return ({k: max(0.0, float(np.median(v))) for k, v in extra_by.items()},
+            {k: float(np.median(v)) for k, v in imports_by.items() if v and len(v) == len(extra_by[k])})
 
 
-def shipped_start(c: dict[str, Any], kind: str, label: str, workers: int) -> tuple[float | None, str]:
+def shipped_start(c: dict[str, Any], kind: str, label: str, workers: int, imports_s: float | None = None
+                  ) -> tuple[float | None, str]:
     """What the as-shipped reading of the kept *label* adds to a compute, and where the figure comes from.
 
     Measured in the run (:func:`_shipped_start`) for *label*, else for the same kind at the nearest
-    worker count; else the kept pool's own start-up (:func:`startup`), which overstates it.
+    worker count; else the kept pool's own start-up (:func:`startup`), which overstates it.  *imports_s*:
+    what a fresh worker of this workload imports (:mod:`runners.worker_imports`); where the workloads the
+    start was measured on timed theirs too, the difference is added (a kernel's NumPy and compiled module
+    against a bag's ``json``: 0.4 s here).
 
-    >>> shipped_start({"shipped_start_s": {"processes-1": 0.33}, "startup_s": {"processes-2": 0.6}},
-    ...               "processes", "processes-2", 2)
+    >>> c = {"shipped_start_s": {"processes-1": 0.33}, "startup_s": {"processes-2": 0.6}}
+    >>> shipped_start(c, "processes", "processes-2", 2)
     (0.33, 'as shipped less kept (processes-1)')
+    >>> shipped_start({**c, "shipped_imports_s": {"processes-1": 0.25}}, "processes", "processes-2", 2, 0.65)
+    (0.73, "as shipped less kept (processes-1), +0.40 s for this workload's worker imports")
     >>> shipped_start({"startup_s": {"processes-2": 0.6}}, "processes", "processes-2", 2)
     (0.6, "the kept pool's start-up")
     """
     measured = c.get("shipped_start_s") or {}
     k = _nearest(measured, kind, label, workers)
     if k is not None:
-        return measured[k], f"as shipped less kept ({k})"
+        ref = (c.get("shipped_imports_s") or {}).get(k)
+        if imports_s is None or ref is None:
+            return measured[k], f"as shipped less kept ({k})"
+        return (round(max(0.0, measured[k] + imports_s - ref), 6),
+                f"as shipped less kept ({k}), {imports_s - ref:+.2f} s for this workload's worker imports")
     start = startup(c, kind, label, workers)
     return start, "the kept pool's start-up"
 
@@ -371,29 +389,5 @@ def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, 
         "bytes": b, "bytes_source": b_src, "release_rate": _sync_extra(df, workload, "gil_release_rate"),
         "u1": num(r.get("cores_used")),  # cores sync kept busy (library threads: BLAS, OpenMP)
         "bytes_d": {x["scheduler"]: num(x.get("bytes_moved")) for x in dist.to_dict("records")},
+        "imports_s": _sync_extra(df, workload, "worker_imports_s", timed_only=False),  # a fresh worker's imports
     }
-
-
-def different_sizes(fit: pd.DataFrame, measured: pd.DataFrame) -> dict[str, str]:
-    """Workloads of both tables built at different sizes or parameters: workload -> what differs.
-
-    Such a workload is not scored: a model fitted on one problem says nothing of how long another
-    takes (runs of different profiles, or of commits that resized a workload).
-
-    >>> f = pd.DataFrame({"workload": ["a", "b"], "size": [1200, 8], "params": [{}, {}]})
-    >>> different_sizes(f, pd.DataFrame({"workload": ["a", "b"], "size": [2400, 8], "params": [{}, {}]}))
-    {'a': 'size 1200 in the fit, 2400 measured'}
-    """
-    out: dict[str, str] = {}
-
-    def first(t: pd.DataFrame, col: str) -> dict[str, Any]:
-        if col not in t:
-            return {}
-        return {str(w): v for w, v in zip(t["workload"], t[col]) if v is not None and v == v}
-
-    for col in ("size", "params"):
-        a, b = first(fit, col), first(measured, col)
-        for wl in a.keys() & b.keys():
-            if wl not in out and str(a[wl]) != str(b[wl]):
-                out[wl] = f"{col} {a[wl]} in the fit, {b[wl]} measured"
-    return out

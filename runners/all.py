@@ -251,6 +251,7 @@ def _plan(args: argparse.Namespace, out: Path, claims: set[str] | None, registry
         lean=False if named else None,  # named schedulers run every selected workload
         layouts=not named and not args.predict_only,  # the profile's layouts; named schedulers are just those
         security=security, check_plain=not (args.predict_only or args.no_controls),
+        worker_imports=bool(args.predict_only or extra_cores),  # the model's as-shipped start, per workload
     )
     return plan, plugins, clusters, extra_cores
 

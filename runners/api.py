@@ -127,7 +127,7 @@ def compare(
     plan = Plan(profile=PROFILES["default"], workloads=workloads, specs=specs, repeats=repeats,
                 fixed=repeats is not None, decide=lambda w, samples: pending(samples), drop=far_slower,
                 time_budget_s=None if repeats is not None else time_budget_s, experiments=experiments,
-                instruments=instruments, controls=False, check_plain=False)
+                instruments=instruments, controls=False, check_plain=False, worker_imports=predict_only)
     plan.round_seed = zlib.crc32(run_id.encode())  # the order within rounds: from the run id, as the CLI does
     try:
         meta = collect(run_id=run_id, profile="default", workloads=[workload_info(x, "default") for x in workloads.values()],

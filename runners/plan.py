@@ -102,6 +102,9 @@ class Plan:
     # Seconds for the whole answer (compare(), a user's --workloads): no round starts past it; None: the
     # profile's run budget, planned as it goes (runners.budget).
     time_budget_s: float | None = None
+    # Time what each workload's fresh workers import (runners.worker_imports): where the run predicts, for the
+    # as-shipped start-up the cost model charges each workload.
+    worker_imports: bool = False
 
     def __post_init__(self) -> None:
         for w in self.workloads.values():

@@ -25,6 +25,7 @@ from runners.procs import stop_if_signalled
 from runners.records.kinds import is_serial
 from runners.rows import Rows
 from runners.schedulers import Scheduler
+from runners.worker_imports import WorkerImports
 from workloads.base import Workload
 
 __all__ = ["Repeats", "Built", "Failure", "NoReference", "difference"]
@@ -82,6 +83,7 @@ class Repeats:
         self.plan, self.rows, self.pools, self.say = plan, rows, pools, say
         self.built: dict[str, Built] = {}
         self.references: dict[str, Any] = {}  # workload -> its sync result, or the NoReference that says why not
+        self.imports = WorkerImports()  # what each workload's fresh workers import (plan.worker_imports)
 
     @property
     def session(self) -> int:
@@ -176,6 +178,8 @@ class Repeats:
             return "error", None
         checked = mode == "instrumented" and not control
         ok, detail = self.check(w, result) if checked else (True, "")
+        if checked and self.plan.worker_imports and is_serial(spec.kind):  # measured once, before any repeat
+            m.extra.update(self.imports.measure(w.name, self.build(w).objs))
         gmin, gmed, gmax = m.gil_summary()
         self.rows.store(row(
             wall_s=m.wall_s, status="ok" if ok else "mismatch",

@@ -145,6 +145,8 @@ class Runner:
                                                   error=f"build failed: {e}", traceback=tb.format_exc(limit=20)))
                 self.rows.rounds(w.name, 0, "build failed", [])
                 continue
+            if self.plan.worker_imports:  # outside every timed repeat: it starts fresh interpreters
+                self.repeats.imports.measure(w.name, self.repeats.build(w).objs)
             live = self.open_for(w, specs)
             self.steps(index + j, f"{w.name}: {', '.join(live)}")
             self.warm_all(w, live)

@@ -63,6 +63,13 @@ def test_predict_only_measures_its_inputs_in_a_fixed_few_rounds(tmp_path):
     assert set(plan.workloads) == {"bag-json", "delayed-null"} and not plan.sweep_specs
     args = root.parse_args(["--predict-only", "--repeats", "6", "--workloads", "bag-json", "--out", str(tmp_path)])
     assert root._plan(args, tmp_path, None, root._claims())[0].min_repeats == 6  # --repeats wins
+    assert plan.worker_imports  # the model's as-shipped start, per workload: what its fresh workers import
+
+
+def test_only_a_predicting_run_times_what_fresh_workers_import(tmp_path):
+    for argv, want in ((["--predict-cores", "4"], True), ([], False)):
+        args = root.parse_args([*argv, "--workloads", "bag-json", "--out", str(tmp_path)])
+        assert root._plan(args, tmp_path, None, root._claims())[0].worker_imports is want
 
 
 def test_predict_only_times_null_tasks_as_dask_ships_them_too(tmp_path):

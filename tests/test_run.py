@@ -54,6 +54,17 @@ def test_execute_measures_every_spec_in_rounds_and_records_why_they_stopped(tmp_
     assert said[-1].startswith("[1/1]") and said[-1].endswith("delayed-null: sync, threads-2")
 
 
+def test_a_predicting_run_times_what_each_workloads_fresh_workers_import_on_its_sync_rows(tmp_path):
+    plan = replace(_plan(catalogue()["delayed-null"], catalogue()["array-transcendental"], specs=("sync",), repeats=1),
+                   worker_imports=True)
+    execute(tmp_path, "r1", plan)
+    got = {r["workload"]: r["extra"] for r in _main_rows(tmp_path)}
+    assert all(e["worker_imports_s"] > 0 and e["worker_modules"] >= 1 for e in got.values())
+    assert got["array-transcendental"]["worker_modules"] > got["delayed-null"]["worker_modules"]  # NumPy, dask.array
+    execute(tmp_path / "plain", "r2", _plan(catalogue()["delayed-null"], specs=("sync",), repeats=1))
+    assert not any("worker_imports_s" in (r.get("extra") or {}) for r in _main_rows(tmp_path / "plain"))
+
+
 def test_a_resumed_run_skips_what_is_finished_and_retries_nothing_else(tmp_path):
     plan = _plan(catalogue()["delayed-null"], specs=("sync",))
     execute(tmp_path, "r1", plan)

@@ -1,0 +1,121 @@
+"""What a fresh worker imports before it can run a workload's tasks, and how long that takes here.
+
+Dask's ``processes`` scheduler as shipped starts a new pool of spawned workers in every compute
+(and a one-off ``LocalCluster`` new workers): each unpickles its first tasks, importing every module
+they name — Dask's array or bag code, NumPy, pandas, the workload's own module.  That is part of the
+start an as-shipped compute sees, and it differs by workload.  Measured here (2026-12-07, quick sizes,
+``python -m runners.across_cores``): as-shipped ``processes-2`` took 0.34–0.38 s more than the kept pool
+on the delayed workloads, 0.58 s on bag-json and 0.87–0.95 s on the array and compiled-kernel ones;
+importing their modules in a fresh interpreter took 0.22, 0.25 and 0.65 s.  The cost model fitted on
+one run charged every workload the bag's start (0.49 s) and under-predicted the kernels' as-shipped
+computes by 40–45 %; it now adds a workload's import time less that of the workloads its start was
+measured on (:func:`reports.model_start.shipped_start`).
+
+:func:`modules` lists what the optimised graph names (its pickle, read back with a recording
+unpickler in this process, where every module is already imported); :func:`import_seconds` times
+importing them in a fresh interpreter with this one's path, the better of two tries (an interpreter's
+start is slowed, never sped, by what else runs), cached by module set: the workloads of one family
+share it.  Measured only where a run predicts (``--predict-cores``, ``--predict-only``): a few seconds
+a run.
+"""
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+__all__ = ["modules", "import_seconds", "WorkerImports", "TRIES"]
+
+TRIES = 2
+TIMEOUT_S = 60.0
+_ROOT = Path(__file__).resolve().parents[1]
+_SKIP = {"builtins", "__main__", "copyreg", "_codecs"}  # an interpreter has them before it runs anything
+
+
+class _Recording(pickle.Unpickler):
+    """An unpickler that notes the module of every global it resolves."""
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self.seen: set[str] = set()
+
+    def find_class(self, module: str, name: str) -> Any:
+        self.seen.add(module)
+        return super().find_class(module, name)
+
+
+def modules(objs: Sequence[Any]) -> list[str] | None:
+    """The modules a worker imports to unpickle the optimised graph of *objs* (sorted); None where Dask or
+    the pickle cannot say.
+
+    >>> import dask, operator
+    >>> modules([dask.delayed(operator.add)(1, 2)])
+    ['_operator', 'dask._task_spec']
+    """
+    try:
+        import cloudpickle
+        from dask._expr import FinalizeCompute
+        from dask.base import collections_to_expr
+
+        graph = dict(FinalizeCompute(collections_to_expr(list(objs), True)).optimize().__dask_graph__())
+        u = _Recording(cloudpickle.dumps(graph))
+        u.load()
+    except Exception:
+        return None
+    return sorted(m for m in u.seen if m not in _SKIP)
+
+
+_CHILD = ("import importlib, sys, time\n"
+          "t = time.perf_counter()\n"
+          "for m in sys.argv[1:]:\n"
+          "    importlib.import_module(m)\n"
+          "print(time.perf_counter() - t)\n")
+
+
+def import_seconds(mods: Sequence[str], tries: int = TRIES) -> float | None:
+    """Seconds a fresh interpreter with this one's path takes to import *mods*, the best of *tries*; None
+    where it fails (a module only this process can import: a user's file loaded by path).
+
+    >>> import_seconds([]) == 0.0, import_seconds(["no_such_module_here"])
+    (True, None)
+    """
+    if not mods:
+        return 0.0
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    best = None
+    for _ in range(max(1, tries)):
+        try:
+            out = subprocess.run([sys.executable, "-c", _CHILD, *mods], capture_output=True, text=True, env=env,
+                                 cwd=_ROOT, timeout=TIMEOUT_S)
+            took = float(out.stdout.strip()) if out.returncode == 0 else None
+        except (OSError, subprocess.SubprocessError, ValueError):
+            took = None
+        if took is None:
+            return None
+        best = took if best is None else min(best, took)
+    return best
+
+
+class WorkerImports:
+    """Per workload, what its workers import and how long it takes (``extra`` of its ``sync`` rows), once."""
+
+    def __init__(self) -> None:
+        self.by_workload: dict[str, dict[str, Any]] = {}
+        self._seconds: dict[tuple[str, ...], float | None] = {}
+
+    def measure(self, name: str, objs: Sequence[Any]) -> dict[str, Any]:
+        """``{"worker_imports_s": seconds, "worker_modules": count}`` for workload *name* (``{}`` where it cannot
+        be told), measured on its first call."""
+        if name not in self.by_workload:
+            mods = modules(objs)
+            key = tuple(mods) if mods is not None else None
+            if key is not None and key not in self._seconds:
+                self._seconds[key] = import_seconds(key)
+            secs = self._seconds.get(key) if key is not None else None
+            self.by_workload[name] = {} if secs is None else {"worker_imports_s": round(secs, 4),
+                                                              "worker_modules": len(key or ())}
+        return self.by_workload[name]
