@@ -29,6 +29,7 @@ kept, superseded by the new session's).
 """
 from __future__ import annotations
 
+import os
 import time
 import traceback as tb
 from pathlib import Path
@@ -90,12 +91,30 @@ class Runner:
         """The workloads, then the experiments and the controls, then the leftover budget on the claim questions a
         time cap left open (:mod:`runners.revisit`); this process's GIL samplers stopped at the end."""
         try:
+            if self.plan.worker_imports:
+                self.worker_imports()
             self.pooled(self.run_workloads)
             run_experiments(self.plan, self.rows, self.done, self.steps)
             run_controls(self.plan, self.repeats, self.done, self.steps)
             self.pooled(lambda: revisit(self, self.groups))
         finally:
             stop_knocker()
+
+    def worker_imports(self) -> None:
+        """What each workload's fresh workers import, timed before any repeat (fresh interpreters, as many at
+        once as this process has cores: nothing else runs yet); a workload that cannot be built is left to its
+        turn, which records why."""
+        work = []
+        for w, _ in self.plan.schedule():
+            if not self.prior.finished.get(w.name):
+                try:
+                    work.append((w.name, self.repeats.build(w).objs))
+                except Exception:
+                    continue
+        t0 = time.perf_counter()
+        n = self.repeats.imports.measure_all(work, parallel=len(os.sched_getaffinity(0)))
+        self.say(f"what the workers of {len(work)} workload(s) import: {n} module set(s) timed in fresh interpreters "
+                 f"in {time.perf_counter() - t0:.1f} s")
 
     def pooled(self, work: Callable[[], None]) -> None:
         """Run *work*; every scheduler closed (and its stop recorded) however it ends."""
@@ -145,8 +164,6 @@ class Runner:
                                                   error=f"build failed: {e}", traceback=tb.format_exc(limit=20)))
                 self.rows.rounds(w.name, 0, "build failed", [])
                 continue
-            if self.plan.worker_imports:  # outside every timed repeat: it starts fresh interpreters
-                self.repeats.imports.measure(w.name, self.repeats.build(w).objs)
             live = self.open_for(w, specs)
             self.steps(index + j, f"{w.name}: {', '.join(live)}")
             self.warm_all(w, live)

@@ -34,3 +34,14 @@ def test_workloads_with_the_same_modules_share_one_timing(monkeypatch):
     assert w.measure("b", [dask.delayed(abs)(-2)]) == one and w.measure("a", []) == one and len(calls) == 1
     monkeypatch.setattr(worker_imports, "import_seconds", lambda mods: None)
     assert WorkerImports().measure("c", [dask.delayed(abs)(-3)]) == {}  # cannot be told: nothing, not 0
+
+
+def test_every_workload_is_measured_up_front_each_module_set_once(monkeypatch):
+    calls = []
+    monkeypatch.setattr(worker_imports, "import_seconds", lambda mods: calls.append(mods) or 0.5)
+    w = WorkerImports()
+    work = [("a", [dask.delayed(abs)(-1)]), ("b", [dask.delayed(abs)(-2)]),
+            ("c", [(da.ones((8, 8), chunks=4) + 1).sum()])]
+    assert w.measure_all(work, parallel=2) == 2 and len(calls) == 2
+    assert w.by_workload["a"] == w.by_workload["b"] and w.by_workload["c"]["worker_modules"] > 1
+    assert w.measure("c", []) == w.by_workload["c"] and len(calls) == 2  # measured already: not again
