@@ -29,7 +29,6 @@ kept, superseded by the new session's).
 """
 from __future__ import annotations
 
-import os
 import time
 import traceback as tb
 from pathlib import Path
@@ -44,6 +43,7 @@ from runners.measure import stop_knocker
 from runners.openpools import OpenPools
 from runners.overhead import run_controls
 from runners.plan import Plan, done_keys, prior_work, seeded_shuffle
+from runners.profiles import cores
 from runners.progress import Say, Steps
 from runners.records.kinds import SchedulerSpec, is_serial
 from runners.repeats import Repeats
@@ -112,7 +112,7 @@ class Runner:
                 except Exception:
                     continue
         t0 = time.perf_counter()
-        n = self.repeats.imports.measure_all(work, parallel=len(os.sched_getaffinity(0)))
+        n = self.repeats.imports.measure_all(work, parallel=cores())
         self.say(f"what the workers of {len(work)} workload(s) import: {n} module set(s) timed in fresh interpreters "
                  f"in {time.perf_counter() - t0:.1f} s")
 
