@@ -176,5 +176,6 @@ def test_under_a_time_budget_the_rounds_may_spend_it_not_the_profiles_per_worklo
     answer = api.compare(lambda: [dask.delayed(nap)()], ["sync", "threads-2"], time_budget_s=20.0, name="nap",
                          out=tmp_path, progress=False)
     rounds = [json.loads(x) for x in next(tmp_path.glob("*/rounds.jsonl")).read_text().splitlines()]
-    assert rounds[0]["stopped"] != "time cap"  # 0.3 s of rounds would have stopped it at the minimum (5 rounds)
-    assert (answer.table["n"] > profiles.PROFILES["default"].repeats).all()
+    # 0.3 s of rounds stopped it at the minimum (5 rounds, "time cap"); now a decision or the repeat cap does
+    assert rounds[0]["stopped"] in {"decided", "repeat cap"}, rounds[0]
+    assert (answer.table["n"] >= profiles.PROFILES["default"].repeats).all()
