@@ -70,6 +70,7 @@ import numpy as np
 import pandas as pd
 
 from reports.gilcalibration import calibration
+from reports.model_chunks import chunking
 from reports.model_inputs import cluster_overhead, constants, num, overhead, shipped_start, throughput, workload_inputs
 from runners.records.kinds import KINDS, Kind, SchedulerSpec, in_process, is_cluster, is_process_pool, is_serial, pickles
 
@@ -189,6 +190,8 @@ def predict_spec(inp: dict[str, Any], kind: str, workers: int, threads_per_worke
         if oh is None:
             missing.append(f"per-task overhead of {kind}")
         terms["overhead"] = n * (oh or 0.0)
+        if shipped and is_process_pool(kind) and "compute" in terms:  # Dask's own pool sends tasks in chunks
+            terms["compute"] *= chunking(n, w)
         if shipped:
             start, start_source = shipped_start(c, kind, tuned, workers, inp.get("imports_s"))
             if start is None:

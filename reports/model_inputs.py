@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reports.model_chunks import chunking
 from runners.records.kinds import SchedulerSpec, is_cluster, is_process_pool, is_serial, parse
 
 __all__ = ["constants", "workload_inputs", "overhead", "cluster_overhead", "startup", "shipped_start", "throughput", "ASSUMED_HANDOFF_S", "ASSUMED_CONTENTION",
@@ -283,6 +284,8 @@ def _shipped_start(table: pd.DataFrame, rows: pd.DataFrame | None = None) -> tup
     if not isinstance(table, pd.DataFrame) or table.empty or "scheduler" not in table:
         return {}, {}
     medians = {(r["workload"], r["scheduler"]): num(r.get("median_s")) for r in table.to_dict("records")}
+    tasks = {(r["workload"], r["scheduler"]): num(r.get("ntasks")) or num(r.get("ntasks_graph"))
+             for r in table.to_dict("records")}
     extra_by: dict[str, list[float]] = {}
     imports_by: dict[str, list[float]] = {}
     for (wl, label), shipped in medians.items():
@@ -291,8 +294,9 @@ def _shipped_start(table: pd.DataFrame, rows: pd.DataFrame | None = None) -> tup
             continue
         tuned = SchedulerSpec(spec.kind, spec.workers, spec.threads_per_worker).label
         kept = medians.get((wl, tuned))
-        if kept is not None:
-            extra_by.setdefault(tuned, []).append(shipped - kept)
+        if kept is not None:  # less what Dask's chunks of six cost the compute beyond the kept pool's one task
+            f = chunking(tasks.get((wl, tuned)) or 1, spec.workers) if is_process_pool(spec.kind) else 1.0
+            extra_by.setdefault(tuned, []).append(shipped - kept * f)
             i = _sync_extra(rows, wl, "worker_imports_s", timed_only=False) if rows is not None else None
             imports_by.setdefault(tuned, []).extend([] if i is None else [i])
     return ({k: max(0.0, float(np.median(v))) for k, v in extra_by.items()},
