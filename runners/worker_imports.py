@@ -160,9 +160,5 @@ class WorkerImports:
     def measure(self, name: str, objs: Sequence[Any]) -> dict[str, Any]:
         """``{"worker_imports_s": seconds, "worker_modules": count}`` for workload *name* (``{}`` where it cannot
         be told), measured on its first call."""
-        if name not in self.by_workload:
-            mods = modules(objs)
-            if mods is not None and family(mods) not in self._seconds:
-                self._seconds[family(mods)] = import_seconds(mods)
-            self.by_workload[name] = self._figures(mods)
+        self.measure_all([(name, objs)])
         return self.by_workload[name]
