@@ -197,6 +197,6 @@ def _sentence(s: dict[str, Any], cores: int | None) -> str:
     rerun, bursts = s["rerun_after_bursts"], s["bursts"]
     if rerun:
         parts.append(f"{rerun} round{'s' if rerun != 1 else ''} re-run after bursts")
-    elif bursts:
-        parts.append(f"{bursts} burst{'s' if bursts != 1 else ''}")
+    if bursts > rerun:  # kept: past the re-run cap or the time budget, so their times are in the figures
+        parts.append(f"{bursts - rerun} burst{'s' if bursts - rerun != 1 else ''}" + (" kept" if rerun else ""))
     return ("quiet: " if quiet else "") + ", ".join(parts)

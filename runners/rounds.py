@@ -29,7 +29,8 @@ of a user's ``--workloads``) no new repeat starts; the workload stops with
 
 Each round is bracketed by the interference watch (when one is given:
 host steal, other processes' CPU); a round it calls a burst is left out of the
-samples and so measured again, within the same caps.
+samples and so measured again, within the same caps: after :data:`MAX_RERUNS`
+re-runs, or once the deadline has passed, a burst is kept, and said so.
 """
 from __future__ import annotations
 
@@ -350,7 +351,9 @@ def run_rounds(runner: Measurer[P], group: list[Rounds], clock: Callable[[], flo
             else:  # a failed pair cannot decide: it leaves the rotation
                 r.live.pop(label, None)
         if watch is not None:
-            may_drop = all(r.bursts < MAX_RERUNS for r in active)
+            # a burst is measured again only within the caps: at most MAX_RERUNS, and never past the deadline (the
+            # re-run would start repeats the time budget no longer allows); a kept burst says so in the interference
+            may_drop = all(r.bursts < MAX_RERUNS for r in active) and not (deadline is not None and clock() >= deadline)
             burst = watch.end(token, [(r.w.name, f"{runner.session}:{r.rnd}") for r in active], may_drop)
             if burst:
                 for r in active:

@@ -23,7 +23,7 @@ def test_summarize_busy_run():
     assert s["freq_mhz_min"] == 2000.0 and s["freq_mhz_median"] == 2400.0
     assert s["bursts"] == 2 and s["rerun_after_bursts"] == 1
     assert s["busy"] == ("host steal 11 %, other processes 0.3 cores (of 2), load 1.3, "
-                         "clock down to 2000 MHz (median 2400), 1 round re-run after bursts")
+                         "clock down to 2000 MHz (median 2400), 1 round re-run after bursts, 1 burst kept")
     assert "clock" not in summarize(rounds[:1])["busy"]
     assert summarize([rounds[2]])["busy"].endswith(", 1 burst")
 

@@ -196,6 +196,27 @@ def test_even_past_the_deadline_every_spec_gets_one_repeat():
     assert r.stop == "time budget" and {label for _, label in runner.ran} == set(runner.walls) and len(runner.ran) == 3
 
 
+
+def test_past_the_deadline_a_burst_round_is_kept_not_measured_again():
+    """A burst re-run starts repeats the time budget no longer allows (a compare() of 5 000 tiny tasks whose
+    first round, a burst at 95 s, was measured again: 204 s for a 60-s budget): past the deadline it is kept."""
+    now = [0.0]
+
+    class _Slow(_Runner):
+        def timed(self, pool, w, repeat, rnd):
+            now[0] += 10.0
+            return super().timed(pool, w, repeat, rnd)
+
+    watch = _Watch(always=True)
+    runner = _Slow({"sync": 1.0, "threads-2": 0.5}, watch=watch,
+                   decide=lambda w, s: [_Open("sync vs threads-2", ("sync", "threads-2"))])
+    runner.plan.fixed = False
+    r = Rounds(SimpleNamespace(name="w"), dict(runner.pools), {k: [] for k in runner.walls})
+    run_rounds(runner, [r], clock=lambda: now[0], watch=watch, deadline=15.0)
+    assert len(runner.ran) == 2 and r.stop == "time budget"
+    assert [c[2] for c in watch.calls] == [False]  # the watch was told the round may not be dropped
+    assert r.times == {"sync": [BURST_WALL], "threads-2": [BURST_WALL]} and r.bursts == 0
+
 # --- a design of its own ------------------------------------------------------------------------
 
 QUICK_LOOKS = {"first": 5, "last": 25, "alpha": 0.05, "tail": 0.02, "shape": 0.25}
