@@ -369,7 +369,8 @@ def _sync_extra(rows: pd.DataFrame, workload: str, key: str, timed_only: bool = 
 
 
 def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, Any] | None:
-    """What the model reads of one workload: ``T1, n, g, g_source, bytes, bytes_d, u1, collection``; None without sync."""
+    """What the model reads of one workload: ``T1, n, g, g_source, bytes, bytes_d, bytes_spread, bytes_results, u1,
+    collection``; None without sync."""
     t = table[table["workload"] == workload]
     s = t[t["kind"].map(is_serial)]
     if s.empty or num(s.iloc[0].get("median_s")) is None:
@@ -393,5 +394,8 @@ def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, 
         "bytes": b, "bytes_source": b_src, "release_rate": _sync_extra(df, workload, "gil_release_rate"),
         "u1": num(r.get("cores_used")),  # cores sync kept busy (library threads: BLAS, OpenMP)
         "bytes_d": {x["scheduler"]: num(x.get("bytes_moved")) for x in dist.to_dict("records")},
+        # what a cluster may move, estimated under sync (runners.schedulers.inprocess.TaskBytes; absent before)
+        "bytes_spread": _sync_extra(df, workload, "bytes_spread", timed_only=False),
+        "bytes_results": _sync_extra(df, workload, "bytes_results", timed_only=False),
         "imports_s": _sync_extra(df, workload, "worker_imports_s", timed_only=False),  # a fresh worker's imports
     }

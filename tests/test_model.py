@@ -141,6 +141,17 @@ def test_only_kinds_that_pickle_pay_bytes():
     assert "bytes moved" in unknown["missing"] and unknown["terms"]["bytes"] == 0.0
 
 
+def test_a_cluster_is_charged_what_may_cross_between_workers_where_sync_counted_it():
+    # a reduction: 100 MB of chunks each reduced where it lies; 1 MB of partials meet, 100 kB go back
+    inp = {**inputs(0.0, nbytes=1e8), "bytes_spread": 1e6, "bytes_results": 1e5}
+    pr = model.predict_spec(inp, "distributed", 2, 1, 2, CONST)
+    assert pr["terms"]["bytes"] == pytest.approx((1e6 * 0.5 + 1e5) / 1e8)  # not half the 100 MB
+    assert model.predict_spec(inp, "processes", 2, 1, 2, CONST)["terms"]["bytes"] == pytest.approx(1.0)  # all back
+    one = model.predict_spec(inp, "distributed", 1, 2, 2, CONST)  # one worker: only the results leave it
+    assert one["terms"]["bytes"] == pytest.approx(1e5 / 1e8)
+    measured = {**inp, "bytes_d": {"distributed-2x1": 3e6}}  # a measurement beats the estimate
+    assert model.predict_spec(measured, "distributed", 2, 1, 2, CONST)["terms"]["bytes"] == pytest.approx(0.03)
+
 def test_sync_is_the_input_predicted_exactly():
     pr = model.predict_spec(inputs(None, t1=2.0), "sync", 1, 1, 4, CONST)
     assert pr["predicted_s"] == pytest.approx(2.0) and pr["terms"]["gil"] == pytest.approx(2.0)  # no share: held

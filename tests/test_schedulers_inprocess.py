@@ -65,6 +65,21 @@ def test_task_bytes_count_a_result_once_per_dependent_plus_its_way_back():
     assert two.total > one.total * 1.4  # x now goes out to two tasks
 
 
+def test_task_bytes_count_what_a_cluster_may_move_the_smaller_inputs_of_tasks_with_several():
+    from dask.sizeof import sizeof
+
+    big = dask.delayed(list)(range(10_000), dask_key_name="big")
+    small = dask.delayed(list)(range(100), dask_key_name="small")
+    pair = dask.delayed(lambda a, b: len(a) + len(b))(big, small, dask_key_name="pair")
+    alone = dask.delayed(len)(big, dask_key_name="alone")
+    counted = TaskBytes()
+    with counted:
+        dask.compute(pair, alone, scheduler="sync")
+    assert counted.spread == sizeof(list(range(100)))  # pair runs where big is: only small may move; alone moves nothing
+    assert counted.results == 2 * sizeof(10_100)  # the two results go back to the client
+    m = measure_in_process(_compute(pair, scheduler="sync"), Instruments(), None, count_bytes=True)
+    assert m.extra["bytes_spread"] == counted.spread and m.extra["bytes_results"] == sizeof(10_100)
+
 def test_a_compute_past_its_time_limit_raises():
     with pytest.raises(RepeatTimeout):
         measure_in_process(lambda: time.sleep(1.0), Instruments.none(), 0.1)
