@@ -369,8 +369,7 @@ def _sync_extra(rows: pd.DataFrame, workload: str, key: str, timed_only: bool = 
 
 
 def workload_inputs(table: pd.DataFrame, rows: Any, workload: str) -> dict[str, Any] | None:
-    """What the model reads of one workload: ``T1, n, g, g_source, bytes, bytes_d, bytes_spread, bytes_results, u1,
-    collection``; None without sync."""
+    """What the model reads of one workload (``T1, n, g, bytes, bytes_d, bytes_spread``, …); None without sync."""
     t = table[table["workload"] == workload]
     s = t[t["kind"].map(is_serial)]
     if s.empty or num(s.iloc[0].get("median_s")) is None:
