@@ -88,9 +88,10 @@ def kernels(held_threads=1.0, held_sync=1.0, free_threads=0.5, **kw):
     return out
 
 
-def retake(k1_threads=1.0, **kw):
+def retake(k1_threads=1.0, kmax_threads=0.52, **kw):
     return [timed(f"kernel-retake-k{k}", {"sync": 1.0, "threads-2": t}, claims=["C7"], family="kernel-retake",
-                  params={"k": k}, **(kw if k == 1 else {})) for k, t in ((1, k1_threads), (16, 0.7), (4096, 0.52))]
+                  params={"k": k}, **(kw if k == 1 else {}))
+            for k, t in ((1, k1_threads), (16, 0.7), (4096, kmax_threads))]
 
 
 def prange(many, **kw):
