@@ -61,11 +61,22 @@ def test_noisy_repeats_are_not_called_quiet_even_when_the_probes_saw_nothing():
 def test_a_core_that_ran_slower_is_said_even_when_steal_and_other_processes_saw_nothing():
     quiet = [{**_rec(1.0, 0.0, 0.0), "pace_s": 6e-4}] * 8
     assert summarize(quiet, cores=2)["busy"].startswith("quiet: ") and summarize(quiet)["pace_median_x"] == 1.0
-    slowed = quiet + [{**_rec(1.0, 0.0, 0.0), "pace_s": 1.2e-3}] * 2  # 2 of 10 rounds at half speed
-    s = summarize(slowed, cores=2)
-    assert s["state"] == "busy" and s["pace_p90_x"] >= 1.25 and s["pace_slow_rounds"] == 2
-    assert "fixed loop" in s["busy"] and "2 of 10 rounds" in s["busy"] and "no competitor" in s["busy"]
+    slowed = [{**_rec(1.0, 0.0, 0.0), "pace_s": 6e-4}] * 4 + [{**_rec(1.0, 0.0, 0.0), "pace_s": 9e-4}] * 6
+    s = summarize(slowed, cores=2)  # the median round ran the loop 1.5x slower than the core's best
+    assert s["state"] == "busy" and s["pace_median_x"] >= 1.25 and s["pace_slow_rounds"] == 6
+    assert "fixed loop" in s["busy"] and "6 of 10 rounds" in s["busy"] and "no competitor" in s["busy"]
     assert "pace_us_median" not in summarize([_rec(1.0, 0.0, 0.0)])  # older runs: no pace, nothing said
+
+
+def test_a_tail_of_slow_rounds_is_said_but_does_not_make_a_quiet_machine_busy():
+    """The suite's own pools and clusters slow the loop in the rounds that use them: a quiet quick run (16:45, 7
+    December; steal 0.08 %, other processes 0.014 cores) ran it 1.25x slower than its best in 53 of 252 rounds
+    (delayed-null's 7 of 7, stencil-python's 7 of 9, array-transcendental's 0 of 9) with its median round 1.1x.
+    Only the median round says how fast the core was; the tail is said, as the suite's own or the machine's."""
+    r = [{**_rec(1.0, 0.0, 0.0), "pace_s": 6e-4}] * 8 + [{**_rec(1.0, 0.0, 0.0), "pace_s": 1.2e-3}] * 2
+    s = summarize(r, cores=2)
+    assert s["state"] == "quiet" and s["pace_p90_x"] >= 1.25 and s["pace_slow_rounds"] == 2
+    assert s["busy"].startswith("quiet: ") and "2 of 10 rounds" in s["busy"], s["busy"]
 
 
 def test_one_lucky_fast_reading_does_not_make_a_steady_machine_look_slowed():
