@@ -148,3 +148,19 @@ def test_too_noisy_only_for_an_interval_across_a_bar():
     assert too_noisy({"verdict": UNSURE, "numbers": {"bar": 1.7, "w": c}}) == ""
     assert too_noisy({"verdict": UNSURE, "numbers": {"w": dict(c, lo=None, hi=None)}}) == ""
     assert too_noisy({"verdict": FAILS, "numbers": {}}) == ""
+
+
+def test_too_noisy_reads_a_comparison_against_its_own_bar_where_it_carries_one():
+    """C7 tests k = 1 at 1.2x and the largest k at 1.3x: a busy quick run (17:19) printed "too noisy here to
+    separate 1× from 0.736×" for it, while what was open was the largest k's 1.22× [1.09–1.38] against 1.3×."""
+    k1 = {"outcome": "undecided", "ratio": 0.736, "lo": 0.469, "hi": 1.15, "factor": 1.0, "bar": 1.2}
+    kmax = {"outcome": "undecided", "ratio": 1.22, "lo": 1.09, "hi": 1.38, "factor": 1.0, "bar": 1.3}
+    v = {"verdict": UNSURE, "numbers": {"kernel-callback": {"k1": k1, "k32768": kmax}}}
+    assert too_noisy(v) == "too noisy here to separate 1.3× from 1.22× (interval 1.09–1.38)"
+    assert too_noisy({"verdict": UNSURE, "numbers": {"f": {"k1": k1}}}) == ""  # 1.2 is outside its interval
+
+
+def test_c7_says_which_bar_it_could_not_separate():
+    from _claimdata import retake
+    v = decided(ctx_of(*retake(kmax_threads=1 / 1.3)), resamples=20)["C7"]  # the control right at its bar
+    assert v["verdict"] == UNSURE and "separate 1.3× from" in v["reason"], v["reason"]

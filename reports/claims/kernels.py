@@ -106,6 +106,9 @@ def c7(ctx: Context) -> dict[str, Any]:
             continue
         (_, w0), (k1, w1) = ks[0], ks[-1]
         numbers[fam] = {f"k{k}": figure(speedup(ctx, w, "threads")) for k, w in ks}
+        for k, bar in ((ks[0][0], lo_bar), (k1, hi_bar)):  # the two tested ends carry their bars (the reasons)
+            if numbers[fam][f"k{k}"] is not None:
+                numbers[fam][f"k{k}"]["bar"] = bar
         # The largest k is the control: the speedup a kernel that rarely re-takes the GIL gets here.  Shown below
         # its bar, there is no speedup to lose (a busy machine: the second core went to someone else) — the claim
         # is untested, an undecided test, never refuted by it.  Only k = 1 keeping the speedup refutes it.
