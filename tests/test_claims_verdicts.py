@@ -158,6 +158,10 @@ def test_too_noisy_reads_a_comparison_against_its_own_bar_where_it_carries_one()
     v = {"verdict": UNSURE, "numbers": {"kernel-callback": {"k1": k1, "k32768": kmax}}}
     assert too_noisy(v) == "too noisy here to separate 1.3× from 1.22× (interval 1.09–1.38)"
     assert too_noisy({"verdict": UNSURE, "numbers": {"f": {"k1": k1}}}) == ""  # 1.2 is outside its interval
+    # an untested middle k (no bar of its own) is not what left the verdict open, however wide (default run, 17:32)
+    k32 = {"outcome": "undecided", "ratio": 0.774, "lo": 0.477, "hi": 1.26, "factor": 1.0}
+    v["numbers"]["kernel-callback"]["k32"] = k32
+    assert too_noisy(v) == "too noisy here to separate 1.3× from 1.22× (interval 1.09–1.38)"
 
 
 def test_c7_says_which_bar_it_could_not_separate():

@@ -70,7 +70,8 @@ def too_noisy(v: dict[str, Any]) -> str:
     A comparison counts when its interval spans one of the verdict's stated bars (``bar``, ``numpy_bar``:
     figures are stored at 1× beside the bar they were tested at), or, for a verdict that states none, its own
     factor; a comparison that carries its own ``bar`` (C7: 1.2× at k = 1, 1.3× at the largest k) is read
-    against that one only.  An inconclusive left so by missing or too few repeats (no interval) gets no sentence.
+    against that one only, and where some do, the others (C7's middle k, shown, not tested) are not read.
+    An inconclusive left so by missing or too few repeats (no interval) gets no sentence.
 
     >>> too_noisy({"verdict": "inconclusive", "numbers": {"bar": 1.2, "w": {"speedup": {"outcome": "above",
     ...            "ratio": 1.35, "lo": 1.15, "hi": 1.65, "factor": 1.0}}}})
@@ -82,9 +83,11 @@ def too_noisy(v: dict[str, Any]) -> str:
     bars = [float(x) for k, x in items if k.rsplit(".", 1)[-1].endswith("bar") and isinstance(x, (int, float))
             and not isinstance(x, bool)]
     best = None
-    for _, c in items:
-        if not (isinstance(c, dict) and c.get("lo") is not None and c.get("hi") is not None and c.get("ratio")):
-            continue
+    figs = [c for _, c in items
+            if isinstance(c, dict) and c.get("lo") is not None and c.get("hi") is not None and c.get("ratio")]
+    if any(isinstance(c.get("bar"), (int, float)) for c in figs):  # the verdict marked what it tested: only those
+        figs = [c for c in figs if isinstance(c.get("bar"), (int, float))]
+    for c in figs:
         own = c.get("bar")
         for bar in [float(own)] if isinstance(own, (int, float)) else bars or [float(c.get("factor") or 1.0)]:
             if c["lo"] < bar < c["hi"] and (best is None or c["hi"] / c["lo"] > best[1]["hi"] / best[1]["lo"]):
