@@ -101,27 +101,32 @@ class Processes(PoolScheduler):
         if ins.resources and per_pid:
             m.cpu_s = sum(p["cpu"] for p in per_pid.values())
             m.peak_rss = max(int(p["rss"]) for p in per_pid.values())
+            # the tasks' minor page faults in their workers, as sync and threads rows count this process's
+            m.extra["minor_faults"] = int(sum(p["faults"] for p in per_pid.values()))
         return m
 
 
 def per_process(tasks: list[dict[str, Any]]) -> dict[int, dict[str, float]]:
-    """Busy, GIL-wait and CPU seconds, and the peak RSS, per worker pid, from the workers' task records.
+    """Busy, GIL-wait and CPU seconds, the peak RSS and the minor page faults per worker pid, from the workers'
+    task records.
 
     ``gil_known`` is 0 where some task's GIL reading was missing (no knocker in that worker).
 
-    >>> a = {"t": 1.0, "gil_s": 0.0, "cpu_s": 0.0, "rss": None}
-    >>> b = {"t": 3.0, "gil_s": 0.5, "cpu_s": 1.5, "rss": 100}
+    >>> a = {"t": 1.0, "gil_s": 0.0, "cpu_s": 0.0, "rss": None, "faults": 40}
+    >>> b = {"t": 3.0, "gil_s": 0.5, "cpu_s": 1.5, "rss": 100, "faults": 90}
     >>> per_process([{"pid": 7, "start": a, "stop": b}, {"pid": 7, "start": None, "stop": b}])
-    {7: {'busy': 2.0, 'gil': 0.5, 'cpu': 1.5, 'rss': 100, 'gil_known': 1}}
+    {7: {'busy': 2.0, 'gil': 0.5, 'cpu': 1.5, 'rss': 100, 'gil_known': 1, 'faults': 50}}
     """
     out: dict[int, dict[str, float]] = {}
     for t in tasks:
         a, b = t.get("start"), t.get("stop")
         if not a or not b:
             continue
-        p = out.setdefault(t["pid"], {"busy": 0.0, "gil": 0.0, "cpu": 0.0, "rss": 0, "gil_known": 1})
+        p = out.setdefault(t["pid"], {"busy": 0.0, "gil": 0.0, "cpu": 0.0, "rss": 0, "gil_known": 1, "faults": 0})
         p["busy"] += b["t"] - a["t"]
         p["cpu"] += b["cpu_s"] - a["cpu_s"]
+        if a.get("faults") is not None and b.get("faults") is not None:  # records of workers that count them
+            p["faults"] += b["faults"] - a["faults"]
         p["rss"] = max(p["rss"], b["rss"])
         if a["gil_s"] is None or b["gil_s"] is None:
             p["gil_known"] = 0
