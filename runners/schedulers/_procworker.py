@@ -167,7 +167,7 @@ def _snapshot(start: dict[str, Any] | None = None) -> dict[str, Any]:
         "t": now,
         "gil_s": _gil_seconds(),
         "cpu_s": ru.ru_utime + ru.ru_stime,
-        "faults": ru.ru_minflt,  # minor page faults: a fresh worker's allocator faults large temporaries in anew
+        "faults": ru.ru_minflt,  # minor page faults: what the allocator's state costs a task (fresh pages)
         "rss": _PEAK.peak(now - start["t"]) if _PEAK is not None and start is not None else None,
     }
 
