@@ -104,9 +104,9 @@ def c7(ctx: Context) -> dict[str, Any]:
         if len(ks) < 2:
             miss.append(f"{fam} at two k or more under sync and threads-{n}")
             continue
-        (_, w0), (k1, w1) = ks[0], ks[-1]
+        (kmin, w0), (kmax, w1) = ks[0], ks[-1]
         numbers[fam] = {f"k{k}": figure(speedup(ctx, w, "threads")) for k, w in ks}
-        for k, bar in ((ks[0][0], lo_bar), (k1, hi_bar)):  # the two tested ends carry their bars (the reasons)
+        for k, bar in ((kmin, lo_bar), (kmax, hi_bar)):  # the two tested ends carry their bars (the reasons)
             if numbers[fam][f"k{k}"] is not None:
                 numbers[fam][f"k{k}"]["bar"] = bar
         # The largest k is the control: the speedup a kernel that rarely re-takes the GIL gets here.  Shown below
@@ -114,7 +114,7 @@ def c7(ctx: Context) -> dict[str, Any]:
         # is untested, an undecided test, never refuted by it.  Only k = 1 keeping the speedup refutes it.
         control = outcome_is(speedup(ctx, w1, "threads", factor=hi_bar), "above")
         if control is False:
-            no_control.append(f"{fam} k{k1} {shown(numbers[fam][f'k{k1}'])}")
+            no_control.append(f"{fam} k{kmax} {shown(numbers[fam][f'k{kmax}'])}")
         tests += [outcome_is(speedup(ctx, w0, "threads", factor=lo_bar), "below"), control or None]
     if not numbers:
         return missing(th, miss)
