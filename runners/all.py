@@ -41,6 +41,7 @@ if __name__ == "__main__":
 from runners import records  # noqa: E402  (after the restart above)
 from runners.cli import (PREDICT_REPEATS, Terminated, UsageError, check_numbers_and_claims, check_out, list_all, parse_args,
                          predict_cores, predict_only, resume_args, security_from, select_workloads)
+from runners.allocator import settle
 from runners.cluster import check_address, cluster_versions
 from runners.procs import (become_subreaper, exit_now, forget_signals, kill_children, on_term, progress, stop_code,
                            stop_if_signalled)
@@ -109,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # inherited SIG_IGN: Ctrl-C (or kill -INT) must still stop the run cleanly.
     signal.signal(signal.SIGINT, on_term)
     become_subreaper()
+    settle()  # the allocator's state fixed before anything is timed in this process (runners/allocator.py)
     try:
         code = _main(args)
     except UsageError as e:
@@ -274,7 +276,7 @@ def _meta(args: argparse.Namespace, plan: Any, run_id: str, plugins: list[str], 
         timeout_s=plan.timeout_s, chunksize_processes=1,
         workloads=[workload_info(w, plan.profile.name) for w in plan.workloads.values()], complete=False,
         predict_cores=extra_cores, predict_only=bool(args.predict_only),
-        stream_pages=plan.profile.stream_pages,
+        stream_pages=plan.profile.stream_pages, allocator=settle(),
     )
 
 

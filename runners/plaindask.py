@@ -12,8 +12,10 @@ recommendation tells users to paste (:func:`runners.records.paste.code`, run by
 :meth:`runners.schedulers.base.Plain.of`) — no profiler, no GIL sampler, no counting of
 bytes, no pools or cluster of other specs beside it; like every process the
 suite times in, with the state it has before the compute frozen out of the
-garbage collector (``gc.freeze``) — and answers with one line
-``{"wall_s": 0.42}`` (or ``{"error": "..."}``).  ``processes-2`` (tuned) is the
+garbage collector (``gc.freeze``) and the allocator's thresholds fixed at
+start (:func:`runners.allocator.settle`; the pools a snippet starts keep
+their own) — and answers with one line ``{"wall_s": 0.42}`` (or
+``{"error": "..."}``).  ``processes-2`` (tuned) is the
 snippet's kept spawn pool with ``chunksize=1``, ``processes-2-shipped`` Dask's
 own pool per compute, as a notebook starts it (no main module re-imported),
 as the harness measures both.
@@ -31,6 +33,7 @@ import sys
 import time
 from typing import Any, Sequence
 
+from runners.allocator import settle
 from runners.onegraph import prepared
 from runners.records import die_with_parent
 from runners.records.kinds import SchedulerSpec, parse
@@ -72,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     profile, seed, plugins = argv[0], int(argv[1]), argv[2:]
     die_with_parent(os.getppid())
+    settle()  # as the runner does before it times anything
     cat = dict(catalogue())
     for p in plugins:
         cat.update(load_plugin(p))

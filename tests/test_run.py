@@ -127,10 +127,12 @@ def test_run_records_metadata_and_startup(tiny_run):
     run_dir, _ = tiny_run
     meta = json.loads((run_dir / records.META).read_text())
     for key in ("cores", "cpu_model", "python", "versions", "blas", "gil_enabled", "switch_interval_s",
-                "command", "profile", "load_avg_at_start", "thread_env"):
+                "command", "profile", "load_avg_at_start", "thread_env", "allocator"):
         assert key in meta, key
     assert meta["versions"]["dask"] and meta["versions"]["Cython"]
     assert meta["complete"] is True
+    if sys.platform.startswith("linux"):  # glibc: the runner fixed its thresholds before it timed anything
+        assert meta["allocator"] == {"set": True, "mmap_threshold": 32 * 2**20, "trim_threshold": 64 * 2**20}
     st = load(run_dir).startup
     assert set(st["scheduler"]) == LABELS
     assert (st[st["kind"] == "distributed"]["start_s"] > 0).all()

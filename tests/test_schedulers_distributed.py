@@ -1,6 +1,8 @@
 """The distributed kind (runners/schedulers/distributed.py): a LocalCluster or a cluster by address."""
 from __future__ import annotations
 
+import sys
+
 import dask
 import psutil
 import pytest
@@ -24,6 +26,15 @@ def test_a_local_cluster_starts_with_its_workers_and_says_so(cluster):
     assert cluster.info["workers"] == 1 and list(cluster.info["threads"].values()) == [1]
     assert cluster.info["address"].startswith("tcp://127.0.0.1") and cluster.info["dashboard_link"] == ""
     assert cluster.label == "distributed-1x1" and cluster.alive() and len(cluster.pids()) == 1
+
+
+def test_the_suites_own_workers_start_with_the_allocator_settled(cluster):
+    """As the runner and a kept pool's workers (runners/allocator.py): one allocator state wherever the suite times."""
+    from runners.allocator import state
+
+    (st,) = cluster.client.run(state).values()
+    if sys.platform.startswith("linux"):
+        assert st == {"set": True, "mmap_threshold": 32 * 2**20, "trim_threshold": 64 * 2**20}
 
 
 def test_a_cluster_repeat_records_tasks_per_worker_figures_and_bytes(cluster):

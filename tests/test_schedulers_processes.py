@@ -44,7 +44,15 @@ def test_processes_move_at_least_the_chunk_bytes(pool):
 
 
 def _touch(i):
-    return float(np.ones(16 * 2**20 // 8).sum())  # 16 MiB made fresh in the worker: ~4 000 pages of 4 KiB
+    # 48 MiB made fresh in the worker: above the allocator's 32 MiB threshold (runners/allocator.py), a new
+    # mapping every time, ~12 000 pages of 4 KiB
+    return float(np.ones(48 * 2**20 // 8).sum())
+
+
+def _allocator(_):
+    from runners.allocator import state
+
+    return state()
 
 
 def test_a_repeat_counts_the_page_faults_of_its_workers_tasks(pool):
@@ -54,6 +62,14 @@ def test_a_repeat_counts_the_page_faults_of_its_workers_tasks(pool):
     assert m.extra["minor_faults"] >= 4 * 8  # at least 32 pages each, even with 2 MiB huge pages
     quiet = pool.measure([[dask.delayed(_pid)(i) for i in range(4)]], Instruments())
     assert 0 <= quiet.extra["minor_faults"] < m.extra["minor_faults"]
+
+
+def test_the_workers_start_with_the_allocator_settled(pool):
+    """Every worker of a kept pool starts with glibc's thresholds where the runner has them: the same
+    compute faults alike in every process the suite times in, whatever ran there before."""
+    states = pool.compute([[dask.delayed(_allocator)(i) for i in range(4)]])[0]
+    if sys.platform.startswith("linux"):
+        assert all(s == {"set": True, "mmap_threshold": 32 * 2**20, "trim_threshold": 64 * 2**20} for s in states)
 
 
 def test_an_uninstrumented_pool_measures_the_wall_clock_only():

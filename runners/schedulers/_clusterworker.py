@@ -50,5 +50,9 @@ def pid() -> int:
 
 
 def freeze_gc() -> None:
-    """As in every process the suite times in: start-up state out of the collector's reach."""
+    """As in every process the suite times in: start-up state out of the collector's reach, and the
+    allocator's thresholds fixed (:func:`runners.allocator.settle`)."""
+    from runners.allocator import settle
+
+    settle()
     gc.freeze()

@@ -28,6 +28,7 @@ from typing import Any
 
 import cloudpickle
 
+from runners.allocator import settle
 from runners.gilsamplers import KNOCKER_KW, can_sample_gil
 from runners.records import die_with_parent
 
@@ -48,7 +49,9 @@ def _warm_imports() -> None:
 
     # Every process the suite times in has its start-up state frozen out of the
     # garbage collector (the parent freezes before each repeat): a full collection
-    # then walks the tasks' own objects only, alike under every scheduler.
+    # then walks the tasks' own objects only, alike under every scheduler.  And it
+    # starts with the allocator's thresholds where a long session has them.
+    settle()
     gc.freeze()
 
 
