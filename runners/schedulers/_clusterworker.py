@@ -14,6 +14,7 @@ import os
 import time
 from typing import Any
 
+from runners.allocator import settle
 from runners.gilsamplers import can_sample_gil
 
 __all__ = ["snapshot", "pid", "freeze_gc"]
@@ -52,7 +53,5 @@ def pid() -> int:
 def freeze_gc() -> None:
     """As in every process the suite times in: start-up state out of the collector's reach, and the
     allocator's thresholds fixed (:func:`runners.allocator.settle`)."""
-    from runners.allocator import settle
-
     settle()
     gc.freeze()
