@@ -61,7 +61,10 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
             failures.append({"workload": r.workload, "scheduler": r.scheduler, "repeat": r.repeat,
                              "status": r.status, "error_type": r.error_type or "",
                              "error": str(r.error or r.check_detail or "")[:500]})
-    ctx = context(table, res.meta, rows, res.rounds)
+    cores = res.meta.get("cores") or res.meta.get("cpu_count")
+    interference = busy(res.interference, cores if isinstance(cores, int) else None,
+                        repeat_spread_pct(list(table["times"])) if "times" in table else None)
+    ctx = context(table, res.meta, rows, res.rounds, free=interference.get("cores_free"))
     claims = rules.decide(ctx)
     by_wl: dict[str, list[str]] = {}
     for f in failures:
@@ -72,7 +75,6 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
     recommend.add_model_terms(recs, (model_summary or {}).get("predictions") or [], model_advice.explain_terms)
     recommend.add_preparation(recs, res.rounds)
     harness = controls.harness_check(rows)
-    cores = res.meta.get("cores") or res.meta.get("cpu_count")
     keep = [c for c in table.columns if c not in ("times",)] if not table.empty else []
     summary = {
         "v": SUMMARY_VERSION,
@@ -82,8 +84,7 @@ def summarise(res: Results) -> tuple[dict[str, Any], pd.DataFrame]:
                                                   "python", "gil_enabled", "free_threaded_build", "gil_reenabled_by",
                                                   "gil_sampler", "switch_interval_s", "versions", "blas")},
         "duration_s": res.meta.get("duration_s"),
-        "interference": busy(res.interference, cores if isinstance(cores, int) else None,
-                             repeat_spread_pct(list(table["times"])) if "times" in table else None),
+        "interference": interference,
         "design": {"looks": res.looks, "own_last_look": {w: lk["last"] for w, lk in res.own_looks.items()},
                    "round_seed": res.meta.get("round_seed"), "seed": res.meta.get("seed"),
                    "comparison": "paired by round where both sides ran in the same round (10 %-trimmed mean of the "

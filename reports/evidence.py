@@ -24,6 +24,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 import pandas as pd
 
 from reports.fmt import is_number
+from reports.interference import free_cores
 from reports.stats import Comparison, compare
 from reports.table import flag
 from runners.records.kinds import is_cluster, is_serial, is_threads
@@ -43,6 +44,8 @@ __all__ = [
     "below",
     "gains",
     "flat_bar",
+    "free_cores",
+    "on_free_cores",
     "all_of",
     "majority",
     "verdict",
@@ -75,6 +78,8 @@ class Context:
     lengths: dict[str, int] = field(default_factory=dict)  # rounds a rerun may run, by group (reports.resample)
     # Specs left out early as far slower than the best (rounds.jsonl "dropped"): workload -> {label: why}
     dropped: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The cores the machine left the suite (:func:`free_cores`: N less what other users took); None: not measured
+    free: float | None = None
     by_spec: dict[tuple[str, str, int, int, bool], dict[str, Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -97,6 +102,16 @@ class Context:
         if not is_cluster(kind):
             threads = 1
         return self.by_spec.get((workload, kind, self.n if workers is None else workers, threads, shipped))
+
+    def parallel(self, bar: float, floor: float = 1.0) -> float:
+        """A parallel-speedup *bar* set for N cores, moved to the cores this run had free (:func:`on_free_cores`)."""
+        return on_free_cores(bar, self.n, self.free, floor)
+
+    def free_note(self) -> str:
+        """Where the parallel bars moved, the words that say so (" (set for the 1.6 of 2 cores ...)"), else nothing."""
+        if self.free is None or self.free >= self.n:
+            return ""
+        return f" (set for the {self.free:g} of {self.n} cores other users left free)"
 
     def as_users_get(self, workload: str, kind: str, workers: int | None = None,
                      threads: int = 1) -> dict[str, Any] | None:
@@ -130,8 +145,9 @@ class Context:
 
 
 def context(table: pd.DataFrame, meta: dict[str, Any] | None = None, rows: pd.DataFrame | None = None,
-            rounds: list[dict[str, Any]] | None = None) -> Context:
-    """The rules' view of a run: every row of the table, the experiments' samples.
+            rounds: list[dict[str, Any]] | None = None, free: float | None = None) -> Context:
+    """The rules' view of a run: every row of the table, the experiments' samples; *free*: the cores other
+    users left (:func:`free_cores` of the run's interference), which sets the parallel-speedup bars.
 
     A row without an ok repeat stays (``missing`` says why, ``median_s`` is
     None): a rule that names it gets an undecided test, never a silent pass.
@@ -158,7 +174,7 @@ def context(table: pd.DataFrame, meta: dict[str, Any] | None = None, rows: pd.Da
     return Context(cores=cores, n=max(int(n), 1), gil_enabled=None if gil is None else bool(gil),
                    free_threaded=None if ft is None else bool(ft), openmp=meta.get("openmp_kernels"),
                    rows=index, cells=_cells(rows), meta=meta, lengths=_lengths(meta, rounds),
-                   dropped=_dropped(rounds))
+                   dropped=_dropped(rounds), free=free)
 
 
 def _dropped(rounds: list[dict[str, Any]] | None) -> dict[str, dict[str, str]]:
@@ -267,6 +283,27 @@ def flat_bar(n: int) -> float:
     (1.25, 1.75)
     """
     return round(1 + 0.25 * (min(n, 4) - 1), 2)
+
+
+def on_free_cores(bar: float, n: int, free: float | None, floor: float = 1.0) -> float:
+    """A bar for a parallel speedup on *n* workers, set for the *free* cores the machine really gave.
+
+    Such a bar is 1 plus some share of each extra core (C5: 1 + 0.4 per extra core).  Another
+    process using 0.4 of a core takes that much of the speedup away from every parallel spec (a
+    nogil kernel that reached 1.9× on two quiet cores reached 1.49–1.55× beside stress-ng's 40 % of
+    one core), so the bar keeps its share of the extra cores that were free: its excess over 1 times
+    ``(free - 1) / (n - 1)``, and never below *floor* (C7: a speedup "kept" is never one its "lost"
+    bar allows).  Bars that ask for *no* speedup (:func:`flat_bar`) do not move: a serialised
+    workload gets 1× whatever the other users take.
+
+    >>> on_free_cores(1.4, 2, 1.6), on_free_cores(1.4, 2, 2.0), on_free_cores(1.4, 2, None), on_free_cores(1.6, 8, 6.6)
+    (1.24, 1.4, 1.4, 1.48)
+    >>> on_free_cores(1.3, 2, 1.6), on_free_cores(1.3, 2, 1.6, floor=1.2)
+    (1.18, 1.2)
+    """
+    if free is None or n < 2 or free >= n:
+        return bar
+    return max(floor, round(1 + (bar - 1) * (max(free, 1.0) - 1) / (n - 1), 2))
 
 
 def all_of(tests: Sequence[bool | None]) -> str:

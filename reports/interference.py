@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["summarize", "repeat_spread_pct", "QUIET_STEAL_PCT", "QUIET_OTHER_CORES", "QUIET_SPREAD_PCT",
+__all__ = ["summarize", "repeat_spread_pct", "free_cores", "used_cores", "QUIET_STEAL_PCT", "QUIET_OTHER_CORES", "QUIET_SPREAD_PCT",
            "SLOW_PACE"]
 
 QUIET_STEAL_PCT = 2.0  # below all of these the summary says "quiet"
@@ -47,6 +47,35 @@ def _weighted(rounds: list[dict], key: str) -> float | None:
     if w > 0:
         return sum(v * s for v, s in pairs) / w
     return sum(v for v, _ in pairs) / len(pairs) if pairs else None
+
+
+def used_cores(rounds: list[dict]) -> float | None:
+    """The cores other users took while the run measured: host steal plus other processes' CPU, in cores,
+    seconds-weighted over the rounds the decisions kept (a burst re-run is left out), as the runner's
+    :class:`runners.interference.Load` counted them while the rounds ran.
+
+    >>> used_cores([{"seconds": 1.0, "steal_cores": 0.0, "other_cores": 0.2},
+    ...             {"seconds": 3.0, "steal_cores": 0.1, "other_cores": 0.5},
+    ...             {"seconds": 9.0, "steal_cores": 0.0, "other_cores": 1.9, "rerun": True}]).__round__(3)
+    0.5
+    >>> used_cores([{"seconds": 1.0, "steal_cores": None, "other_cores": 0.2}]) is None
+    True
+    """
+    kept = [{"seconds": r.get("seconds"), "used": r["steal_cores"] + r["other_cores"]} for r in rounds
+            if not r.get("rerun") and r.get("steal_cores") is not None and r.get("other_cores") is not None]
+    return _weighted(kept, "used")
+
+
+def free_cores(n: int, used: float | None) -> float | None:
+    """The cores a run had: *n* less the cores other users took while it measured (*used*: :func:`used_cores`),
+    to 0.1 core, between 1 and *n*; None where it was not measured.
+
+    >>> free_cores(2, 0.36), free_cores(2, 0.02), free_cores(2, 1.7), free_cores(2, None)
+    (1.6, 2.0, 1.0, None)
+    """
+    if used is None:
+        return None
+    return max(1.0, min(float(n), round(n - float(used), 1)))
 
 
 def repeat_spread_pct(times_per_row: list[list[float]]) -> float | None:
@@ -137,6 +166,8 @@ def summarize(rounds: list[dict], cores: int | None = None, spread_pct: float | 
         "bursts": sum(1 for r in rounds if r.get("burst")),
         "rerun_after_bursts": sum(1 for r in rounds if r.get("rerun")),
         "repeat_spread_pct": spread_pct,
+        "used_cores": None if (used := used_cores(rounds)) is None else round(used, 4),
+        "cores_free": free_cores(cores, used) if cores else None,
         **pace(rounds),
     }
     out["state"] = _state(out)
@@ -203,6 +234,9 @@ def _sentence(s: dict[str, Any], cores: int | None) -> str:
     if spread is not None and spread >= QUIET_SPREAD_PCT:
         parts.append(f"repeats varied ±{_num(spread)} % (median MAD)"
                      + (" though the probes saw no competitor" if probes_quiet else ""))
+    free = s.get("cores_free")
+    if cores and free is not None and free < cores:
+        parts.append(f"so the parallel-speedup bars were set for the {free:g} of {cores} cores left free")
     rerun, bursts = s["rerun_after_bursts"], s["bursts"]
     if rerun:
         parts.append(f"{rerun} round{'s' if rerun != 1 else ''} re-run after bursts")

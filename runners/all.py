@@ -43,6 +43,7 @@ from runners.cli import (PREDICT_REPEATS, Terminated, UsageError, check_numbers_
                          predict_cores, predict_only, resume_args, security_from, select_workloads)
 from runners.allocator import settle
 from runners.cluster import check_address, cluster_versions
+from runners.interference import Load
 from runners.procs import (become_subreaper, exit_now, forget_signals, kill_children, on_term, progress, stop_code,
                            stop_if_signalled)
 from runners.measure import Instruments
@@ -72,13 +73,16 @@ def _claims() -> Any:
     return CLAIMS
 
 
-def _decider() -> Any:
+def _decider(load: Any) -> Any:
     """The comparisons the runner keeps measuring for (the composition root wires reports in): what the
-    claims of a workload ask at N = this machine's cores, then what its recommendation needs."""
+    claims of a workload ask at N = this machine's cores, their parallel-speedup bars set for the cores
+    other users leave free as the rounds measure it (*load*: :class:`runners.interference.Load`), then what
+    its recommendation needs."""
     from reports.claims import questions_for, still_open
+    from reports.interference import free_cores
 
     n = cores()
-    return lambda w, samples: still_open(samples, questions_for(w, n))
+    return lambda w, samples: still_open(samples, questions_for(w, n, free_cores(n, load.cores)))
 
 
 def _dropper() -> Any:
@@ -241,9 +245,11 @@ def _plan(args: argparse.Namespace, out: Path, claims: set[str] | None, registry
     if args.predict_only:
         workloads, experiments, instruments = predict_only(workloads, instruments)
         repeats = PREDICT_REPEATS if repeats is None else repeats
+    load = Load()
     plan = Plan(
         profile=profile, workloads=workloads, specs=base, sweep_specs=[] if args.predict_only else sweep,
-        repeats=repeats, fixed=repeats is not None, decide=_decider(), claims=registry, drop=_dropper(),
+        repeats=repeats, fixed=repeats is not None, decide=_decider(load), load=load, claims=registry,
+        drop=_dropper(),
         time_budget_s=_time_budget(args, plugins),
         instruments=instruments, experiments=experiments,
         controls=not args.no_controls and not args.workloads and not args.predict_only,

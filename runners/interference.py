@@ -47,7 +47,7 @@ try:
 except ImportError:  # pragma: no cover - psutil is a dependency, but degrade anyway
     psutil = None  # type: ignore[assignment]
 
-__all__ = ["BURST_CORES", "BURST_MIN_CPU_S", "Snapshot", "Probe", "Baseline", "Watch"]
+__all__ = ["BURST_CORES", "BURST_MIN_CPU_S", "Snapshot", "Probe", "Baseline", "Load", "Watch"]
 
 BURST_CORES = 0.5  # a round is a burst when steal+other cores exceed the baseline by more than this ...
 BURST_MIN_CPU_S = 0.05  # ... and the excess CPU-seconds over the round are at least this (jiffy granularity)
@@ -282,6 +282,39 @@ def _num(x: float) -> str:
     return f"{x:.0f}" if abs(x) >= 10 else f"{x:.2g}"
 
 
+class Load:
+    """The cores other users of the machine took while the suite measured: host steal plus other processes,
+    a seconds-weighted mean over the rounds the loop kept (bursts it re-ran left out) and the idle reading.
+
+    The runner's :class:`Watch` fills it; the claims' questions read it while the rounds run, to set their
+    parallel-speedup bars for the cores left free (:func:`reports.evidence.on_free_cores`), as the report does
+    from ``interference.jsonl`` afterwards.
+
+    >>> load = Load()
+    >>> load.cores is None
+    True
+    >>> load.add({"seconds": 1.0, "steal_cores": 0.0, "other_cores": 0.2})
+    >>> load.add({"seconds": 3.0, "steal_cores": 0.1, "other_cores": 0.5})
+    >>> round(load.cores, 3)
+    0.5
+    """
+
+    def __init__(self) -> None:
+        self.cpu_s = 0.0
+        self.wall_s = 0.0
+
+    def add(self, x: dict | None) -> None:
+        v, secs = (None, None) if x is None else (_interference(x), x.get("seconds"))
+        if v is not None and secs and secs > 0:
+            self.cpu_s += v * secs
+            self.wall_s += secs
+
+    @property
+    def cores(self) -> float | None:
+        """The mean cores taken; None before any reading."""
+        return self.cpu_s / self.wall_s if self.wall_s > 0 else None
+
+
 class Watch:
     """The rounds' interference watch: a :class:`Probe` and the run's :class:`Baseline`, one record per round.
 
@@ -295,11 +328,13 @@ class Watch:
     """
 
     def __init__(self, write: Callable[[list[dict[str, Any]]], None], probe: Probe | None = None,
-                 idle_s: float = 0.3):
+                 idle_s: float = 0.3, load: Load | None = None):
         self.probe = probe or Probe()
         self.write = write
         self.idle = self.probe.idle(idle_s) if idle_s > 0 else None
         self.baseline = Baseline(self.idle)
+        self.load = Load() if load is None else load
+        self.load.add(self.idle)
 
     def start(self) -> Snapshot:
         return self.probe.snapshot()
@@ -310,5 +345,6 @@ class Watch:
         dropped = bool(why) and may_drop
         if not dropped:
             self.baseline.add(x)
+            self.load.add(x)
         self.write([{**x, "items": [list(i) for i in items], "burst": bool(why), "rerun": dropped, "reason": why}])
         return why if dropped else ""

@@ -25,6 +25,7 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from runners import records
+from runners.interference import Load
 from runners.measure import Instruments
 from runners.profiles import ClaimNeeds, Profile, needed_kinds
 from runners.records.kinds import KINDS, SchedulerSpec, is_cluster, is_serial
@@ -105,6 +106,9 @@ class Plan:
     # Time what each workload's fresh workers import (runners.worker_imports): where the run predicts, for the
     # as-shipped start-up the cost model charges each workload.
     worker_imports: bool = False
+    # What other users of the machine take while the rounds run (runners.interference.Load): the runner's watch
+    # fills it, ``decide`` (from the composition root) reads it for the claims' parallel-speedup bars.
+    load: Load = field(default_factory=Load)
 
     def __post_init__(self) -> None:
         for w in self.workloads.values():

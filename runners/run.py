@@ -85,7 +85,7 @@ class Runner:
         self.said_long: set[str] = set()
         self.groups: list[tuple[Schedule, list[Rounds]]] = []  # every group measured, with its rounds (revisit)
         # What competes for the CPU, round by round (an idle reading first: the machine before we load it).
-        self.watch = Watch(self.rows.interference)
+        self.watch = Watch(self.rows.interference, load=plan.load)
 
     def run(self) -> None:
         """The workloads, then the experiments and the controls, then the leftover budget on the claim questions a

@@ -17,12 +17,13 @@ __all__ = ["ctx_of", "decided", "verdict", "alone", "c1", "c2", "c4", "bags", "p
            "prange", "blas", "c9", "frames", "arrays12", "convoy", "SCALING", "everything", "IDS", "cmp", "summary_claim"]
 
 
-def ctx_of(*groups, cores=2, gil_enabled=True, extra=()):
-    """The claims' context of the given row groups on a machine with *cores* cores."""
+def ctx_of(*groups, cores=2, gil_enabled=True, extra=(), free=None):
+    """The claims' context of the given row groups on a machine with *cores* cores, *free* of them left by other
+    users (None: not measured)."""
     rows = pd.DataFrame([r for g in groups for r in g] + list(extra))
     t = stattable.table(rows) if len(rows) else pd.DataFrame()
     meta = {"cores": cores, "gil_enabled": gil_enabled, "free_threaded_build": not gil_enabled}
-    return context(t, meta, rows if len(rows) else None)
+    return context(t, meta, rows if len(rows) else None, free=free)
 
 
 def decided(ctx, resamples=0):

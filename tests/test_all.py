@@ -25,6 +25,18 @@ def test_the_plan_gets_the_claims_and_their_stop_rule(tmp_path):
     assert any(o.claim and o.text.startswith("C1: ") for o in opened)  # the claim's question, not answered yet
 
 
+def test_the_stop_rule_sets_the_parallel_bars_for_the_cores_the_watch_saw_free(tmp_path, monkeypatch):
+    """What the runner's watch counts as taken by other users (plan.load) moves the bar the loop asks at."""
+    monkeypatch.setattr(root, "cores", lambda: 2)
+    args = parse_args(["--profile", "quick", "--claims", "C1", "--out", str(tmp_path)])
+    plan, *_ = root._plan(args, tmp_path, {"C1"}, CLAIMS)
+    w, samples = catalogue()["array-transcendental"], {"sync": [1.0] * 5, "threads-2": [0.85, 0.9, 0.8, 0.85, 0.95]}
+    texts = lambda: [o.text for o in plan.decide(w, samples) if o.claim]  # noqa: E731
+    assert texts() == ["C1: threads-2 vs sync at 1.2×"]
+    plan.load.add({"seconds": 2.0, "steal_cores": 0.02, "other_cores": 0.38})  # what Watch.end adds
+    assert texts() == ["C1: threads-2 vs sync at 1.12×"]
+
+
 def test_a_plugins_unknown_claim_id_is_a_usage_error(tmp_path):
     plugin = tmp_path / "mine.py"
     plugin.write_text("from workloads import Workload\n"

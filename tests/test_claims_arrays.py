@@ -58,7 +58,7 @@ def test_c1_bar_grows_with_the_cores_up_to_four():
 
 def test_c1_asks_threads_against_sync_at_its_bar():
     assert [tuple(q) for q in C1.questions(_w("array-transcendental"), 4)] == [
-        ("threads-4", "sync", c1_bar(4), c1_bar(4), None, "C1")]
+        ("threads-4", "sync", c1_bar(4), c1_bar(4), None, "C1", 1.0)]  # a parallel bar: moves with the cores free
 
 
 # --- C2 ------------------------------------------------------------------------------
@@ -121,9 +121,9 @@ def test_c4_missing_names_real_scheduler_labels():
 
 def test_c4_asks_what_its_verdict_reads_at_the_same_bars():
     assert C4.questions(_w("stencil-numpy"), 2) == [
-        ("threads-2", "sync", c4_bar(2), c4_bar(2), None, "C4"),
-        ("threads-4", "threads-2", LEVEL, LEVEL, None, "C4"),
-        ("processes-2", "threads-2", 1.0, 1.0, SAME, "C4")]
+        ("threads-2", "sync", c4_bar(2), c4_bar(2), None, "C4", 1.0),
+        ("threads-4", "threads-2", LEVEL, LEVEL, None, "C4", None),
+        ("processes-2", "threads-2", 1.0, 1.0, SAME, "C4", None)]
     assert [q.up for q in C4.questions(_w("stencil-python"), 2)] == [1.25]
     assert C4.questions(_w("array-matmul"), 2) == []
     assert f"within ±{SAME - 1:.0%}" in alone("C4", *c4())["threshold"]

@@ -68,8 +68,8 @@ def test_why_default_lost_reads_the_kinds(default, best, expected):
 
 def test_c12_asks_every_other_spec_against_the_collections_default():
     w = lambda coll: SimpleNamespace(name="w", collection=coll, params={}, claims=("C12",))  # noqa: E731
-    assert C12.questions(w("bag"), 2) == [("others", "processes-2", LOSS, LOSS, None, "C12")]
-    assert C12.questions(w("array"), 4) == [("others", "threads-4", LOSS, LOSS, None, "C12")]
+    assert C12.questions(w("bag"), 2) == [("others", "processes-2", LOSS, LOSS, None, "C12", None)]
+    assert C12.questions(w("array"), 4) == [("others", "threads-4", LOSS, LOSS, None, "C12", None)]
     assert C12.questions(w("matrix"), 2) == []
 
 

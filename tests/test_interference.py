@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from runners import interference
-from runners.interference import BURST_CORES, Baseline, Probe, Snapshot
+from runners.interference import BURST_CORES, Baseline, Load, Probe, Snapshot, Watch
 
 linux_only = pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="needs /proc/stat")
 FIELDS = ("busy_s", "steal_s", "total_s", "own_s", "load1", "freq_mhz")
@@ -236,6 +236,39 @@ def test_baseline_ignores_none_and_is_not_moved_by_bursts():
     assert b.burst({"seconds": 1.0, "steal_cores": 0.0, "other_cores": None}) == ""
     assert b.burst(_r(2.0)) != ""
     assert b.level == pytest.approx(0.1)
+
+
+class _Scripted(Probe):
+    """A probe whose windows are given: idle first, then one per round."""
+
+    def __init__(self, windows):
+        self.windows = list(windows)
+
+    def snapshot(self):
+        return None
+
+    def between(self, a, b):
+        return self.windows.pop(0)
+
+    def idle(self, seconds=0.5):
+        return self.windows.pop(0)
+
+
+def test_the_watch_counts_what_other_users_took_over_the_rounds_it_kept():
+    """Load: the idle reading and every kept round, seconds-weighted; a burst the loop re-runs is left out, as
+    the report's used_cores leaves out the rounds stored with ``rerun``."""
+    from reports.interference import used_cores
+
+    written: list[dict] = []
+    load = Load()
+    w = Watch(written.extend, probe=_Scripted([_r(0.0, seconds=0.3), _r(0.4), _r(0.4, steal=0.1, seconds=2.0),
+                                                _r(3.0)]), load=load)
+    assert load.cores == pytest.approx(0.0)
+    for _ in range(3):
+        w.end(w.start(), [("w", "0:0")])
+    assert [x["rerun"] for x in written] == [False, False, True]
+    assert load.cores == pytest.approx((0.4 * 1 + 0.5 * 2) / 3.3)
+    assert used_cores(written) == pytest.approx((0.4 * 1 + 0.5 * 2) / 3.0)  # the stored rounds: no idle reading
 
 
 def test_snapshot_is_frozen():

@@ -83,3 +83,18 @@ def test_one_lucky_fast_reading_does_not_make_a_steady_machine_look_slowed():
     steady = [{**_rec(1.0, 0.0, 0.0), "pace_s": 6e-4 * (1 + 0.01 * (i % 5))} for i in range(100)]
     s = summarize(steady + [{**_rec(1.0, 0.0, 0.0), "pace_s": 4e-4}], cores=2)  # one reading 1.5x faster than all
     assert s["state"] == "quiet" and s["pace_p90_x"] < 1.1, s["busy"]
+
+
+def test_the_cores_other_users_left_set_the_parallel_bars_and_the_sentence_says_so():
+    """stress-ng's 40 % of one core beside a run on 2: 1.6 cores free, and the line names the bars it moved."""
+    def rec(seconds, steal_cores, other, rerun=False):
+        return {**_rec(seconds, steal_cores / 2, other, rerun=rerun), "steal_cores": steal_cores}
+
+    s = summarize([rec(1.0, 0.02, 0.35), rec(3.0, 0.03, 0.36), rec(2.0, 0.0, 1.8, rerun=True)], cores=2)
+    assert s["used_cores"] == pytest.approx((0.37 + 3 * 0.39) / 4, abs=1e-4) and s["cores_free"] == 1.6
+    assert s["busy"].endswith("so the parallel-speedup bars were set for the 1.6 of 2 cores left free, "
+                              "1 round re-run after bursts")
+    quiet = summarize([rec(5.0, 0.0, 0.02)], cores=2)
+    assert quiet["cores_free"] == 2.0 and "bars" not in quiet["busy"]
+    assert summarize([rec(1.0, 0.0, 0.4)])["cores_free"] is None  # cores unknown: nothing to set
+    assert summarize([_rec(1.0, 0.1, 0.2)], cores=2)["cores_free"] is None  # no steal figure: not measured

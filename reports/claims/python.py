@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from reports.claims.arrays import c1_bar
-from reports.claims.questions import Question, ask, gain
+from reports.claims.questions import Question, ask, ask_parallel, gain
 from reports.claims.record import Claim, Plot
 from reports.evidence import (UNSURE, Context, above, below, figure, flat_bar, gains, majority, missing, outcome_is,
                               rounded, speedup, verdict, versus)
@@ -93,7 +93,7 @@ def c14(ctx: Context) -> dict[str, Any]:
     run: ``python -m reports.compare GIL_RUN FREE_THREADED_RUN`` reports it.
     """
     n = ctx.n
-    bar = c1_bar(n)  # what parallel work must reach here
+    bar = ctx.parallel(c1_bar(n))  # what parallel work must reach here, on the cores other users left
     th = (f"only on a free-threaded build with the GIL off: on more than half of the C3 workloads threads-{n} faster "
           f"than sync by more than {bar}× and less than {flat_bar(n)}× slower than processes-{n} (each by its interval; "
           f"a failed or missing processes row leaves the workload undecided)")
@@ -146,7 +146,7 @@ def c14_questions(w: Any, n: int) -> list[Question]:
     if getattr(sys, "_is_gil_enabled", lambda: True)():
         return []  # decided only with the GIL off: more rounds would not change "inconclusive"
     t = label_at("threads", n)
-    return [ask("C14", t, "sync", c1_bar(n)), ask("C14", t, label_at("processes", n), 1 / flat_bar(n))]
+    return [ask_parallel("C14", t, "sync", c1_bar(n)), ask("C14", t, label_at("processes", n), 1 / flat_bar(n))]
 
 
 _BAGS = frozenset({"sync", "threads", "processes"})

@@ -34,12 +34,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping, NamedTuple, Sequence
 
+from reports.evidence import on_free_cores
 from reports.intervals import median_interval_width
 from reports.stats import PRECISION, compare, times_of
 from reports.stopping import Open, pending
 from runners.records.kinds import SHIPPED, TWIN
 
-__all__ = ["Question", "still_open", "ask", "gain", "same", "precise", "answer"]
+__all__ = ["Question", "still_open", "ask", "ask_parallel", "on_cores", "gain", "same", "precise", "answer"]
 
 
 class Question(NamedTuple):
@@ -51,11 +52,32 @@ class Question(NamedTuple):
     down: float
     margin: float | None
     claim: str
+    # A bar for a parallel speedup, moved to the cores other users left free (on_cores), never below this; None:
+    # a bar that stays where it is
+    floor: float | None = None
 
 
 def ask(claim: str, a: str, b: str, bar: float) -> Question:
     """A one-sided test at *bar*: above or below it."""
     return Question(a, b, bar, bar, None, claim)
+
+
+def ask_parallel(claim: str, a: str, b: str, bar: float, floor: float = 1.0) -> Question:
+    """:func:`ask` at a bar for a parallel speedup on N cores, which :func:`on_cores` moves to the cores free
+    (not below *floor*)."""
+    return Question(a, b, bar, bar, None, claim, floor)
+
+
+def on_cores(q: Question, n: int, free: float | None) -> Question:
+    """*q* with its bars moved to the *free* cores of *n* where it asks for a parallel speedup
+    (:func:`reports.evidence.on_free_cores`); any other question as it is.
+
+    >>> on_cores(ask_parallel("C5", "threads-2", "sync", 1.4), 2, 1.6).up, on_cores(ask("C3", "a", "b", 1.25), 2, 1.6).up
+    (1.24, 1.25)
+    """
+    if q.floor is None:
+        return q
+    return q._replace(up=on_free_cores(q.up, n, free, q.floor), down=on_free_cores(q.down, n, free, q.floor))
 
 
 def gain(claim: str, a: str, b: str, bar: float = 1.0) -> Question:

@@ -13,6 +13,8 @@ runner gets the kinds and questions from here through its composition root
 >>> from types import SimpleNamespace
 >>> [(q.claim, q.a, q.b, q.up) for q in questions_for(SimpleNamespace(name="w", claims=("C1", "C99")), 2)]
 [('C1', 'threads-2', 'sync', 1.2)]
+>>> [q.up for q in questions_for(SimpleNamespace(name="w", claims=("C1",)), 2, free=1.6)]
+[1.12]
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ import reports.claims.frames as frames
 import reports.claims.kernels as kernels
 import reports.claims.python as python
 import reports.claims.tasks as tasks
-from reports.claims.questions import Question
+from reports.claims.questions import Question, on_cores
 from reports.claims.record import Claim
 
 __all__ = ["CLAIMS", "IDS", "MODULES", "discover", "questions_for"]
@@ -51,8 +53,9 @@ CLAIMS: Mapping[str, Claim] = discover(*MODULES)
 IDS: tuple[str, ...] = tuple(CLAIMS)
 
 
-def questions_for(workload: Any, n: int) -> list[Question]:
+def questions_for(workload: Any, n: int, free: float | None = None) -> list[Question]:
     """What the claims of *workload* (its ``claims`` ids) ask of its measurements at *n* workers, in the
-    order it names them; an id no claim has asks nothing."""
-    return [q for cid in getattr(workload, "claims", ()) or () if cid in CLAIMS
+    order it names them, the parallel-speedup bars set for the *free* cores (:func:`on_cores`); an id no
+    claim has asks nothing."""
+    return [on_cores(q, n, free) for cid in getattr(workload, "claims", ()) or () if cid in CLAIMS
             for q in CLAIMS[cid].questions(workload, n)]
