@@ -141,9 +141,10 @@ class Profile:
         Up to this many, while the figure's interval is wider than the overhead control asks
         (:mod:`runners.overhead`; None: four times ``overhead_repeats``).  ``quick``: 15, three
         times the minimum.  Five rounds (15 pairs) gave it intervals of ±5–12 % and, over 15
-        quick runs of two evenings here, estimates from 0.93 to 1.085 (mean 1.03, sd 0.04): 6 of
-        them over the ``overhead`` check's 1.05 ceiling, as much from the noise as from the
-        overhead.  A round of its three workloads costs ~0.45 s: ten more cost ~4.5 s of the 180.
+        quick runs of two evenings here, estimates from 0.93 to 1.085 (mean 1.03, sd 0.04).  With
+        up to 15 rounds (27–36 pairs) four runs read 1.029–1.084, their intervals ±4–7 %: on
+        ``threads-2`` the GIL samplers cost quick's short computes 5–13 %.  A round of its three
+        workloads costs ~0.45 s: ten more cost ~4.5 s of the 180.
     run_budget_s
         The whole run's budget on 2 cores (``quick`` 180 s, ``default`` 15 min;
         None: no run-level budget).  The runner plans against it from the
