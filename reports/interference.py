@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["summarize", "repeat_spread_pct", "free_cores", "used_cores", "QUIET_STEAL_PCT", "QUIET_OTHER_CORES", "QUIET_SPREAD_PCT",
-           "SLOW_PACE"]
+__all__ = ["summarize", "repeat_spread_pct", "free_cores", "used_cores", "QUIET_STEAL_PCT", "QUIET_OTHER_CORES",
+           "QUIET_SPREAD_PCT", "SLOW_PACE"]
 
 QUIET_STEAL_PCT = 2.0  # below all of these the summary says "quiet"
 QUIET_OTHER_CORES = 0.1

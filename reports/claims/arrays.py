@@ -39,8 +39,8 @@ def c1(ctx: Context) -> dict[str, Any]:
     n = ctx.n
     bar = ctx.parallel(c1_bar(n))
     th = (f"every NumPy C1 workload: threads-{n} faster than sync by more than {bar}× (1 + 0.2 per extra core "
-          f"up to 4{ctx.free_note()}; the interval of the scaled samples above 1); the object-dtype contrast below {bar}×; "
-          f"where sampled, the NumPy GIL contention below the object-dtype one")
+          f"up to 4{ctx.free_note()}; the interval of the scaled samples above 1); the object-dtype contrast "
+          f"below {bar}×; where sampled, the NumPy GIL contention below the object-dtype one")
     wls = [w for w in ctx.workloads("C1") if ctx.row(w) is not None and ctx.row(w, "threads") is not None]
     obj = [w for w in wls if _is_object(ctx, w)]
     num = [w for w in wls if not _is_object(ctx, w)]
@@ -102,8 +102,8 @@ def c4(ctx: Context) -> dict[str, Any]:
     n = ctx.n
     bar = ctx.parallel(c4_bar(n))
     th = (f"stencil-python: threads-{n} less than {flat_bar(n)}× faster than sync (interval: flat); "
-          f"stencil-numpy: threads-{n} faster than sync by more than {bar}×{ctx.free_note()}, threads-{2 * n} less than "
-          f"{LEVEL}× faster than threads-{n} (levels off: doubling the threads past the cores gains less than the "
+          f"stencil-numpy: threads-{n} faster than sync by more than {bar}×{ctx.free_note()}, threads-{2 * n} "
+          f"less than {LEVEL}× faster than threads-{n} (levels off: doubling the threads past the cores gains less than the "
           f"suite's 'no speedup' bar for two workers), processes-{n} equivalent to threads-{n} within "
           f"±{SAME - 1:.0%}")
     py, nu = _STENCILS

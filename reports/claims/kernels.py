@@ -46,7 +46,8 @@ def c5(ctx: Context) -> dict[str, Any]:
     n = ctx.n
     bar = ctx.parallel(c5_bar(n))
     th = (f"under threads-{n} the releasing kernel faster than the GIL-holding one by more than {bar}× "
-          f"(1 + 0.4 per extra core up to 4; ideal {min(n, 4)}{ctx.free_note()}), for both kernel-sleep and kernel-compute")
+          f"(1 + 0.4 per extra core up to 4; ideal {min(n, 4)}{ctx.free_note()}), for both kernel-sleep and "
+          f"kernel-compute")
     miss = [f"{w}@threads-{n}" for p in _PAIRS for w in p if ctx.row(w, "threads") is None]
     if miss:
         return missing(th, miss)
