@@ -24,7 +24,6 @@ from typing import Any, Iterable, NamedTuple, Sequence
 import pandas as pd
 
 from reports.fmt import is_number
-from reports.interference import free_cores
 from reports.stats import Comparison, compare
 from reports.table import flag
 from runners.records.kinds import is_cluster, is_serial, is_threads
@@ -44,7 +43,6 @@ __all__ = [
     "below",
     "gains",
     "flat_bar",
-    "free_cores",
     "on_free_cores",
     "all_of",
     "majority",
@@ -78,7 +76,8 @@ class Context:
     lengths: dict[str, int] = field(default_factory=dict)  # rounds a rerun may run, by group (reports.resample)
     # Specs left out early as far slower than the best (rounds.jsonl "dropped"): workload -> {label: why}
     dropped: dict[str, dict[str, str]] = field(default_factory=dict)
-    # The cores the machine left the suite (:func:`free_cores`: N less what other users took); None: not measured
+    # The cores the machine left the suite (reports.interference.free_cores: N less what other users took);
+    # None: not measured
     free: float | None = None
     by_spec: dict[tuple[str, str, int, int, bool], dict[str, Any]] = field(init=False, repr=False)
 
@@ -147,7 +146,8 @@ class Context:
 def context(table: pd.DataFrame, meta: dict[str, Any] | None = None, rows: pd.DataFrame | None = None,
             rounds: list[dict[str, Any]] | None = None, free: float | None = None) -> Context:
     """The rules' view of a run: every row of the table, the experiments' samples; *free*: the cores other
-    users left (:func:`free_cores` of the run's interference), which sets the parallel-speedup bars.
+    users left (:func:`reports.interference.free_cores` of the run's interference), which sets the
+    parallel-speedup bars.
 
     A row without an ok repeat stays (``missing`` says why, ``median_s`` is
     None): a rule that names it gets an undecided test, never a silent pass.
